@@ -1,0 +1,407 @@
+// Demo data, invented and in French: two regions, three agencies with their on-call hours, a
+// week of rotas, a few hundred customers with contracts, phones, supply points and meters, and
+// the demo accounts. Safe to run twice: it seeds once and then only refreshes the accounts.
+
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import type { CustomerClass, Equipment, UserRole } from '../src/generated/prisma/enums.js';
+import { hashPassword } from '../src/platform/auth/passwords.js';
+import { createDb, type Db } from '../src/platform/db/client.js';
+
+export const DEMO_PASSWORD = 'demo1234';
+const ZONE = 'Europe/Paris';
+
+// A small deterministic generator: the same demo every time.
+function prng(seed: number) {
+  let a = seed;
+  return () => {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const LAST_NAMES = [
+  'Martin',
+  'Bernard',
+  'Dubois',
+  'Thomas',
+  'Robert',
+  'Richard',
+  'Petit',
+  'Durand',
+  'Leroy',
+  'Moreau',
+  'Simon',
+  'Laurent',
+  'Lefebvre',
+  'Michel',
+  'Garcia',
+  'David',
+  'Bertrand',
+  'Roux',
+  'Vincent',
+  'Fournier',
+  'Morel',
+  'Girard',
+  'André',
+  'Mercier',
+  'Blanc',
+  'Guérin',
+  'Boyer',
+  'Chevalier',
+  'François',
+  'Lambert',
+];
+const FIRST_NAMES = [
+  'Camille',
+  'Léa',
+  'Manon',
+  'Chloé',
+  'Inès',
+  'Jeanne',
+  'Louise',
+  'Lucas',
+  'Hugo',
+  'Louis',
+  'Jules',
+  'Gabriel',
+  'Arthur',
+  'Nathan',
+  'Paul',
+  'Élise',
+  'Margaux',
+  'Théo',
+  'Noé',
+  'Sacha',
+];
+const STREETS = [
+  'rue des Tilleuls',
+  'avenue des Platanes',
+  'rue du Moulin',
+  'chemin des Vignes',
+  'place de la Fontaine',
+  'rue de la Gare',
+  'allée des Cerisiers',
+  'boulevard des Canuts',
+  'impasse des Lilas',
+  'rue Pasteur',
+];
+
+const REGIONS = [
+  {
+    code: 'DR-CE',
+    name: 'Direction régionale Centre-Est',
+    directionEmail: 'direction.centre-est@demo.example',
+    directionPhone: '+33472000000',
+  },
+  {
+    code: 'DR-NE',
+    name: 'Direction régionale Nord-Est',
+    directionEmail: 'direction.nord-est@demo.example',
+    directionPhone: '+33387000000',
+  },
+];
+
+const AGENCIES = [
+  {
+    code: 'AG-LYO',
+    region: 'DR-CE',
+    name: 'Agence Lyon Confluence',
+    city: 'Lyon',
+    postcode: '69002',
+    phone: '+33472000001',
+    email: 'agence.lyon@demo.example',
+    holidayCalendar: 'FR',
+  },
+  {
+    code: 'AG-GRE',
+    region: 'DR-CE',
+    name: 'Agence Grenoble Presqu’île',
+    city: 'Grenoble',
+    postcode: '38000',
+    phone: '+33476000001',
+    email: 'agence.grenoble@demo.example',
+    holidayCalendar: 'FR',
+  },
+  // Moselle: Alsace-Moselle public holidays (Good Friday, 26 December).
+  {
+    code: 'AG-MET',
+    region: 'DR-NE',
+    name: 'Agence Metz Technopôle',
+    city: 'Metz',
+    postcode: '57000',
+    phone: '+33387000001',
+    email: 'agence.metz@demo.example',
+    holidayCalendar: 'FR-57',
+  },
+];
+
+// Weekly on-call calendar: day 1-7 (Monday-Sunday), 8 = public holiday; minutes from midnight,
+// past 1440 when the window runs into the next morning.
+const NIGHTS = { start: 18 * 60, end: 24 * 60 + 8 * 60 };
+const DAYTIME = { start: 8 * 60, end: 20 * 60 };
+function weeklyWindows(onCallType: string, weekendNights: boolean) {
+  const windows: Array<{ onCallType: string; day: number; startMinute: number; endMinute: number }> = [];
+  for (let day = 1; day <= 5; day++)
+    windows.push({ onCallType, day, startMinute: NIGHTS.start, endMinute: NIGHTS.end });
+  for (const day of [6, 7, 8]) {
+    windows.push({ onCallType, day, startMinute: DAYTIME.start, endMinute: DAYTIME.end });
+    if (weekendNights) windows.push({ onCallType, day, startMinute: DAYTIME.end, endMinute: NIGHTS.end });
+  }
+  return windows;
+}
+
+const USERS: Array<{ email: string; displayName: string; role: UserRole; agency?: string }> = [
+  { email: 'agent@demo.example', displayName: 'Alice Agent', role: 'AGENT', agency: 'AG-LYO' },
+  { email: 'agent2@demo.example', displayName: 'Bruno Conseiller', role: 'AGENT', agency: 'AG-MET' },
+  { email: 'superviseur@demo.example', displayName: 'Sophie Superviseure', role: 'SUPERVISOR' },
+  { email: 'admin@demo.example', displayName: 'Adrien Admin', role: 'ADMIN' },
+];
+
+export async function seedDemo(
+  db: Db,
+  now: Date = new Date(),
+  customerCount = 300,
+): Promise<{ seeded: boolean; customers: number }> {
+  const seeded = !(await db.region.findUnique({ where: { code: REGIONS[0]!.code } }));
+  if (seeded) await seedOrganisation(db, now, customerCount);
+  await seedUsers(db);
+  return { seeded, customers: await db.customer.count() };
+}
+
+async function seedOrganisation(db: Db, now: Date, customerCount: number): Promise<void> {
+  const random = prng(20261123);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+
+  const regionIds = new Map<string, string>();
+  for (const region of REGIONS) regionIds.set(region.code, (await db.region.create({ data: region })).id);
+
+  const agencyIds = new Map<string, string>();
+  for (const [index, agency] of AGENCIES.entries()) {
+    const created = await db.agency.create({
+      data: {
+        code: agency.code,
+        name: agency.name,
+        regionId: regionIds.get(agency.region)!,
+        address: `${10 + index} ${STREETS[index]}, ${agency.postcode} ${agency.city}`,
+        phone: agency.phone,
+        email: agency.email,
+        holidayCalendar: agency.holidayCalendar,
+        onCallWindows: {
+          create: [...weeklyWindows('individual', index !== 1), ...weeklyWindows('boiler_room', true)],
+        },
+      },
+    });
+    agencyIds.set(agency.code, created.id);
+  }
+
+  // Technicians (three per agency) and one regional manager pair per region.
+  const monday = DateTime.fromJSDate(now, { zone: ZONE }).startOf('week');
+  for (const [a, agency] of AGENCIES.entries()) {
+    const technicians = [];
+    for (let t = 0; t < 3; t++) {
+      technicians.push(
+        await db.technician.create({
+          data: {
+            agencyId: agencyIds.get(agency.code)!,
+            reference: `T-${agency.code.slice(3)}-${t + 1}`,
+            lastName: pick(LAST_NAMES),
+            firstName: pick(FIRST_NAMES),
+            mobile: `+336000${a}0${t}${10 + t}`.slice(0, 12),
+            email: `technicien${t + 1}.${agency.code.slice(3).toLowerCase()}@demo.example`,
+          },
+        }),
+      );
+    }
+    // A week of rotas: each technician on call from 08:00 to 08:00 the next day, in turn.
+    for (let d = 0; d < 7; d++) {
+      const startsAt = monday.plus({ days: d }).set({ hour: 8 });
+      for (const onCallType of ['individual', 'boiler_room']) {
+        await db.technicianRota.create({
+          data: {
+            agencyId: agencyIds.get(agency.code)!,
+            technicianId: technicians[d % 3]!.id,
+            onCallType,
+            startsAt: startsAt.toJSDate(),
+            endsAt: startsAt.plus({ days: 1 }).toJSDate(),
+          },
+        });
+      }
+    }
+  }
+  for (const [r, region] of REGIONS.entries()) {
+    for (let m = 0; m < 2; m++) {
+      const manager = await db.regionalManager.create({
+        data: {
+          regionId: regionIds.get(region.code)!,
+          reference: `CR-${region.code.slice(3)}-${m + 1}`,
+          lastName: pick(LAST_NAMES),
+          firstName: pick(FIRST_NAMES),
+          mobile: `+3360009${r}0${m}0${m}`.slice(0, 12),
+          email: `cadre${m + 1}.${region.code.slice(3).toLowerCase()}@demo.example`,
+        },
+      });
+      // Two managers share the week: Monday-Thursday and Thursday-Monday.
+      const startsAt = monday.plus({ days: m * 3 }).set({ hour: 8 });
+      await db.managerRota.create({
+        data: {
+          regionId: regionIds.get(region.code)!,
+          managerId: manager.id,
+          startsAt: startsAt.toJSDate(),
+          endsAt: startsAt.plus({ days: m === 0 ? 3 : 4 }).toJSDate(),
+        },
+      });
+    }
+  }
+
+  // Customers with phones, supply points, meters and contracts.
+  const classes: CustomerClass[] = [
+    'RESIDENTIAL',
+    'RESIDENTIAL',
+    'RESIDENTIAL',
+    'RESIDENTIAL',
+    'RESIDENTIAL',
+    'PROFESSIONAL',
+    'LOCAL_AUTHORITY',
+    'COLLECTIVE_HOUSING',
+  ];
+  const equipment: Equipment[] = [
+    'INDIVIDUAL_GAS_BOILER',
+    'INDIVIDUAL_GAS_BOILER',
+    'INDIVIDUAL_OIL_BOILER',
+    'BOILER_ROOM',
+    'COLLECTIVE',
+    'HEAT_PUMP',
+  ];
+  const diameters = [15, 15, 15, 15, 20, 20, 30, 40, 50, 65, 80, 100];
+  const customers = [];
+  const phones = [];
+  const supplyPoints = [];
+  const meters = [];
+  const contracts = [];
+  let sharedNumber: string | null = null;
+  for (let i = 0; i < customerCount; i++) {
+    const agency = AGENCIES[i % AGENCIES.length]!;
+    const id = randomUUID();
+    const customerClass = pick(classes);
+    const street = `${1 + Math.floor(random() * 120)} ${pick(STREETS)}`;
+    const lastName = pick(LAST_NAMES);
+    const firstName = customerClass === 'RESIDENTIAL' ? pick(FIRST_NAMES) : null;
+    customers.push({
+      id,
+      reference: `C${String(100000 + i)}`,
+      class: customerClass,
+      lastName,
+      firstName,
+      companyName:
+        customerClass === 'RESIDENTIAL'
+          ? null
+          : `${customerClass === 'LOCAL_AUTHORITY' ? 'Mairie de' : 'Résidence'} ${pick(STREETS).split(' ').pop()}`,
+      email: random() < 0.6 ? `client${i}@demo.example` : null,
+      addressLine: street,
+      postcode: agency.postcode,
+      city: agency.city,
+      notEligibleForCutOff: random() < 0.02,
+      sensitive: random() < 0.03,
+      employee: random() < 0.02,
+    });
+    const mobile = `+3361${String(1000000 + i * 7).slice(-7)}`;
+    if (random() < 0.85)
+      phones.push({ id: randomUUID(), customerId: id, e164: mobile, kind: 'MOBILE' as const });
+    if (random() < 0.3)
+      phones.push({
+        id: randomUUID(),
+        customerId: id,
+        e164: `+334${String(72000000 + i).slice(-8)}`,
+        kind: 'LANDLINE' as const,
+      });
+    // Every tenth pair of customers shares a household number (the IVR must ask which).
+    if (i % 10 === 1) sharedNumber = `+3375${String(1000000 + i).slice(-7)}`;
+    if (sharedNumber && (i % 10 === 1 || i % 10 === 2))
+      phones.push({ id: randomUUID(), customerId: id, e164: sharedNumber, kind: 'MOBILE' as const });
+    const supplyPointId = randomUUID();
+    supplyPoints.push({
+      id: supplyPointId,
+      reference: `PDL${String(500000 + i)}`,
+      customerId: id,
+      addressLine: street,
+      postcode: agency.postcode,
+      city: agency.city,
+    });
+    meters.push({
+      id: randomUUID(),
+      serial: `M${String(9000000 + i)}`,
+      supplyPointId,
+      diameterMm: pick(diameters),
+    });
+    const covered = random() < 0.65;
+    const individual77 = covered && customerClass === 'RESIDENTIAL' && random() < 0.5;
+    contracts.push({
+      id: randomUUID(),
+      reference: `CT${String(700000 + i)}`,
+      customerId: id,
+      agencyId: agencyIds.get(agency.code)!,
+      supplyPointId,
+      serviceContract: random() < 0.7,
+      outOfHoursCoverage: covered,
+      onCallType: customerClass === 'COLLECTIVE_HOUSING' ? 'boiler_room' : 'individual',
+      individual77,
+      equipment: customerClass === 'COLLECTIVE_HOUSING' ? ('BOILER_ROOM' as const) : pick(equipment),
+      contractualDelay: individual77
+        ? '7/7 individuel'
+        : covered
+          ? 'intervention sous 4 heures'
+          : 'jours ouvrés',
+      contractualDelayMinutes: covered ? 240 : null,
+      eligibilityBatch: 'demo',
+    });
+  }
+  await db.customer.createMany({ data: customers });
+  await db.customerPhone.createMany({ data: phones, skipDuplicates: true });
+  await db.supplyPoint.createMany({ data: supplyPoints });
+  await db.meter.createMany({ data: meters });
+  await db.contract.createMany({ data: contracts });
+  await db.auditLog.create({
+    data: {
+      actorType: 'SYSTEM',
+      action: 'demo.seeded',
+      entity: 'database',
+      data: { customers: customerCount },
+    },
+  });
+}
+
+async function seedUsers(db: Db): Promise<void> {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  for (const user of USERS) {
+    const agency = user.agency
+      ? await db.agency.findUnique({ where: { code: user.agency }, select: { id: true } })
+      : null;
+    await db.user.upsert({
+      where: { email: user.email },
+      create: {
+        email: user.email,
+        displayName: user.displayName,
+        role: user.role,
+        passwordHash,
+        agencyId: agency?.id ?? null,
+      },
+      update: { displayName: user.displayName, role: user.role, agencyId: agency?.id ?? null },
+    });
+  }
+}
+
+// Run as a script: `tsx prisma/seed.ts`.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const db = createDb(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/contact_centre');
+  const result = await seedDemo(db);
+  console.log(
+    result.seeded
+      ? `Demo data seeded (${result.customers} customers).`
+      : `Demo data already present (${result.customers} customers).`,
+  );
+  await db.$disconnect();
+}

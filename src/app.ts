@@ -1,0 +1,121 @@
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { casesRoutes } from './cases/cases.routes.js';
+import { voiceRoutes } from './ivr/voice.routes.js';
+import { simulatorRoutes } from './messaging/simulator/simulator.routes.js';
+import { smsRoutes } from './messaging/sms.routes.js';
+import { healthRoutes } from './operations/health.routes.js';
+import { registerAccessControl } from './platform/auth/access.plugin.js';
+import { authRoutes } from './platform/auth/auth.routes.js';
+import { PATHS } from './platform/paths.js';
+import type { Services } from './platform/services.js';
+import { registerFormParser } from './platform/twilio-webhook.js';
+import { followEvents } from './realtime/event-bus.js';
+import { eventStreamRoutes } from './realtime/event-stream.routes.js';
+import { eventsRoutes } from './realtime/events.routes.js';
+import { attachSocketGateway } from './realtime/socket-gateway.js';
+
+/** Builds the api with every plugin and route; starts nothing (entry points listen). */
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const { settings, logger, metrics } = services;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: settings.bodyLimitBytes,
+    trustProxy: true,
+    // Twilio's request ids are the useful ones to correlate; ours stay short.
+    requestIdHeader: 'i-twilio-idempotency-token',
+  });
+
+  registerFormParser(app, settings.bodyLimitBytes);
+  registerAccessControl(app, {
+    db: services.db,
+    redis: services.redis,
+    twilioAuthToken: settings.twilio.authToken,
+    publicBaseUrl: settings.publicBaseUrl,
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    // The voice routes answer their own fallback TwiML; anything reaching here from Twilio's
+    // voice path (e.g. a body too large) still gets TwiML a caller can hear.
+    if (request.url.startsWith('/twilio/voice/') && status >= 500) {
+      metrics.voiceFallbacks.inc({ reason: 'error-handler' });
+      return reply.code(200).type('text/xml; charset=utf-8').send(services.voice.apology('fr'));
+    }
+    const code = error.validation
+      ? 'invalid_request'
+      : status === 413
+        ? 'body_too_large'
+        : status >= 500
+          ? 'internal_error'
+          : (error.code ?? 'bad_request').toLowerCase();
+    return reply
+      .code(status)
+      .send({ error: code, message: status >= 500 ? 'internal error' : error.message });
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+    if (reply.statusCode === 403 && request.url.startsWith('/twilio/'))
+      metrics.webhooksRejected.inc({ route: request.routeOptions.url ?? request.url });
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Contact centre API',
+        version: '0.1.0',
+        description: 'REST API of the service line, messaging gateway and agent console.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(fastifyStatic, { root: PATHS.agentConsole, prefix: '/console/', index: ['index.html'] });
+  app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.redirect('/console/'),
+  );
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  healthRoutes(app, services);
+  authRoutes(app, services);
+  casesRoutes(app, services);
+  eventsRoutes(app, services);
+  voiceRoutes(app, services);
+  smsRoutes(app, services);
+  if (services.simulator) simulatorRoutes(app, services, services.simulator);
+
+  const sockets = attachSocketGateway(app, services);
+  const stream = eventStreamRoutes(app, services);
+  let stopFollowing: (() => Promise<void>) | undefined;
+  app.addHook('onReady', async () => {
+    stopFollowing = followEvents(
+      services.redis,
+      (event) => {
+        sockets.relay(event);
+        stream.relay(event);
+      },
+      (err) => logger.warn({ err }, 'event stream read failed; retrying'),
+    );
+  });
+  app.addHook('onClose', async () => {
+    await stopFollowing?.();
+  });
+
+  return app;
+}

@@ -1,0 +1,89 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { STAFF } from '../platform/auth/principal.js';
+import { isUuid } from '../platform/ids.js';
+import type { Services } from '../platform/services.js';
+
+const ListQuery = Type.Object({
+  status: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
+
+export function casesRoutes(app: FastifyInstance, services: Services): void {
+  const { db } = services;
+  const staff = { access: { users: STAFF } };
+
+  app.get(
+    '/api/cases',
+    { config: staff, schema: { tags: ['cases'], querystring: ListQuery } },
+    async (request) => {
+      const { limit = 50 } = request.query as { limit?: number };
+      const principal = request.principal!;
+      const agencyFilter =
+        principal.kind === 'user' && principal.role === 'AGENT' && principal.agencyId
+          ? { OR: [{ agencyId: principal.agencyId }, { agencyId: null }] }
+          : {};
+      return db.case.findMany({
+        where: { status: { in: ['OPEN', 'IN_PROGRESS', 'WAITING'] }, ...agencyFilter },
+        orderBy: { openedAt: 'desc' },
+        take: limit,
+        select: {
+          id: true,
+          number: true,
+          kind: true,
+          category: true,
+          urgency: true,
+          status: true,
+          subject: true,
+          openedAt: true,
+          dueAt: true,
+          multiContact: true,
+          agencyId: true,
+          customer: { select: { reference: true, lastName: true, firstName: true } },
+        },
+      });
+    },
+  );
+
+  app.get(
+    '/api/cases/:id',
+    { config: staff, schema: { tags: ['cases'], params: Type.Object({ id: Type.String() }) } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!isUuid(id)) return reply.code(404).send({ error: 'not_found', message: 'no such case' });
+      const kase = await db.case.findUnique({
+        where: { id },
+        include: {
+          customer: {
+            select: {
+              id: true,
+              reference: true,
+              lastName: true,
+              firstName: true,
+              postcode: true,
+              city: true,
+            },
+          },
+          events: { orderBy: { at: 'asc' } },
+          contacts: { orderBy: { at: 'asc' } },
+          messages: {
+            orderBy: { createdAt: 'asc' },
+            select: {
+              id: true,
+              direction: true,
+              channel: true,
+              status: true,
+              body: true,
+              createdAt: true,
+              sentAt: true,
+              deliveredAt: true,
+              errorCode: true,
+            },
+          },
+        },
+      });
+      if (!kase) return reply.code(404).send({ error: 'not_found', message: 'no such case' });
+      return { ...kase, events: kase.events.map((e) => ({ ...e, id: e.id.toString() })) };
+    },
+  );
+}

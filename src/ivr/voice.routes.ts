@@ -1,0 +1,135 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { findCustomersByPhone } from '../identification/caller-lookup.js';
+import { toE164 } from '../identification/phone-number.js';
+import { applyProviderStatus } from '../messaging/delivery-status.js';
+import { fromTwilioStatus } from '../messaging/twilio/twilio-vocabulary.js';
+import { isUuid } from '../platform/ids.js';
+import type { Services } from '../platform/services.js';
+import type { TwilioParams } from '../platform/twilio-webhook.js';
+import { recordCallEnded, recordVoicemail } from './voicemail.service.js';
+
+const twilio = { access: 'twilio' } as const;
+
+function sendTwiml(reply: FastifyReply, twiml: string): FastifyReply {
+  return reply.code(200).type('text/xml; charset=utf-8').send(twiml);
+}
+
+export function voiceRoutes(app: FastifyInstance, services: Services): void {
+  const { voice, lines, callStates, db, events, clock, metrics, templates } = services;
+
+  // A caller never hears an error: whatever fails in a voice webhook, Twilio gets TwiML that
+  // apologises and records a message.
+  const safely =
+    (reason: string, handler: (params: TwilioParams, request: FastifyRequest) => Promise<string>) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const params = (request.body ?? {}) as TwilioParams;
+      try {
+        return sendTwiml(reply, await handler(params, request));
+      } catch (err) {
+        metrics.voiceFallbacks.inc({ reason });
+        request.log.error(
+          { err, callSid: params.CallSid },
+          `voice webhook failed (${reason}): caller gets the apology and voicemail`,
+        );
+        return sendTwiml(reply, voice.apology('fr'));
+      }
+    };
+
+  app.post(
+    '/twilio/voice/incoming',
+    { config: twilio },
+    safely('incoming', async (params, request) => {
+      const line = lines.byNumber(toE164(params.To));
+      if (!line || !params.CallSid) {
+        request.log.warn({ callSid: params.CallSid }, 'call to a number that is not a service line');
+        return voice.unknownLine;
+      }
+      const from = toE164(params.From);
+      const matches = from ? await findCustomersByPhone(db, from) : [];
+      const { state } = await callStates.start({
+        callSid: params.CallSid,
+        line: line.name,
+        locale: line.locale,
+        from,
+        customerIds: matches.map((m) => m.id),
+        startedAt: clock.now().toISOString(),
+        path: ['greeting'],
+      });
+      return voice.greeting(line, state.customerIds.length > 0);
+    }),
+  );
+
+  app.post(
+    '/twilio/voice/recording',
+    { config: twilio },
+    safely('recording', async (params) => {
+      const state = await callStates.get(params.CallSid ?? '');
+      const locale = state?.locale ?? 'fr';
+      const duration = Number(params.RecordingDuration ?? 0);
+      if (!params.CallSid || !params.RecordingUrl || duration <= 0)
+        return voice.afterRecording(locale, false);
+      await recordVoicemail(db, events, {
+        callSid: params.CallSid,
+        recordingUrl: params.RecordingUrl,
+        durationSeconds: duration,
+        from: state?.from ?? toE164(params.From),
+        lineName: state?.line ?? lines.byNumber(toE164(params.To))?.name ?? 'unknown',
+        customerIds: state?.customerIds ?? [],
+        at: clock.now(),
+      });
+      return voice.afterRecording(locale, true);
+    }),
+  );
+
+  // What an outbound call says when it is answered (pages get their own flow in the on-call issue).
+  app.post(
+    '/twilio/voice/outbound',
+    { config: twilio },
+    safely('outbound', async (_params, request) => {
+      const messageId = (request.query as { messageId?: string }).messageId;
+      const message = isUuid(messageId)
+        ? await db.message.findUnique({ where: { id: messageId }, select: { body: true, locale: true } })
+        : null;
+      if (!message) return voice.say('fr', templates.render('voice/no-message', 'fr'));
+      return voice.say(
+        message.locale,
+        templates.render('voice/outbound-message', message.locale, { body: message.body }),
+      );
+    }),
+  );
+
+  // Status callbacks: for our outbound calls (messageId in the URL) and for inbound calls' end.
+  app.post('/twilio/voice/status', { config: twilio }, async (request, reply) => {
+    const params = (request.body ?? {}) as TwilioParams;
+    const messageId = (request.query as { messageId?: string }).messageId;
+    const status = fromTwilioStatus(params.CallStatus);
+    if (isUuid(messageId) && status) {
+      await applyProviderStatus(db, events, {
+        messageId,
+        providerId: params.CallSid,
+        status,
+        errorCode: params.ErrorCode,
+        at: clock.now(),
+      });
+    } else if (
+      params.CallSid &&
+      (params.CallStatus === 'completed' ||
+        status === 'BUSY' ||
+        status === 'NO_ANSWER' ||
+        status === 'FAILED' ||
+        status === 'CANCELED')
+    ) {
+      const state = await callStates.get(params.CallSid);
+      await recordCallEnded(
+        db,
+        state,
+        params.CallSid,
+        params.CallStatus ?? 'unknown',
+        Number(params.CallDuration ?? 0),
+        clock.now(),
+      );
+      await callStates.end(params.CallSid);
+    }
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,105 @@
+import type { Db } from '../platform/db/client.js';
+import type { EventBus } from '../realtime/event-bus.js';
+import type { CallState } from './call-state.js';
+
+export interface Voicemail {
+  callSid: string;
+  recordingUrl: string;
+  durationSeconds: number;
+  from: string | null;
+  lineName: string;
+  customerIds: string[];
+  at: Date;
+}
+
+/**
+ * A recorded message opens a case (one per call: the contact's provider id is the CallSid, so a
+ * retried webhook finds it and does nothing more).
+ */
+export async function recordVoicemail(
+  db: Db,
+  events: EventBus,
+  voicemail: Voicemail,
+): Promise<{ caseId: string; created: boolean }> {
+  const existing = await db.contact.findUnique({
+    where: { providerId: voicemail.callSid },
+    select: { caseId: true },
+  });
+  if (existing?.caseId) return { caseId: existing.caseId, created: false };
+
+  const customerId = voicemail.customerIds.length === 1 ? voicemail.customerIds[0]! : null;
+  const opened = await db.$transaction(async (tx) => {
+    const kase = await tx.case.create({
+      data: {
+        category: 'voicemail',
+        subject: 'Message vocal',
+        description: `Message laissé sur la ligne ${voicemail.lineName} (${voicemail.durationSeconds} s).`,
+        customerId,
+        events: {
+          create: {
+            type: 'voicemail.recorded',
+            at: voicemail.at,
+            data: { recordingUrl: voicemail.recordingUrl, durationSeconds: voicemail.durationSeconds },
+          },
+        },
+      },
+      select: { id: true, number: true },
+    });
+    await tx.contact.upsert({
+      where: { providerId: voicemail.callSid },
+      create: {
+        providerId: voicemail.callSid,
+        direction: 'INBOUND',
+        channel: 'PHONE',
+        at: voicemail.at,
+        caseId: kase.id,
+        customerId,
+        details: {
+          line: voicemail.lineName,
+          from: voicemail.from,
+          recordingUrl: voicemail.recordingUrl,
+          candidates: voicemail.customerIds,
+        },
+      },
+      update: { caseId: kase.id },
+    });
+    return kase;
+  });
+  await events.publish({
+    type: 'case.opened',
+    data: { caseId: opened.id, number: opened.number, category: 'voicemail', customerId },
+  });
+  return { caseId: opened.id, created: true };
+}
+
+/** The trace every inbound call leaves, written when Twilio reports the call ended. */
+export async function recordCallEnded(
+  db: Db,
+  state: CallState | null,
+  callSid: string,
+  status: string,
+  durationSeconds: number,
+  at: Date,
+): Promise<void> {
+  const details = {
+    line: state?.line ?? null,
+    from: state?.from ?? null,
+    path: state?.path ?? [],
+    status,
+    durationSeconds,
+    candidates: state?.customerIds ?? [],
+  };
+  const customerId = state?.customerIds.length === 1 ? state.customerIds[0]! : null;
+  await db.contact.upsert({
+    where: { providerId: callSid },
+    create: {
+      providerId: callSid,
+      direction: 'INBOUND',
+      channel: 'PHONE',
+      at: state ? new Date(state.startedAt) : at,
+      customerId,
+      details,
+    },
+    update: { details },
+  });
+}

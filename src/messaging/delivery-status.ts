@@ -1,0 +1,56 @@
+import type { MessageStatus } from '../generated/prisma/enums.js';
+import type { Db } from '../platform/db/client.js';
+import type { EventBus } from '../realtime/event-bus.js';
+import { markContactDetailFailing } from './contact-details.js';
+import { statusesBefore } from './message-status.js';
+import { isPermanentDeliveryError } from './twilio/twilio-vocabulary.js';
+
+export interface ProviderStatusUpdate {
+  messageId: string;
+  providerId: string | undefined;
+  status: MessageStatus;
+  errorCode: string | undefined;
+  at: Date;
+}
+
+/**
+ * Applies a delivery status callback. Only forward moves apply, so duplicated or out-of-order
+ * callbacks are harmless. Returns whether anything changed.
+ */
+export async function applyProviderStatus(
+  db: Db,
+  events: EventBus,
+  update: ProviderStatusUpdate,
+): Promise<boolean> {
+  const { messageId, status } = update;
+  const final = statusesBefore('DELIVERED').includes(status)
+    ? {}
+    : { deliveredAt: status === 'DELIVERED' || status === 'COMPLETED' ? update.at : undefined };
+  const result = await db.message.updateMany({
+    where: { id: messageId, status: { in: statusesBefore(status) } },
+    data: {
+      status,
+      providerStatus: status.toLowerCase(),
+      ...(update.errorCode ? { errorCode: update.errorCode } : {}),
+      ...final,
+    },
+  });
+  if (update.providerId) {
+    await db.message.updateMany({
+      where: { id: messageId, providerId: null },
+      data: { providerId: update.providerId },
+    });
+  }
+  if (result.count === 0) return false;
+  const message = await db.message.findUnique({
+    where: { id: messageId },
+    select: { channel: true, to: true, caseId: true },
+  });
+  if (message && isPermanentDeliveryError(update.errorCode))
+    await markContactDetailFailing(db, message.channel, message.to);
+  await events.publish({
+    type: 'message.status',
+    data: { messageId, caseId: message?.caseId ?? null, status, errorCode: update.errorCode ?? null },
+  });
+  return true;
+}

@@ -1,0 +1,274 @@
+import type { Queue } from 'bullmq';
+import { Prisma } from '../generated/prisma/client.js';
+import type { Locale, MessageChannel, MessageStatus } from '../generated/prisma/enums.js';
+import type { Clock } from '../platform/clock.js';
+import type { Db } from '../platform/db/client.js';
+import type { Logger } from '../platform/logger.js';
+import type { EventBus } from '../realtime/event-bus.js';
+import type { ChannelError, Channels, SendResult } from './channel.port.js';
+import { markContactDetailFailing } from './contact-details.js';
+import { statusesBefore } from './message-status.js';
+
+// Every outbound SMS, call and e-mail is a row first, then a job. The row is the truth: a job
+// that finds its row already sent does nothing, and a job whose previous attempt died after
+// reaching the provider asks the provider before sending again.
+
+export interface OutboxDeps {
+  db: Db;
+  queue: Queue;
+  channels: Channels;
+  events: EventBus;
+  clock: Clock;
+  logger: Logger;
+  publicBaseUrl: string;
+  maxAttempts: number;
+  backoffMs: number;
+}
+
+export interface NewMessage {
+  channel: MessageChannel;
+  to: string;
+  body: string;
+  purpose: string;
+  essential?: boolean;
+  subject?: string;
+  html?: string;
+  locale?: Locale;
+  caseId?: string;
+  customerId?: string;
+  idempotencyKey?: string;
+  notBefore?: Date;
+  /** Voice: path (under PUBLIC_BASE_URL) of the TwiML the call plays. */
+  twimlPath?: string;
+}
+
+export type DeliveryOutcome =
+  | { outcome: 'sent'; providerId: string; reconciled: boolean }
+  | { outcome: 'skipped'; reason: string }
+  | { outcome: 'failed'; error: ChannelError };
+
+export class TemporaryDeliveryError extends Error {
+  constructor(readonly error: ChannelError) {
+    super(`temporary delivery failure ${error.code}: ${error.message}`);
+    this.name = 'TemporaryDeliveryError';
+  }
+}
+
+export function sendJobId(messageId: string): string {
+  return `send-${messageId}`;
+}
+
+export async function enqueueMessage(
+  deps: OutboxDeps,
+  input: NewMessage,
+): Promise<{ id: string; created: boolean }> {
+  let id: string;
+  let created = true;
+  try {
+    const row = await deps.db.message.create({
+      data: {
+        direction: 'OUTBOUND',
+        channel: input.channel,
+        status: 'QUEUED',
+        essential: input.essential ?? false,
+        purpose: input.purpose,
+        to: input.to,
+        body: input.body,
+        subject: input.subject ?? null,
+        html: input.html ?? null,
+        locale: input.locale ?? 'fr',
+        caseId: input.caseId ?? null,
+        customerId: input.customerId ?? null,
+        idempotencyKey: input.idempotencyKey ?? null,
+        notBefore: input.notBefore ?? null,
+        twimlUrl: input.twimlPath ? `${deps.publicBaseUrl}${input.twimlPath}` : null,
+      },
+      select: { id: true },
+    });
+    id = row.id;
+  } catch (err) {
+    if (!(input.idempotencyKey && isUniqueViolation(err))) throw err;
+    const existing = await deps.db.message.findUniqueOrThrow({
+      where: { idempotencyKey: input.idempotencyKey },
+      select: { id: true },
+    });
+    id = existing.id;
+    created = false;
+  }
+  // If Redis is away here the row stays QUEUED and the outbox sweep enqueues it later.
+  await scheduleSend(deps, id, input.notBefore);
+  return { id, created };
+}
+
+export async function scheduleSend(
+  deps: Pick<OutboxDeps, 'queue' | 'clock' | 'maxAttempts' | 'backoffMs'>,
+  messageId: string,
+  notBefore?: Date | null,
+): Promise<void> {
+  const delay = notBefore ? Math.max(0, notBefore.getTime() - deps.clock.now().getTime()) : 0;
+  await deps.queue.add(
+    'send',
+    { messageId },
+    {
+      jobId: sendJobId(messageId),
+      delay,
+      attempts: deps.maxAttempts,
+      backoff: { type: 'exponential', delay: deps.backoffMs },
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  );
+}
+
+/** The job handler's one call. Throws TemporaryDeliveryError to have BullMQ retry with backoff. */
+export async function deliverMessage(
+  deps: OutboxDeps,
+  messageId: string,
+  isLastAttempt: boolean,
+): Promise<DeliveryOutcome> {
+  const message = await deps.db.message.findUnique({ where: { id: messageId } });
+  if (!message) return { outcome: 'skipped', reason: 'message-not-found' };
+  if (message.status !== 'QUEUED' && message.status !== 'SENDING')
+    return { outcome: 'skipped', reason: `already-${message.status.toLowerCase()}` };
+
+  const previousAttemptMayHaveSent = message.status === 'SENDING';
+  const claimedAt = deps.clock.now();
+  const claimed = await deps.db.message.updateMany({
+    where: { id: messageId, status: { in: ['QUEUED', 'SENDING'] } },
+    data: { status: 'SENDING', attempts: { increment: 1 } },
+  });
+  if (claimed.count === 0) return { outcome: 'skipped', reason: 'claimed-elsewhere' };
+  const log = deps.logger.child({ messageId, channel: message.channel, attempt: message.attempts + 1 });
+
+  if (previousAttemptMayHaveSent) {
+    const providerId = await findAtProvider(
+      deps,
+      message.channel,
+      message.to,
+      message.body,
+      message.updatedAt,
+    );
+    if (providerId) {
+      await recordSent(deps, messageId, providerId, 'SENT', message.caseId);
+      log.info({ providerId }, 'previous attempt had reached the provider: recorded, not sent again');
+      return { outcome: 'sent', providerId, reconciled: true };
+    }
+  }
+
+  const result = await send(deps, message);
+  if (result.outcome === 'sent') {
+    await recordSent(deps, messageId, result.providerId, result.status, message.caseId);
+    log.info({ providerId: result.providerId }, 'message handed to provider');
+    return { outcome: 'sent', providerId: result.providerId, reconciled: false };
+  }
+
+  const { error } = result;
+  if (error.permanent || isLastAttempt) {
+    await deps.db.message.update({
+      where: { id: messageId },
+      data: { status: 'FAILED', errorCode: error.code, errorMessage: error.message.slice(0, 500) },
+    });
+    if (error.permanent) await markContactDetailFailing(deps.db, message.channel, message.to);
+    await deps.events.publish({
+      type: 'message.failed',
+      data: {
+        messageId,
+        caseId: message.caseId,
+        channel: message.channel,
+        code: error.code,
+        permanent: error.permanent,
+      },
+    });
+    log.warn({ code: error.code, permanent: error.permanent, at: claimedAt.toISOString() }, 'message failed');
+    return { outcome: 'failed', error };
+  }
+  log.warn({ code: error.code }, 'temporary failure, will retry');
+  throw new TemporaryDeliveryError(error);
+}
+
+function send(
+  deps: OutboxDeps,
+  message: {
+    id: string;
+    channel: MessageChannel;
+    to: string;
+    body: string;
+    subject: string | null;
+    html: string | null;
+    twimlUrl: string | null;
+  },
+): Promise<SendResult> {
+  const base = deps.publicBaseUrl;
+  switch (message.channel) {
+    case 'SMS':
+      return deps.channels.sms.send({
+        messageId: message.id,
+        to: message.to,
+        body: message.body,
+        statusCallbackUrl: `${base}/twilio/sms/status?messageId=${message.id}`,
+      });
+    case 'VOICE':
+      return deps.channels.voice.call({
+        messageId: message.id,
+        to: message.to,
+        body: message.body,
+        twimlUrl: message.twimlUrl ?? `${base}/twilio/voice/outbound?messageId=${message.id}`,
+        statusCallbackUrl: `${base}/twilio/voice/status?messageId=${message.id}`,
+      });
+    case 'EMAIL':
+      return deps.channels.email.send({
+        messageId: message.id,
+        to: message.to,
+        subject: message.subject ?? '',
+        text: message.body,
+        html: message.html ?? undefined,
+      });
+  }
+}
+
+async function findAtProvider(
+  deps: OutboxDeps,
+  channel: MessageChannel,
+  to: string,
+  body: string,
+  since: Date,
+): Promise<string | null> {
+  try {
+    if (channel === 'SMS') return await deps.channels.sms.findSent({ to, body, since });
+    if (channel === 'VOICE') return await deps.channels.voice.findPlaced({ to, since });
+    return null; // e-mail: the fixed Message-ID lets the receiving side de-duplicate
+  } catch (err) {
+    // Cannot tell whether it went out: better to wait than to page twice.
+    throw new TemporaryDeliveryError({
+      code: 'reconcile-failed',
+      permanent: false,
+      message: (err as Error).message,
+    });
+  }
+}
+
+async function recordSent(
+  deps: OutboxDeps,
+  messageId: string,
+  providerId: string,
+  next: MessageStatus,
+  caseId: string | null,
+): Promise<void> {
+  await deps.db.message.updateMany({
+    where: { id: messageId, status: { in: statusesBefore(next) } },
+    data: { status: next, providerId, sentAt: deps.clock.now() },
+  });
+  // A status callback may have arrived first and moved the row further: keep its status, add the id.
+  await deps.db.message.updateMany({
+    where: { id: messageId, providerId: null },
+    data: { providerId, sentAt: deps.clock.now() },
+  });
+  await deps.events.publish({
+    type: 'message.status',
+    data: { messageId, caseId, status: next, providerId },
+  });
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+}

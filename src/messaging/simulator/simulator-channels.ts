@@ -1,0 +1,124 @@
+import type { Logger } from '../../platform/logger.js';
+import type { Channels, EmailChannel, SmsChannel, VoiceChannel } from '../channel.port.js';
+import { postSignedWebhook } from './signed-webhook.js';
+import { type SimulatorStore, simulatedSid } from './simulator-store.js';
+
+// The built-in telephony and e-mail provider: records what would have been sent, reports
+// delivery through the same signed status callbacks Twilio uses, and lets a person answer
+// calls and reply to SMS from the simulator panel.
+
+export interface SimulatorOptions {
+  store: SimulatorStore;
+  authToken: string;
+  fromNumber: string;
+  emailFrom: string;
+  logger: Logger;
+  /** Delay before the simulated handset reports "delivered". */
+  deliveryDelayMs?: number;
+}
+
+export function simulatorChannels(options: SimulatorOptions): Channels {
+  return { sms: simulatorSms(options), voice: simulatorVoice(options), email: simulatorEmail(options) };
+}
+
+function later(options: SimulatorOptions, fn: () => Promise<unknown>): void {
+  const timer = setTimeout(() => {
+    fn().catch((err: Error) =>
+      options.logger.debug({ err: err.message }, 'simulator callback not delivered'),
+    );
+  }, options.deliveryDelayMs ?? 200);
+  timer.unref();
+}
+
+function simulatorSms(options: SimulatorOptions): SmsChannel {
+  const { store } = options;
+  return {
+    async send(sms) {
+      const sid = simulatedSid('SM');
+      await store.record({
+        sid,
+        kind: 'sms',
+        to: sms.to,
+        from: options.fromNumber,
+        body: sms.body,
+        statusCallbackUrl: sms.statusCallbackUrl,
+        status: 'sent',
+        at: new Date().toISOString(),
+      });
+      later(options, async () => {
+        await store.update(sid, 'delivered');
+        await postSignedWebhook(options.authToken, sms.statusCallbackUrl, {
+          MessageSid: sid,
+          MessageStatus: 'delivered',
+          To: sms.to,
+          From: options.fromNumber,
+        });
+      });
+      return { outcome: 'sent', providerId: sid, status: 'SENT' };
+    },
+    async findSent(lookup) {
+      const match = (await store.recent(500)).find(
+        (i) =>
+          i.kind === 'sms' &&
+          i.to === lookup.to &&
+          i.body === lookup.body &&
+          Date.parse(i.at) >= lookup.since.getTime() - 60_000,
+      );
+      return match?.sid ?? null;
+    },
+  };
+}
+
+function simulatorVoice(options: SimulatorOptions): VoiceChannel {
+  const { store } = options;
+  return {
+    async call(call) {
+      const sid = simulatedSid('CA');
+      await store.record({
+        sid,
+        kind: 'call',
+        to: call.to,
+        from: options.fromNumber,
+        body: call.body,
+        twimlUrl: call.twimlUrl,
+        statusCallbackUrl: call.statusCallbackUrl,
+        status: 'ringing',
+        at: new Date().toISOString(),
+      });
+      later(options, () =>
+        postSignedWebhook(options.authToken, call.statusCallbackUrl, {
+          CallSid: sid,
+          CallStatus: 'ringing',
+          To: call.to,
+          From: options.fromNumber,
+        }),
+      );
+      return { outcome: 'sent', providerId: sid, status: 'SENT' };
+    },
+    async findPlaced(lookup) {
+      const match = (await store.recent(500)).find(
+        (i) => i.kind === 'call' && i.to === lookup.to && Date.parse(i.at) >= lookup.since.getTime() - 60_000,
+      );
+      return match?.sid ?? null;
+    },
+  };
+}
+
+function simulatorEmail(options: SimulatorOptions): EmailChannel {
+  return {
+    async send(email) {
+      const sid = simulatedSid('EM');
+      await options.store.record({
+        sid,
+        kind: 'email',
+        to: email.to,
+        from: options.emailFrom,
+        subject: email.subject,
+        body: email.text,
+        status: 'delivered',
+        at: new Date().toISOString(),
+      });
+      return { outcome: 'sent', providerId: sid, status: 'DELIVERED' };
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from '../../platform/redis.js';
+import type { EventBus } from '../../realtime/event-bus.js';
+
+// What the simulator "sent": kept in Redis so every process (and the simulator panel) sees it.
+
+export interface SimulatedItem {
+  sid: string;
+  kind: 'sms' | 'call' | 'email';
+  to: string;
+  from: string;
+  body: string;
+  subject?: string;
+  twimlUrl?: string;
+  statusCallbackUrl?: string;
+  status: string;
+  at: string;
+}
+
+const LIST = 'sim:outbound';
+const KEEP = 500;
+const itemKey = (sid: string) => `sim:item:${sid}`;
+
+export function simulatedSid(prefix: 'SM' | 'CA' | 'EM' | 'RE'): string {
+  return `${prefix}${randomBytes(16).toString('hex')}`;
+}
+
+export interface SimulatorStore {
+  record(item: SimulatedItem): Promise<void>;
+  update(sid: string, status: string): Promise<SimulatedItem | null>;
+  get(sid: string): Promise<SimulatedItem | null>;
+  recent(limit?: number): Promise<SimulatedItem[]>;
+}
+
+export function createSimulatorStore(redis: Redis, events: EventBus): SimulatorStore {
+  const store: SimulatorStore = {
+    async record(item) {
+      await redis
+        .multi()
+        .set(itemKey(item.sid), JSON.stringify(item), { EX: 7 * 24 * 3600 })
+        .lPush(LIST, item.sid)
+        .lTrim(LIST, 0, KEEP - 1)
+        .exec();
+      await events.publish({ type: 'simulator.outbound', data: { ...item } });
+    },
+    async update(sid, status) {
+      const item = await store.get(sid);
+      if (!item) return null;
+      const next = { ...item, status };
+      await redis.set(itemKey(sid), JSON.stringify(next), { KEEPTTL: true });
+      await events.publish({ type: 'simulator.outbound', data: { ...next } });
+      return next;
+    },
+    async get(sid) {
+      const raw = await redis.get(itemKey(sid));
+      return raw ? (JSON.parse(raw) as SimulatedItem) : null;
+    },
+    async recent(limit = 100) {
+      const sids = await redis.lRange(LIST, 0, limit - 1);
+      if (sids.length === 0) return [];
+      const raws = await redis.mGet(sids.map(itemKey));
+      return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as SimulatedItem);
+    },
+  };
+  return store;
+}

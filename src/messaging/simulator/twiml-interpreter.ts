@@ -1,0 +1,80 @@
+import { XMLParser } from 'fast-xml-parser';
+
+// Reads the TwiML our webhooks answer, the way a phone would experience it: what is said, and
+// what the call waits for next.
+
+export type NextStep =
+  | { kind: 'gather'; action: string; numDigits: number | null; input: string }
+  | { kind: 'record'; action: string }
+  | { kind: 'redirect'; url: string }
+  | { kind: 'dial'; number: string; action: string | null }
+  | { kind: 'hangup' };
+
+export interface Heard {
+  said: string[];
+  next: NextStep;
+}
+
+type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  trimValues: true,
+});
+
+export function interpretTwiml(xml: string): Heard {
+  const doc = parser.parse(xml) as Node[];
+  const response = doc.find((n) => 'Response' in n);
+  const verbs = (response?.Response as Node[] | undefined) ?? [];
+  const said: string[] = [];
+  for (const verb of verbs) {
+    const name = Object.keys(verb).find((k) => k !== ':@')!;
+    const attrs = verb[':@'] ?? {};
+    const children = (verb[name] as Node[]) ?? [];
+    switch (name) {
+      case 'Say':
+      case 'Play':
+        said.push(name === 'Say' ? textOf(children) : `[audio ${textOf(children)}]`);
+        break;
+      case 'Gather':
+        for (const child of children) if ('Say' in child) said.push(textOf(child.Say as Node[]));
+        return {
+          said,
+          next: {
+            kind: 'gather',
+            action: attrs.action ?? '',
+            numDigits: attrs.numDigits ? Number(attrs.numDigits) : null,
+            input: attrs.input ?? 'dtmf',
+          },
+        };
+      case 'Record':
+        return { said, next: { kind: 'record', action: attrs.action ?? '' } };
+      case 'Redirect':
+        return { said, next: { kind: 'redirect', url: textOf(children) } };
+      case 'Dial':
+        return {
+          said,
+          next: {
+            kind: 'dial',
+            number: textOf(children) || textOf((children[0]?.Number as Node[]) ?? []),
+            action: attrs.action ?? null,
+          },
+        };
+      case 'Hangup':
+      case 'Reject':
+        return { said, next: { kind: 'hangup' } };
+      default:
+        break; // Pause and others: nothing to hear
+    }
+  }
+  return { said, next: { kind: 'hangup' } };
+}
+
+function textOf(nodes: Node[]): string {
+  return nodes
+    .map((n) => (typeof n['#text'] === 'string' || typeof n['#text'] === 'number' ? String(n['#text']) : ''))
+    .join(' ')
+    .trim();
+}

@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import { findCustomersByPhone } from '../identification/caller-lookup.js';
+import { toE164 } from '../identification/phone-number.js';
+import { isUuid } from '../platform/ids.js';
+import type { Services } from '../platform/services.js';
+import type { TwilioParams } from '../platform/twilio-webhook.js';
+import { applyProviderStatus } from './delivery-status.js';
+import { fromTwilioStatus } from './twilio/twilio-vocabulary.js';
+
+const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
+export function smsRoutes(app: FastifyInstance, services: Services): void {
+  const { db, events, clock } = services;
+
+  // Every inbound SMS is stored (inbox row and inbound contact) once per MessageSid, whatever
+  // its content. What a reply means is decided by the reply router (gateway issue).
+  app.post('/twilio/sms/incoming', { config: { access: 'twilio' } }, async (request, reply) => {
+    const params = (request.body ?? {}) as TwilioParams;
+    const sid = params.MessageSid ?? params.SmsSid;
+    if (!sid)
+      return reply.code(400).send({ error: 'missing_message_sid', message: 'MessageSid is required' });
+    const from = toE164(params.From) ?? params.From ?? 'unknown';
+    const matches = await findCustomersByPhone(db, from);
+    const customerId = matches.length === 1 ? matches[0]!.id : null;
+    const at = clock.now();
+    const stored = await db.$transaction(async (tx) => {
+      const inserted = await tx.message.createMany({
+        data: [
+          {
+            direction: 'INBOUND',
+            channel: 'SMS',
+            status: 'RECEIVED',
+            purpose: 'reply',
+            to: toE164(params.To) ?? params.To ?? '',
+            from,
+            body: params.Body ?? '',
+            providerId: sid,
+            customerId,
+          },
+        ],
+        skipDuplicates: true,
+      });
+      if (inserted.count === 0) return false;
+      await tx.contact.create({
+        data: {
+          providerId: sid,
+          direction: 'INBOUND',
+          channel: 'SMS',
+          at,
+          customerId,
+          details: { candidates: matches.map((m) => m.id) },
+        },
+      });
+      return true;
+    });
+    if (stored)
+      await events.publish({
+        type: 'sms.received',
+        data: { messageSid: sid, customerId, candidates: matches.length },
+      });
+    return reply.code(200).type('text/xml; charset=utf-8').send(EMPTY_TWIML);
+  });
+
+  app.post('/twilio/sms/status', { config: { access: 'twilio' } }, async (request, reply) => {
+    const params = (request.body ?? {}) as TwilioParams;
+    const messageId = (request.query as { messageId?: string }).messageId;
+    const status = fromTwilioStatus(params.MessageStatus ?? params.SmsStatus);
+    if (!isUuid(messageId) || !status)
+      return reply
+        .code(400)
+        .send({ error: 'bad_status_callback', message: 'messageId and a known MessageStatus are required' });
+    await applyProviderStatus(db, events, {
+      messageId,
+      providerId: params.MessageSid,
+      status,
+      errorCode: params.ErrorCode,
+      at: clock.now(),
+    });
+    return reply.code(204).send();
+  });
+}

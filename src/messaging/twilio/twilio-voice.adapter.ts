@@ -1,0 +1,45 @@
+import type { OutboundCall, SendResult, SentLookup, VoiceChannel } from '../channel.port.js';
+import type { TwilioClient } from './twilio-client.js';
+import type { TwilioSender } from './twilio-sms.adapter.js';
+import { fromTwilioStatus, twilioError } from './twilio-vocabulary.js';
+
+const CALL_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
+
+export function twilioVoiceChannel(client: TwilioClient, sender: TwilioSender): VoiceChannel {
+  return {
+    async call(call: OutboundCall): Promise<SendResult> {
+      if (!sender.from) {
+        return {
+          outcome: 'failed',
+          error: {
+            code: 'no-caller-id',
+            permanent: true,
+            message: 'TWILIO_FROM_NUMBER is required to place calls',
+          },
+        };
+      }
+      try {
+        const placed = await client.calls.create({
+          to: call.to,
+          from: sender.from,
+          url: call.twimlUrl,
+          statusCallback: call.statusCallbackUrl,
+          statusCallbackEvent: CALL_EVENTS,
+          machineDetection: 'Enable',
+          timeout: 30,
+        });
+        return { outcome: 'sent', providerId: placed.sid, status: fromTwilioStatus(placed.status) ?? 'SENT' };
+      } catch (err) {
+        return { outcome: 'failed', error: twilioError(err) };
+      }
+    },
+
+    async findPlaced(lookup: Omit<SentLookup, 'body'>): Promise<string | null> {
+      const recent = await client.calls.list({ to: lookup.to, limit: 20 });
+      const match = recent.find(
+        (c) => c.dateCreated && c.dateCreated.getTime() >= lookup.since.getTime() - 60_000,
+      );
+      return match?.sid ?? null;
+    },
+  };
+}

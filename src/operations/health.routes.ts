@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import { isDbReachable } from '../platform/db/client.js';
+import { isRedisReachable } from '../platform/redis.js';
+import type { Services } from '../platform/services.js';
+
+export function healthRoutes(app: FastifyInstance, services: Services): void {
+  app.get('/healthz', { config: { access: 'public' }, schema: { tags: ['operations'] } }, async () => ({
+    status: 'ok',
+  }));
+
+  app.get(
+    '/readyz',
+    { config: { access: 'public' }, schema: { tags: ['operations'] } },
+    async (_request, reply) => {
+      const [postgres, redis] = await Promise.all([
+        isDbReachable(services.db),
+        isRedisReachable(services.redis),
+      ]);
+      const ready = postgres && redis;
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', postgres, redis });
+    },
+  );
+
+  // For Prometheus inside the network; keep it off the public edge (see README).
+  app.get(
+    '/metrics',
+    { config: { access: 'public' }, schema: { tags: ['operations'] } },
+    async (_request, reply) => {
+      return reply
+        .type(services.metrics.registry.contentType)
+        .send(await services.metrics.registry.metrics());
+    },
+  );
+}

@@ -1,0 +1,95 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../services.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { STAFF } from './principal.js';
+import { bearerToken, createApiToken, createSession, endSession } from './tokens.js';
+
+const LoginBody = Type.Object(
+  {
+    email: Type.String({ format: 'email', maxLength: 200 }),
+    password: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+const TokenBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    role: Type.Union([Type.Literal('IMPORT'), Type.Literal('INTEGRATION')]),
+  },
+  { additionalProperties: false },
+);
+
+// Verifying against a real hash when the account does not exist keeps timing from telling
+// which e-mail addresses have accounts.
+let decoyHash: Promise<string> | undefined;
+
+export function authRoutes(app: FastifyInstance, services: Services): void {
+  const { db, redis, settings } = services;
+
+  app.post(
+    '/api/auth/login',
+    { config: { access: 'public' }, schema: { tags: ['auth'], body: LoginBody } },
+    async (request, reply) => {
+      const { email, password } = request.body as { email: string; password: string };
+      const user = await db.user.findUnique({ where: { email: email.toLowerCase() } });
+      decoyHash ??= hashPassword('decoy-password-never-used');
+      const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash), password);
+      if (!user?.active || !valid)
+        return reply
+          .code(401)
+          .send({ error: 'invalid_credentials', message: 'e-mail ou mot de passe incorrect' });
+      const principal = {
+        kind: 'user' as const,
+        id: user.id,
+        role: user.role,
+        agencyId: user.agencyId,
+        displayName: user.displayName,
+        locale: user.locale,
+      };
+      const token = await createSession(redis, principal, settings.sessionTtlSeconds);
+      await db.auditLog.create({
+        data: { actorType: 'USER', actorId: user.id, action: 'login', entity: 'user', entityId: user.id },
+      });
+      return { token, user: principal };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    { config: { access: { users: STAFF } }, schema: { tags: ['auth'] } },
+    async (request, reply) => {
+      const token = bearerToken(request.headers.authorization);
+      if (token) await endSession(redis, token);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/auth/me',
+    { config: { access: { users: STAFF } }, schema: { tags: ['auth'] } },
+    async (request) => request.principal,
+  );
+
+  app.post(
+    '/api/admin/api-tokens',
+    { config: { access: { users: ['ADMIN'] } }, schema: { tags: ['auth'], body: TokenBody } },
+    async (request, reply) => {
+      const { name, role } = request.body as { name: string; role: 'IMPORT' | 'INTEGRATION' };
+      const principal = request.principal!;
+      const created = await createApiToken(db, name, role, principal.id);
+      await db.auditLog.create({
+        data: {
+          actorType: 'USER',
+          actorId: principal.id,
+          action: 'api-token.created',
+          entity: 'api_token',
+          entityId: created.id,
+          data: { name, role },
+        },
+      });
+      // The token is shown once; only its hash is kept.
+      return reply.code(201).send({ id: created.id, token: created.token, name, role });
+    },
+  );
+}

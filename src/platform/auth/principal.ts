@@ -1,0 +1,18 @@
+import type { ApiTokenRole, Locale, UserRole } from '../../generated/prisma/enums.js';
+
+export type Principal =
+  | { kind: 'user'; id: string; role: UserRole; agencyId: string | null; displayName: string; locale: Locale }
+  | { kind: 'token'; id: string; role: ApiTokenRole; name: string };
+
+/** Who may use a route. Every route declares one (checked when routes are registered). */
+export type Access = 'public' | 'twilio' | { users?: readonly UserRole[]; tokens?: readonly ApiTokenRole[] };
+
+export const STAFF: readonly UserRole[] = ['AGENT', 'SUPERVISOR', 'ADMIN'];
+export const SUPERVISORS: readonly UserRole[] = ['SUPERVISOR', 'ADMIN'];
+
+export function allows(access: Access, principal: Principal): boolean {
+  if (access === 'public') return true;
+  if (access === 'twilio') return false;
+  if (principal.kind === 'user') return access.users?.includes(principal.role) ?? false;
+  return access.tokens?.includes(principal.role) ?? false;
+}

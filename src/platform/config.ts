@@ -1,0 +1,222 @@
+// Settings: parsed once from the environment into a typed object. Every wrong or missing value
+// is reported at start-up with its name, what was expected and what was given.
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Settings {
+  port: number;
+  host: string;
+  publicBaseUrl: string;
+  databaseUrl: string;
+  redisUrl: string;
+  role: Role;
+  logLevel: string;
+  timeZone: string;
+  telephony: 'simulator' | 'twilio';
+  twilio: {
+    accountSid: string;
+    /** Validates webhooks. In simulator mode this is the simulator's local token. */
+    authToken: string;
+    apiBaseUrl: string;
+    fromNumber: string | undefined;
+    messagingServiceSid: string | undefined;
+  };
+  email: 'simulator' | 'smtp';
+  smtpUrl: string | undefined;
+  emailFrom: string;
+  bodyLimitBytes: number;
+  sessionTtlSeconds: number;
+  callStateTtlSeconds: number;
+  webhookDedupTtlSeconds: number;
+  sendMaxAttempts: number;
+  sendBackoffMs: number;
+  workerConcurrency: number;
+  shutdownGraceMs: number;
+  /** Prints the demo accounts on start (set by the demo start command). */
+  demo: boolean;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+// The simulator signs its own webhooks with this token so the same signature check runs
+// everywhere. It protects nothing real: in simulator mode no call or SMS leaves the machine.
+export const SIMULATOR_ACCOUNT_SID = 'ACsimulator0000000000000000000000';
+const SIMULATOR_AUTH_TOKEN = 'simulator-local-token';
+
+type Env = Record<string, string | undefined>;
+
+export function loadSettings(env: Env = process.env, argv: string[] = process.argv): Settings {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+
+  const accountSid = read.optionalString('TWILIO_ACCOUNT_SID');
+  const authToken = read.optionalString('TWILIO_AUTH_TOKEN');
+  const telephony = read.oneOf(
+    'TELEPHONY',
+    ['simulator', 'twilio'],
+    accountSid && authToken ? 'twilio' : 'simulator',
+  );
+  if (telephony === 'twilio') {
+    if (!accountSid) problems.push('TWILIO_ACCOUNT_SID: required when TELEPHONY=twilio');
+    else if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid))
+      problems.push(`TWILIO_ACCOUNT_SID: expected "AC" followed by 32 hex digits (got "${accountSid}")`);
+    if (!authToken) problems.push('TWILIO_AUTH_TOKEN: required when TELEPHONY=twilio');
+  }
+  const fromNumber = read.optionalString('TWILIO_FROM_NUMBER');
+  if (fromNumber && !/^\+[1-9]\d{6,14}$/.test(fromNumber))
+    problems.push(`TWILIO_FROM_NUMBER: expected an E.164 number like +33970000000 (got "${fromNumber}")`);
+  const messagingServiceSid = read.optionalString('TWILIO_MESSAGING_SERVICE_SID');
+  if (telephony === 'twilio' && !fromNumber && !messagingServiceSid)
+    problems.push(
+      'TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID: one is required when TELEPHONY=twilio',
+    );
+
+  const smtpUrl = read.optionalUrl('SMTP_URL', ['smtp:', 'smtps:']);
+  const email = read.oneOf('EMAIL', ['simulator', 'smtp'], smtpUrl ? 'smtp' : 'simulator');
+  if (email === 'smtp' && !smtpUrl) problems.push('SMTP_URL: required when EMAIL=smtp');
+
+  const settings: Settings = {
+    port: read.integer('PORT', 3000, 1, 65535),
+    host: read.string('HOST', '0.0.0.0'),
+    publicBaseUrl: read
+      .url('PUBLIC_BASE_URL', 'http://localhost:3000', ['http:', 'https:'])
+      .replace(/\/$/, ''),
+    databaseUrl: read.url('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/contact_centre', [
+      'postgresql:',
+      'postgres:',
+    ]),
+    redisUrl: read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    role: roleFromArgv(argv, problems) ?? read.oneOf('ROLE', ['all', 'api', 'worker'], 'all'),
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    timeZone: read.timeZone('TZ_DEFAULT', 'Europe/Paris'),
+    telephony,
+    twilio: {
+      accountSid: telephony === 'twilio' ? (accountSid ?? '') : SIMULATOR_ACCOUNT_SID,
+      authToken: telephony === 'twilio' ? (authToken ?? '') : SIMULATOR_AUTH_TOKEN,
+      apiBaseUrl: read
+        .url('TWILIO_API_BASE_URL', 'https://api.twilio.com', ['http:', 'https:'])
+        .replace(/\/$/, ''),
+      fromNumber,
+      messagingServiceSid,
+    },
+    email,
+    smtpUrl,
+    emailFrom: read.string('EMAIL_FROM', 'Service client <service-client@example.invalid>'),
+    bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
+    sessionTtlSeconds: read.integer('SESSION_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+    callStateTtlSeconds: read.integer('CALL_STATE_TTL_SECONDS', 4 * 3600, 60, 48 * 3600),
+    webhookDedupTtlSeconds: read.integer('WEBHOOK_DEDUP_TTL_SECONDS', 48 * 3600, 60, 30 * 24 * 3600),
+    sendMaxAttempts: read.integer('SEND_MAX_ATTEMPTS', 8, 1, 100),
+    sendBackoffMs: read.integer('SEND_BACKOFF_MS', 2000, 1, 3_600_000),
+    workerConcurrency: read.integer('WORKER_CONCURRENCY', 20, 1, 1000),
+    shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 15_000, 0, 600_000),
+    demo: read.boolean('DEMO', false),
+  };
+  if (problems.length > 0) throw new SettingsError(problems);
+  return settings;
+}
+
+function roleFromArgv(argv: string[], problems: string[]): Role | undefined {
+  const index = argv.findIndex((a) => a === '--role' || a.startsWith('--role='));
+  if (index < 0) return undefined;
+  const arg = argv[index]!;
+  const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[index + 1];
+  if (value === 'all' || value === 'api' || value === 'worker') return value;
+  problems.push(`--role: expected one of all, api, worker (got "${value ?? ''}")`);
+  return undefined;
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name}: expected an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.raw(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    this.problems.push(`${name}: expected true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name}: expected one of ${allowed.join(', ')} (got "${raw}")`);
+    return fallback;
+  }
+
+  url(name: string, fallback: string, protocols: string[]): string {
+    return this.optionalUrl(name, protocols) ?? fallback;
+  }
+
+  optionalUrl(name: string, protocols: string[]): string | undefined {
+    const raw = this.raw(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (protocols.includes(url.protocol)) return raw;
+    } catch {
+      // reported below
+    }
+    this.problems.push(
+      `${name}: expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')} (got "${redactUrl(raw)}")`,
+    );
+    return undefined;
+  }
+
+  timeZone(name: string, fallback: string): string {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    try {
+      new Intl.DateTimeFormat('fr-FR', { timeZone: raw });
+      return raw;
+    } catch {
+      this.problems.push(`${name}: unknown IANA time zone (got "${raw}"), e.g. Europe/Paris`);
+      return fallback;
+    }
+  }
+}
+
+/** Hides the password of a URL before it reaches a message or a log. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return raw.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+  }
+}

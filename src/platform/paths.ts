@@ -1,0 +1,10 @@
+import { fileURLToPath } from 'node:url';
+
+// Project folders, resolved from this file so the service runs from any working directory.
+const root = (relative: string) => fileURLToPath(new URL(`../../${relative}`, import.meta.url));
+
+export const PATHS = {
+  ivrFlows: root('ivr-flows'),
+  messageTemplates: root('message-templates'),
+  agentConsole: root('agent-console'),
+};

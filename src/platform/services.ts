@@ -1,0 +1,141 @@
+import type { Queue } from 'bullmq';
+import type { Locale } from '../generated/prisma/enums.js';
+import { type CallStates, createCallStates } from '../ivr/call-state.js';
+import { loadServiceLines, type ServiceLines } from '../ivr/service-lines.js';
+import { buildVoiceResponses, type VoiceResponses } from '../ivr/voice-responses.js';
+import type { Channels } from '../messaging/channel.port.js';
+import { smtpEmailChannel } from '../messaging/email/smtp-email.adapter.js';
+import type { OutboxDeps } from '../messaging/outbox.service.js';
+import { simulatorChannels } from '../messaging/simulator/simulator-channels.js';
+import { createSimulatorStore, type SimulatorStore } from '../messaging/simulator/simulator-store.js';
+import { LOCALES, loadTemplates, type Templates } from '../messaging/templates.js';
+import { createTwilioClient } from '../messaging/twilio/twilio-client.js';
+import { twilioSmsChannel } from '../messaging/twilio/twilio-sms.adapter.js';
+import { twilioVoiceChannel } from '../messaging/twilio/twilio-voice.adapter.js';
+import { createEventBus, type EventBus } from '../realtime/event-bus.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Settings } from './config.js';
+import { createDb, type Db } from './db/client.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { PATHS } from './paths.js';
+import { createQueue, QUEUE_NAMES } from './queues.js';
+import { connectRedis, createRedis, type Redis } from './redis.js';
+
+/** Everything the api and the workers share, built once from settings. */
+export interface Services {
+  settings: Settings;
+  logger: Logger;
+  clock: Clock;
+  metrics: Metrics;
+  db: Db;
+  redis: Redis;
+  events: EventBus;
+  outboxQueue: Queue;
+  channels: Channels;
+  simulator: SimulatorStore | null;
+  templates: Templates;
+  lines: ServiceLines;
+  voice: VoiceResponses;
+  callStates: CallStates;
+  outbox: OutboxDeps;
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  /** Tests swap a channel for one that fails or stalls; the rest stays real. */
+  channels?: (real: Channels) => Channels;
+}
+
+export async function createServices(
+  settings: Settings,
+  overrides: ServiceOverrides = {},
+): Promise<Services> {
+  const logger = overrides.logger ?? createLogger(settings.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  const redis = createRedis(settings.redisUrl, (err) =>
+    logger.warn({ err: err.message }, 'redis connection problem'),
+  );
+  await connectRedis(redis, settings.redisUrl);
+  const db = createDb(settings.databaseUrl);
+  const events = createEventBus(redis, () => clock.now());
+  const templates = await loadTemplates(PATHS.messageTemplates);
+  const lines = await loadServiceLines(PATHS.ivrFlows, templates);
+  const simulator =
+    settings.telephony === 'simulator' || settings.email === 'simulator'
+      ? createSimulatorStore(redis, events)
+      : null;
+  const realChannels = buildChannels(settings, logger, simulator);
+  const channels = overrides.channels ? overrides.channels(realChannels) : realChannels;
+  const outboxQueue = createQueue(QUEUE_NAMES.outbox, redis);
+  const metrics = createMetrics();
+
+  return {
+    settings,
+    logger,
+    clock,
+    metrics,
+    db,
+    redis,
+    events,
+    outboxQueue,
+    channels,
+    simulator,
+    templates,
+    lines,
+    voice: buildVoiceResponses(templates, lines.all(), LOCALES as Locale[]),
+    callStates: createCallStates(redis, settings.callStateTtlSeconds),
+    outbox: {
+      db,
+      queue: outboxQueue,
+      channels,
+      events,
+      clock,
+      logger,
+      publicBaseUrl: settings.publicBaseUrl,
+      maxAttempts: settings.sendMaxAttempts,
+      backoffMs: settings.sendBackoffMs,
+    },
+    async close() {
+      await outboxQueue.close().catch(() => undefined);
+      await db.$disconnect().catch(() => undefined);
+      await redis.close().catch(() => redis.destroy());
+    },
+  };
+}
+
+function buildChannels(settings: Settings, logger: Logger, simulator: SimulatorStore | null): Channels {
+  const simulated = simulator
+    ? simulatorChannels({
+        store: simulator,
+        authToken: settings.twilio.authToken,
+        fromNumber: settings.twilio.fromNumber ?? '+33970000000',
+        emailFrom: settings.emailFrom,
+        logger,
+      })
+    : null;
+  const twilioChannels = (() => {
+    if (settings.telephony !== 'twilio') return null;
+    const client = createTwilioClient(
+      settings.twilio.accountSid,
+      settings.twilio.authToken,
+      settings.twilio.apiBaseUrl,
+    );
+    const sender = {
+      from: settings.twilio.fromNumber,
+      messagingServiceSid: settings.twilio.messagingServiceSid,
+    };
+    return { sms: twilioSmsChannel(client, sender), voice: twilioVoiceChannel(client, sender) };
+  })();
+  const email =
+    settings.email === 'smtp' && settings.smtpUrl
+      ? smtpEmailChannel(settings.smtpUrl, settings.emailFrom)
+      : simulated!.email;
+  return {
+    sms: twilioChannels?.sms ?? simulated!.sms,
+    voice: twilioChannels?.voice ?? simulated!.voice,
+    email,
+  };
+}

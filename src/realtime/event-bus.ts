@@ -1,0 +1,99 @@
+import type { Redis } from '../platform/redis.js';
+
+// Domain events go through one Redis stream. Any process (api or worker) publishes; every api
+// process reads it and relays to its own sockets. Stream ids let a reconnecting console (or an
+// integration) resume exactly after the last event it saw.
+
+export interface DomainEvent {
+  /** Redis stream id, set once published. */
+  id?: string;
+  type: string;
+  at: string;
+  /** Events about one agency go to that agency's room (and supervisors); others to all staff. */
+  agencyId?: string | null;
+  data: Record<string, unknown>;
+}
+
+export const EVENT_STREAM = 'events';
+const MAX_EVENTS = 100_000;
+
+export interface EventBus {
+  publish(event: Omit<DomainEvent, 'id' | 'at'> & { at?: string }): Promise<string>;
+  /** Events after `afterId` (exclusive), oldest first, at most `limit`. */
+  since(afterId: string, limit?: number): Promise<DomainEvent[]>;
+  latestId(): Promise<string>;
+}
+
+export function createEventBus(redis: Redis, now: () => Date): EventBus {
+  return {
+    async publish(event) {
+      const at = event.at ?? now().toISOString();
+      const payload = JSON.stringify({
+        type: event.type,
+        at,
+        agencyId: event.agencyId ?? null,
+        data: event.data,
+      });
+      return redis.xAdd(
+        EVENT_STREAM,
+        '*',
+        { e: payload },
+        { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: MAX_EVENTS } },
+      );
+    },
+    async since(afterId, limit = 1000) {
+      const entries = await redis.xRange(EVENT_STREAM, `(${afterId}`, '+', { COUNT: limit });
+      return (entries ?? []).map((entry) => toEvent(entry.id, entry.message));
+    },
+    async latestId() {
+      const last = await redis.xRevRange(EVENT_STREAM, '+', '-', { COUNT: 1 });
+      return last?.[0]?.id ?? '0-0';
+    },
+  };
+}
+
+export function toEvent(id: string, message: Record<string, string>): DomainEvent {
+  return { id, ...(JSON.parse(message.e ?? '{}') as Omit<DomainEvent, 'id'>) };
+}
+
+/**
+ * Reads the stream from now on with its own blocking connection and hands each event over.
+ * Returns a stop function that resolves once the loop has ended.
+ */
+export function followEvents(
+  redis: Redis,
+  onEvent: (event: DomainEvent) => void,
+  onError: (err: unknown) => void,
+): () => Promise<void> {
+  const reader = redis.duplicate();
+  let running = true;
+  const loop = (async () => {
+    await reader.connect();
+    // A concrete id, not '$': '$' would skip events published between two blocking reads.
+    const newest = await reader.xRevRange(EVENT_STREAM, '+', '-', { COUNT: 1 });
+    let lastId = newest?.[0]?.id ?? '0-0';
+    while (running) {
+      try {
+        const batches = await reader.xRead({ key: EVENT_STREAM, id: lastId }, { BLOCK: 1000, COUNT: 500 });
+        if (!batches) continue;
+        for (const batch of batches as Array<{
+          messages: Array<{ id: string; message: Record<string, string> }>;
+        }>) {
+          for (const entry of batch.messages) {
+            lastId = entry.id;
+            onEvent(toEvent(entry.id, entry.message));
+          }
+        }
+      } catch (err) {
+        if (!running) break;
+        onError(err);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop.catch(() => undefined);
+    await reader.close().catch(() => reader.destroy());
+  };
+}

@@ -1,0 +1,29 @@
+import type { Principal } from '../platform/auth/principal.js';
+import type { DomainEvent } from './event-bus.js';
+
+// Rooms per role and per agency. An agent attached to an agency hears that agency's events and
+// the events that belong to no agency; supervisors and admins hear everything.
+
+export const ALL_STAFF = 'staff';
+export const agencyRoom = (agencyId: string) => `agency:${agencyId}`;
+export const roleRoom = (role: string) => `role:${role}`;
+const UNASSIGNED_AGENTS = 'agency:any';
+
+export function roomsFor(principal: Principal): string[] {
+  if (principal.kind !== 'user') return [ALL_STAFF];
+  const rooms = [ALL_STAFF, roleRoom(principal.role)];
+  if (principal.role === 'AGENT')
+    rooms.push(principal.agencyId ? agencyRoom(principal.agencyId) : UNASSIGNED_AGENTS);
+  return rooms;
+}
+
+export function audienceOf(event: DomainEvent): string[] {
+  if (!event.agencyId) return [ALL_STAFF];
+  return [agencyRoom(event.agencyId), UNASSIGNED_AGENTS, roleRoom('SUPERVISOR'), roleRoom('ADMIN')];
+}
+
+/** The same rule for consumers that are not in rooms (the WebSocket stream, catch-up). */
+export function mayReceive(principal: Principal, event: DomainEvent): boolean {
+  const rooms = new Set(roomsFor(principal));
+  return audienceOf(event).some((room) => rooms.has(room));
+}

@@ -1,0 +1,94 @@
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { FastifyInstance } from 'fastify';
+import { Server } from 'socket.io';
+import { type Principal, STAFF } from '../platform/auth/principal.js';
+import { resolveToken } from '../platform/auth/tokens.js';
+import type { Services } from '../platform/services.js';
+import type { DomainEvent } from './event-bus.js';
+import { audienceOf, mayReceive, roomsFor } from './rooms.js';
+
+declare module 'socket.io' {
+  interface SocketData {
+    principal: Principal;
+  }
+}
+
+const MAX_CATCH_UP = 5000;
+
+/**
+ * Socket.IO on the api's own HTTP server. The handshake carries the bearer token in `auth`
+ * (never in the URL, which gets logged). The Redis streams adapter makes rooms and presence
+ * span every api process; domain events reach each process through the event stream and are
+ * emitted to its local sockets only, so each event is delivered once per socket.
+ */
+export function attachSocketGateway(
+  app: FastifyInstance,
+  services: Services,
+): { relay(event: DomainEvent): void } {
+  const { db, redis, events, logger } = services;
+  const io = new Server(app.server, {
+    // @fastify/websocket shares the server: let it handle its own upgrades (see STACK.md).
+    destroyUpgrade: false,
+    serveClient: true,
+    // The adapter publishes with this (connected) client and reads with its own duplicate.
+    adapter: createAdapter(redis as never),
+    cors: { origin: false },
+  });
+
+  // Socket.IO upgrades must not go through Fastify's router (it would answer 404).
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.raw.url?.startsWith('/socket.io/')) reply.hijack();
+  });
+
+  io.use(async (socket, next) => {
+    const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
+    const principal = token ? await resolveToken(db, redis, token).catch(() => null) : null;
+    if (!principal || (principal.kind === 'user' && !STAFF.includes(principal.role))) {
+      next(new Error('unauthorized'));
+      return;
+    }
+    socket.data.principal = principal;
+    next();
+  });
+
+  io.on('connection', (socket) => {
+    const principal = socket.data.principal;
+    void socket.join(roomsFor(principal));
+    // Catch-up after a drop: the client says the last event id it saw and gets what it missed.
+    socket.on(
+      'resume',
+      async (
+        payload: { after?: string } | undefined,
+        ack?: (reply: { events: DomainEvent[]; complete: boolean }) => void,
+      ) => {
+        try {
+          const after =
+            typeof payload?.after === 'string' && /^\d+-\d+$/.test(payload.after)
+              ? payload.after
+              : await events.latestId();
+          const missed = await events.since(after, MAX_CATCH_UP);
+          ack?.({
+            events: missed.filter((e) => mayReceive(principal, e)),
+            complete: missed.length < MAX_CATCH_UP,
+          });
+        } catch (err) {
+          logger.warn({ err }, 'catch-up failed');
+          ack?.({ events: [], complete: false });
+        }
+      },
+    );
+  });
+
+  app.addHook('preClose', async () => {
+    io.local.disconnectSockets(true);
+  });
+  app.addHook('onClose', async () => {
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+  });
+
+  return {
+    relay(event) {
+      io.local.to(audienceOf(event)).emit('event', event);
+    },
+  };
+}

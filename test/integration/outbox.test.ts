@@ -1,0 +1,248 @@
+import type { Worker } from 'bullmq';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueMessage } from '../../src/messaging/outbox.service.js';
+import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
+import { type Harness, startHarness } from '../support/harness.js';
+import {
+  createTwilioApi,
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+  TWILIO_ERRORS,
+  TWILIO_TEST_BASE,
+} from '../support/twilio-api.js';
+
+const twilioApi = createTwilioApi();
+let h: Harness;
+const workers: Worker[] = [];
+
+beforeAll(async () => {
+  twilioApi.listen();
+  h = await startHarness({
+    env: {
+      TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+      TWILIO_API_BASE_URL: TWILIO_TEST_BASE,
+      TWILIO_FROM_NUMBER: '+33970000000',
+    },
+  });
+  const customer = await h.services.db.customer.create({
+    data: {
+      reference: 'C1',
+      lastName: 'Petit',
+      addressLine: '2 rue',
+      postcode: '69002',
+      city: 'Lyon',
+      phones: {
+        create: [
+          { e164: '+33611111111', kind: 'MOBILE' },
+          { e164: '+33142000000', kind: 'LANDLINE' },
+        ],
+      },
+    },
+  });
+  expect(customer.id).toBeTruthy();
+});
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.close(true)));
+  twilioApi.reset();
+});
+
+afterAll(async () => {
+  await h.close();
+  twilioApi.close();
+});
+
+// Short locks so a dead worker's job is taken over in about two seconds. All workers of this file
+// use the same value: BullMQ runs one stalled-job check per queue per interval, at the pace of
+// whichever worker took it.
+function startWorker(lockDurationMs = 1000): Worker {
+  const worker = startOutboxWorker(h.services, { lockDurationMs });
+  workers.push(worker);
+  return worker;
+}
+
+async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const message = (id: string) => h.services.db.message.findUniqueOrThrow({ where: { id } });
+
+describe('outbound SMS through the outbox', () => {
+  it('goes out once through the Twilio SDK with its status callback, and its delivery status updates the row', async () => {
+    startWorker();
+    const { id } = await enqueueMessage(h.services.outbox, {
+      channel: 'SMS',
+      to: '+33611111111',
+      body: 'Votre rendez-vous est confirmé.',
+      purpose: 'test',
+    });
+    const sent = await until(async () => {
+      const row = await message(id);
+      return row.status === 'SENT' ? row : null;
+    });
+    expect(twilioApi.messages).toHaveLength(1);
+    const [twilioMessage] = twilioApi.messages;
+    expect(twilioMessage).toMatchObject({
+      to: '+33611111111',
+      from: '+33970000000',
+      body: 'Votre rendez-vous est confirmé.',
+    });
+    expect(twilioMessage!.statusCallback).toBe(
+      `https://contact-centre.test/twilio/sms/status?messageId=${id}`,
+    );
+    expect(sent.providerId).toBe(twilioMessage!.sid);
+
+    const callback = (status: string) =>
+      h.twilioPost(`/twilio/sms/status?messageId=${id}`, {
+        MessageSid: twilioMessage!.sid,
+        MessageStatus: status,
+        AccountSid: TEST_ACCOUNT_SID,
+      });
+    expect((await callback('delivered')).statusCode).toBe(204);
+    expect((await message(id)).status).toBe('DELIVERED');
+    // A late, out-of-order "sent" cannot move it back.
+    await callback('sent');
+    expect((await message(id)).status).toBe('DELIVERED');
+  });
+
+  it('refuses a forged status callback and changes nothing', async () => {
+    const { id } = await enqueueMessage(h.services.outbox, {
+      channel: 'SMS',
+      to: '+33611111111',
+      body: 'x',
+      purpose: 'test',
+    });
+    const forged = await h.twilioPost(
+      `/twilio/sms/status?messageId=${id}`,
+      { MessageSid: 'SMx', MessageStatus: 'delivered' },
+      { signature: 'forged' },
+    );
+    expect(forged.statusCode).toBe(403);
+    expect((await message(id)).status).toBe('QUEUED');
+  });
+
+  it('creates one row and one send for the same idempotency key', async () => {
+    startWorker();
+    const input = {
+      channel: 'SMS' as const,
+      to: '+33611111111',
+      body: 'Une seule fois',
+      purpose: 'test',
+      idempotencyKey: 'page-case-1-attempt-1',
+    };
+    const [a, b] = await Promise.all([
+      enqueueMessage(h.services.outbox, input),
+      enqueueMessage(h.services.outbox, input),
+    ]);
+    expect(a.id).toBe(b.id);
+    await until(async () => (await message(a.id)).status === 'SENT');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(twilioApi.messages.filter((m) => m.body === 'Une seule fois')).toHaveLength(1);
+  });
+
+  it('retries a temporary Twilio error with backoff, then sends once', async () => {
+    twilioApi.failNext(TWILIO_ERRORS.serviceUnavailable, TWILIO_ERRORS.tooManyRequests);
+    startWorker();
+    const { id } = await enqueueMessage(h.services.outbox, {
+      channel: 'SMS',
+      to: '+33611111111',
+      body: 'Après une panne',
+      purpose: 'test',
+    });
+    const row = await until(async () => {
+      const r = await message(id);
+      return r.status === 'SENT' ? r : null;
+    });
+    expect(row.attempts).toBe(3);
+    expect(twilioApi.messages).toHaveLength(1);
+  });
+
+  it('stops at a permanent error and marks the number as failing', async () => {
+    twilioApi.failNext(TWILIO_ERRORS.notMobile);
+    startWorker();
+    const { id } = await enqueueMessage(h.services.outbox, {
+      channel: 'SMS',
+      to: '+33142000000',
+      body: 'Vers un fixe',
+      purpose: 'test',
+    });
+    const row = await until(async () => {
+      const r = await message(id);
+      return r.status === 'FAILED' ? r : null;
+    });
+    expect(row).toMatchObject({ errorCode: 'twilio-21614', attempts: 1 });
+    expect(await h.services.db.customerPhone.findFirst({ where: { e164: '+33142000000' } })).toMatchObject({
+      failing: true,
+    });
+    expect(await h.services.db.customerPhone.findFirst({ where: { e164: '+33611111111' } })).toMatchObject({
+      failing: false,
+    });
+  });
+});
+
+describe('a worker that dies mid-send', () => {
+  // Worker A is stopped without finishing its job (its process would be gone); its lock expires
+  // and worker B takes the job over. Nothing is lost, nothing is sent twice.
+  it.each([
+    ['after Twilio accepted the message', 'accepted' as const],
+    ['before the request reached Twilio', 'received' as const],
+  ])('%s: the message goes out exactly once', async (_label, killPhase) => {
+    let killed = false;
+    const hang = new Promise<void>(() => undefined);
+    twilioApi.onCreate(async (_kind, phase) => {
+      if (!killed && phase === killPhase) {
+        killed = true;
+        await workerA.close(true);
+        await hang; // worker A never hears back
+      }
+    });
+    const workerA = startWorker();
+    const { id } = await enqueueMessage(h.services.outbox, {
+      channel: 'SMS',
+      to: '+33611111111',
+      body: `Relance ${killPhase}`,
+      purpose: 'test',
+    });
+    await until(async () => killed);
+    startWorker();
+    const row = await until(async () => {
+      const r = await message(id);
+      return r.status === 'SENT' ? r : null;
+    }, 20_000);
+    const atTwilio = twilioApi.messages.filter((m) => m.body === `Relance ${killPhase}`);
+    expect(atTwilio).toHaveLength(1);
+    expect(row.providerId).toBe(atTwilio[0]!.sid);
+  });
+});
+
+describe('outbound calls', () => {
+  it('places the call with its TwiML URL and status callback, and records the call outcome', async () => {
+    startWorker();
+    const { id } = await enqueueMessage(h.services.outbox, {
+      channel: 'VOICE',
+      to: '+33611111111',
+      body: 'Dossier 12',
+      purpose: 'test',
+    });
+    await until(async () => (await message(id)).status === 'SENT');
+    const [placed] = twilioApi.calls;
+    expect(placed).toMatchObject({
+      to: '+33611111111',
+      url: `https://contact-centre.test/twilio/voice/outbound?messageId=${id}`,
+      statusCallback: `https://contact-centre.test/twilio/voice/status?messageId=${id}`,
+    });
+    await h.twilioPost(`/twilio/voice/status?messageId=${id}`, {
+      CallSid: placed!.sid,
+      CallStatus: 'no-answer',
+      AccountSid: TEST_ACCOUNT_SID,
+    });
+    expect((await message(id)).status).toBe('NO_ANSWER');
+  });
+});

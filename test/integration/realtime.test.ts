@@ -1,0 +1,163 @@
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { DomainEvent } from '../../src/realtime/event-bus.js';
+import { type Harness, startHarness } from '../support/harness.js';
+
+// Two api processes on one store: an event published by one reaches sockets connected to the other.
+let first: Harness;
+let second: Harness;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  first = await startHarness({ listen: true });
+  second = await startHarness({ listen: true, databaseUrl: first.settings.databaseUrl, keepRedis: true });
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await second.close();
+  await first.close();
+});
+
+function urlOf(h: Harness): string {
+  const address = h.app.server.address();
+  if (!address || typeof address === 'string') throw new Error('not listening');
+  return `http://127.0.0.1:${address.port}`;
+}
+
+function socketTo(h: Harness, token: string | undefined): Socket {
+  const socket = connect(urlOf(h), {
+    auth: token ? { token } : {},
+    transports: ['websocket'],
+    reconnection: false,
+  });
+  sockets.push(socket);
+  return socket;
+}
+
+function nextEvent(socket: Socket, type: string): Promise<DomainEvent> {
+  return new Promise((resolve) => {
+    socket.on('event', (event: DomainEvent) => {
+      if (event.type === type) resolve(event);
+    });
+  });
+}
+
+const connected = (socket: Socket) =>
+  new Promise<void>((resolve, reject) => {
+    if (socket.connected) resolve();
+    socket.on('connect', () => resolve());
+    socket.on('connect_error', reject);
+  });
+
+describe('Socket.IO', () => {
+  it('delivers an event published by one api process to a client of the other', async () => {
+    const token = await second.login('AGENT');
+    const socket = socketTo(second, token);
+    await connected(socket);
+    const received = nextEvent(socket, 'test.ping');
+    await first.services.events.publish({ type: 'test.ping', data: { n: 1 } });
+    const event = await received;
+    expect(event.data).toEqual({ n: 1 });
+    expect(event.id).toMatch(/^\d+-\d+$/);
+  });
+
+  it('refuses a handshake without a valid token', async () => {
+    const anonymous = socketTo(first, undefined);
+    await expect(connected(anonymous)).rejects.toThrow('unauthorized');
+    const forged = socketTo(first, 'ccs_not-a-session');
+    await expect(connected(forged)).rejects.toThrow('unauthorized');
+  });
+
+  it('keeps an agency’s events to that agency’s agents and supervisors', async () => {
+    const db = first.services.db;
+    const region = await db.region.create({ data: { code: 'RT', name: 'R' } });
+    const lyon = await db.agency.create({ data: { code: 'LY', name: 'Lyon', regionId: region.id } });
+    const metz = await db.agency.create({ data: { code: 'ME', name: 'Metz', regionId: region.id } });
+    const agentToken = async (agencyId: string) => {
+      const token = await first.login('AGENT');
+      const me = await first.app.inject({
+        method: 'GET',
+        url: '/api/auth/me',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      await db.user.update({ where: { id: (me.json() as { id: string }).id }, data: { agencyId } });
+      // Sessions carry the agency: log in again to pick it up.
+      const user = await db.user.findUniqueOrThrow({ where: { id: (me.json() as { id: string }).id } });
+      const again = await first.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: user.email, password: 'correct horse battery' },
+      });
+      return (again.json() as { token: string }).token;
+    };
+    const metzToken = await agentToken(metz.id);
+    const metzAgent = socketTo(first, metzToken);
+    const supervisor = socketTo(second, await first.login('SUPERVISOR'));
+    await Promise.all([connected(metzAgent), connected(supervisor)]);
+    const seenByMetz: DomainEvent[] = [];
+    metzAgent.on('event', (e: DomainEvent) => seenByMetz.push(e));
+    const toSupervisor = nextEvent(supervisor, 'case.opened');
+    await first.services.events.publish({ type: 'case.opened', agencyId: lyon.id, data: { caseId: 'x' } });
+    expect((await toSupervisor).agencyId).toBe(lyon.id);
+    const marker = nextEvent(metzAgent, 'marker');
+    await first.services.events.publish({ type: 'marker', data: {} });
+    await marker;
+    expect(seenByMetz.map((e) => e.type)).toEqual(['marker']);
+  });
+
+  it('replays every event a client missed while disconnected', async () => {
+    const token = await first.login('SUPERVISOR');
+    const socket = socketTo(first, token);
+    await connected(socket);
+    const marker = nextEvent(socket, 'before-drop');
+    await first.services.events.publish({ type: 'before-drop', data: {} });
+    const lastSeen = (await marker).id!;
+    socket.disconnect();
+    for (let i = 0; i < 5; i++) await first.services.events.publish({ type: 'while-away', data: { i } });
+    const again = socketTo(second, token);
+    await connected(again);
+    const reply = await again.emitWithAck('resume', { after: lastSeen });
+    expect(reply.complete).toBe(true);
+    expect(reply.events.map((e: DomainEvent) => e.data.i)).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe('plain WebSocket event stream', () => {
+  it('streams events to an integration token and refuses a request without one', async () => {
+    const adminToken = await first.login('ADMIN');
+    const created = await first.app.inject({
+      method: 'POST',
+      url: '/api/admin/api-tokens',
+      headers: { authorization: `Bearer ${adminToken}` },
+      payload: { name: 'wallboard', role: 'INTEGRATION' },
+    });
+    expect(created.statusCode).toBe(201);
+    const { token } = created.json() as { token: string };
+    const wsUrl = `${urlOf(second).replace('http', 'ws')}/events/stream`;
+
+    const refused = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(wsUrl);
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve(101));
+    });
+    expect(refused).toBe(401);
+
+    const ws = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${token}` } });
+    await new Promise((resolve, reject) => {
+      ws.on('open', resolve);
+      ws.on('error', reject);
+    });
+    const frame = new Promise<DomainEvent>((resolve) =>
+      ws.on('message', (data) => {
+        const event = JSON.parse(String(data)) as DomainEvent;
+        if (event.type === 'stream.test') resolve(event);
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    await first.services.events.publish({ type: 'stream.test', data: { ok: true } });
+    expect((await frame).data).toEqual({ ok: true });
+    ws.close();
+  });
+});

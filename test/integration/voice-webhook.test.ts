@@ -1,0 +1,233 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { interpretTwiml } from '../../src/messaging/simulator/twiml-interpreter.js';
+import { type Harness, startHarness } from '../support/harness.js';
+
+const LINE = '+33970000001';
+let h: Harness;
+let customerId: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  const db = h.services.db;
+  const region = await db.region.create({ data: { code: 'R1', name: 'Région test' } });
+  const agency = await db.agency.create({ data: { code: 'A1', name: 'Agence test', regionId: region.id } });
+  const customer = await db.customer.create({
+    data: {
+      reference: 'C900001',
+      lastName: 'Durand',
+      firstName: 'Léa',
+      addressLine: '1 rue des Tests',
+      postcode: '69002',
+      city: 'Lyon',
+      phones: { create: { e164: '+33612345678', kind: 'MOBILE' } },
+    },
+  });
+  customerId = customer.id;
+  await db.contract.create({
+    data: { reference: 'CT1', customerId, agencyId: agency.id, outOfHoursCoverage: true },
+  });
+});
+
+afterAll(async () => {
+  await h.close();
+});
+
+const call = (sid: string, from: string, to = LINE) => ({
+  CallSid: sid,
+  AccountSid: h.settings.twilio.accountSid,
+  From: from,
+  To: to,
+  CallStatus: 'ringing',
+  Direction: 'inbound',
+});
+
+describe('POST /twilio/voice/incoming', () => {
+  it('answers a signed call with valid TwiML in French that greets, recognises the caller and records', async () => {
+    const response = await h.twilioPost(
+      '/twilio/voice/incoming',
+      call('CA00000000000000000000000000000001', '+33612345678'),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/xml');
+    const heard = interpretTwiml(response.body);
+    expect(heard.said[0]).toMatch(/^Bonjour/);
+    expect(heard.said).toContain('Nous avons reconnu votre numéro.');
+    expect(heard.next).toEqual({ kind: 'record', action: '/twilio/voice/recording' });
+    expect(response.body).toContain('language="fr-FR"');
+    const state = await h.services.callStates.get('CA00000000000000000000000000000001');
+    expect(state?.customerIds).toEqual([customerId]);
+  });
+
+  it('refuses a forged request with 403 and stores nothing', async () => {
+    const sid = 'CA00000000000000000000000000000002';
+    const forged = await h.twilioPost('/twilio/voice/incoming', call(sid, '+33612345678'), {
+      signature: 'bm90IGEgc2lnbmF0dXJl',
+    });
+    expect(forged.statusCode).toBe(403);
+    expect(forged.json()).toMatchObject({ error: 'invalid_signature' });
+    const unsigned = await h.twilioPost('/twilio/voice/incoming', call(sid, '+33612345678'), {
+      signature: null,
+    });
+    expect(unsigned.statusCode).toBe(403);
+    expect(await h.services.callStates.get(sid)).toBeNull();
+  });
+
+  it('refuses a request signed for other parameters (tampered body)', async () => {
+    const params = call('CA00000000000000000000000000000003', '+33612345678');
+    const signedFor = await h.twilioPost('/twilio/voice/incoming', params);
+    expect(signedFor.statusCode).toBe(200);
+    const { signTwilioRequest } = await import('../../src/platform/twilio-webhook.js');
+    const signature = signTwilioRequest(
+      h.settings.twilio.authToken,
+      `${h.settings.publicBaseUrl}/twilio/voice/incoming`,
+      params,
+    );
+    const tampered = await h.twilioPost(
+      '/twilio/voice/incoming',
+      { ...params, From: '+33699999999' },
+      { signature },
+    );
+    expect(tampered.statusCode).toBe(403);
+  });
+
+  it('greets an unknown caller without claiming to recognise them', async () => {
+    const heard = interpretTwiml(
+      (
+        await h.twilioPost(
+          '/twilio/voice/incoming',
+          call('CA00000000000000000000000000000004', '+33611111111'),
+        )
+      ).body,
+    );
+    expect(heard.said).not.toContain('Nous avons reconnu votre numéro.');
+    expect(heard.next.kind).toBe('record');
+  });
+
+  it('handles a withheld number', async () => {
+    const response = await h.twilioPost(
+      '/twilio/voice/incoming',
+      call('CA00000000000000000000000000000005', 'anonymous'),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(interpretTwiml(response.body).next.kind).toBe('record');
+    expect((await h.services.callStates.get('CA00000000000000000000000000000005'))?.from).toBeNull();
+  });
+
+  it('tells a caller of an unassigned number so, in French then English, and hangs up', async () => {
+    const heard = interpretTwiml(
+      (
+        await h.twilioPost(
+          '/twilio/voice/incoming',
+          call('CA00000000000000000000000000000006', '+33612345678', '+33100000000'),
+        )
+      ).body,
+    );
+    expect(heard.said).toEqual([
+      "Ce numéro n'est pas attribué. Au revoir.",
+      'This number is not in service. Goodbye.',
+    ]);
+    expect(heard.next.kind).toBe('hangup');
+  });
+
+  it('answers a replayed webhook the same way without starting the call twice', async () => {
+    const params = call('CA00000000000000000000000000000007', '+33612345678');
+    const first = await h.twilioPost('/twilio/voice/incoming', params);
+    const state = await h.services.callStates.get(params.CallSid);
+    const second = await h.twilioPost('/twilio/voice/incoming', params);
+    expect(second.body).toBe(first.body);
+    expect(await h.services.callStates.get(params.CallSid)).toEqual(state);
+  });
+
+  it('rejects a malformed or oversized body with a 4xx', async () => {
+    const big = await h.app.inject({
+      method: 'POST',
+      url: '/twilio/sms/incoming',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `Body=${'x'.repeat(h.settings.bodyLimitBytes + 10)}`,
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.json()).toMatchObject({ error: 'body_too_large' });
+    const wrongType = await h.app.inject({
+      method: 'POST',
+      url: '/twilio/sms/incoming',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<x/>',
+    });
+    expect(wrongType.statusCode).toBe(415);
+  });
+});
+
+describe('voicemail', () => {
+  it('opens one case per recorded message, even when Twilio retries the webhook', async () => {
+    const sid = 'CA00000000000000000000000000000008';
+    await h.twilioPost('/twilio/voice/incoming', call(sid, '+33612345678'));
+    const recording = {
+      CallSid: sid,
+      AccountSid: h.settings.twilio.accountSid,
+      From: '+33612345678',
+      To: LINE,
+      RecordingUrl: 'https://api.twilio.test/recordings/RE1',
+      RecordingDuration: '12',
+      RecordingSid: 'RE1',
+    };
+    const first = await h.twilioPost('/twilio/voice/recording', recording);
+    expect(interpretTwiml(first.body).said).toEqual([
+      'Merci, votre message est enregistré. Il sera traité dès que possible. Au revoir.',
+    ]);
+    await h.twilioPost('/twilio/voice/recording', recording);
+    const contacts = await h.services.db.contact.findMany({
+      where: { providerId: sid },
+      include: { case: { include: { events: true } } },
+    });
+    expect(contacts).toHaveLength(1);
+    expect(contacts[0]!.customerId).toBe(customerId);
+    expect(contacts[0]!.case?.category).toBe('voicemail');
+    expect(contacts[0]!.case?.events[0]?.data).toMatchObject({
+      recordingUrl: 'https://api.twilio.test/recordings/RE1',
+    });
+  });
+
+  it('records the trace of every call when it ends', async () => {
+    const sid = 'CA00000000000000000000000000000009';
+    await h.twilioPost('/twilio/voice/incoming', call(sid, '+33612345678'));
+    const ended = await h.twilioPost('/twilio/voice/status', {
+      ...call(sid, '+33612345678'),
+      CallStatus: 'completed',
+      CallDuration: '42',
+    });
+    expect(ended.statusCode).toBe(204);
+    const contact = await h.services.db.contact.findUnique({ where: { providerId: sid } });
+    expect(contact).toMatchObject({ direction: 'INBOUND', channel: 'PHONE', customerId });
+    expect(contact?.details).toMatchObject({
+      line: 'out-of-hours',
+      status: 'completed',
+      durationSeconds: 42,
+      path: ['greeting'],
+    });
+    expect(await h.services.callStates.get(sid)).toBeNull();
+  });
+});
+
+describe('when a dependency fails mid-call', () => {
+  it('answers the apology and a voicemail, never an error, when PostgreSQL is unreachable', async () => {
+    const broken = await startHarness({
+      databaseUrl: 'postgresql://postgres@127.0.0.1:1/none',
+      keepRedis: true,
+    });
+    try {
+      const response = await broken.twilioPost(
+        '/twilio/voice/incoming',
+        call('CA0000000000000000000000000000000a', '+33612345678'),
+      );
+      expect(response.statusCode).toBe(200);
+      const heard = interpretTwiml(response.body);
+      expect(heard.said[0]).toMatch(/^Nous sommes désolés/);
+      expect(heard.next.kind).toBe('record');
+      const ready = await broken.app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toEqual({ status: 'not_ready', postgres: false, redis: true });
+    } finally {
+      await broken.close();
+    }
+  });
+});

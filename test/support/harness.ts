@@ -1,0 +1,99 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { hashPassword } from '../../src/platform/auth/passwords.js';
+import { loadSettings, type Settings } from '../../src/platform/config.js';
+import { createServices, type ServiceOverrides, type Services } from '../../src/platform/services.js';
+import { signTwilioRequest, type TwilioParams } from '../../src/platform/twilio-webhook.js';
+import { createTestDatabase } from '../helpers/database.js';
+import { flushRedis, redisUrlForWorker } from './redis-db.js';
+
+export const TEST_PASSWORD = 'correct horse battery';
+
+export interface Harness {
+  app: FastifyInstance;
+  services: Services;
+  settings: Settings;
+  /** POSTs form params to a Twilio webhook path, signed as Twilio would sign them. */
+  twilioPost(
+    path: string,
+    params: TwilioParams,
+    options?: { signature?: string | null },
+  ): Promise<LightMyRequestResponse>;
+  /** Creates a user of that role and returns a bearer token for it. */
+  login(role: 'AGENT' | 'SUPERVISOR' | 'ADMIN'): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions extends ServiceOverrides {
+  env?: Record<string, string>;
+  /** Reuse a database (a second api process on the same store). */
+  databaseUrl?: string;
+  /** Keep Redis as it is (a second process sharing it). */
+  keepRedis?: boolean;
+  listen?: boolean;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const database = options.databaseUrl ? null : await createTestDatabase();
+  const redisUrl = redisUrlForWorker();
+  if (!options.keepRedis) await flushRedis(redisUrl);
+  const settings = loadSettings(
+    {
+      DATABASE_URL: options.databaseUrl ?? database!.url,
+      REDIS_URL: redisUrl,
+      PUBLIC_BASE_URL: 'https://contact-centre.test',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      SEND_BACKOFF_MS: '50',
+      ...options.env,
+    },
+    [],
+  );
+  const services = await createServices(settings, options);
+  const app = await buildApp(services);
+  if (options.listen) await app.listen({ port: 0, host: '127.0.0.1' });
+  else await app.ready();
+
+  let users = 0;
+  return {
+    app,
+    services,
+    settings,
+    twilioPost(path, params, { signature } = {}) {
+      const url = `${settings.publicBaseUrl}${path}`;
+      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+      const sig =
+        signature === undefined ? signTwilioRequest(settings.twilio.authToken, url, params) : signature;
+      if (sig !== null) headers['x-twilio-signature'] = sig;
+      return app.inject({
+        method: 'POST',
+        url: path,
+        headers,
+        payload: new URLSearchParams(params).toString(),
+      });
+    },
+    async login(role) {
+      users += 1;
+      const email = `${role.toLowerCase()}${users}-${Date.now()}@test.example`;
+      await services.db.user.create({
+        data: {
+          email,
+          displayName: `${role} ${users}`,
+          role,
+          passwordHash: await hashPassword(TEST_PASSWORD),
+        },
+      });
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email, password: TEST_PASSWORD },
+      });
+      if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);
+      return (response.json() as { token: string }).token;
+    },
+    async close() {
+      await app.close();
+      await services.close();
+      await database?.drop();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { loadSettings, SettingsError } from '../../src/platform/config.js';
+
+function problemsOf(env: Record<string, string>, argv: string[] = []): string[] {
+  try {
+    loadSettings(env, argv);
+    return [];
+  } catch (err) {
+    if (err instanceof SettingsError) return err.problems;
+    throw err;
+  }
+}
+
+describe('settings', () => {
+  it('defaults to the simulator and local services when nothing is configured', () => {
+    const settings = loadSettings({}, []);
+    expect(settings.port).toBe(3000);
+    expect(settings.telephony).toBe('simulator');
+    expect(settings.email).toBe('simulator');
+    expect(settings.databaseUrl).toBe('postgresql://postgres@127.0.0.1:5432/contact_centre');
+    expect(settings.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(settings.timeZone).toBe('Europe/Paris');
+    expect(settings.role).toBe('all');
+  });
+
+  it('switches to Twilio when credentials are given', () => {
+    const settings = loadSettings(
+      {
+        TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+        TWILIO_AUTH_TOKEN: 'secret',
+        TWILIO_FROM_NUMBER: '+33970000000',
+      },
+      [],
+    );
+    expect(settings.telephony).toBe('twilio');
+    expect(settings.twilio.authToken).toBe('secret');
+  });
+
+  it('switches e-mail to SMTP when SMTP_URL is set', () => {
+    expect(loadSettings({ SMTP_URL: 'smtp://127.0.0.1:2525' }, []).email).toBe('smtp');
+  });
+
+  it('names every wrong value with what was expected and what was given', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      PUBLIC_BASE_URL: 'ftp://x',
+      TZ_DEFAULT: 'Mars/Olympus',
+      LOG_LEVEL: 'loud',
+      DATABASE_URL: 'mysql://u:secret@h/db',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'PORT: expected an integer between 1 and 65535 (got "abc")',
+        expect.stringMatching(/^PUBLIC_BASE_URL: expected a URL starting with http:\/\/ or https:\/\//),
+        'TZ_DEFAULT: unknown IANA time zone (got "Mars/Olympus"), e.g. Europe/Paris',
+        expect.stringMatching(/^LOG_LEVEL: expected one of/),
+      ]),
+    );
+    // A password in a rejected URL is not echoed back.
+    expect(problems.join('\n')).not.toContain('secret');
+  });
+
+  it('requires complete Twilio settings when TELEPHONY=twilio', () => {
+    const problems = problemsOf({ TELEPHONY: 'twilio', TWILIO_ACCOUNT_SID: 'nope' });
+    expect(problems).toContain('TWILIO_ACCOUNT_SID: expected "AC" followed by 32 hex digits (got "nope")');
+    expect(problems).toContain('TWILIO_AUTH_TOKEN: required when TELEPHONY=twilio');
+    expect(problems).toContain(
+      'TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID: one is required when TELEPHONY=twilio',
+    );
+  });
+
+  it('takes the role from --role and rejects an unknown one', () => {
+    expect(loadSettings({}, ['node', 'main', '--role', 'worker']).role).toBe('worker');
+    expect(loadSettings({}, ['node', 'main', '--role=api']).role).toBe('api');
+    expect(problemsOf({}, ['--role', 'both'])).toEqual([
+      '--role: expected one of all, api, worker (got "both")',
+    ]);
+  });
+});
