@@ -230,4 +230,21 @@ describe('when a dependency fails mid-call', () => {
       await broken.close();
     }
   });
+
+  it('answers the apology and a voicemail when Redis goes away mid-call', async () => {
+    const other = await startHarness({ databaseUrl: h.settings.databaseUrl, keepRedis: true });
+    try {
+      other.services.redis.destroy();
+      const response = await other.twilioPost(
+        '/twilio/voice/incoming',
+        call('CA0000000000000000000000000000000b', '+33612345678'),
+      );
+      expect(response.statusCode).toBe(200);
+      expect(interpretTwiml(response.body).said[0]).toMatch(/^Nous sommes désolés/);
+      const metrics = await other.app.inject({ method: 'GET', url: '/metrics' });
+      expect(metrics.body).toMatch(/voice_fallbacks_total\{reason="incoming"\} 1/);
+    } finally {
+      await other.close();
+    }
+  });
 });
