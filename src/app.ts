@@ -88,6 +88,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
     reply.redirect('/console/'),
   );
+  app.get('/console', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.redirect('/console/'),
+  );
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { STAFF } from '../platform/auth/principal.js';
+import { type Principal, STAFF } from '../platform/auth/principal.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../platform/services.js';
 
@@ -8,6 +8,13 @@ const ListQuery = Type.Object({
   status: Type.Optional(Type.String()),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
+
+/** An agent attached to an agency sees that agency's cases and those of no agency; others see all. */
+function visibleTo(principal: Principal) {
+  return principal.kind === 'user' && principal.role === 'AGENT' && principal.agencyId
+    ? { OR: [{ agencyId: principal.agencyId }, { agencyId: null }] }
+    : {};
+}
 
 export function casesRoutes(app: FastifyInstance, services: Services): void {
   const { db } = services;
@@ -18,13 +25,8 @@ export function casesRoutes(app: FastifyInstance, services: Services): void {
     { config: staff, schema: { tags: ['cases'], querystring: ListQuery } },
     async (request) => {
       const { limit = 50 } = request.query as { limit?: number };
-      const principal = request.principal!;
-      const agencyFilter =
-        principal.kind === 'user' && principal.role === 'AGENT' && principal.agencyId
-          ? { OR: [{ agencyId: principal.agencyId }, { agencyId: null }] }
-          : {};
       return db.case.findMany({
-        where: { status: { in: ['OPEN', 'IN_PROGRESS', 'WAITING'] }, ...agencyFilter },
+        where: { status: { in: ['OPEN', 'IN_PROGRESS', 'WAITING'] }, ...visibleTo(request.principal!) },
         orderBy: { openedAt: 'desc' },
         take: limit,
         select: {
@@ -51,8 +53,8 @@ export function casesRoutes(app: FastifyInstance, services: Services): void {
     async (request, reply) => {
       const { id } = request.params as { id: string };
       if (!isUuid(id)) return reply.code(404).send({ error: 'not_found', message: 'no such case' });
-      const kase = await db.case.findUnique({
-        where: { id },
+      const kase = await db.case.findFirst({
+        where: { id, ...visibleTo(request.principal!) },
         include: {
           customer: {
             select: {

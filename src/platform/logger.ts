@@ -1,4 +1,4 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 // Personal data never reaches the logs: request bodies (Twilio posts From/To/Body), headers
 // carrying credentials, and any field named like a phone, an e-mail or a name.

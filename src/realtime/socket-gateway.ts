@@ -55,11 +55,12 @@ export function attachSocketGateway(
     const principal = socket.data.principal;
     void socket.join(roomsFor(principal));
     // Catch-up after a drop: the client says the last event id it saw and gets what it missed.
+    // Without an id (first connection) it gets nothing but the id to resume from.
     socket.on(
       'resume',
       async (
         payload: { after?: string } | undefined,
-        ack?: (reply: { events: DomainEvent[]; complete: boolean }) => void,
+        ack?: (reply: { events: DomainEvent[]; complete: boolean; latestId: string | null }) => void,
       ) => {
         try {
           const after =
@@ -70,10 +71,12 @@ export function attachSocketGateway(
           ack?.({
             events: missed.filter((e) => mayReceive(principal, e)),
             complete: missed.length < MAX_CATCH_UP,
+            // Where to resume from next time, even when nothing was missed.
+            latestId: missed.at(-1)?.id ?? after,
           });
         } catch (err) {
           logger.warn({ err }, 'catch-up failed');
-          ack?.({ events: [], complete: false });
+          ack?.({ events: [], complete: false, latestId: null });
         }
       },
     );

@@ -77,6 +77,31 @@ describe('authentication and roles', () => {
     expect(audit).not.toBeNull();
   });
 
+  it('shows an agent only the cases of their own agency (and those of none)', async () => {
+    const db = h.services.db;
+    const region = await db.region.create({ data: { code: 'RA', name: 'R' } });
+    const lyon = await db.agency.create({ data: { code: 'AL', name: 'Lyon', regionId: region.id } });
+    const metz = await db.agency.create({ data: { code: 'AM', name: 'Metz', regionId: region.id } });
+    const lyonCase = await db.case.create({ data: { category: 'test', subject: 'Lyon', agencyId: lyon.id } });
+    const metzCase = await db.case.create({ data: { category: 'test', subject: 'Metz', agencyId: metz.id } });
+    const token = await h.login('AGENT');
+    const me = (await get('/api/auth/me', token)).json() as { id: string };
+    const user = await db.user.update({ where: { id: me.id }, data: { agencyId: lyon.id } });
+    const session = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: user.email, password: TEST_PASSWORD },
+    });
+    const agent = (session.json() as { token: string }).token;
+    const listed = (await get('/api/cases', agent)).json() as Array<{ id: string }>;
+    expect(listed.map((c) => c.id)).toContain(lyonCase.id);
+    expect(listed.map((c) => c.id)).not.toContain(metzCase.id);
+    expect((await get(`/api/cases/${metzCase.id}`, agent)).statusCode).toBe(404);
+    expect((await get(`/api/cases/${lyonCase.id}`, agent)).statusCode).toBe(200);
+    const supervisor = await h.login('SUPERVISOR');
+    expect((await get(`/api/cases/${metzCase.id}`, supervisor)).statusCode).toBe(200);
+  });
+
   it('ends a session on logout', async () => {
     const token = await h.login('SUPERVISOR');
     expect(

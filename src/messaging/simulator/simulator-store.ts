@@ -21,6 +21,12 @@ const LIST = 'sim:outbound';
 const KEEP = 500;
 const itemKey = (sid: string) => `sim:item:${sid}`;
 
+/** What the panel shows: our own callback URLs stay on the server. */
+export function forDisplay(item: SimulatedItem): Record<string, unknown> {
+  const { twimlUrl: _twiml, statusCallbackUrl: _callback, ...shown } = item;
+  return shown;
+}
+
 export function simulatedSid(prefix: 'SM' | 'CA' | 'EM' | 'RE'): string {
   return `${prefix}${randomBytes(16).toString('hex')}`;
 }
@@ -41,14 +47,14 @@ export function createSimulatorStore(redis: Redis, events: EventBus): SimulatorS
         .lPush(LIST, item.sid)
         .lTrim(LIST, 0, KEEP - 1)
         .exec();
-      await events.publish({ type: 'simulator.outbound', data: { ...item } });
+      await events.publish({ type: 'simulator.outbound', data: forDisplay(item) });
     },
     async update(sid, status) {
       const item = await store.get(sid);
       if (!item) return null;
       const next = { ...item, status };
       await redis.set(itemKey(sid), JSON.stringify(next), { KEEPTTL: true });
-      await events.publish({ type: 'simulator.outbound', data: { ...next } });
+      await events.publish({ type: 'simulator.outbound', data: forDisplay(next) });
       return next;
     },
     async get(sid) {

@@ -4,8 +4,8 @@ import { toE164 } from '../../identification/phone-number.js';
 import { STAFF } from '../../platform/auth/principal.js';
 import type { Services } from '../../platform/services.js';
 import { signTwilioRequest, type TwilioParams } from '../../platform/twilio-webhook.js';
-import { type SimulatorStore, simulatedSid } from './simulator-store.js';
-import { type Heard, interpretTwiml, type NextStep } from './twiml-interpreter.js';
+import { forDisplay, type SimulatorStore, simulatedSid } from './simulator-store.js';
+import { type Heard, interpretTwiml, messagesIn, type NextStep } from './twiml-interpreter.js';
 
 // The simulator panel's api: place a call to a service line as any number, press keys or speak,
 // answer or decline the calls the platform places, reply to SMS. Every action goes through the
@@ -268,7 +268,7 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
       return {
         sid,
         status: response.status,
-        replies: [...response.body.matchAll(/<Message[^>]*>([^<]*)<\/Message>/g)].map((m) => m[1]),
+        replies: messagesIn(response.body),
       };
     },
   );

@@ -72,6 +72,13 @@ export function interpretTwiml(xml: string): Heard {
   return { said, next: { kind: 'hangup' } };
 }
 
+/** The SMS bodies of a messaging TwiML answer (`<Message>`), decoded. */
+export function messagesIn(xml: string): string[] {
+  const doc = parser.parse(xml) as Node[];
+  const verbs = (doc.find((n) => 'Response' in n)?.Response as Node[] | undefined) ?? [];
+  return verbs.filter((v) => 'Message' in v).map((v) => textOf((v.Message as Node[]) ?? []));
+}
+
 function textOf(nodes: Node[]): string {
   return nodes
     .map((n) => (typeof n['#text'] === 'string' || typeof n['#text'] === 'number' ? String(n['#text']) : ''))
