@@ -4,6 +4,6 @@
 # the `prisma-client` generator does not need the engine. Migrations: see src/platform/db/migrations.ts.
 set -e
 cd "$(dirname "$0")/.."
-PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$(command -v true)}" \
+PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$(pwd)/scripts/prisma-generate.sh}" \
 PRISMA_HIDE_UPDATE_MESSAGE=1 CHECKPOINT_DISABLE=1 \
   npx --no-install prisma generate

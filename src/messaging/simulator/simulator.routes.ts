@@ -131,7 +131,7 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
   );
 
   app.get('/api/simulator/outbound', { config: staff, schema: { tags: ['simulator'] } }, async () =>
-    store.recent(100),
+    (await store.recent(100)).map(forDisplay),
   );
 
   app.post(
