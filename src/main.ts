@@ -1,7 +1,8 @@
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { startMaintenanceWorker, startOutboxWorker } from './messaging/outbox.worker.js';
+import { startOutboxWorker } from './messaging/outbox.worker.js';
+import { startMaintenanceWorker } from './operations/maintenance.worker.js';
 import { loadSettings, redactUrl, SettingsError } from './platform/config.js';
 import { RedisUnavailableError } from './platform/redis.js';
 import { createServices, type Services } from './platform/services.js';

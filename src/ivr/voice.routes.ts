@@ -6,7 +6,7 @@ import { fromTwilioStatus } from '../messaging/twilio/twilio-vocabulary.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../platform/services.js';
 import type { TwilioParams } from '../platform/twilio-webhook.js';
-import { recordCallEnded, recordVoicemail } from './voicemail.service.js';
+import { parkVoicemail, recordCallEnded, recordVoicemail } from './voicemail.service.js';
 
 const twilio = { access: 'twilio' } as const;
 
@@ -15,12 +15,16 @@ function sendTwiml(reply: FastifyReply, twiml: string): FastifyReply {
 }
 
 export function voiceRoutes(app: FastifyInstance, services: Services): void {
-  const { voice, lines, callStates, db, events, clock, metrics, templates } = services;
+  const { voice, lines, callStates, db, redis, events, clock, metrics, templates } = services;
 
   // A caller never hears an error: whatever fails in a voice webhook, Twilio gets TwiML that
   // apologises and records a message.
   const safely =
-    (reason: string, handler: (params: TwilioParams, request: FastifyRequest) => Promise<string>) =>
+    (
+      reason: string,
+      handler: (params: TwilioParams, request: FastifyRequest) => Promise<string>,
+      fallback: () => string = () => voice.apology('fr'),
+    ) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       const params = (request.body ?? {}) as TwilioParams;
       try {
@@ -31,7 +35,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
           { err, callSid: params.CallSid },
           `voice webhook failed (${reason}): caller gets the apology and voicemail`,
         );
-        return sendTwiml(reply, voice.apology('fr'));
+        return sendTwiml(reply, fallback());
       }
     };
 
@@ -62,23 +66,36 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
   app.post(
     '/twilio/voice/recording',
     { config: twilio },
-    safely('recording', async (params) => {
-      const state = await callStates.get(params.CallSid ?? '');
-      const locale = state?.locale ?? 'fr';
-      const duration = Number(params.RecordingDuration ?? 0);
-      if (!params.CallSid || !params.RecordingUrl || duration <= 0)
-        return voice.afterRecording(locale, false);
-      await recordVoicemail(db, events, {
-        callSid: params.CallSid,
-        recordingUrl: params.RecordingUrl,
-        durationSeconds: duration,
-        from: state?.from ?? toE164(params.From),
-        lineName: state?.line ?? lines.byNumber(toE164(params.To))?.name ?? 'unknown',
-        customerIds: state?.customerIds ?? [],
-        at: clock.now(),
-      });
-      return voice.afterRecording(locale, true);
-    }),
+    safely(
+      'recording',
+      async (params, request) => {
+        const state = await callStates.get(params.CallSid ?? '');
+        const locale = state?.locale ?? 'fr';
+        const duration = Number(params.RecordingDuration ?? 0);
+        if (!params.CallSid || !params.RecordingUrl || duration <= 0)
+          return voice.afterRecording(locale, false);
+        const voicemail = {
+          callSid: params.CallSid,
+          recordingUrl: params.RecordingUrl,
+          durationSeconds: duration,
+          from: state?.from ?? toE164(params.From),
+          lineName: state?.line ?? lines.byNumber(toE164(params.To))?.name ?? 'unknown',
+          customerIds: state?.customerIds ?? [],
+          at: clock.now(),
+        };
+        await recordVoicemail(db, events, voicemail).catch(async (err) => {
+          request.log.error(
+            { err, callSid: params.CallSid },
+            'voicemail not filed: parked until the database is back',
+          );
+          await parkVoicemail(redis, voicemail);
+        });
+        return voice.afterRecording(locale, true);
+      },
+      () => voice.afterRecording('fr', true),
+    ),
+    // Asking to record again after a failed recording webhook would loop; the recording stays
+    // at Twilio and the error log carries its CallSid.
   );
 
   // What an outbound call says when it is answered (pages get their own flow in the on-call issue).

@@ -1,4 +1,5 @@
 import type { Db } from '../platform/db/client.js';
+import type { Redis } from '../platform/redis.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { CallState } from './call-state.js';
 
@@ -102,4 +103,28 @@ export async function recordCallEnded(
     },
     update: { details },
   });
+}
+
+// A message recorded while PostgreSQL is away is parked in Redis and filed by the maintenance
+// worker once the database is back: the caller was told it was recorded, so it must not be lost.
+const PARKED = 'voicemail:pending';
+
+export async function parkVoicemail(redis: Redis, voicemail: Voicemail): Promise<void> {
+  await redis.lPush(PARKED, JSON.stringify(voicemail));
+}
+
+export async function fileParkedVoicemails(db: Db, redis: Redis, events: EventBus): Promise<number> {
+  let filed = 0;
+  for (;;) {
+    const raw = await redis.rPop(PARKED);
+    if (!raw) return filed;
+    const parked = JSON.parse(raw) as Voicemail & { at: string };
+    try {
+      await recordVoicemail(db, events, { ...parked, at: new Date(parked.at) });
+      filed += 1;
+    } catch (err) {
+      await redis.rPush(PARKED, raw); // back where it was, for the next run
+      throw err;
+    }
+  }
 }

@@ -1,9 +1,8 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { bullConnection, createQueue, QUEUE_NAMES } from '../platform/queues.js';
+import { bullConnection, QUEUE_NAMES } from '../platform/queues.js';
 import type { Services } from '../platform/services.js';
 import { deliverMessage, scheduleSend, TemporaryDeliveryError } from './outbox.service.js';
 
-const SWEEP_EVERY_MS = 60_000;
 const SWEEP_AFTER_MS = 60_000;
 
 /** Sends the outbox. A killed worker's job is taken over by another once its lock expires. */
@@ -54,24 +53,4 @@ export async function sweepOutbox(services: Services): Promise<number> {
   });
   for (const row of waiting) await scheduleSend(services.outbox, row.id, row.notBefore);
   return waiting.length;
-}
-
-export function startMaintenanceWorker(services: Services): { worker: Worker; schedule(): Promise<void> } {
-  const worker = new Worker(
-    QUEUE_NAMES.maintenance,
-    async (job) => {
-      if (job.name === 'outbox-sweep') return { requeued: await sweepOutbox(services) };
-      throw new UnrecoverableError(`unknown maintenance job ${job.name}`);
-    },
-    { connection: bullConnection(services.redis), concurrency: 1 },
-  );
-  worker.on('error', (err) => services.logger.error({ err }, 'maintenance worker error'));
-  return {
-    worker,
-    async schedule() {
-      const queue = createQueue(QUEUE_NAMES.maintenance, services.redis);
-      await queue.upsertJobScheduler('outbox-sweep', { every: SWEEP_EVERY_MS }, { name: 'outbox-sweep' });
-      await queue.close();
-    },
-  };
 }

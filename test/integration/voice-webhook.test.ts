@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileParkedVoicemails } from '../../src/ivr/voicemail.service.js';
 import { interpretTwiml } from '../../src/messaging/simulator/twiml-interpreter.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
@@ -234,6 +235,9 @@ describe('when a dependency fails mid-call', () => {
   it('answers the apology and a voicemail when Redis goes away mid-call', async () => {
     const other = await startHarness({ databaseUrl: h.settings.databaseUrl, keepRedis: true });
     try {
+      // Let Socket.IO's Redis adapter finish connecting its own clients first: closing it while
+      // they connect makes the library reject a promise nobody awaits.
+      await new Promise((r) => setTimeout(r, 300));
       other.services.redis.destroy();
       const response = await other.twilioPost(
         '/twilio/voice/incoming',
@@ -246,5 +250,39 @@ describe('when a dependency fails mid-call', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('keeps a message recorded while PostgreSQL is away and files it once the database is back', async () => {
+    const broken = await startHarness({
+      databaseUrl: 'postgresql://postgres@127.0.0.1:1/none',
+      keepRedis: true,
+    });
+    const sid = 'CA0000000000000000000000000000000c';
+    try {
+      const recording = {
+        CallSid: sid,
+        AccountSid: broken.settings.twilio.accountSid,
+        From: '+33612345678',
+        To: LINE,
+        RecordingUrl: 'https://api.twilio.test/recordings/RE9',
+        RecordingDuration: '20',
+      };
+      const response = await broken.twilioPost('/twilio/voice/recording', recording);
+      // The caller is thanked, not asked to record again.
+      expect(interpretTwiml(response.body)).toEqual({
+        said: ['Merci, votre message est enregistré. Il sera traité dès que possible. Au revoir.'],
+        next: { kind: 'hangup' },
+      });
+    } finally {
+      await broken.close();
+    }
+    expect(await fileParkedVoicemails(h.services.db, h.services.redis, h.services.events)).toBe(1);
+    const contact = await h.services.db.contact.findUnique({
+      where: { providerId: sid },
+      include: { case: { include: { events: true } } },
+    });
+    expect(contact?.case?.events[0]?.data).toMatchObject({
+      recordingUrl: 'https://api.twilio.test/recordings/RE9',
+    });
   });
 });

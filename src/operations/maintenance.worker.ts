@@ -1,0 +1,36 @@
+import { UnrecoverableError, Worker } from 'bullmq';
+import { fileParkedVoicemails } from '../ivr/voicemail.service.js';
+import { sweepOutbox } from '../messaging/outbox.worker.js';
+import { bullConnection, createQueue, QUEUE_NAMES } from '../platform/queues.js';
+import type { Services } from '../platform/services.js';
+
+// Periodic safety nets: re-enqueue outbox rows whose job went missing, file voicemails parked
+// while the database was away. Scheduled once per queue (job schedulers do not duplicate).
+const SWEEP_EVERY_MS = 60_000;
+
+export function startMaintenanceWorker(services: Services): { worker: Worker; schedule(): Promise<void> } {
+  const worker = new Worker(
+    QUEUE_NAMES.maintenance,
+    async (job) => {
+      if (job.name === 'outbox-sweep') return { requeued: await sweepOutbox(services) };
+      if (job.name === 'voicemail-sweep')
+        return { filed: await fileParkedVoicemails(services.db, services.redis, services.events) };
+      throw new UnrecoverableError(`unknown maintenance job ${job.name}`);
+    },
+    { connection: bullConnection(services.redis), concurrency: 1 },
+  );
+  worker.on('error', (err) => services.logger.error({ err }, 'maintenance worker error'));
+  return {
+    worker,
+    async schedule() {
+      const queue = createQueue(QUEUE_NAMES.maintenance, services.redis);
+      await queue.upsertJobScheduler('outbox-sweep', { every: SWEEP_EVERY_MS }, { name: 'outbox-sweep' });
+      await queue.upsertJobScheduler(
+        'voicemail-sweep',
+        { every: SWEEP_EVERY_MS },
+        { name: 'voicemail-sweep' },
+      );
+      await queue.close();
+    },
+  };
+}
