@@ -38,6 +38,11 @@ async function main(): Promise<void> {
     await app.listen({ port: settings.port, host: settings.host });
   }
   if (settings.role !== 'api') {
+    // The webhook reads callers from the phone index; build it from the database first (the api
+    // falls back to PostgreSQL until it exists).
+    const started = Date.now();
+    const numbers = await services.phoneIndex.rebuild();
+    logger.info({ numbers, ms: Date.now() - started }, 'phone index built');
     workers.push(startOutboxWorker(services));
     const maintenance = startMaintenanceWorker(services);
     workers.push(maintenance.worker);

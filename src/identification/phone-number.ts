@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 // Twilio's placeholders for a withheld caller ID, and what carriers send instead.
+const E164 = /^\+[1-9]\d{7,14}$/;
 const WITHHELD = new Set([
   '',
   'anonymous',
@@ -20,6 +21,9 @@ const WITHHELD = new Set([
 export function toE164(raw: string | undefined | null, defaultCountry: 'FR' = 'FR'): string | null {
   const trimmed = (raw ?? '').trim();
   if (WITHHELD.has(trimmed.toLowerCase())) return null;
+  // Twilio sends E.164 already: on the webhook path, skip the (costly) full parse. French
+  // numbers are checked for their length, the commonest typo.
+  if (E164.test(trimmed) && (!trimmed.startsWith('+33') || trimmed.length === 12)) return trimmed;
   const compact = trimmed.replace(/[\s./\-()]/g, '').replace(/^00/, '+');
   const parsed = parsePhoneNumberFromString(compact, defaultCountry);
   return parsed?.isValid() ? parsed.number : null;

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { findCustomersByPhone } from '../identification/caller-lookup.js';
 import { toE164 } from '../identification/phone-number.js';
 import { applyProviderStatus } from '../messaging/delivery-status.js';
 import { fromTwilioStatus } from '../messaging/twilio/twilio-vocabulary.js';
@@ -9,13 +8,14 @@ import type { TwilioParams } from '../platform/twilio-webhook.js';
 import { parkVoicemail, recordCallEnded, recordVoicemail } from './voicemail.service.js';
 
 const twilio = { access: 'twilio' } as const;
+const VOICE_DEADLINE_MS = 5000;
 
 function sendTwiml(reply: FastifyReply, twiml: string): FastifyReply {
   return reply.code(200).type('text/xml; charset=utf-8').send(twiml);
 }
 
 export function voiceRoutes(app: FastifyInstance, services: Services): void {
-  const { voice, lines, callStates, db, redis, events, clock, metrics, templates } = services;
+  const { voice, lines, callStates, phoneIndex, db, redis, events, clock, metrics, templates } = services;
 
   // A caller never hears an error: whatever fails in a voice webhook, Twilio gets TwiML that
   // apologises and records a message.
@@ -27,8 +27,16 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
     ) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       const params = (request.body ?? {}) as TwilioParams;
+      let timer: NodeJS.Timeout | undefined;
+      // Twilio gives up after 15 s and plays its own error: answer our fallback well before.
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`voice webhook took over ${VOICE_DEADLINE_MS} ms`)),
+          VOICE_DEADLINE_MS,
+        );
+      });
       try {
-        return sendTwiml(reply, await handler(params, request));
+        return sendTwiml(reply, await Promise.race([handler(params, request), deadline]));
       } catch (err) {
         metrics.voiceFallbacks.inc({ reason });
         request.log.error(
@@ -36,6 +44,8 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
           `voice webhook failed (${reason}): caller gets the apology and voicemail`,
         );
         return sendTwiml(reply, fallback());
+      } finally {
+        clearTimeout(timer);
       }
     };
 
@@ -49,13 +59,13 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
         return voice.unknownLine;
       }
       const from = toE164(params.From);
-      const matches = from ? await findCustomersByPhone(db, from) : [];
+      const customerIds = from ? await phoneIndex.customerIdsFor(from) : [];
       const { state } = await callStates.start({
         callSid: params.CallSid,
         line: line.name,
         locale: line.locale,
         from,
-        customerIds: matches.map((m) => m.id),
+        customerIds,
         startedAt: clock.now().toISOString(),
         path: ['greeting'],
       });

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { findCustomersByPhone } from '../identification/caller-lookup.js';
 import { toE164 } from '../identification/phone-number.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../platform/services.js';
@@ -10,7 +9,7 @@ import { fromTwilioStatus } from './twilio/twilio-vocabulary.js';
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 export function smsRoutes(app: FastifyInstance, services: Services): void {
-  const { db, events, clock } = services;
+  const { db, events, clock, phoneIndex } = services;
 
   // Every inbound SMS is stored (inbox row and inbound contact) once per MessageSid, whatever
   // its content. What a reply means is decided by the reply router (gateway issue).
@@ -20,8 +19,8 @@ export function smsRoutes(app: FastifyInstance, services: Services): void {
     if (!sid)
       return reply.code(400).send({ error: 'missing_message_sid', message: 'MessageSid is required' });
     const from = toE164(params.From) ?? params.From ?? 'unknown';
-    const matches = await findCustomersByPhone(db, from);
-    const customerId = matches.length === 1 ? matches[0]!.id : null;
+    const candidates = await phoneIndex.customerIdsFor(from);
+    const customerId = candidates.length === 1 ? candidates[0]! : null;
     const at = clock.now();
     const stored = await db.$transaction(async (tx) => {
       const inserted = await tx.message.createMany({
@@ -48,7 +47,7 @@ export function smsRoutes(app: FastifyInstance, services: Services): void {
           channel: 'SMS',
           at,
           customerId,
-          details: { candidates: matches.map((m) => m.id) },
+          details: { candidates },
         },
       });
       return true;
@@ -56,7 +55,7 @@ export function smsRoutes(app: FastifyInstance, services: Services): void {
     if (stored)
       await events.publish({
         type: 'sms.received',
-        data: { messageSid: sid, customerId, candidates: matches.length },
+        data: { messageSid: sid, customerId, candidates: candidates.length },
       });
     return reply.code(200).type('text/xml; charset=utf-8').send(EMPTY_TWIML);
   });

@@ -5,14 +5,16 @@ import { bullConnection, createQueue, QUEUE_NAMES } from '../platform/queues.js'
 import type { Services } from '../platform/services.js';
 
 // Periodic safety nets: re-enqueue outbox rows whose job went missing, file voicemails parked
-// while the database was away. Scheduled once per queue (job schedulers do not duplicate).
+// while the database was away, rebuild the phone index. Scheduled once per queue (job schedulers do not duplicate).
 const SWEEP_EVERY_MS = 60_000;
+const PHONE_INDEX_REBUILD_EVERY_MS = 6 * 3600_000;
 
 export function startMaintenanceWorker(services: Services): { worker: Worker; schedule(): Promise<void> } {
   const worker = new Worker(
     QUEUE_NAMES.maintenance,
     async (job) => {
       if (job.name === 'outbox-sweep') return { requeued: await sweepOutbox(services) };
+      if (job.name === 'phone-index-rebuild') return { numbers: await services.phoneIndex.rebuild() };
       if (job.name === 'voicemail-sweep')
         return { filed: await fileParkedVoicemails(services.db, services.redis, services.events) };
       throw new UnrecoverableError(`unknown maintenance job ${job.name}`);

@@ -4,6 +4,10 @@ function buildClient(url: string) {
   return createClient({
     url,
     disableOfflineQueue: true,
+    // node-redis arms an AbortSignal timer per command (5 s by default): on the webhook path that
+    // was 8% of the CPU. Callers that must not wait bound the whole request instead (see
+    // voice.routes.ts); a lost connection still fails every pending command at once.
+    commandOptions: { timeout: 0 },
     socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 3000), connectTimeout: 3000 },
   });
 }

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Locale } from '../generated/prisma/enums.js';
+import { createPhoneIndex, type PhoneIndex } from '../identification/phone-index.js';
 import { type CallStates, createCallStates } from '../ivr/call-state.js';
 import { loadServiceLines, type ServiceLines } from '../ivr/service-lines.js';
 import { buildVoiceResponses, type VoiceResponses } from '../ivr/voice-responses.js';
@@ -38,6 +39,7 @@ export interface Services {
   lines: ServiceLines;
   voice: VoiceResponses;
   callStates: CallStates;
+  phoneIndex: PhoneIndex;
   outbox: OutboxDeps;
   close(): Promise<void>;
 }
@@ -87,6 +89,7 @@ export async function createServices(
     lines,
     voice: buildVoiceResponses(templates, lines.all(), LOCALES as Locale[]),
     callStates: createCallStates(redis, settings.callStateTtlSeconds),
+    phoneIndex: createPhoneIndex(db, redis),
     outbox: {
       db,
       queue: outboxQueue,

@@ -1,0 +1,19 @@
+// The real api (settings, services, app), as `npm start --role api` builds it, on a free port.
+import { buildApp } from '../../src/app.js';
+import { loadSettings } from '../../src/platform/config.js';
+import { createServices } from '../../src/platform/services.js';
+
+const port = Number(process.env.PORT);
+const settings = loadSettings(
+  { ...process.env, PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent' },
+  ['--role', 'api'],
+);
+const services = await createServices(settings);
+// What a worker does at start-up (`npm start` runs both roles): build the phone index.
+await services.phoneIndex.rebuild();
+const app = await buildApp(services);
+await app.listen({ port, host: '127.0.0.1' });
+process.stdout.write(`READY ${port}\n`);
+
+// A profiled run stops on SIGINT so the profile gets written.
+process.on('SIGINT', () => process.exit(0));
