@@ -5,7 +5,8 @@ import { bullConnection, createQueue, QUEUE_NAMES } from '../platform/queues.js'
 import type { Services } from '../platform/services.js';
 
 // Periodic safety nets: re-enqueue outbox rows whose job went missing, file voicemails parked
-// while the database was away, rebuild the phone index. Scheduled once per queue (job schedulers do not duplicate).
+// while the database was away, rebuild the phone index (refreshed on every change; this is the
+// backstop). Job schedulers are per queue, so several workers do not duplicate them.
 const SWEEP_EVERY_MS = 60_000;
 const PHONE_INDEX_REBUILD_EVERY_MS = 6 * 3600_000;
 
@@ -26,12 +27,13 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
     worker,
     async schedule() {
       const queue = createQueue(QUEUE_NAMES.maintenance, services.redis);
-      await queue.upsertJobScheduler('outbox-sweep', { every: SWEEP_EVERY_MS }, { name: 'outbox-sweep' });
-      await queue.upsertJobScheduler(
-        'voicemail-sweep',
-        { every: SWEEP_EVERY_MS },
-        { name: 'voicemail-sweep' },
-      );
+      const every = {
+        'outbox-sweep': SWEEP_EVERY_MS,
+        'voicemail-sweep': SWEEP_EVERY_MS,
+        'phone-index-rebuild': PHONE_INDEX_REBUILD_EVERY_MS,
+      };
+      for (const [name, ms] of Object.entries(every))
+        await queue.upsertJobScheduler(name, { every: ms }, { name });
       await queue.close();
     },
   };

@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueMessage } from '../../src/messaging/outbox.service.js';
-import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
+import { enqueueMessage, sendJobId } from '../../src/messaging/outbox.service.js';
+import { startOutboxWorker, sweepOutbox } from '../../src/messaging/outbox.worker.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import {
   createTwilioApi,
@@ -184,6 +184,28 @@ describe('outbound SMS through the outbox', () => {
     expect(await h.services.db.customerPhone.findFirst({ where: { e164: '+33611111111' } })).toMatchObject({
       failing: false,
     });
+  });
+});
+
+describe('outbox sweep', () => {
+  it('enqueues a row left waiting without a job (Redis was away when it was written), once', async () => {
+    const row = await h.services.db.message.create({
+      data: {
+        direction: 'OUTBOUND',
+        channel: 'SMS',
+        status: 'QUEUED',
+        purpose: 'test',
+        to: '+33611111111',
+        body: 'Oublié',
+      },
+    });
+    await h.services.db
+      .$executeRaw`UPDATE messages SET updated_at = now() - interval '5 minutes' WHERE id = ${row.id}::uuid`;
+    expect(await sweepOutbox(h.services)).toBe(1);
+    expect(await h.services.outboxQueue.getJob(sendJobId(row.id))).toBeDefined();
+    startWorker();
+    await until(async () => (await message(row.id)).status === 'SENT');
+    expect(twilioApi.messages.filter((m) => m.body === 'Oublié')).toHaveLength(1);
   });
 });
 
