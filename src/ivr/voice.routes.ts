@@ -135,6 +135,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
         messageId,
         providerId: params.CallSid,
         status,
+        providerStatus: params.CallStatus,
         errorCode: params.ErrorCode,
         at: clock.now(),
       });

@@ -9,6 +9,8 @@ export interface ProviderStatusUpdate {
   messageId: string;
   providerId: string | undefined;
   status: MessageStatus;
+  /** The provider's own word for it, kept for support. */
+  providerStatus: string | undefined;
   errorCode: string | undefined;
   at: Date;
 }
@@ -23,16 +25,13 @@ export async function applyProviderStatus(
   update: ProviderStatusUpdate,
 ): Promise<boolean> {
   const { messageId, status } = update;
-  const final = statusesBefore('DELIVERED').includes(status)
-    ? {}
-    : { deliveredAt: status === 'DELIVERED' || status === 'COMPLETED' ? update.at : undefined };
   const result = await db.message.updateMany({
     where: { id: messageId, status: { in: statusesBefore(status) } },
     data: {
       status,
-      providerStatus: status.toLowerCase(),
+      providerStatus: update.providerStatus ?? null,
       ...(update.errorCode ? { errorCode: update.errorCode } : {}),
-      ...final,
+      ...(status === 'DELIVERED' || status === 'COMPLETED' ? { deliveredAt: update.at } : {}),
     },
   });
   if (update.providerId) {

@@ -72,6 +72,7 @@ export function smsRoutes(app: FastifyInstance, services: Services): void {
       messageId,
       providerId: params.MessageSid,
       status,
+      providerStatus: params.MessageStatus ?? params.SmsStatus,
       errorCode: params.ErrorCode,
       at: clock.now(),
     });
