@@ -1,53 +1,72 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Static, Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import type { Templates } from '../messaging/templates.js';
+import type { Flow } from './flow-schema.js';
+import { type FlowProblem, formatProblem, validateFlow } from './flow-validation.js';
 
-// A service line is one file of ivr-flows/, selected by the number the caller dialled.
+// A service line is one flow file of ivr-flows/, selected by the number the caller dialled.
 
-const ServiceLineSchema = Type.Object(
-  {
-    name: Type.String({ pattern: '^[a-z0-9-]+$' }),
-    kind: Type.Union([Type.Literal('out-of-hours'), Type.Literal('daytime')]),
-    locale: Type.Union([Type.Literal('fr'), Type.Literal('en')]),
-    numbers: Type.Array(Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' }), { minItems: 1 }),
-    welcome: Type.String({ description: 'message template key of the greeting' }),
-  },
-  { additionalProperties: true },
-);
-
-export type ServiceLine = Static<typeof ServiceLineSchema>;
+export type ServiceLine = Flow;
 
 export interface ServiceLines {
   byNumber(e164: string | null): ServiceLine | undefined;
   all(): ServiceLine[];
 }
 
-export class FlowFileError extends Error {}
-
-export async function loadServiceLines(dir: string, templates: Templates): Promise<ServiceLines> {
-  const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
-  const lines: ServiceLine[] = [];
-  const byNumber = new Map<string, ServiceLine>();
-  for (const file of files) {
-    const doc: unknown = parseYaml(await readFile(join(dir, file), 'utf8'));
-    const errors = [...Value.Errors(ServiceLineSchema, doc)];
-    if (errors.length > 0) {
-      throw new FlowFileError(`${file}: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`);
-    }
-    const line = doc as ServiceLine;
-    for (const locale of ['fr', 'en'] as const) {
-      if (!templates.has(line.welcome, locale))
-        throw new FlowFileError(`${file}: prompt "${line.welcome}" has no ${locale} template`);
-    }
-    for (const number of line.numbers) {
-      const other = byNumber.get(number);
-      if (other) throw new FlowFileError(`${file}: number ${number} is already used by line "${other.name}"`);
-      byNumber.set(number, line);
-    }
-    lines.push(line);
+export class FlowFileError extends Error {
+  constructor(readonly problems: FlowProblem[]) {
+    super(`Invalid IVR flows:\n${problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}`);
+    this.name = 'FlowFileError';
   }
-  return { byNumber: (e164) => (e164 ? byNumber.get(e164) : undefined), all: () => lines };
+}
+
+/** Reads and checks every flow of a folder; returns every problem found, in every file. */
+export async function checkFlows(
+  dir: string,
+  templates: Templates,
+): Promise<{ flows: Flow[]; problems: FlowProblem[] }> {
+  const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const flows: Flow[] = [];
+  const problems: FlowProblem[] = [];
+  const numbers = new Map<string, string>();
+  for (const file of files) {
+    let document: unknown;
+    try {
+      document = parseYaml(await readFile(join(dir, file), 'utf8'));
+    } catch (err) {
+      problems.push({
+        file,
+        step: null,
+        message: `is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+      });
+      continue;
+    }
+    const result = validateFlow(file, document, templates);
+    problems.push(...result.problems);
+    if (!result.flow) continue;
+    for (const number of result.flow.numbers) {
+      const other = numbers.get(number);
+      if (other)
+        problems.push({ file, step: null, message: `number ${number} is already the number of ${other}` });
+      numbers.set(number, file);
+    }
+    flows.push(result.flow);
+  }
+  return { flows, problems };
+}
+
+/** The service refuses to start with an invalid flow. */
+export async function loadServiceLines(dir: string, templates: Templates): Promise<ServiceLines> {
+  const { flows, problems } = await checkFlows(dir, templates);
+  if (problems.length > 0) throw new FlowFileError(problems);
+  const byNumber = new Map(flows.flatMap((flow) => flow.numbers.map((n) => [n, flow] as const)));
+  return { byNumber: (e164) => (e164 ? byNumber.get(e164) : undefined), all: () => flows };
+}
+
+/** The greeting prompt: the start step's, which must be a `say` step. */
+export function welcomePrompt(line: ServiceLine): string {
+  const start = line.steps[line.start]!;
+  if (start.type !== 'say') throw new Error(`flow ${line.name}: the start step must be a say step`);
+  return start.prompt;
 }

@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import type { Locale } from '../generated/prisma/enums.js';
 import type { Templates } from '../messaging/templates.js';
-import type { ServiceLine } from './service-lines.js';
+import { type ServiceLine, welcomePrompt } from './service-lines.js';
 
 // Fixed answers are rendered to TwiML once at start-up: on the webhook path, answering is a
 // map lookup, not an XML build.
@@ -41,7 +41,7 @@ export function buildVoiceResponses(
   for (const line of lines) {
     for (const recognised of [true, false]) {
       const r = new VoiceResponse();
-      say(r, line.locale, templates.render(line.welcome, line.locale));
+      say(r, line.locale, templates.render(welcomePrompt(line), line.locale));
       if (recognised) say(r, line.locale, templates.render('voice/caller-recognised', line.locale));
       say(r, line.locale, templates.render('voice/leave-message', line.locale));
       record(r);
