@@ -10,6 +10,7 @@ import {
   TWILIO_ERRORS,
   TWILIO_TEST_BASE,
 } from '../support/twilio-api.js';
+import { until } from '../support/until.js';
 
 const twilioApi = createTwilioApi();
 let h: Harness;
@@ -60,16 +61,6 @@ function startWorker(lockDurationMs = 1000): Worker {
   const worker = startOutboxWorker(h.services, { lockDurationMs });
   workers.push(worker);
   return worker;
-}
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const message = (id: string) => h.services.db.message.findUniqueOrThrow({ where: { id } });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueMessage } from '../../src/messaging/outbox.service.js';
 import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { until } from '../support/until.js';
 
 // The simulator panel drives the real, signed webhooks: a call placed here goes through the
 // same signature check, call state and voicemail as a Twilio call.
@@ -28,15 +29,6 @@ const post = (url: string, payload?: object) =>
     headers: { authorization: `Bearer ${agent}` },
     ...(payload ? { payload } : {}),
   });
-
-async function until<T>(probe: () => Promise<T | null | undefined>): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-}
 
 describe('simulator panel', () => {
   it('places a call to the service line, hears the greeting, leaves a message that opens a case', async () => {
