@@ -16,4 +16,7 @@ await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 process.stdout.write(`READY ${typeof address === 'object' && address ? address.port : 0}\n`);
 
+// SIGINT ends it cleanly (a --cpu-prof profile is written on exit); a lost IPC channel means the
+// benchmark itself is gone: do not outlive it.
 process.on('SIGINT', () => process.exit(0));
+process.on('disconnect', () => process.exit(0));

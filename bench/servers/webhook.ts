@@ -15,5 +15,7 @@ const app = await buildApp(services);
 await app.listen({ port, host: '127.0.0.1' });
 process.stdout.write(`READY ${port}\n`);
 
-// A profiled run stops on SIGINT so the profile gets written.
+// SIGINT ends it cleanly (a --cpu-prof profile is written on exit); a lost IPC channel means the
+// benchmark itself is gone: do not outlive it.
 process.on('SIGINT', () => process.exit(0));
+process.on('disconnect', () => process.exit(0));
