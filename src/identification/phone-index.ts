@@ -1,3 +1,4 @@
+import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../platform/db/client.js';
 import type { Redis } from '../platform/redis.js';
 
@@ -31,12 +32,16 @@ export function createPhoneIndex(db: Db, redis: Redis): PhoneIndex {
     return built;
   };
 
-  const fromDatabase = async (e164s: string[]): Promise<Map<string, string>> => {
-    const rows = await db.$queryRaw<Array<{ e164: string; ids: string }>>`
+  // Number -> "id,id" for the numbers matching `where`, current customers only.
+  const entries = (where: Prisma.Sql, tail: Prisma.Sql = Prisma.empty) =>
+    db.$queryRaw<Array<{ e164: string; ids: string }>>`
       SELECT p.e164, string_agg(p.customer_id::text, ',' ORDER BY c.reference) AS ids
       FROM customer_phones p JOIN customers c ON c.id = p.customer_id
-      WHERE p.e164 = ANY(${e164s}) AND c.departed_at IS NULL
-      GROUP BY p.e164`;
+      WHERE ${where} AND c.departed_at IS NULL
+      GROUP BY p.e164 ${tail}`;
+
+  const fromDatabase = async (e164s: string[]): Promise<Map<string, string>> => {
+    const rows = await entries(Prisma.sql`p.e164 = ANY(${e164s})`);
     return new Map(rows.map((r) => [r.e164, r.ids]));
   };
 
@@ -55,11 +60,7 @@ export function createPhoneIndex(db: Db, redis: Redis): PhoneIndex {
       let count = 0;
       for (;;) {
         // Keyset pagination: constant cost per batch whatever the size of the table.
-        const rows = await db.$queryRaw<Array<{ e164: string; ids: string }>>`
-          SELECT p.e164, string_agg(p.customer_id::text, ',' ORDER BY c.reference) AS ids
-          FROM customer_phones p JOIN customers c ON c.id = p.customer_id
-          WHERE p.e164 > ${after} AND c.departed_at IS NULL
-          GROUP BY p.e164 ORDER BY p.e164 LIMIT ${BATCH}`;
+        const rows = await entries(Prisma.sql`p.e164 > ${after}`, Prisma.sql`ORDER BY p.e164 LIMIT ${BATCH}`);
         if (rows.length === 0) break;
         await redis.hSet(building, Object.fromEntries(rows.map((r) => [r.e164, r.ids])));
         count += rows.length;

@@ -29,10 +29,6 @@ export function toE164(raw: string | undefined | null, defaultCountry: 'FR' = 'F
   return parsed?.isValid() ? parsed.number : null;
 }
 
-export function isWithheld(raw: string | undefined | null): boolean {
-  return WITHHELD.has((raw ?? '').trim().toLowerCase());
-}
-
 export function isMobile(e164: string): boolean {
   const type = parsePhoneNumberFromString(e164)?.getType();
   return type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toE164 } from '../identification/phone-number.js';
 import { applyProviderStatus } from '../messaging/delivery-status.js';
+import { isFinal } from '../messaging/message-status.js';
 import { fromTwilioStatus } from '../messaging/twilio/twilio-vocabulary.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../platform/services.js';
@@ -139,14 +140,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
         errorCode: params.ErrorCode,
         at: clock.now(),
       });
-    } else if (
-      params.CallSid &&
-      (params.CallStatus === 'completed' ||
-        status === 'BUSY' ||
-        status === 'NO_ANSWER' ||
-        status === 'FAILED' ||
-        status === 'CANCELED')
-    ) {
+    } else if (params.CallSid && status && isFinal(status)) {
       const state = await callStates.get(params.CallSid);
       await recordCallEnded(
         db,

@@ -34,12 +34,7 @@ export async function applyProviderStatus(
       ...(status === 'DELIVERED' || status === 'COMPLETED' ? { deliveredAt: update.at } : {}),
     },
   });
-  if (update.providerId) {
-    await db.message.updateMany({
-      where: { id: messageId, providerId: null },
-      data: { providerId: update.providerId },
-    });
-  }
+  if (update.providerId) await attachProviderId(db, messageId, update.providerId);
   if (result.count === 0) return false;
   const message = await db.message.findUnique({
     where: { id: messageId },
@@ -52,4 +47,14 @@ export async function applyProviderStatus(
     data: { messageId, caseId: message?.caseId ?? null, status, errorCode: update.errorCode ?? null },
   });
   return true;
+}
+
+/** Records the provider's id on a message that has none yet (whichever of send or callback comes first). */
+export async function attachProviderId(
+  db: Db,
+  messageId: string,
+  providerId: string,
+  extra: { sentAt?: Date } = {},
+): Promise<void> {
+  await db.message.updateMany({ where: { id: messageId, providerId: null }, data: { providerId, ...extra } });
 }

@@ -27,10 +27,7 @@ export function statusesBefore(next: MessageStatus): MessageStatus[] {
   return (Object.keys(RANK) as MessageStatus[]).filter((s) => RANK[s] < RANK[next]);
 }
 
-export const FINAL_FAILURES: readonly MessageStatus[] = [
-  'UNDELIVERED',
-  'FAILED',
-  'BUSY',
-  'NO_ANSWER',
-  'CANCELED',
-];
+/** Delivered, failed, answered and hung up...: nothing more will happen to it. */
+export function isFinal(status: MessageStatus): boolean {
+  return RANK[status] >= RANK.COMPLETED;
+}

@@ -3,10 +3,11 @@ import { Prisma } from '../generated/prisma/client.js';
 import type { Locale, MessageChannel, MessageStatus } from '../generated/prisma/enums.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
-import type { Logger } from '../platform/logger.js';
+import { type Logger, maskPhone } from '../platform/logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { ChannelError, Channels, SendResult } from './channel.port.js';
 import { markContactDetailFailing } from './contact-details.js';
+import { attachProviderId } from './delivery-status.js';
 import { statusesBefore } from './message-status.js';
 
 // Every outbound SMS, call and e-mail is a row first, then a job. The row is the truth: a job
@@ -132,7 +133,6 @@ export async function deliverMessage(
     return { outcome: 'skipped', reason: `already-${message.status.toLowerCase()}` };
 
   const previousAttemptMayHaveSent = message.status === 'SENDING';
-  const claimedAt = deps.clock.now();
   const claimed = await deps.db.message.updateMany({
     where: { id: messageId, status: { in: ['QUEUED', 'SENDING'] } },
     data: { status: 'SENDING', attempts: { increment: 1 } },
@@ -179,7 +179,10 @@ export async function deliverMessage(
         permanent: error.permanent,
       },
     });
-    log.warn({ code: error.code, permanent: error.permanent, at: claimedAt.toISOString() }, 'message failed');
+    log.warn(
+      { code: error.code, permanent: error.permanent, recipient: maskPhone(message.to) },
+      'message failed',
+    );
     return { outcome: 'failed', error };
   }
   log.warn({ code: error.code }, 'temporary failure, will retry');
@@ -259,10 +262,7 @@ async function recordSent(
     data: { status: next, providerId, sentAt: deps.clock.now() },
   });
   // A status callback may have arrived first and moved the row further: keep its status, add the id.
-  await deps.db.message.updateMany({
-    where: { id: messageId, providerId: null },
-    data: { providerId, sentAt: deps.clock.now() },
-  });
+  await attachProviderId(deps.db, messageId, providerId, { sentAt: deps.clock.now() });
   await deps.events.publish({
     type: 'message.status',
     data: { messageId, caseId, status: next, providerId },

@@ -25,9 +25,7 @@ const parser = new XMLParser({
 });
 
 export function interpretTwiml(xml: string): Heard {
-  const doc = parser.parse(xml) as Node[];
-  const response = doc.find((n) => 'Response' in n);
-  const verbs = (response?.Response as Node[] | undefined) ?? [];
+  const verbs = verbsOf(xml);
   const said: string[] = [];
   for (const verb of verbs) {
     const name = Object.keys(verb).find((k) => k !== ':@')!;
@@ -74,9 +72,14 @@ export function interpretTwiml(xml: string): Heard {
 
 /** The SMS bodies of a messaging TwiML answer (`<Message>`), decoded. */
 export function messagesIn(xml: string): string[] {
-  const doc = parser.parse(xml) as Node[];
-  const verbs = (doc.find((n) => 'Response' in n)?.Response as Node[] | undefined) ?? [];
+  const verbs = verbsOf(xml);
   return verbs.filter((v) => 'Message' in v).map((v) => textOf((v.Message as Node[]) ?? []));
+}
+
+/** The verbs inside <Response>, in order. */
+function verbsOf(xml: string): Node[] {
+  const doc = parser.parse(xml) as Node[];
+  return (doc.find((n) => 'Response' in n)?.Response as Node[] | undefined) ?? [];
 }
 
 function textOf(nodes: Node[]): string {

@@ -8,7 +8,6 @@ export type Principal =
 export type Access = 'public' | 'twilio' | { users?: readonly UserRole[]; tokens?: readonly ApiTokenRole[] };
 
 export const STAFF: readonly UserRole[] = ['AGENT', 'SUPERVISOR', 'ADMIN'];
-export const SUPERVISORS: readonly UserRole[] = ['SUPERVISOR', 'ADMIN'];
 
 export function allows(access: Access, principal: Principal): boolean {
   if (access === 'public') return true;
