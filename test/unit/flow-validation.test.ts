@@ -105,6 +105,14 @@ describe('flow validation', () => {
       'line.yaml: /numbers/0 ',
     ],
     ['invalid YAML', 'name: [unclosed', 'line.yaml: is not valid YAML'],
+    [
+      'a start step that is not the greeting',
+      VALID.replace('start: welcome', 'start: identify').replace(
+        '  welcome: { type: say, prompt: voice/welcome-daytime, next: identify }\n',
+        '',
+      ),
+      'line.yaml step "identify": the start step must be a say step',
+    ],
   ])('rejects %s with the file and step', async (_case, text, expected) => {
     const problems = await problemsOf({ 'line.yaml': text });
     expect(
