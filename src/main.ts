@@ -9,6 +9,9 @@ import { createServices, type Services } from './platform/services.js';
 
 // Entry point: `--role api|worker|all` (default all). Wires settings and starts; nothing else.
 
+// Set once a stop signal arrived: start-up goes no further, and its errors are the stop's doing.
+let stopping = false;
+
 async function main(): Promise<void> {
   let settings: ReturnType<typeof loadSettings>;
   try {
@@ -33,11 +36,30 @@ async function main(): Promise<void> {
 
   let app: FastifyInstance | undefined;
   const workers: Worker[] = [];
+  // Installed before anything starts: a SIGTERM during start-up (an orchestrator that changed its
+  // mind) still stops cleanly, with what has started so far.
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight webhooks and jobs');
+    const force = setTimeout(() => {
+      logger.error('shutdown grace period over; exiting');
+      process.exit(1);
+    }, settings.shutdownGraceMs);
+    force.unref();
+    // Stop taking new work first, then let what is running finish.
+    await Promise.allSettled([app?.close(), ...workers.map((w) => w.close())]);
+    await services.close();
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
   if (settings.role !== 'worker') {
     app = await buildApp(services);
     await app.listen({ port: settings.port, host: settings.host });
   }
-  if (settings.role !== 'api') {
+  if (settings.role !== 'api' && !stopping) {
     // The webhook reads callers from the phone index; build it from the database first (the api
     // falls back to PostgreSQL until it exists).
     const started = Date.now();
@@ -58,25 +80,6 @@ async function main(): Promise<void> {
     'started',
   );
   if (settings.demo && app) printDemoBanner(settings.publicBaseUrl, settings.port);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight webhooks and jobs');
-    const force = setTimeout(() => {
-      logger.error('shutdown grace period over; exiting');
-      process.exit(1);
-    }, settings.shutdownGraceMs);
-    force.unref();
-    // Stop taking new work first, then let what is running finish.
-    await Promise.allSettled([app?.close(), ...workers.map((w) => w.close())]);
-    await services.close();
-    clearTimeout(force);
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 function explainStartupFailure(err: Error, databaseUrl: string, redisUrl: string): string {
@@ -108,6 +111,7 @@ function printDemoBanner(baseUrl: string, port: number): void {
 }
 
 main().catch((err) => {
+  if (stopping) return; // the stop exits once it has closed what had started
   console.error(err);
   process.exit(1);
 });
