@@ -1,4 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { OpeningHoursSchema } from '../calendar/opening-hours.js';
 
 // The format of a flow file in ivr-flows/: one schema per step type, discriminated by `type`,
 // no unknown properties (a typo is an error, not an ignored key). Prompts are message-template
@@ -19,9 +20,10 @@ const step = <K extends string, T extends Record<string, TSchema>>(
 
 export const SayStep = step(
   'say',
-  'Speaks a prompt, then goes on. Example: { type: say, prompt: voice/welcome, next: identify }',
+  'Speaks a prompt, then goes on; `set` notes facts for later steps. Example: { type: say, prompt: voice/emergency-safety, set: { emergency: "yes" }, next: identify }',
   {
     prompt: Prompt,
+    set: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-zA-Z0-9]*$' }), Type.String())),
     next: StepId,
   },
 );
@@ -80,9 +82,12 @@ export const RecordStep = step(
 
 export const TransferStep = step(
   'transfer',
-  'Transfers to an agent queue or a number; fallback when nobody answers. Example: { type: transfer, to: queue:daytime, next: goodbye, fallback: leave-message }',
+  'Transfers to an agent queue or a number; fallback when nobody answers within timeoutSeconds. Example: { type: transfer, to: queue:daytime, prompt: voice/please-hold, next: goodbye, fallback: leave-message }',
   {
     to: Type.String({ pattern: '^queue:[a-z-]+$|^\\+[1-9][0-9]{6,14}$' }),
+    /** Said before ringing, and while waiting in a queue. */
+    prompt: Type.Optional(Prompt),
+    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 600, default: 30 })),
     next: StepId,
     fallback: StepId,
   },
@@ -122,6 +127,8 @@ export const FlowSchema = Type.Object(
     kind: Type.Union([Type.Literal('out-of-hours'), Type.Literal('daytime')]),
     locale: Locale,
     numbers: Type.Array(Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' }), { minItems: 1 }),
+    /** When the line is open; the check-opening-hours action reads it. */
+    openingHours: Type.Optional(OpeningHoursSchema),
     start: StepId,
     steps: Type.Record(StepId, FlowStep),
   },

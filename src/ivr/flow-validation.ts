@@ -1,6 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import type { Templates } from '../messaging/templates.js';
-import { ACTION_OUTCOMES } from './actions.js';
+import { ACTION_OUTCOMES, isActionName } from './actions.js';
 import { type Flow, FlowSchema, STEP_SCHEMAS, type Step } from './flow-schema.js';
 
 // Everything that can be wrong with a flow, each reported with its file and step, so a
@@ -75,7 +75,9 @@ export function validateFlow(
       if (!stepIds.has(to)) problems.push({ file, step: id, message: `goes to unknown step "${to}"` });
     }
     if (step.type === 'action') {
-      const outcomes = ACTION_OUTCOMES[step.action];
+      const outcomes: readonly string[] | undefined = isActionName(step.action)
+        ? ACTION_OUTCOMES[step.action]
+        : undefined;
       if (!outcomes) {
         problems.push({
           file,
@@ -93,6 +95,8 @@ export function validateFlow(
         }
       }
     }
+    if (step.type === 'action' && step.action === 'check-opening-hours' && !flow.openingHours)
+      problems.push({ file, step: id, message: 'check-opening-hours needs `openingHours` in the flow' });
     if (step.type === 'gather' && !step.next && !step.choices)
       problems.push({ file, step: id, message: 'a gather needs `next` or `choices`' });
     for (const prompt of promptsOf(step)) {

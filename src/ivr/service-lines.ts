@@ -11,6 +11,7 @@ export type ServiceLine = Flow;
 
 export interface ServiceLines {
   byNumber(e164: string | null): ServiceLine | undefined;
+  byName(name: string): ServiceLine | undefined;
   all(): ServiceLine[];
 }
 
@@ -45,15 +46,6 @@ export async function checkFlows(
     const result = validateFlow(file, document, templates);
     problems.push(...result.problems);
     if (!result.flow) continue;
-    // Until the flow engine runs any step, the greeting is built from the start step's prompt.
-    if (result.flow.steps[result.flow.start]?.type !== 'say') {
-      problems.push({
-        file,
-        step: result.flow.start,
-        message: 'the start step must be a say step (the greeting)',
-      });
-      continue;
-    }
     for (const number of result.flow.numbers) {
       const other = numbers.get(number);
       if (other)
@@ -70,11 +62,10 @@ export async function loadServiceLines(dir: string, templates: Templates): Promi
   const { flows, problems } = await checkFlows(dir, templates);
   if (problems.length > 0) throw new FlowFileError(problems);
   const byNumber = new Map(flows.flatMap((flow) => flow.numbers.map((n) => [n, flow] as const)));
-  return { byNumber: (e164) => (e164 ? byNumber.get(e164) : undefined), all: () => flows };
-}
-
-/** The greeting prompt: the start step's (checkFlows makes sure it is a `say` step). */
-export function welcomePrompt(line: ServiceLine): string {
-  const start = line.steps[line.start];
-  return start?.type === 'say' ? start.prompt : '';
+  const byName = new Map(flows.map((flow) => [flow.name, flow]));
+  return {
+    byNumber: (e164) => (e164 ? byNumber.get(e164) : undefined),
+    byName: (name) => byName.get(name),
+    all: () => flows,
+  };
 }

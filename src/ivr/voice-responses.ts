@@ -1,29 +1,25 @@
 import twilio from 'twilio';
 import type { Locale } from '../generated/prisma/enums.js';
 import type { Templates } from '../messaging/templates.js';
-import { type ServiceLine, welcomePrompt } from './service-lines.js';
+import { VOICE_LANGUAGE } from './flow-engine.js';
 
-// Fixed answers are rendered to TwiML once at start-up: on the webhook path, answering is a
-// map lookup, not an XML build.
+// The answers outside any flow (apology, unknown line, voicemail receipt), rendered to TwiML
+// once at start-up.
 
 const { VoiceResponse } = twilio.twiml;
-const VOICE_LANGUAGE: Record<Locale, 'fr-FR' | 'en-GB'> = { fr: 'fr-FR', en: 'en-GB' };
 const MAX_MESSAGE_SECONDS = 180;
 
 export interface VoiceResponses {
-  greeting(line: ServiceLine, recognised: boolean): string;
   afterRecording(locale: Locale, recorded: boolean): string;
   unknownLine: string;
+  /** Takes a caller out of an agent queue (their call goes on to the flow's fallback). */
+  leaveQueue: string;
   /** What a caller hears when anything fails: an apology and a voicemail, never an error. */
   apology(locale: Locale): string;
   say(locale: Locale, text: string): string;
 }
 
-export function buildVoiceResponses(
-  templates: Templates,
-  lines: ServiceLine[],
-  locales: readonly Locale[],
-): VoiceResponses {
+export function buildVoiceResponses(templates: Templates, locales: readonly Locale[]): VoiceResponses {
   const say = (response: InstanceType<typeof VoiceResponse>, locale: Locale, text: string) =>
     response.say({ language: VOICE_LANGUAGE[locale] }, text);
 
@@ -36,21 +32,6 @@ export function buildVoiceResponses(
       playBeep: true,
       timeout: 8,
     });
-
-  const greetings = new Map<string, string>();
-  for (const line of lines) {
-    for (const recognised of [true, false]) {
-      const r = new VoiceResponse();
-      say(r, line.locale, templates.render(welcomePrompt(line), line.locale));
-      if (recognised) say(r, line.locale, templates.render('voice/caller-recognised', line.locale));
-      say(r, line.locale, templates.render('voice/leave-message', line.locale));
-      record(r);
-      // Reached only when the caller records nothing (Twilio goes on with the next verb).
-      say(r, line.locale, templates.render('voice/no-message', line.locale));
-      r.hangup();
-      greetings.set(`${line.name}:${recognised}`, r.toString());
-    }
-  }
 
   const perLocale = (build: (r: InstanceType<typeof VoiceResponse>, locale: Locale) => void) => {
     const map = new Map<Locale, string>();
@@ -81,9 +62,9 @@ export function buildVoiceResponses(
   unknown.hangup();
 
   return {
-    greeting: (line, recognised) => greetings.get(`${line.name}:${recognised}`)!,
     afterRecording: (locale, wasRecorded) => (wasRecorded ? recorded(locale) : notRecorded(locale)),
     unknownLine: unknown.toString(),
+    leaveQueue: new VoiceResponse().leave().toString(),
     apology,
     say(locale, text) {
       const r = new VoiceResponse();

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toE164 } from '../identification/phone-number.js';
 import { applyProviderStatus } from '../messaging/delivery-status.js';
 import { isFinal } from '../messaging/message-status.js';
@@ -6,7 +6,9 @@ import { fromTwilioStatus } from '../messaging/twilio/twilio-vocabulary.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../platform/services.js';
 import type { TwilioParams } from '../platform/twilio-webhook.js';
-import { parkVoicemail, recordCallEnded, recordVoicemail } from './voicemail.service.js';
+import type { CallState } from './call-state.js';
+import { createFlowEngine, queueWaitAnswer } from './flow-engine.js';
+import { parkVoicemail, recordCallEnded, recordVoicemail, type Voicemail } from './voicemail.service.js';
 
 const twilio = { access: 'twilio' } as const;
 const VOICE_DEADLINE_MS = 5000;
@@ -16,7 +18,7 @@ function sendTwiml(reply: FastifyReply, twiml: string): FastifyReply {
 }
 
 export function voiceRoutes(app: FastifyInstance, services: Services): void {
-  const { voice, lines, callStates, phoneIndex, db, redis, events, clock, metrics, templates } = services;
+  const { voice, lines, callStates, db, redis, events, clock, metrics, templates, settings } = services;
 
   // A caller never hears an error: whatever fails in a voice webhook, Twilio gets TwiML that
   // apologises and records a message.
@@ -50,6 +52,39 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
       }
     };
 
+  const fileRecording = async (
+    state: CallState | null,
+    params: TwilioParams,
+    log: FastifyBaseLogger,
+  ): Promise<string | null> => {
+    const voicemail: Voicemail = {
+      callSid: params.CallSid!,
+      recordingUrl: params.RecordingUrl!,
+      durationSeconds: Number(params.RecordingDuration ?? 0),
+      from: state?.from ?? toE164(params.From),
+      lineName: state?.line ?? lines.byNumber(toE164(params.To))?.name ?? 'unknown',
+      customerIds: state?.customerIds ?? [],
+      at: clock.now(),
+    };
+    try {
+      return (await recordVoicemail(db, events, voicemail)).caseId;
+    } catch (err) {
+      // The caller is told the message is recorded: it must not be lost.
+      log.error({ err, callSid: params.CallSid }, 'voicemail not filed: parked until the database is back');
+      await parkVoicemail(redis, voicemail);
+      return null;
+    }
+  };
+
+  const engine = createFlowEngine({
+    templates,
+    actions: services.actions,
+    fileRecording: (state, params) => fileRecording(state, params, app.log),
+    now: () => clock.now(),
+    logger: services.logger,
+    actionTimeoutMs: settings.ivr.actionTimeoutMs,
+  });
+
   app.post(
     '/twilio/voice/incoming',
     { config: twilio },
@@ -59,21 +94,65 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
         request.log.warn({ callSid: params.CallSid }, 'call to a number that is not a service line');
         return voice.unknownLine;
       }
-      const from = toE164(params.From);
-      const customerIds = from ? await phoneIndex.customerIdsFor(from) : [];
-      const { state } = await callStates.start({
+      // Twilio retried the first webhook: the call has started already, answer where it is.
+      const known = await callStates.get(params.CallSid);
+      if (known) return known.reply;
+      const state = await engine.begin(line, {
         callSid: params.CallSid,
         line: line.name,
         locale: line.locale,
-        from,
-        customerIds,
+        from: toE164(params.From),
+        customerIds: [],
         startedAt: clock.now().toISOString(),
-        path: ['greeting'],
+        step: line.start,
+        seq: 0,
+        attempts: 0,
+        vars: {},
+        path: [],
+        inputs: [],
+        outcome: null,
+        caseId: null,
+        reply: '',
       });
-      return voice.greeting(line, state.customerIds.length > 0);
+      return (await callStates.start(state)).state.reply;
     }),
   );
 
+  // Every answer the caller gives (keys, speech, silence, a recording, a transfer's end) comes
+  // here with the answer count of the TwiML that asked for it.
+  app.post(
+    '/twilio/voice/step',
+    { config: twilio },
+    safely('step', async (params, request) => {
+      const state = params.CallSid ? await callStates.get(params.CallSid) : null;
+      const line = state ? lines.byName(state.line) : undefined;
+      if (!state || !line) {
+        request.log.warn({ callSid: params.CallSid }, 'step webhook for an unknown or expired call');
+        return voice.apology('fr');
+      }
+      const seq = Number((request.query as { seq?: string }).seq);
+      if (seq !== state.seq) return state.reply; // a retried webhook: same answer, no second run
+      const next = await engine.resume(line, state, params);
+      if (next === state) return state.reply;
+      if (await callStates.advance(seq, next)) return next.reply;
+      // Another process served the same webhook first: give its answer.
+      return (await callStates.get(state.callSid))?.reply ?? next.reply;
+    }),
+  );
+
+  // Twilio asks what a caller waiting in an agent queue hears, again and again while they wait.
+  app.post(
+    '/twilio/voice/queue-wait',
+    { config: twilio },
+    safely('queue-wait', async (params) => {
+      const state = params.CallSid ? await callStates.get(params.CallSid) : null;
+      if (!state) return voice.leaveQueue;
+      const step = lines.byName(state.line)?.steps[state.step];
+      return queueWaitAnswer(templates, state, step, Number(params.QueueTime ?? 0));
+    }),
+  );
+
+  // The recording of the apology's voicemail (outside any flow).
   app.post(
     '/twilio/voice/recording',
     { config: twilio },
@@ -85,22 +164,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
         const duration = Number(params.RecordingDuration ?? 0);
         if (!params.CallSid || !params.RecordingUrl || duration <= 0)
           return voice.afterRecording(locale, false);
-        const voicemail = {
-          callSid: params.CallSid,
-          recordingUrl: params.RecordingUrl,
-          durationSeconds: duration,
-          from: state?.from ?? toE164(params.From),
-          lineName: state?.line ?? lines.byNumber(toE164(params.To))?.name ?? 'unknown',
-          customerIds: state?.customerIds ?? [],
-          at: clock.now(),
-        };
-        await recordVoicemail(db, events, voicemail).catch(async (err) => {
-          request.log.error(
-            { err, callSid: params.CallSid },
-            'voicemail not filed: parked until the database is back',
-          );
-          await parkVoicemail(redis, voicemail);
-        });
+        await fileRecording(state, params, request.log);
         return voice.afterRecording(locale, true);
       },
       () => voice.afterRecording('fr', true),

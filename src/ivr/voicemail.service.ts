@@ -14,8 +14,9 @@ export interface Voicemail {
 }
 
 /**
- * A recorded message opens a case (one per call: the contact's provider id is the CallSid, so a
- * retried webhook finds it and does nothing more).
+ * A recorded message goes on the call's case: the one the flow opened, or a new voicemail case.
+ * One per call and recording: the contact's provider id is the CallSid, so a retried webhook
+ * finds them and does nothing more.
  */
 export async function recordVoicemail(
   db: Db,
@@ -26,7 +27,10 @@ export async function recordVoicemail(
     where: { providerId: voicemail.callSid },
     select: { caseId: true },
   });
-  if (existing?.caseId) return { caseId: existing.caseId, created: false };
+  if (existing?.caseId) {
+    await attachRecording(db, events, existing.caseId, voicemail);
+    return { caseId: existing.caseId, created: false };
+  }
 
   const customerId = voicemail.customerIds.length === 1 ? voicemail.customerIds[0]! : null;
   const opened = await db.$transaction(async (tx) => {
@@ -73,6 +77,21 @@ export async function recordVoicemail(
   return { caseId: opened.id, created: true };
 }
 
+async function attachRecording(db: Db, events: EventBus, caseId: string, voicemail: Voicemail) {
+  const data = { recordingUrl: voicemail.recordingUrl, durationSeconds: voicemail.durationSeconds };
+  const already = await db.caseEvent.findFirst({
+    where: {
+      caseId,
+      type: 'voicemail.recorded',
+      data: { path: ['recordingUrl'], equals: voicemail.recordingUrl },
+    },
+    select: { id: true },
+  });
+  if (already) return;
+  await db.caseEvent.create({ data: { caseId, type: 'voicemail.recorded', at: voicemail.at, data } });
+  await events.publish({ type: 'case.updated', data: { caseId, event: 'voicemail.recorded' } });
+}
+
 /** The trace every inbound call leaves, written when Twilio reports the call ended. */
 export async function recordCallEnded(
   db: Db,
@@ -86,6 +105,9 @@ export async function recordCallEnded(
     line: state?.line ?? null,
     from: state?.from ?? null,
     path: state?.path ?? [],
+    inputs: state?.inputs ?? [],
+    outcome: state?.outcome ?? null,
+    endedAtStep: state?.step ?? null,
     status,
     durationSeconds,
     candidates: state?.customerIds ?? [],

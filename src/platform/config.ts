@@ -27,6 +27,12 @@ export interface Settings {
   bodyLimitBytes: number;
   sessionTtlSeconds: number;
   callStateTtlSeconds: number;
+  ivr: {
+    /** Letters printed before customer references and meter serials, which a keypad cannot type. */
+    referencePrefixes: string[];
+    /** A domain action slower than this sends the caller to the step's fallback. */
+    actionTimeoutMs: number;
+  };
   webhookDedupTtlSeconds: number;
   sendMaxAttempts: number;
   sendBackoffMs: number;
@@ -110,6 +116,14 @@ export function loadSettings(env: Env = process.env, argv: string[] = process.ar
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
     sessionTtlSeconds: read.integer('SESSION_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     callStateTtlSeconds: read.integer('CALL_STATE_TTL_SECONDS', 4 * 3600, 60, 48 * 3600),
+    ivr: {
+      referencePrefixes: read
+        .string('IVR_REFERENCE_PREFIXES', 'C,M')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+      actionTimeoutMs: read.integer('IVR_ACTION_TIMEOUT_MS', 3000, 100, 4000),
+    },
     webhookDedupTtlSeconds: read.integer('WEBHOOK_DEDUP_TTL_SECONDS', 48 * 3600, 60, 30 * 24 * 3600),
     sendMaxAttempts: read.integer('SEND_MAX_ATTEMPTS', 8, 1, 100),
     sendBackoffMs: read.integer('SEND_BACKOFF_MS', 2000, 1, 3_600_000),

@@ -1,7 +1,9 @@
 import type { Queue } from 'bullmq';
+import { createFrenchCalendar, type FrenchCalendar } from '../calendar/french-calendar.js';
 import type { Locale } from '../generated/prisma/enums.js';
 import { createPhoneIndex, type PhoneIndex } from '../identification/phone-index.js';
 import { type CallStates, createCallStates } from '../ivr/call-state.js';
+import { createDomainActions, type DomainActions } from '../ivr/domain-actions.js';
 import { loadServiceLines, type ServiceLines } from '../ivr/service-lines.js';
 import { buildVoiceResponses, type VoiceResponses } from '../ivr/voice-responses.js';
 import type { Channels } from '../messaging/channel.port.js';
@@ -40,6 +42,9 @@ export interface Services {
   voice: VoiceResponses;
   callStates: CallStates;
   phoneIndex: PhoneIndex;
+  calendar: FrenchCalendar;
+  /** The domain actions IVR flows call. */
+  actions: DomainActions;
   outbox: OutboxDeps;
   close(): Promise<void>;
 }
@@ -49,6 +54,8 @@ export interface ServiceOverrides {
   logger?: Logger;
   /** Tests swap a channel for one that fails or stalls; the rest stays real. */
   channels?: (real: Channels) => Channels;
+  /** Tests make a domain action fail or stall. */
+  actions?: (real: DomainActions) => DomainActions;
 }
 
 export async function createServices(
@@ -73,6 +80,15 @@ export async function createServices(
   const channels = overrides.channels ? overrides.channels(realChannels) : realChannels;
   const outboxQueue = createQueue(QUEUE_NAMES.outbox, redis);
   const metrics = createMetrics();
+  const phoneIndex = createPhoneIndex(db, redis);
+  const calendar = createFrenchCalendar(settings.timeZone);
+  const realActions = createDomainActions({
+    db,
+    phoneIndex,
+    events,
+    calendar,
+    referencePrefixes: settings.ivr.referencePrefixes,
+  });
 
   return {
     settings,
@@ -87,9 +103,11 @@ export async function createServices(
     simulator,
     templates,
     lines,
-    voice: buildVoiceResponses(templates, lines.all(), LOCALES as Locale[]),
+    voice: buildVoiceResponses(templates, LOCALES as Locale[]),
     callStates: createCallStates(redis, settings.callStateTtlSeconds),
-    phoneIndex: createPhoneIndex(db, redis),
+    phoneIndex,
+    calendar,
+    actions: overrides.actions ? overrides.actions(realActions) : realActions,
     outbox: {
       db,
       queue: outboxQueue,

@@ -31,13 +31,19 @@ const post = (url: string, payload?: object) =>
   });
 
 describe('simulator panel', () => {
-  it('places a call to the service line, hears the greeting, leaves a message that opens a case', async () => {
+  it('places a call to the service line, answers the menu, leaves a message that opens a case', async () => {
     const started = await post('/api/simulator/calls', { from: '06 12 34 56 78', to: '+33970000001' });
     expect(started.statusCode).toBe(200);
     const call = started.json() as { sid: string; said: string[]; next: { kind: string } };
     expect(call.said[0]).toMatch(/^Bonjour, vous êtes bien sur la ligne d'urgence/);
-    expect(call.next.kind).toBe('record');
+    expect(call.next.kind).toBe('gather');
 
+    // An unknown number: the line asks for a customer number, then, without one, for a message.
+    const asked = (await post(`/api/simulator/calls/${call.sid}/input`, { digits: '2' })).json() as {
+      said: string[];
+    };
+    expect(asked.said[0]).toMatch(/^Nous n'avons pas reconnu votre numéro/);
+    for (let i = 0; i < 3; i++) await post(`/api/simulator/calls/${call.sid}/input`, { digits: '' });
     const message = await post(`/api/simulator/calls/${call.sid}/input`, {
       message: 'Ma chaudière est en panne, plus de chauffage.',
     });
@@ -49,6 +55,17 @@ describe('simulator panel', () => {
       include: { case: true },
     });
     expect(contact?.case?.category).toBe('voicemail');
+  });
+
+  it('queues a daytime caller for an agent; nobody answers in the simulator, so the caller leaves a message', async () => {
+    const started = await post('/api/simulator/calls', { from: '+33612345678', to: '+33970000002' });
+    const call = started.json() as { said: string[]; next: { kind: string } };
+    expect(call.said[0]).toBe('Bonjour, vous êtes bien sur le service client.');
+    // Open: the hold prompt, then the way out of the queue. Closed: the opening hours.
+    expect(
+      call.said.some((s) => /Tous nos conseillers sont occupés|Nos conseillers vous répondent/.test(s)),
+    ).toBe(true);
+    expect(call.next.kind).toBe('record');
   });
 
   it('shows what the platform sent and lets a person answer a call as the technician', async () => {

@@ -106,12 +106,12 @@ describe('flow validation', () => {
     ],
     ['invalid YAML', 'name: [unclosed', 'line.yaml: is not valid YAML'],
     [
-      'a start step that is not the greeting',
-      VALID.replace('start: welcome', 'start: identify').replace(
-        '  welcome: { type: say, prompt: voice/welcome-daytime, next: identify }\n',
-        '',
+      'an opening-hours check in a flow without opening hours',
+      VALID.replace('action: identify-caller', 'action: check-opening-hours').replace(
+        /outcomes: \{[^}]*\}/,
+        'outcomes: { open: recognised, closed: leave-message }',
       ),
-      'line.yaml step "identify": the start step must be a say step',
+      'line.yaml step "identify": check-opening-hours needs `openingHours` in the flow',
     ],
   ])('rejects %s with the file and step', async (_case, text, expected) => {
     const problems = await problemsOf({ 'line.yaml': text });
@@ -140,8 +140,10 @@ describe('flow validation', () => {
     const { flows } = await checkFlows(PATHS.ivrFlows, templates);
     const diagram = flowToMermaid(flows.find((f) => f.name === 'out-of-hours')!);
     expect(diagram.split('\n')[0]).toBe('flowchart TD');
-    expect(diagram).toContain('identify -->|none| leave_message');
+    expect(diagram).toContain('identify -->|none| ask_reference');
     expect(diagram).toContain('identify -->|failure| leave_message');
+    expect(diagram).toContain('menu -->|1| emergency');
+    expect(diagram).toContain('menu -->|no valid input| identify');
     expect(diagram).toContain('recorded["hangup: recorded<br/><small>voice/message-recorded</small>"]');
   });
 

@@ -46,6 +46,8 @@ const DeclineBody = Type.Object(
 );
 const SidParams = Type.Object({ sid: Type.String({ pattern: '^[A-Z]{2}[0-9a-f]{32}$' }) });
 
+/** How long a simulated caller waits in an agent queue (no agent ever answers). */
+const QUEUE_GIVE_UP_S = 3600;
 const MAX_REDIRECTS = 10;
 const callKey = (sid: string) => `sim:call:${sid}`;
 
@@ -95,6 +97,14 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
           ? interpretTwiml(response.body)
           : { said: [`[le webhook a répondu ${response.status}]`], next: { kind: 'hangup' } };
       said.push(...heard.said);
+      if (heard.next.kind === 'enqueue' && heard.next.action && i < MAX_REDIRECTS) {
+        // The simulator has no agents to take the call: the caller hears the hold music, waits
+        // the queue's whole time, and leaves the queue as Twilio makes them.
+        said.push(...(await waitInQueue(call, heard.next.waitUrl)));
+        target = heard.next.action;
+        extra = { QueueResult: 'leave', QueueTime: String(QUEUE_GIVE_UP_S) };
+        continue;
+      }
       if (heard.next.kind !== 'redirect' || i >= MAX_REDIRECTS) break;
       target = heard.next.url;
       extra = {};
@@ -104,6 +114,18 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
     await save(call);
     if (call.next.kind === 'hangup') await endCall(call, 'completed');
     return { said, next: heard.next };
+  }
+
+  async function waitInQueue(call: SimCall, waitUrl: string | null): Promise<string[]> {
+    if (!waitUrl) return [];
+    const said: string[] = [];
+    for (const queueTime of [0, QUEUE_GIVE_UP_S]) {
+      const response = await webhook(waitUrl, { ...callParams(call), QueueTime: String(queueTime) });
+      const heard = interpretTwiml(response.body);
+      said.push(...heard.said);
+      if (heard.next.kind === 'leave') break;
+    }
+    return said;
   }
 
   function callParams(call: SimCall): TwilioParams {

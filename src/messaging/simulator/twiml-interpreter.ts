@@ -8,6 +8,8 @@ export type NextStep =
   | { kind: 'record'; action: string }
   | { kind: 'redirect'; url: string }
   | { kind: 'dial'; number: string; action: string | null }
+  | { kind: 'enqueue'; queue: string; action: string | null; waitUrl: string | null }
+  | { kind: 'leave' }
   | { kind: 'hangup' };
 
 export interface Heard {
@@ -60,6 +62,18 @@ export function interpretTwiml(xml: string): Heard {
             action: attrs.action ?? null,
           },
         };
+      case 'Enqueue':
+        return {
+          said,
+          next: {
+            kind: 'enqueue',
+            queue: textOf(children),
+            action: attrs.action ?? null,
+            waitUrl: attrs.waitUrl ?? null,
+          },
+        };
+      case 'Leave':
+        return { said, next: { kind: 'leave' } };
       case 'Hangup':
       case 'Reject':
         return { said, next: { kind: 'hangup' } };

@@ -1,0 +1,169 @@
+import type { FrenchCalendar } from '../calendar/french-calendar.js';
+import { isOpen } from '../calendar/opening-hours.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { findByReference, identifyByNumber, statusOf } from '../identification/identify.js';
+import type { PhoneIndex } from '../identification/phone-index.js';
+import type { Db } from '../platform/db/client.js';
+import type { EventBus } from '../realtime/event-bus.js';
+import type { ActionName, ActionOutcome } from './actions.js';
+import type { CallState } from './call-state.js';
+import type { ServiceLine } from './service-lines.js';
+
+// The domain actions behind a flow's `action` steps. Each reads the call state and returns an
+// outcome (the flow goes on by it) and what it learnt. They never speak to the caller: prompts
+// stay in the flow.
+
+export interface ActionContext {
+  state: CallState;
+  line: ServiceLine;
+  now: Date;
+}
+
+export interface ActionResult<O extends string = string> {
+  outcome: O;
+  vars?: Record<string, string>;
+  customerIds?: string[];
+  caseId?: string;
+}
+
+export type DomainActions = {
+  [A in ActionName]: (context: ActionContext) => Promise<ActionResult<ActionOutcome<A>>>;
+};
+
+export interface DomainActionDeps {
+  db: Db;
+  phoneIndex: PhoneIndex;
+  events: EventBus;
+  calendar: FrenchCalendar;
+  referencePrefixes: readonly string[];
+}
+
+export function createDomainActions({
+  db,
+  phoneIndex,
+  events,
+  calendar,
+  referencePrefixes,
+}: DomainActionDeps): DomainActions {
+  return {
+    async 'identify-caller'({ state }) {
+      const found = await identifyByNumber(phoneIndex, state.from);
+      return { outcome: found.status, customerIds: found.customerIds };
+    },
+
+    // What the caller keyed (saved as `reference`): a customer reference or meter serial, or,
+    // to tell apart the customers sharing the calling number, their postcode.
+    async 'lookup-reference'({ state }) {
+      const typed = state.vars.reference ?? '';
+      const among = state.customerIds.length > 1 ? state.customerIds : [];
+      const customerIds = await findByReference(db, typed, referencePrefixes, among);
+      const outcome = statusOf(customerIds);
+      if (outcome === 'none') return { outcome: 'not-found' };
+      return {
+        outcome: outcome === 'one' ? 'found' : 'several',
+        customerIds,
+        vars: { referenceGiven: 'yes' },
+      };
+    },
+
+    async 'check-eligibility'({ state, now }) {
+      const customerId = state.customerIds.length === 1 ? state.customerIds[0] : undefined;
+      if (!customerId) return { outcome: 'not-under-contract', vars: { contractualDelay: '' } };
+      const contracts = await db.contract.findMany({
+        where: {
+          customerId,
+          OR: [{ endsOn: null }, { endsOn: { gte: now } }],
+          AND: [{ OR: [{ startsOn: null }, { startsOn: { lte: now } }] }],
+        },
+        select: { id: true, outOfHoursCoverage: true, agencyId: true, contractualDelay: true },
+        orderBy: { outOfHoursCoverage: 'desc' },
+      });
+      const contract = contracts[0];
+      if (!contract) return { outcome: 'not-under-contract', vars: { contractualDelay: '' } };
+      const vars = {
+        agencyId: contract.agencyId,
+        contractId: contract.id,
+        contractualDelay: contract.contractualDelay ?? '',
+      };
+      return { outcome: contract.outOfHoursCoverage ? 'eligible' : 'not-covered', vars };
+    },
+
+    // One case per call, whatever the number of times the step runs: the call's contact (its
+    // provider id is the CallSid) points at it.
+    async 'open-case'({ state, line, now }) {
+      const existing = await db.contact.findUnique({
+        where: { providerId: state.callSid },
+        select: { case: { select: { id: true, number: true } } },
+      });
+      if (existing?.case)
+        return {
+          outcome: 'opened',
+          caseId: existing.case.id,
+          vars: { caseNumber: String(existing.case.number) },
+        };
+      const customerId = state.customerIds.length === 1 ? state.customerIds[0]! : null;
+      const emergency = state.vars.emergency === 'yes';
+      const category = line.kind === 'out-of-hours' ? 'out-of-hours' : 'call';
+      const opened = await db.$transaction(async (tx) => {
+        const kase = await tx.case.create({
+          data: {
+            category,
+            urgency: emergency ? 'URGENT' : 'NORMAL',
+            subject: emergency ? 'Urgence signalée par téléphone' : 'Demande par téléphone',
+            description: describeCall(state),
+            customerId,
+            agencyId: state.vars.agencyId ?? null,
+            openedAt: now,
+            events: {
+              create: {
+                type: 'call.received',
+                at: now,
+                data: {
+                  line: line.name,
+                  path: state.path,
+                  inputs: callerInputs(state),
+                } as Prisma.InputJsonValue,
+              },
+            },
+          },
+          select: { id: true, number: true },
+        });
+        await tx.contact.upsert({
+          where: { providerId: state.callSid },
+          create: {
+            providerId: state.callSid,
+            direction: 'INBOUND',
+            channel: 'PHONE',
+            at: new Date(state.startedAt),
+            caseId: kase.id,
+            customerId,
+            details: { line: line.name, from: state.from, candidates: state.customerIds },
+          },
+          update: { caseId: kase.id },
+        });
+        return kase;
+      });
+      await events.publish({
+        type: 'case.opened',
+        data: { caseId: opened.id, number: opened.number, category, customerId, urgent: emergency },
+      });
+      return { outcome: 'opened', caseId: opened.id, vars: { caseNumber: String(opened.number) } };
+    },
+
+    async 'check-opening-hours'({ line, now }) {
+      return { outcome: line.openingHours && isOpen(line.openingHours, now, calendar) ? 'open' : 'closed' };
+    },
+  };
+}
+
+/** What the caller told the IVR, minus the internal ids actions keep in the call state. */
+function callerInputs(state: CallState): Record<string, string> {
+  return Object.fromEntries(Object.entries(state.vars).filter(([name]) => !name.endsWith('Id')));
+}
+
+function describeCall(state: CallState): string {
+  const told = Object.entries(callerInputs(state))
+    .filter(([, value]) => value !== '')
+    .map(([name, value]) => `${name}: ${value}`);
+  return told.length > 0 ? `Saisi par l'appelant : ${told.join(', ')}.` : 'Appel sans saisie.';
+}
