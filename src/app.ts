@@ -4,6 +4,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { casesRoutes } from './cases/cases.routes.js';
+import { identificationRoutes } from './identification/identification.routes.js';
 import { voiceRoutes } from './ivr/voice.routes.js';
 import { simulatorRoutes } from './messaging/simulator/simulator.routes.js';
 import { smsRoutes } from './messaging/sms.routes.js';
@@ -98,6 +99,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   healthRoutes(app, services);
   authRoutes(app, services);
   casesRoutes(app, services);
+  identificationRoutes(app, services);
   eventsRoutes(app, services);
   voiceRoutes(app, services);
   smsRoutes(app, services);

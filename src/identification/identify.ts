@@ -60,3 +60,43 @@ export async function findByReference(
   });
   return rows.map((r) => r.id);
 }
+
+export interface Candidate {
+  id: string;
+  reference: string;
+  lastName: string;
+  firstName: string | null;
+  companyName: string | null;
+  addressLine: string;
+  postcode: string;
+  city: string;
+  class: string;
+  /** Holds a service (maintenance) contract: one extra element to confirm without reference. */
+  serviceContract: boolean;
+  notEligibleForCutOff: boolean;
+  sensitive: boolean;
+}
+
+/** What the console shows of each customer the caller may be, in reference order. */
+export async function candidatesFor(db: Db, customerIds: readonly string[]): Promise<Candidate[]> {
+  if (customerIds.length === 0) return [];
+  const rows = await db.customer.findMany({
+    where: { id: { in: [...customerIds] } },
+    orderBy: { reference: 'asc' },
+    select: {
+      id: true,
+      reference: true,
+      lastName: true,
+      firstName: true,
+      companyName: true,
+      addressLine: true,
+      postcode: true,
+      city: true,
+      class: true,
+      notEligibleForCutOff: true,
+      sensitive: true,
+      contracts: { where: { serviceContract: true }, select: { id: true }, take: 1 },
+    },
+  });
+  return rows.map(({ contracts, ...customer }) => ({ ...customer, serviceContract: contracts.length > 0 }));
+}

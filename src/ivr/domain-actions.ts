@@ -1,7 +1,8 @@
 import type { FrenchCalendar } from '../calendar/french-calendar.js';
 import { isOpen } from '../calendar/opening-hours.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { findByReference, identifyByNumber, statusOf } from '../identification/identify.js';
+import { identificationChecklist } from '../identification/checklist.js';
+import { candidatesFor, findByReference, identifyByNumber, statusOf } from '../identification/identify.js';
 import type { PhoneIndex } from '../identification/phone-index.js';
 import type { Db } from '../platform/db/client.js';
 import type { EventBus } from '../realtime/event-bus.js';
@@ -104,6 +105,13 @@ export function createDomainActions({
       const customerId = state.customerIds.length === 1 ? state.customerIds[0]! : null;
       const emergency = state.vars.emergency === 'yes';
       const category = line.kind === 'out-of-hours' ? 'out-of-hours' : 'call';
+      // What whoever calls back must still have the caller confirm (the IVR only heard a number).
+      const [candidate] = customerId ? await candidatesFor(db, [customerId]) : [];
+      const toConfirm = identificationChecklist({
+        relation: 'UNKNOWN',
+        serviceContract: candidate?.serviceContract ?? false,
+        referenceGiven: state.vars.referenceGiven === 'yes',
+      });
       const opened = await db.$transaction(async (tx) => {
         const kase = await tx.case.create({
           data: {
@@ -121,8 +129,9 @@ export function createDomainActions({
                 data: {
                   line: line.name,
                   path: state.path,
-                  inputs: callerInputs(state),
-                } as Prisma.InputJsonValue,
+                  facts: callerInputs(state),
+                  toConfirm,
+                } as unknown as Prisma.InputJsonValue,
               },
             },
           },
@@ -156,7 +165,7 @@ export function createDomainActions({
   };
 }
 
-/** What the caller told the IVR, minus the internal ids actions keep in the call state. */
+/** What the call established (caller inputs and action results), minus internal ids. */
 function callerInputs(state: CallState): Record<string, string> {
   return Object.fromEntries(Object.entries(state.vars).filter(([name]) => !name.endsWith('Id')));
 }

@@ -128,7 +128,42 @@ export function validateFlow(
     if (!canEnd.has(id))
       problems.push({ file, step: id, message: 'is a dead end: no path from it leads to a hang-up' });
   }
+  problems.push(...automaticLoops(file, flow));
   return { flow: problems.length === 0 ? flow : null, problems };
+}
+
+const AUTOMATIC = new Set(['say', 'action', 'branch', 'language']);
+
+/**
+ * A loop of steps that never wait for the caller (say → branch → say ...) would spin within one
+ * webhook: reported with the steps of the loop.
+ */
+function automaticLoops(file: string, flow: Flow): FlowProblem[] {
+  const next = (id: string) =>
+    AUTOMATIC.has(flow.steps[id]!.type)
+      ? transitions(flow.steps[id]!)
+          .map((t) => t.to)
+          .filter((to) => AUTOMATIC.has(flow.steps[to]!.type))
+      : [];
+  const problems: FlowProblem[] = [];
+  const done = new Set<string>();
+  const visit = (id: string, trail: string[]) => {
+    const at = trail.indexOf(id);
+    if (at >= 0) {
+      const loop = trail.slice(at);
+      problems.push({
+        file,
+        step: id,
+        message: `loops without waiting for the caller: ${[...loop, id].join(' → ')}`,
+      });
+      return;
+    }
+    if (done.has(id)) return;
+    for (const to of next(id)) visit(to, [...trail, id]);
+    done.add(id);
+  };
+  for (const id of Object.keys(flow.steps)) visit(id, []);
+  return problems;
 }
 
 function walk(from: string, next: (id: string) => string[]): Set<string> {

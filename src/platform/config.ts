@@ -1,3 +1,5 @@
+import { PATHS } from './paths.js';
+
 // Settings: parsed once from the environment into a typed object. Every wrong or missing value
 // is reported at start-up with its name, what was expected and what was given.
 
@@ -28,6 +30,8 @@ export interface Settings {
   sessionTtlSeconds: number;
   callStateTtlSeconds: number;
   ivr: {
+    /** The folder of flow files (ivr-flows/ of the project by default). */
+    flowsDir: string;
     /** Letters printed before customer references and meter serials, which a keypad cannot type. */
     referencePrefixes: string[];
     /** A domain action slower than this sends the caller to the step's fallback. */
@@ -117,6 +121,7 @@ export function loadSettings(env: Env = process.env, argv: string[] = process.ar
     sessionTtlSeconds: read.integer('SESSION_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     callStateTtlSeconds: read.integer('CALL_STATE_TTL_SECONDS', 4 * 3600, 60, 48 * 3600),
     ivr: {
+      flowsDir: read.string('IVR_FLOWS_DIR', PATHS.ivrFlows),
       referencePrefixes: read
         .string('IVR_REFERENCE_PREFIXES', 'C,M')
         .split(',')

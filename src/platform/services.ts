@@ -71,7 +71,7 @@ export async function createServices(
   const db = createDb(settings.databaseUrl);
   const events = createEventBus(redis, () => clock.now());
   const templates = await loadTemplates(PATHS.messageTemplates);
-  const lines = await loadServiceLines(PATHS.ivrFlows, templates);
+  const lines = await loadServiceLines(settings.ivr.flowsDir, templates);
   const simulator =
     settings.telephony === 'simulator' || settings.email === 'simulator'
       ? createSimulatorStore(redis, events)

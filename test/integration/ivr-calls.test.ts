@@ -39,7 +39,7 @@ beforeAll(async () => {
     reference: string,
     postcode: string,
     phone: string | null,
-    contract: { outOfHoursCoverage: boolean; contractualDelay?: string } | null,
+    contract: { outOfHoursCoverage: boolean; contractualDelay?: string; serviceContract?: boolean } | null,
     meter?: string,
   ) => {
     const created = await db.customer.create({
@@ -78,7 +78,7 @@ beforeAll(async () => {
   });
   await customer('C900002', '69003', SHARED, { outOfHoursCoverage: true });
   await customer('C900003', '69004', SHARED, { outOfHoursCoverage: false });
-  await customer('C900004', '69005', null, { outOfHoursCoverage: true }, 'M7000004');
+  await customer('C900004', '69005', null, { outOfHoursCoverage: true, serviceContract: true }, 'M7000004');
   await customer('C900005', '69006', '+33655555555', null);
 });
 
@@ -125,6 +125,11 @@ describe('out-of-hours line', () => {
       agencyId: ids.agency,
     });
     expect(kase.events.map((e) => e.type)).toEqual(['call.received', 'voicemail.recorded']);
+    // Whoever calls back still has the caller confirm who they are.
+    expect(kase.events[0]!.data).toMatchObject({
+      facts: { contractualDelay: 'sous 4 heures' },
+      toConfirm: { confirm: ['lastName', 'firstName', 'servedAddress', 'customerReference'] },
+    });
 
     await call.hangUp();
     const trace = (await contactOf(call))!;
@@ -376,5 +381,63 @@ describe('daytime line', () => {
       'Après le bip, donnez votre nom, votre adresse et décrivez votre demande, puis appuyez sur dièse.',
     ]);
     expect(heard.next.kind).toBe('record');
+  });
+});
+
+describe('identification for the console', () => {
+  let agent: string;
+  beforeAll(async () => {
+    agent = await h.login('AGENT');
+  });
+  const lookup = (query: string, token: string | null = agent) =>
+    h.app.inject({
+      method: 'GET',
+      url: `/api/identification?${query}`,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+
+  it('finds the customer of a number written the French way, with the checklist', async () => {
+    const response = await lookup('phone=06.12.34.56.78');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      status: 'one',
+      e164: '+33612345678',
+      candidates: [
+        {
+          reference: 'C900001',
+          postcode: '69002',
+          checklist: {
+            confirm: ['lastName', 'firstName', 'servedAddress', 'customerReference'],
+            refusedByPhone: [{ request: 'iban-change' }, { request: 'account-move' }],
+          },
+        },
+      ],
+    });
+  });
+
+  it('lists both customers sharing a number, and tells them apart by postcode', async () => {
+    const both = (await lookup(`phone=${encodeURIComponent(SHARED)}`)).json();
+    expect(both.status).toBe('several');
+    expect(both.candidates.map((c: { reference: string }) => c.reference)).toEqual(['C900002', 'C900003']);
+    const one = (await lookup(`phone=${encodeURIComponent(SHARED)}&reference=69004`)).json();
+    expect(one.candidates.map((c: { reference: string }) => c.reference)).toEqual(['C900003']);
+  });
+
+  it('makes the reference mandatory for a third party, and asks a service-contract holder one more element', async () => {
+    const third = (await lookup('phone=0612345678&relation=THIRD_PARTY')).json();
+    expect(third.candidates[0].checklist.mandatory).toEqual(['customerReference']);
+    const holder = (await lookup('reference=M7000004&relation=HOLDER')).json();
+    expect(holder.candidates[0]).toMatchObject({ reference: 'C900004', serviceContract: true });
+    // The meter serial was given: no extra element needed.
+    expect(holder.candidates[0].checklist.confirm).not.toContain('extraElement');
+    const noReference = (await lookup('phone=anonymous&relation=HOLDER')).json();
+    expect(noReference).toEqual({ status: 'withheld', e164: null, candidates: [] });
+  });
+
+  it('refuses an anonymous request and an empty query with a clear error', async () => {
+    expect((await lookup('phone=0612345678', null)).statusCode).toBe(401);
+    const empty = await lookup('');
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json()).toMatchObject({ error: 'bad_request' });
   });
 });

@@ -106,6 +106,14 @@ describe('flow validation', () => {
     ],
     ['invalid YAML', 'name: [unclosed', 'line.yaml: is not valid YAML'],
     [
+      'a loop of steps that never wait for the caller',
+      VALID.replace(
+        '  recognised: { type: say, prompt: voice/caller-recognised, next: leave-message }',
+        '  recognised: { type: branch, on: x, cases: { "a": again }, default: leave-message }\n  again: { type: say, prompt: voice/caller-recognised, next: recognised }',
+      ),
+      'line.yaml step "recognised": loops without waiting for the caller: recognised → again → recognised',
+    ],
+    [
       'an opening-hours check in a flow without opening hours',
       VALID.replace('action: identify-caller', 'action: check-opening-hours').replace(
         /outcomes: \{[^}]*\}/,
