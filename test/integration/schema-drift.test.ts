@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -136,12 +136,19 @@ describe('the migration runner', () => {
 
   it('re-applying is a no-op, and a migration edited after it was applied is refused', async () => {
     expect(await applyMigrations(database.url)).toEqual({ applied: [] });
-    const { rows } = await client.query<{ checksum: string }>(`SELECT checksum FROM "_prisma_migrations"`);
-    await client.query(`UPDATE "_prisma_migrations" SET checksum = repeat('0', 64)`);
+    const { rows } = await client.query<{ checksum: string }>(
+      `SELECT checksum FROM "_prisma_migrations" WHERE migration_name = '20261123000000_init'`,
+    );
+    await client.query(
+      `UPDATE "_prisma_migrations" SET checksum = repeat('0', 64) WHERE migration_name = '20261123000000_init'`,
+    );
     try {
       await expect(applyMigrations(database.url)).rejects.toThrow(/init was edited after it was applied/);
     } finally {
-      await client.query(`UPDATE "_prisma_migrations" SET checksum = $1`, [rows[0]!.checksum]);
+      await client.query(
+        `UPDATE "_prisma_migrations" SET checksum = $1 WHERE migration_name = '20261123000000_init'`,
+        [rows[0]!.checksum],
+      );
     }
     expect(await applyMigrations(database.url)).toEqual({ applied: [] });
   });
@@ -191,17 +198,24 @@ describe('the migration runner', () => {
     const name = `cc_test_fresh_${randomBytes(4).toString('hex')}`;
     const url = urlOf(name);
     try {
+      const migrations = (await readdir(MIGRATIONS_DIR, { withFileTypes: true }))
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+        .sort();
       const results = await Promise.all([applyMigrations(url), applyMigrations(url)]);
-      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 1]);
+      // One process applied them all, the other waited for the lock and found nothing to do.
+      expect(results.map((r) => r.applied.length).sort()).toEqual([0, migrations.length]);
       const db = new pg.Client({ connectionString: url });
       await db.connect();
       const rows = await db.query(
-        'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations"',
+        'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
       );
       await db.end();
-      expect(rows.rows).toHaveLength(1);
-      expect(rows.rows[0]).toMatchObject({ migration_name: '20261123000000_init', applied_steps_count: 1 });
-      expect(rows.rows[0].checksum).toMatch(/^[0-9a-f]{64}$/);
+      expect(rows.rows.map((r) => r.migration_name)).toEqual(migrations);
+      for (const row of rows.rows) {
+        expect(row.applied_steps_count).toBe(1);
+        expect(row.checksum).toMatch(/^[0-9a-f]{64}$/);
+      }
     } finally {
       const admin = new pg.Client({ connectionString: urlOf('postgres') });
       await admin.connect();
