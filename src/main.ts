@@ -2,6 +2,7 @@ import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { startOutboxWorker } from './messaging/outbox.worker.js';
+import { startPagingWorker } from './oncall/paging.worker.js';
 import { startMaintenanceWorker } from './operations/maintenance.worker.js';
 import { loadSettings, redactUrl, SettingsError } from './platform/config.js';
 import { RedisUnavailableError } from './platform/redis.js';
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
     const numbers = await services.phoneIndex.rebuild();
     logger.info({ numbers, ms: Date.now() - started }, 'phone index built');
     workers.push(startOutboxWorker(services));
+    workers.push(startPagingWorker(services));
     const maintenance = startMaintenanceWorker(services);
     workers.push(maintenance.worker);
     await maintenance.schedule();

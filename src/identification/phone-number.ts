@@ -33,3 +33,8 @@ export function isMobile(e164: string): boolean {
   const type = parsePhoneNumberFromString(e164)?.getType();
   return type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
 }
+
+/** The national writing a French speaker reads out: +33612345678 → "06 12 34 56 78". */
+export function toNational(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatNational() ?? e164;
+}

@@ -7,6 +7,8 @@ export const ACTION_OUTCOMES = {
   'check-eligibility': ['eligible', 'not-covered', 'not-under-contract'],
   'open-case': ['opened'],
   'check-opening-hours': ['open', 'closed'],
+  // Out-of-hours routing (src/oncall): what happens to the request whose case is open.
+  'route-on-call': ['page-now', 'emergency', 'deferred', 'recap-only', 'not-eligible'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ActionName = keyof typeof ACTION_OUTCOMES;

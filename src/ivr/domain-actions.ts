@@ -4,6 +4,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { identificationChecklist } from '../identification/checklist.js';
 import { candidatesFor, findByReference, identifyByNumber, statusOf } from '../identification/identify.js';
 import type { PhoneIndex } from '../identification/phone-index.js';
+import type { RouteRequest, RouteResult } from '../oncall/route-on-call.action.js';
 import type { Db } from '../platform/db/client.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { ActionName, ActionOutcome } from './actions.js';
@@ -37,6 +38,7 @@ export interface DomainActionDeps {
   events: EventBus;
   calendar: FrenchCalendar;
   referencePrefixes: readonly string[];
+  routeOnCall(request: RouteRequest): Promise<RouteResult>;
 }
 
 export function createDomainActions({
@@ -45,6 +47,7 @@ export function createDomainActions({
   events,
   calendar,
   referencePrefixes,
+  routeOnCall,
 }: DomainActionDeps): DomainActions {
   return {
     async 'identify-caller'({ state }) {
@@ -161,6 +164,16 @@ export function createDomainActions({
 
     async 'check-opening-hours'({ line, now }) {
       return { outcome: line.openingHours && isOpen(line.openingHours, now, calendar) ? 'open' : 'closed' };
+    },
+
+    async 'route-on-call'({ state }) {
+      if (!state.caseId) throw new Error('route-on-call needs the case opened by open-case first');
+      return routeOnCall({
+        caseId: state.caseId,
+        contractId: state.vars.contractId ?? null,
+        emergency: state.vars.emergency === 'yes',
+        locale: state.locale,
+      });
     },
   };
 }

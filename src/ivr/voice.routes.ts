@@ -3,6 +3,7 @@ import { toE164 } from '../identification/phone-number.js';
 import { applyProviderStatus } from '../messaging/delivery-status.js';
 import { isFinal } from '../messaging/message-status.js';
 import { fromTwilioStatus } from '../messaging/twilio/twilio-vocabulary.js';
+import { afterOutOfHoursCall, pageCallStatus } from '../oncall/paging.service.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../platform/services.js';
 import type { TwilioParams } from '../platform/twilio-webhook.js';
@@ -67,12 +68,25 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
       at: clock.now(),
     };
     try {
-      return (await recordVoicemail(db, events, voicemail)).caseId;
+      const { caseId } = await recordVoicemail(db, events, voicemail);
+      await callEnded(state, caseId, log);
+      return caseId;
     } catch (err) {
       // The caller is told the message is recorded: it must not be lost.
       log.error({ err, callSid: params.CallSid }, 'voicemail not filed: parked until the database is back');
       await parkVoicemail(redis, voicemail);
       return null;
+    }
+  };
+
+  // The end of an out-of-hours call (its description recorded, or a hang-up) lets its page go.
+  // The page has a backstop delay of its own, so a failure here only delays it: log, go on.
+  const callEnded = async (state: CallState | null, caseId: string | null, log: FastifyBaseLogger) => {
+    if (!caseId || !state || lines.byName(state.line)?.kind !== 'out-of-hours') return;
+    try {
+      await afterOutOfHoursCall(services.paging, caseId);
+    } catch (err) {
+      log.error({ err, caseId }, 'could not release the page at the end of the call: the backstop will');
     }
   };
 
@@ -204,6 +218,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
         errorCode: params.ErrorCode,
         at: clock.now(),
       });
+      if (isFinal(status)) await pageCallStatus(services.paging, messageId, status, params.AnsweredBy);
     } else if (params.CallSid && status && isFinal(status)) {
       const state = await callStates.get(params.CallSid);
       await recordCallEnded(
@@ -215,6 +230,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
         clock.now(),
       );
       await callStates.end(params.CallSid);
+      await callEnded(state, state?.caseId ?? null, request.log);
     }
     return reply.code(204).send();
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { toE164 } from '../identification/phone-number.js';
+import { handlePageReply } from '../oncall/page-replies.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../platform/services.js';
 import type { TwilioParams } from '../platform/twilio-webhook.js';
@@ -52,11 +53,14 @@ export function smsRoutes(app: FastifyInstance, services: Services): void {
       });
       return true;
     });
-    if (stored)
+    if (stored) {
       await events.publish({
         type: 'sms.received',
         data: { messageSid: sid, customerId, candidates: candidates.length },
       });
+      // Replies of the on-call staff to their pages; the rest waits for the reply router.
+      await handlePageReply(services.paging, from, params.Body ?? '');
+    }
     return reply.code(200).type('text/xml; charset=utf-8').send(EMPTY_TWIML);
   });
 

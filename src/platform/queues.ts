@@ -4,6 +4,7 @@ import type { Redis } from './redis.js';
 export const QUEUE_NAMES = {
   outbox: 'outbox',
   maintenance: 'maintenance',
+  paging: 'paging',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

@@ -15,6 +15,8 @@ import { LOCALES, loadTemplates, type Templates } from '../messaging/templates.j
 import { createTwilioClient } from '../messaging/twilio/twilio-client.js';
 import { twilioSmsChannel } from '../messaging/twilio/twilio-sms.adapter.js';
 import { twilioVoiceChannel } from '../messaging/twilio/twilio-voice.adapter.js';
+import type { PagingDeps } from '../oncall/paging.deps.js';
+import { routeOnCall } from '../oncall/route-on-call.action.js';
 import { createEventBus, type EventBus } from '../realtime/event-bus.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Settings } from './config.js';
@@ -46,6 +48,8 @@ export interface Services {
   /** The domain actions IVR flows call. */
   actions: DomainActions;
   outbox: OutboxDeps;
+  pagingQueue: Queue;
+  paging: PagingDeps;
   close(): Promise<void>;
 }
 
@@ -82,12 +86,37 @@ export async function createServices(
   const metrics = createMetrics();
   const phoneIndex = createPhoneIndex(db, redis);
   const calendar = createFrenchCalendar(settings.timeZone);
+  const outbox: OutboxDeps = {
+    db,
+    queue: outboxQueue,
+    channels,
+    events,
+    clock,
+    logger,
+    publicBaseUrl: settings.publicBaseUrl,
+    maxAttempts: settings.sendMaxAttempts,
+    backoffMs: settings.sendBackoffMs,
+  };
+  const pagingQueue = createQueue(QUEUE_NAMES.paging, redis);
+  const paging: PagingDeps = {
+    db,
+    events,
+    queue: pagingQueue,
+    outbox,
+    templates,
+    clock,
+    logger,
+    settings: settings.oncall,
+    calendar,
+    zone: settings.timeZone,
+  };
   const realActions = createDomainActions({
     db,
     phoneIndex,
     events,
     calendar,
     referencePrefixes: settings.ivr.referencePrefixes,
+    routeOnCall: (request) => routeOnCall(paging, request),
   });
 
   return {
@@ -108,19 +137,12 @@ export async function createServices(
     phoneIndex,
     calendar,
     actions: overrides.actions ? overrides.actions(realActions) : realActions,
-    outbox: {
-      db,
-      queue: outboxQueue,
-      channels,
-      events,
-      clock,
-      logger,
-      publicBaseUrl: settings.publicBaseUrl,
-      maxAttempts: settings.sendMaxAttempts,
-      backoffMs: settings.sendBackoffMs,
-    },
+    outbox,
+    pagingQueue,
+    paging,
     async close() {
       await outboxQueue.close().catch(() => undefined);
+      await pagingQueue.close().catch(() => undefined);
       await db.$disconnect().catch(() => undefined);
       await redis.close().catch(() => redis.destroy());
     },
@@ -148,7 +170,10 @@ function buildChannels(settings: Settings, logger: Logger, simulator: SimulatorS
       from: settings.twilio.fromNumber,
       messagingServiceSid: settings.twilio.messagingServiceSid,
     };
-    return { sms: twilioSmsChannel(client, sender), voice: twilioVoiceChannel(client, sender) };
+    return {
+      sms: twilioSmsChannel(client, sender),
+      voice: twilioVoiceChannel(client, sender, settings.oncall.ringTimeoutSeconds),
+    };
   })();
   const email =
     settings.email === 'smtp' && settings.smtpUrl

@@ -31,8 +31,21 @@ beforeAll(async () => {
   });
   const db = h.services.db;
   const region = await db.region.create({ data: { code: 'R-IVR', name: 'Région' } });
+  // On call on weeknights, 18:00 to 08:00.
   const agency = await db.agency.create({
-    data: { code: 'A-IVR', name: 'Agence de Lyon', regionId: region.id },
+    data: {
+      code: 'A-IVR',
+      name: 'Agence de Lyon',
+      regionId: region.id,
+      onCallWindows: {
+        create: [1, 2, 3, 4, 5].map((day) => ({
+          onCallType: 'individual',
+          day,
+          startMinute: 18 * 60,
+          endMinute: 32 * 60,
+        })),
+      },
+    },
   });
   ids.agency = agency.id;
   const customer = async (
@@ -107,6 +120,7 @@ describe('out-of-hours line', () => {
     const afterMenu = await call.press('2');
     expect(afterMenu.said).toEqual([
       "Votre contrat comprend l'intervention en dehors des heures d'ouverture, délai prévu : sous 4 heures.",
+      "Le technicien d'astreinte est prévenu et va vous rappeler.",
       expect.stringMatching(/^Après le bip, donnez votre nom, l'adresse de l'intervention/),
     ]);
     expect(afterMenu.next.kind).toBe('record');
@@ -114,9 +128,7 @@ describe('out-of-hours line', () => {
     const end = await call.record(20);
     const contact = await contactOf(call);
     const kase = contact!.case!;
-    expect(end.said).toEqual([
-      `Merci. Votre demande numéro ${kase.number} est enregistrée et transmise au service d'astreinte, qui vous rappellera. Au revoir.`,
-    ]);
+    expect(end.said).toEqual([`Merci. Votre demande numéro ${kase.number} est enregistrée. Au revoir.`]);
     expect(end.next.kind).toBe('hangup');
     expect(kase).toMatchObject({
       category: 'out-of-hours',
@@ -124,7 +136,12 @@ describe('out-of-hours line', () => {
       customerId: ids.C900001,
       agencyId: ids.agency,
     });
-    expect(kase.events.map((e) => e.type)).toEqual(['call.received', 'voicemail.recorded']);
+    expect(kase.events.map((e) => e.type)).toEqual([
+      'call.received',
+      'oncall.decision',
+      'voicemail.recorded',
+    ]);
+    expect(kase.events[1]!.data).toMatchObject({ kind: 'page-now' });
     // Whoever calls back still has the caller confirm who they are.
     expect(kase.events[0]!.data).toMatchObject({
       facts: { contractualDelay: 'sous 4 heures' },
@@ -144,6 +161,8 @@ describe('out-of-hours line', () => {
         'check-contract',
         'eligible',
         'open-case',
+        'route',
+        'will-call-back',
         'describe',
         'request-recorded',
       ],
@@ -249,7 +268,10 @@ describe('out-of-hours line', () => {
     expect(advice.said[0]).toMatch(/^En cas d'odeur de gaz : n'actionnez aucun interrupteur/);
     await call.press('69004'); // C900003: no out-of-hours cover
     const heard = call.heard;
-    expect(heard.said[0]).toMatch(/^Après le bip, donnez votre nom, l'adresse de l'intervention/);
+    expect(heard.said).toEqual([
+      "Le responsable d'astreinte est prévenu immédiatement et va vous rappeler.",
+      expect.stringMatching(/^Après le bip, donnez votre nom, l'adresse de l'intervention/),
+    ]);
     await call.record();
     expect((await contactOf(call))?.case).toMatchObject({ urgency: 'URGENT', customerId: ids.C900003 });
   });

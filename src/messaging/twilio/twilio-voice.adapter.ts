@@ -5,7 +5,11 @@ import { fromTwilioStatus, twilioError } from './twilio-vocabulary.js';
 
 const CALL_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
 
-export function twilioVoiceChannel(client: TwilioClient, sender: TwilioSender): VoiceChannel {
+export function twilioVoiceChannel(
+  client: TwilioClient,
+  sender: TwilioSender,
+  ringTimeoutSeconds = 30,
+): VoiceChannel {
   return {
     async call(call: OutboundCall): Promise<SendResult> {
       if (!sender.from) {
@@ -25,8 +29,9 @@ export function twilioVoiceChannel(client: TwilioClient, sender: TwilioSender): 
           url: call.twimlUrl,
           statusCallback: call.statusCallbackUrl,
           statusCallbackEvent: CALL_EVENTS,
-          machineDetection: 'Enable',
-          timeout: 30,
+          // Wait for the greeting's end so a voicemail gets the whole message after the beep.
+          machineDetection: 'DetectMessageEnd',
+          timeout: ringTimeoutSeconds,
         });
         return { outcome: 'sent', providerId: placed.sid, status: fromTwilioStatus(placed.status) ?? 'SENT' };
       } catch (err) {

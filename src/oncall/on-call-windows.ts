@@ -1,0 +1,90 @@
+import { DateTime } from 'luxon';
+import type { FrenchCalendar } from '../calendar/french-calendar.js';
+
+// An agency's weekly on-call calendar for one on-call type, as stored (OnCallWindow rows): day
+// 1 = Monday ... 7 = Sunday, 8 = public holiday; minutes from midnight, the end past 1440 when
+// the window runs into the next morning. Instants are placed on the local calendar (luxon), so
+// "18:00" stays 18:00 on the days clocks change.
+
+export const PUBLIC_HOLIDAY = 8;
+
+export interface WeeklyWindow {
+  day: number;
+  startMinute: number;
+  endMinute: number;
+}
+
+export interface Period {
+  start: Date;
+  end: Date;
+}
+
+export interface WindowCalendar {
+  zone: string;
+  /** Whether this local day is a public holiday for the agency (Alsace-Moselle aware). */
+  isPublicHoliday(day: DateTime): boolean;
+}
+
+/** Local day + minutes from its midnight (possibly past 1440), by the calendar, not by adding hours. */
+function at(day: DateTime, minute: number): DateTime {
+  const days = Math.floor(minute / 1440);
+  const rest = minute % 1440;
+  return day
+    .plus({ days })
+    .set({ hour: Math.floor(rest / 60), minute: rest % 60, second: 0, millisecond: 0 });
+}
+
+/** The windows that start on this local day: the holiday ones on a public holiday, if the agency has any. */
+function windowsStarting(windows: readonly WeeklyWindow[], day: DateTime, calendar: WindowCalendar) {
+  const holiday = calendar.isPublicHoliday(day) && windows.some((w) => w.day === PUBLIC_HOLIDAY);
+  const weekday = holiday ? PUBLIC_HOLIDAY : day.weekday;
+  return windows
+    .filter((w) => w.day === weekday)
+    .map((w) => ({ start: at(day, w.startMinute), end: at(day, w.endMinute) }));
+}
+
+/** The on-call period `instant` falls in, or null outside the agency's on-call hours. */
+export function periodAt(
+  windows: readonly WeeklyWindow[],
+  instant: Date,
+  calendar: WindowCalendar,
+): Period | null {
+  const today = DateTime.fromJSDate(instant, { zone: calendar.zone }).startOf('day');
+  // A window started yesterday evening may still run this morning.
+  for (const day of [today.minus({ days: 1 }), today]) {
+    for (const w of windowsStarting(windows, day, calendar)) {
+      if (w.start.toJSDate() <= instant && instant < w.end.toJSDate())
+        return { start: w.start.toJSDate(), end: w.end.toJSDate() };
+    }
+  }
+  return null;
+}
+
+/** When the agency's on-call hours next begin after `instant` (within a week and a day), or null. */
+export function nextPeriodStart(
+  windows: readonly WeeklyWindow[],
+  instant: Date,
+  calendar: WindowCalendar,
+): Date | null {
+  const today = DateTime.fromJSDate(instant, { zone: calendar.zone }).startOf('day');
+  let best: Date | null = null;
+  for (let offset = 0; offset <= 8 && !best; offset++) {
+    for (const w of windowsStarting(windows, today.plus({ days: offset }), calendar)) {
+      const start = w.start.toJSDate();
+      if (start > instant && (!best || start < best)) best = start;
+    }
+  }
+  return best;
+}
+
+/** An agency's calendar: its time zone and its public holidays ("FR", or "FR-57" in Moselle). */
+export function agencyCalendar(
+  calendar: FrenchCalendar,
+  agency: { timeZone: string; holidayCalendar: string },
+): WindowCalendar {
+  const department = agency.holidayCalendar.split('-')[1] ?? null;
+  return {
+    zone: agency.timeZone,
+    isPublicHoliday: (day) => calendar.isPublicHoliday(day.set({ hour: 12 }).toJSDate(), department),
+  };
+}

@@ -1,0 +1,394 @@
+import { recordOnTimeline } from '../cases/timeline.js';
+import type { AttemptOutcome, MessageStatus, PageTarget } from '../generated/prisma/enums.js';
+import { enqueueMessage, isUniqueViolation } from '../messaging/outbox.service.js';
+import { maskPhone } from '../platform/logger.js';
+import { loadRequestDetails, type RequestDetails } from './page-content.js';
+import {
+  ackTimeoutJobId,
+  attemptJobId,
+  cancelJob,
+  type PagingDeps,
+  scheduleAckTimeout,
+  scheduleAttempt,
+} from './paging.deps.js';
+import { sendRecap } from './recap.service.js';
+
+// Paging the on-call staff for one case (DOMAIN.md section 1): the technician on the agency's
+// rota is called and sent an SMS; after `escalateAfterFailures` consecutive failed attempts in
+// the same on-call period (or at once for a life-safety emergency or a rota gap), the regional
+// on-call manager is paged the same way. PostgreSQL holds where a page stands; the next step
+// waits in Redis as a delayed job with a deterministic id, so a restart resumes it and two
+// workers cannot page twice for one attempt (attempt numbers are unique per page).
+
+const OPEN = ['SCHEDULED', 'PAGING'] as const;
+
+interface Target {
+  target: PageTarget;
+  technicianId: string | null;
+  managerId: string | null;
+  rotaId: string | null;
+  mobile: string;
+  name: string;
+}
+
+/** The job `attempt`: pages whoever is on call now for this page, once per attempt number. */
+export async function runAttempt(deps: PagingDeps, pageId: string, number: number): Promise<string> {
+  const { db } = deps;
+  const page = await db.page.findUnique({ where: { id: pageId } });
+  if (!page || !(OPEN as readonly string[]).includes(page.status)) return 'page-settled';
+  const now = deps.clock.now();
+
+  let attempt = await db.pageAttempt.findUnique({ where: { pageId_number: { pageId, number } } });
+  if (!attempt) {
+    const target = await chooseTarget(deps, page, now);
+    if (!target) {
+      await giveUp(deps, pageId, 'nobody-on-call');
+      return 'nobody-on-call';
+    }
+    const { name, ...columns } = target;
+    let created = true;
+    try {
+      attempt = await db.$transaction(async (tx) => {
+        const row = await tx.pageAttempt.create({ data: { pageId, number, startedAt: now, ...columns } });
+        await tx.page.update({ where: { id: pageId }, data: { status: 'PAGING' } });
+        return row;
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      // Another worker created this attempt first: it records it on the timeline.
+      created = false;
+      attempt = await db.pageAttempt.findUniqueOrThrow({ where: { pageId_number: { pageId, number } } });
+    }
+    if (created)
+      await recordOnTimeline(db, deps.events, {
+        caseId: page.caseId,
+        agencyId: page.agencyId,
+        type: 'page.attempt.started',
+        at: now,
+        data: { attempt: number, target: target.target, name, mobile: maskPhone(target.mobile) },
+      });
+  }
+  await sendAttempt(deps, page.caseId, page.replyCode, attempt);
+  await scheduleAckTimeout(deps, pageId, number, attempt.id);
+  return 'paged';
+}
+
+/** The call and the SMS of an attempt: created once (idempotency keys), whoever runs it. */
+async function sendAttempt(
+  deps: PagingDeps,
+  caseId: string,
+  replyCode: string,
+  attempt: { id: string; mobile: string; callMessageId: string | null; smsMessageId: string | null },
+): Promise<void> {
+  if (attempt.callMessageId && attempt.smsMessageId) return;
+  const details = await loadRequestDetails(deps.db, deps.templates, caseId, deps.zone);
+  const vars = { ...details, replyCode };
+  const call = await enqueueMessage(deps.outbox, {
+    channel: 'VOICE',
+    to: attempt.mobile,
+    body: deps.templates.render('voice/oncall-page-intro', 'fr', vars),
+    purpose: 'oncall-page',
+    essential: true,
+    caseId,
+    idempotencyKey: `page-attempt-${attempt.id}-call`,
+    twimlPath: `/twilio/voice/page?attemptId=${attempt.id}`,
+  });
+  const sms = await enqueueMessage(deps.outbox, {
+    channel: 'SMS',
+    to: attempt.mobile,
+    body: deps.templates.render('sms/oncall-page', 'fr', vars),
+    purpose: 'oncall-page',
+    essential: true,
+    caseId,
+    idempotencyKey: `page-attempt-${attempt.id}-sms`,
+  });
+  await deps.db.pageAttempt.update({
+    where: { id: attempt.id },
+    data: { callMessageId: call.id, smsMessageId: sms.id },
+  });
+}
+
+async function chooseTarget(
+  deps: PagingDeps,
+  page: {
+    id: string;
+    caseId: string;
+    agencyId: string | null;
+    onCallType: string | null;
+    decision: string;
+    escalatedAt: Date | null;
+  },
+  now: Date,
+): Promise<Target | null> {
+  const { db } = deps;
+  if (!page.agencyId) return null;
+  if (!page.escalatedAt && page.decision !== 'emergency') {
+    const rota = await db.technicianRota.findFirst({
+      where: {
+        agencyId: page.agencyId,
+        startsAt: { lte: now },
+        endsAt: { gt: now },
+        technician: { active: true },
+        ...(page.onCallType ? { onCallType: page.onCallType } : {}),
+      },
+      orderBy: { startsAt: 'desc' },
+      include: { technician: true },
+    });
+    if (rota)
+      return {
+        target: 'TECHNICIAN',
+        technicianId: rota.technicianId,
+        managerId: null,
+        rotaId: rota.id,
+        mobile: rota.technician.mobile,
+        name: `${rota.technician.firstName} ${rota.technician.lastName}`,
+      };
+    // A rota gap: nobody to page at the agency, so the regional manager takes over at once.
+    await escalate(deps, page.id, 'rota-gap', null);
+  } else if (!page.escalatedAt) {
+    await escalate(deps, page.id, 'emergency', null);
+  }
+  const agency = await db.agency.findUniqueOrThrow({
+    where: { id: page.agencyId },
+    select: { regionId: true },
+  });
+  const rota = await db.managerRota.findFirst({
+    where: {
+      regionId: agency.regionId,
+      startsAt: { lte: now },
+      endsAt: { gt: now },
+      manager: { active: true },
+    },
+    orderBy: { startsAt: 'desc' },
+    include: { manager: true },
+  });
+  if (!rota) return null;
+  return {
+    target: 'MANAGER',
+    technicianId: null,
+    managerId: rota.managerId,
+    rotaId: null,
+    mobile: rota.manager.mobile,
+    name: `${rota.manager.firstName} ${rota.manager.lastName}`,
+  };
+}
+
+/**
+ * An attempt ended without an acceptance (no answer, busy, failed, answering machine, refusal,
+ * no acknowledgement in time). Only the first report counts: duplicated or late callbacks find
+ * the attempt already ended and change nothing.
+ */
+export async function attemptFailed(
+  deps: PagingDeps,
+  attemptId: string,
+  outcome: Exclude<AttemptOutcome, 'PENDING' | 'ACCEPTED'>,
+): Promise<boolean> {
+  const { db } = deps;
+  const now = deps.clock.now();
+  const ended = await db.pageAttempt.updateMany({
+    where: { id: attemptId, outcome: 'PENDING' },
+    data: { outcome, endedAt: now },
+  });
+  if (ended.count === 0) return false;
+  const attempt = await db.pageAttempt.findUniqueOrThrow({
+    where: { id: attemptId },
+    include: { page: true, technician: { select: { poorCoverageUntil: true } } },
+  });
+  const { page } = attempt;
+  await cancelJob(deps, ackTimeoutJobId(page.id, attempt.number));
+  await recordOnTimeline(db, deps.events, {
+    caseId: page.caseId,
+    agencyId: page.agencyId,
+    type: 'page.attempt.ended',
+    at: now,
+    data: { attempt: attempt.number, target: attempt.target, outcome },
+  });
+  if (!(OPEN as readonly string[]).includes(page.status)) return true;
+
+  const next = attempt.number + 1;
+  const retryMs = deps.settings.retryDelaySeconds * 1000;
+  if (attempt.target === 'MANAGER') {
+    const managerAttempts = await db.pageAttempt.count({ where: { pageId: page.id, target: 'MANAGER' } });
+    if (managerAttempts >= deps.settings.managerMaxAttempts) await giveUp(deps, page.id, 'manager-unreached');
+    else await scheduleAttempt(deps, page.id, next, retryMs);
+    return true;
+  }
+  const failures = await consecutiveFailures(deps, attempt.rotaId, attempt.technicianId);
+  const poorCoverage = (attempt.technician?.poorCoverageUntil ?? new Date(0)) > now;
+  if (failures >= deps.settings.escalateAfterFailures && !poorCoverage) {
+    await escalate(deps, page.id, 'failed-attempts', attempt.technicianId);
+    await scheduleAttempt(deps, page.id, next, 0);
+  } else {
+    await scheduleAttempt(deps, page.id, next, retryMs);
+  }
+  return true;
+}
+
+/** Failed attempts on this technician since their last acceptance, within the on-call period. */
+async function consecutiveFailures(
+  deps: PagingDeps,
+  rotaId: string | null,
+  technicianId: string | null,
+): Promise<number> {
+  if (!rotaId || !technicianId) return 0;
+  const recent = await deps.db.pageAttempt.findMany({
+    where: { rotaId, technicianId, outcome: { not: 'PENDING' } },
+    orderBy: [{ endedAt: 'desc' }, { startedAt: 'desc' }],
+    select: { outcome: true },
+    take: 50,
+  });
+  const lastAccepted = recent.findIndex((a) => a.outcome === 'ACCEPTED');
+  return lastAccepted < 0 ? recent.length : lastAccepted;
+}
+
+/** The regional manager takes over; the technician (when there is one) is told. Once per page. */
+async function escalate(
+  deps: PagingDeps,
+  pageId: string,
+  reason: 'failed-attempts' | 'rota-gap' | 'emergency',
+  technicianId: string | null,
+): Promise<void> {
+  const { db } = deps;
+  const now = deps.clock.now();
+  const done = await db.page.updateMany({
+    where: { id: pageId, escalatedAt: null },
+    data: { escalatedAt: now, escalationReason: reason },
+  });
+  if (done.count === 0) return;
+  const page = await db.page.findUniqueOrThrow({
+    where: { id: pageId },
+    include: { case: { select: { number: true } } },
+  });
+  await recordOnTimeline(db, deps.events, {
+    caseId: page.caseId,
+    agencyId: page.agencyId,
+    type: 'page.escalated',
+    at: now,
+    data: { reason },
+  });
+  if (!technicianId) return;
+  const technician = await db.technician.findUniqueOrThrow({ where: { id: technicianId } });
+  await enqueueMessage(deps.outbox, {
+    channel: 'SMS',
+    to: technician.mobile,
+    body: deps.templates.render('sms/oncall-escalated', 'fr', { caseNumber: String(page.case.number) }),
+    purpose: 'oncall-escalated',
+    essential: true,
+    caseId: page.caseId,
+    idempotencyKey: `page-${pageId}-escalated-${technicianId}`,
+  });
+}
+
+/** Nobody could be reached: the page ends, the agency's recap says so, supervisors see it live. */
+async function giveUp(deps: PagingDeps, pageId: string, reason: 'nobody-on-call' | 'manager-unreached') {
+  const now = deps.clock.now();
+  const done = await deps.db.page.updateMany({
+    where: { id: pageId, status: { in: [...OPEN] } },
+    data: { status: 'UNREACHED' },
+  });
+  if (done.count === 0) return;
+  const page = await deps.db.page.findUniqueOrThrow({ where: { id: pageId } });
+  await recordOnTimeline(deps.db, deps.events, {
+    caseId: page.caseId,
+    agencyId: page.agencyId,
+    type: 'page.unreached',
+    at: now,
+    data: { reason },
+  });
+  deps.logger.error({ caseId: page.caseId, pageId, reason }, 'on-call page reached nobody');
+  await sendRecap(deps, page.caseId);
+}
+
+export type AcknowledgeResult =
+  | { outcome: 'accepted'; details: RequestDetails }
+  | { outcome: 'already-settled'; status: string; caseNumber: string };
+
+/** The person paged accepts (key 1 on the call, or an SMS reply): paging stops, the recap goes. */
+export async function acknowledge(
+  deps: PagingDeps,
+  attemptId: string,
+  via: 'key' | 'sms',
+): Promise<AcknowledgeResult> {
+  const { db } = deps;
+  const now = deps.clock.now();
+  const attempt = await db.pageAttempt.findUniqueOrThrow({
+    where: { id: attemptId },
+    include: { page: { include: { case: { select: { number: true } } } } },
+  });
+  const { page } = attempt;
+  const settled = await db.page.updateMany({
+    where: { id: page.id, status: { in: [...OPEN] } },
+    data: { status: 'ACKNOWLEDGED', acknowledgedAt: now },
+  });
+  if (settled.count === 0) {
+    const current = await db.page.findUniqueOrThrow({ where: { id: page.id }, select: { status: true } });
+    return { outcome: 'already-settled', status: current.status, caseNumber: String(page.case.number) };
+  }
+  // A late acceptance (after the attempt timed out) still counts: the person took the case.
+  await db.pageAttempt.update({ where: { id: attemptId }, data: { outcome: 'ACCEPTED', endedAt: now } });
+  const pending = await db.pageAttempt.findMany({ where: { pageId: page.id }, select: { number: true } });
+  const last = Math.max(attempt.number, ...pending.map((a) => a.number));
+  for (let n = 1; n <= last + 1; n++) {
+    await cancelJob(deps, ackTimeoutJobId(page.id, n));
+    if (n > last) await cancelJob(deps, attemptJobId(page.id, n));
+  }
+  await recordOnTimeline(db, deps.events, {
+    caseId: page.caseId,
+    agencyId: page.agencyId,
+    type: 'page.acknowledged',
+    at: now,
+    data: { attempt: attempt.number, target: attempt.target, via },
+  });
+  await sendRecap(deps, page.caseId);
+  return {
+    outcome: 'accepted',
+    details: await loadRequestDetails(db, deps.templates, page.caseId, deps.zone),
+  };
+}
+
+/**
+ * The out-of-hours call is over (its description recorded, or the caller hung up): page now
+ * rather than wait for the backstop delay, or send the recap of a request paged later or never.
+ */
+export async function afterOutOfHoursCall(deps: PagingDeps, caseId: string): Promise<void> {
+  const decision = await deps.db.caseEvent.findFirst({
+    where: { caseId, type: 'oncall.decision' },
+    orderBy: { id: 'desc' },
+    select: { data: true },
+  });
+  const kind = (decision?.data as { kind?: string } | undefined)?.kind;
+  if (kind === 'deferred' || kind === 'recap-only') {
+    await sendRecap(deps, caseId);
+    return;
+  }
+  if (kind !== 'page-now') return;
+  const page = await deps.db.page.findUnique({ where: { caseId }, select: { id: true, status: true } });
+  if (page?.status !== 'SCHEDULED') return;
+  const job = await deps.queue.getJob(attemptJobId(page.id, 1));
+  if (job && (await job.isDelayed())) await job.promote();
+}
+
+/** A status callback of a page call: no answer, busy and failed end the attempt. */
+export async function pageCallStatus(
+  deps: PagingDeps,
+  messageId: string,
+  status: MessageStatus,
+  answeredBy: string | undefined,
+): Promise<void> {
+  const outcome =
+    status === 'NO_ANSWER'
+      ? 'NO_ANSWER'
+      : status === 'BUSY'
+        ? 'BUSY'
+        : status === 'FAILED' || status === 'CANCELED'
+          ? 'FAILED'
+          : status === 'COMPLETED' && /^(machine|fax)/.test(answeredBy ?? '')
+            ? 'MACHINE'
+            : null;
+  if (!outcome) return;
+  const attempt = await deps.db.pageAttempt.findFirst({
+    where: { callMessageId: messageId },
+    select: { id: true },
+  });
+  if (attempt) await attemptFailed(deps, attempt.id, outcome);
+}

@@ -1,0 +1,142 @@
+import { randomInt } from 'node:crypto';
+import { DateTime } from 'luxon';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { Locale } from '../generated/prisma/enums.js';
+import { isUniqueViolation } from '../messaging/outbox.service.js';
+import { agencyCalendar, type WindowCalendar } from './on-call-windows.js';
+import type { PagingDeps } from './paging.deps.js';
+import { scheduleAttempt } from './paging.deps.js';
+import { decideRouting, type Routing } from './routing.rules.js';
+
+// The IVR's `route-on-call` action: decides what happens to an out-of-hours request once its
+// case is open, records the decision on the case and schedules the page. The caller is told
+// the outcome by the flow (prompts keyed by the outcome), with the time of a deferred call-back.
+
+export interface RouteRequest {
+  caseId: string;
+  contractId: string | null;
+  emergency: boolean;
+  locale: Locale;
+}
+
+export interface RouteResult {
+  outcome: Routing['kind'];
+  vars: Record<string, string>;
+}
+
+export async function routeOnCall(deps: PagingDeps, request: RouteRequest): Promise<RouteResult> {
+  const { db } = deps;
+  const now = deps.clock.now();
+  const contract = request.contractId
+    ? await db.contract.findUnique({
+        where: { id: request.contractId },
+        include: { agency: { include: { onCallWindows: true } } },
+      })
+    : null;
+  const calendar = contract
+    ? agencyCalendar(deps.calendar, contract.agency)
+    : { zone: deps.zone, isPublicHoliday: () => false };
+  const windows = (contract?.agency.onCallWindows ?? []).filter(
+    (w) => !contract?.onCallType || w.onCallType === contract.onCallType,
+  );
+  const routing = decideRouting({
+    now,
+    emergency: request.emergency,
+    contract,
+    windows,
+    calendar,
+    settings: deps.settings,
+  });
+  const agencyId = contract?.agencyId ?? null;
+  const pageAt = routing.kind === 'deferred' ? routing.pageAt : now;
+  const paged = routing.kind === 'page-now' || routing.kind === 'emergency' || routing.kind === 'deferred';
+
+  let page: { id: string } | null = null;
+  try {
+    page = await db.$transaction(async (tx) => {
+      await tx.caseEvent.create({
+        data: {
+          caseId: request.caseId,
+          type: 'oncall.decision',
+          at: now,
+          data: decisionData(routing) as Prisma.InputJsonValue,
+        },
+      });
+      await tx.case.update({
+        where: { id: request.caseId },
+        data: {
+          agencyId,
+          // A request the agency handles itself is due its next working day (DOMAIN.md section 1).
+          ...(routing.kind === 'not-eligible' || routing.kind === 'recap-only'
+            ? { dueAt: nextWorkingDay(now, calendar, deps.settings.agencyDueMinute) }
+            : {}),
+        },
+      });
+      if (!paged) return null;
+      return tx.page.create({
+        data: {
+          caseId: request.caseId,
+          agencyId,
+          onCallType: contract?.onCallType ?? null,
+          decision: routing.kind,
+          scheduledFor: pageAt,
+          replyCode: String(randomInt(1000, 10000)),
+        },
+        select: { id: true },
+      });
+    });
+  } catch (err) {
+    // The same call's webhook ran this action already: its decision stands.
+    if (!isUniqueViolation(err)) throw err;
+    page = await db.page.findUnique({ where: { caseId: request.caseId }, select: { id: true } });
+  }
+  await deps.events.publish({
+    type: 'oncall.decision',
+    agencyId,
+    data: { caseId: request.caseId, ...decisionData(routing) },
+  });
+  if (page) {
+    // Inside the window the page waits for the end of the call (the fault's description), at
+    // most `pageAfterCallSeconds`; an emergency goes at once; a deferred page the next morning.
+    const delayMs =
+      routing.kind === 'page-now'
+        ? deps.settings.pageAfterCallSeconds * 1000
+        : Math.max(0, pageAt.getTime() - now.getTime());
+    await scheduleAttempt(deps, page.id, 1, delayMs);
+  }
+  return { outcome: routing.kind, vars: spokenTime(pageAt, calendar.zone, request.locale, now) };
+}
+
+function decisionData(routing: Routing): Record<string, unknown> {
+  switch (routing.kind) {
+    case 'page-now':
+      return { kind: routing.kind, periodEnds: routing.period.end.toISOString() };
+    case 'deferred':
+      return { kind: routing.kind, pageAt: routing.pageAt.toISOString(), reason: routing.reason };
+    case 'recap-only':
+      return { kind: routing.kind, nextPeriodStart: routing.nextPeriodStart?.toISOString() ?? null };
+    default:
+      return { kind: routing.kind };
+  }
+}
+
+/** "demain" / "aujourd'hui" / "samedi 28 novembre" and "8 h 00", for the deferred prompt. */
+function spokenTime(at: Date, zone: string, locale: Locale, now: Date): Record<string, string> {
+  const local = DateTime.fromJSDate(at, { zone }).setLocale(locale);
+  const days = Math.round(
+    local.startOf('day').diff(DateTime.fromJSDate(now, { zone }).startOf('day'), 'days').days,
+  );
+  const relative = local.toRelativeCalendar({ base: DateTime.fromJSDate(now, { zone }), unit: 'days' }) ?? '';
+  return {
+    pageDay: days <= 1 ? relative : local.toFormat('cccc d LLLL'),
+    pageTime: locale === 'fr' ? local.toFormat("H 'h' mm") : local.toFormat('h:mm a'),
+  };
+}
+
+/** The next Monday-to-Friday that is not a public holiday for the agency, at `minute`. */
+export function nextWorkingDay(now: Date, calendar: WindowCalendar, minute: number): Date {
+  let day = DateTime.fromJSDate(now, { zone: calendar.zone }).startOf('day');
+  do day = day.plus({ days: 1 });
+  while (day.weekday > 5 || calendar.isPublicHoliday(day));
+  return day.set({ hour: Math.floor(minute / 60), minute: minute % 60 }).toJSDate();
+}

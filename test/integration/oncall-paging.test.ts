@@ -1,0 +1,444 @@
+import type { Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
+import { attemptJobId } from '../../src/oncall/paging.deps.js';
+import { startPagingWorker } from '../../src/oncall/paging.worker.js';
+import type { Services } from '../../src/platform/services.js';
+import { type Harness, startHarness } from '../support/harness.js';
+import { type AgencyFixture, createAgency, WEEKEND_DAYS_ONLY } from '../support/oncall-fixture.js';
+import { PhoneCall } from '../support/phone-call.js';
+import {
+  createTwilioApi,
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+  TWILIO_TEST_BASE,
+} from '../support/twilio-api.js';
+import { until } from '../support/until.js';
+
+// Night calls on the out-of-hours line, through the real signed webhooks, and the pages they
+// cause through the Twilio SDK (intercepted by msw answering as Twilio does): who is called,
+// what they hear and read, what their answers do, escalation, deferral and recaps.
+
+const LINE = '+33970000001';
+const twilioApi = createTwilioApi();
+const TWILIO_ENV = {
+  TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+  TWILIO_API_BASE_URL: TWILIO_TEST_BASE,
+  TWILIO_FROM_NUMBER: '+33970000000',
+  ONCALL_RETRY_DELAY_SECONDS: '0',
+  ONCALL_ACK_TIMEOUT_SECONDS: '2',
+  ONCALL_MANAGER_MAX_ATTEMPTS: '2',
+};
+
+// The injected clock runs from an instant the test chooses, at real speed (delays stay real).
+let offsetMs = 0;
+const clock = { now: () => new Date(Date.now() + offsetMs) };
+const setNow = (iso: string) => {
+  offsetMs = new Date(iso).getTime() - Date.now();
+};
+const TUESDAY_NIGHT = '2026-11-24T21:30:00Z'; // 22:30 in Paris
+
+let h: Harness;
+const workers: Worker[] = [];
+const startWorkers = (services: Services) => {
+  const started = [startPagingWorker(services), startOutboxWorker(services)];
+  workers.push(...started);
+  return started;
+};
+
+beforeAll(async () => {
+  twilioApi.listen();
+  setNow(TUESDAY_NIGHT);
+  h = await startHarness({ clock, env: TWILIO_ENV });
+  startWorkers(h.services);
+});
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.close()));
+  await h.close();
+  twilioApi.close();
+});
+
+const callsTo = (mobile: string) => twilioApi.calls.filter((c) => c.to === mobile);
+const smsTo = (mobile: string) => twilioApi.messages.filter((m) => m.to === mobile);
+const path = (url: string) => url.slice(h.settings.publicBaseUrl.length);
+
+/** A caller on the out-of-hours line: breakdown, then a description of the fault, then hang-up. */
+async function nightCall(from: string, options: { emergency?: boolean } = {}) {
+  const call = new PhoneCall(h, from, LINE);
+  await call.dial();
+  const afterMenu = options.emergency ? await call.speak('Ça sent le gaz') : await call.press('2');
+  const told = [...afterMenu.said];
+  await call.record(25);
+  await call.hangUp();
+  const contact = await h.services.db.contact.findUniqueOrThrow({
+    where: { providerId: call.sid },
+    select: { caseId: true },
+  });
+  return { call, told, caseId: contact.caseId! };
+}
+
+const pageOf = (caseId: string) =>
+  h.services.db.page.findUniqueOrThrow({
+    where: { caseId },
+    include: { attempts: { orderBy: { number: 'asc' } } },
+  });
+
+const timeline = async (caseId: string) =>
+  (await h.services.db.caseEvent.findMany({ where: { caseId }, orderBy: { id: 'asc' } })).map((e) => e.type);
+
+/** The person paged picks up: what Twilio fetches from the call's Url, as a human. */
+async function pickUp(placed: { url?: string; form: Record<string, string> }, answeredBy = 'human') {
+  const response = await h.twilioPost(path(placed.url!), {
+    CallSid: `CA${'f'.repeat(32)}`,
+    AccountSid: TEST_ACCOUNT_SID,
+    From: placed.form.From!,
+    To: placed.form.To!,
+    CallStatus: 'in-progress',
+    Direction: 'outbound-api',
+    AnsweredBy: answeredBy,
+  });
+  expect(response.statusCode).toBe(200);
+  return response.body;
+}
+
+async function pressOnPage(placed: { url?: string; form: Record<string, string> }, digits: string) {
+  const twiml = await pickUp(placed);
+  const action = /<Gather[^>]*action="([^"]+)"/.exec(twiml)![1]!.replace(/&amp;/g, '&');
+  const response = await h.twilioPost(action, {
+    CallSid: `CA${'f'.repeat(32)}`,
+    AccountSid: TEST_ACCOUNT_SID,
+    From: placed.form.From!,
+    To: placed.form.To!,
+    Digits: digits,
+  });
+  return response.body;
+}
+
+async function callStatus(placed: { statusCallback?: string; form: Record<string, string> }, status: string) {
+  const response = await h.twilioPost(path(placed.statusCallback!), {
+    CallSid: `CA${'e'.repeat(32)}`,
+    AccountSid: TEST_ACCOUNT_SID,
+    To: placed.form.To!,
+    From: placed.form.From!,
+    CallStatus: status,
+  });
+  expect(response.statusCode).toBe(204);
+}
+
+let smsCount = 0;
+async function smsFrom(from: string, body: string) {
+  smsCount += 1;
+  const sid = `SM${String(smsCount).padStart(32, '0')}`;
+  const response = await h.twilioPost('/twilio/sms/incoming', {
+    MessageSid: sid,
+    AccountSid: TEST_ACCOUNT_SID,
+    From: from,
+    To: '+33970000000',
+    Body: body,
+  });
+  expect(response.statusCode).toBe(200);
+}
+
+const recapsTo = (address: string) =>
+  h.services.db.message.findMany({ where: { channel: 'EMAIL', to: address, purpose: 'oncall-recap' } });
+
+describe('inside the on-call hours', () => {
+  let agency: AgencyFixture;
+  beforeAll(async () => {
+    agency = await createAgency(h.services.db);
+  });
+
+  it('calls and texts the on-call technician when the call ends; key 1 accepts; the agency gets the recap', async () => {
+    const { told, caseId } = await nightCall(agency.callers.covered);
+    expect(told).toContain("Le technicien d'astreinte est prévenu et va vous rappeler.");
+
+    const [placed] = await until(
+      async () => callsTo(agency.technician.mobile).length === 1 && callsTo(agency.technician.mobile),
+    );
+    const sms = await until(async () => smsTo(agency.technician.mobile)[0]);
+    const page = await pageOf(caseId);
+    const kase = await h.services.db.case.findUniqueOrThrow({ where: { id: caseId } });
+    expect(placed!.form).toMatchObject({ MachineDetection: 'DetectMessageEnd', Timeout: '30' });
+    expect(sms.body).toContain(`demande ${kase.number}`);
+    expect(sms.body).toContain('Client covered');
+    expect(sms.body).toContain('chaudière individuelle gaz');
+    expect(sms.body).toContain(`OK ${page.replyCode}`);
+
+    const heard = await pickUp(placed!);
+    expect(heard).toContain(`Demande numéro ${kase.number}`);
+    expect(heard).toContain('tapez 1');
+    const accepted = await pressOnPage(placed!, '1');
+    expect(accepted).toContain(`la demande ${kase.number} vous est confiée`);
+
+    const settled = await pageOf(caseId);
+    expect(settled.status).toBe('ACKNOWLEDGED');
+    expect(settled.attempts.map((a) => [a.target, a.outcome])).toEqual([['TECHNICIAN', 'ACCEPTED']]);
+    const [recap] = await until(async () => {
+      const sent = await recapsTo(agency.agencyEmail);
+      return sent.length > 0 && sent;
+    });
+    expect(recap!.body).toContain('Paul Durand a pris la demande en charge');
+    expect(recap!.subject).toContain('prise en charge');
+    expect(await timeline(caseId)).toEqual(
+      expect.arrayContaining(['oncall.decision', 'page.attempt.started', 'page.acknowledged', 'recap.sent']),
+    );
+    // Accepted: no second attempt once the acknowledgement delay has passed.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(callsTo(agency.technician.mobile)).toHaveLength(1);
+    expect(await recapsTo(agency.directionEmail)).toHaveLength(0);
+  });
+
+  it('escalates to the regional manager after two failed attempts, tells the technician, and ignores replayed callbacks', async () => {
+    const { caseId } = await nightCall(agency.callers.covered);
+    const [first] = await until(
+      async () =>
+        callsTo(agency.technician.mobile).length === 2 && callsTo(agency.technician.mobile).slice(1),
+    );
+    // Twilio may send a callback twice, and late ones out of order: only the first counts.
+    await callStatus(first!, 'no-answer');
+    await callStatus(first!, 'no-answer');
+    await callStatus(first!, 'ringing');
+    const second = await until(async () => callsTo(agency.technician.mobile)[2]);
+    // The second attempt is not acknowledged in time (2 s here): the manager takes over.
+    const managerCall = await until(async () => callsTo(agency.manager.mobile)[0]);
+    const told = await until(async () =>
+      smsTo(agency.technician.mobile).find((m) => m.body?.includes('transmise au responsable')),
+    );
+    expect(told).toBeTruthy();
+    expect(second).toBeTruthy();
+
+    const page = await pageOf(caseId);
+    expect(page.escalationReason).toBe('failed-attempts');
+    expect(page.attempts.map((a) => [a.target, a.outcome])).toEqual([
+      ['TECHNICIAN', 'NO_ANSWER'],
+      ['TECHNICIAN', 'NO_ACK'],
+      ['MANAGER', 'PENDING'],
+    ]);
+    expect(await pressOnPage(managerCall, '1')).toContain('vous est confiée');
+    const recap = await until(async () =>
+      (await recapsTo(agency.agencyEmail)).find((m) => m.caseId === caseId),
+    );
+    expect(recap.body).toMatch(/Claire Roux \(responsable régional\) a pris la demande en charge/);
+    expect(recap.body).toContain('Transmise au responsable régional');
+    expect(callsTo(agency.technician.mobile)).toHaveLength(3);
+    expect(await timeline(caseId)).toEqual(expect.arrayContaining(['page.escalated', 'page.acknowledged']));
+  });
+});
+
+describe('what the person paged answers', () => {
+  it('leaves the page on an answering machine, counts it as failed and tries again', async () => {
+    const agency = await createAgency(h.services.db);
+    const { caseId } = await nightCall(agency.callers.covered);
+    const first = await until(async () => callsTo(agency.technician.mobile)[0]);
+    const page = await pageOf(caseId);
+    const voicemail = await pickUp(first, 'machine_end_beep');
+    expect(voicemail).toContain(`Répondez OK ${page.replyCode} par SMS`);
+    expect(voicemail).toContain('<Hangup/>');
+    expect(voicemail).not.toContain('<Gather');
+    await until(async () => callsTo(agency.technician.mobile)[1]);
+    expect((await pageOf(caseId)).attempts.map((a) => a.outcome)).toEqual(['MACHINE', 'PENDING']);
+  });
+
+  it('takes a refusal by key as a failed attempt', async () => {
+    const agency = await createAgency(h.services.db);
+    const { caseId } = await nightCall(agency.callers.covered);
+    const first = await until(async () => callsTo(agency.technician.mobile)[0]);
+    expect(await pressOnPage(first, '2')).toContain('Votre refus est enregistré');
+    await until(async () => callsTo(agency.technician.mobile)[1]);
+    expect((await pageOf(caseId)).attempts.map((a) => a.outcome)).toEqual(['REFUSED', 'PENDING']);
+  });
+
+  it('accepts by SMS with the reply code, and answers a reply to an old page without changing it', async () => {
+    const agency = await createAgency(h.services.db);
+    const { caseId } = await nightCall(agency.callers.covered);
+    await until(async () => callsTo(agency.technician.mobile)[0]);
+    const page = await pageOf(caseId);
+    await smsFrom(agency.technician.mobile, `Ok ${page.replyCode} j'arrive`);
+    expect((await pageOf(caseId)).status).toBe('ACKNOWLEDGED');
+    const confirmed = await until(async () =>
+      smsTo(agency.technician.mobile).find((m) => m.body?.includes('prise en charge, merci')),
+    );
+    expect(confirmed.body).toContain('Rappel client');
+
+    await smsFrom(agency.technician.mobile, 'OUI');
+    const old = await until(async () =>
+      smsTo(agency.technician.mobile).find(
+        (m) =>
+          m.body?.includes('votre réponse n’a rien changé') ||
+          m.body?.includes("votre réponse n'a rien changé"),
+      ),
+    );
+    expect(old.body).toContain('déjà prise en charge');
+    expect((await pageOf(caseId)).attempts).toHaveLength(1);
+  });
+
+  it('leaves replies from unknown numbers to the general inbox, unanswered', async () => {
+    const before = twilioApi.messages.length;
+    await smsFrom('+33699999999', 'OK 1234');
+    const stored = await h.services.db.message.findFirst({
+      where: { direction: 'INBOUND', from: '+33699999999' },
+    });
+    expect(stored?.body).toBe('OK 1234');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(twilioApi.messages.slice(before).filter((m) => m.to === '+33699999999')).toHaveLength(0);
+  });
+
+  it('holds escalation back while the technician says they are in a poor-coverage area', async () => {
+    const agency = await createAgency(h.services.db);
+    await smsFrom(agency.technician.mobile, 'zone blanche, je rappelle');
+    const noted = await until(async () =>
+      smsTo(agency.technician.mobile).find((m) => m.body?.includes('zone de mauvaise couverture')),
+    );
+    expect(noted).toBeTruthy();
+    const { caseId } = await nightCall(agency.callers.covered);
+    await callStatus(await until(async () => callsTo(agency.technician.mobile)[0]), 'no-answer');
+    await callStatus(await until(async () => callsTo(agency.technician.mobile)[1]), 'busy');
+    // A third attempt on the technician, not the manager.
+    await until(async () => callsTo(agency.technician.mobile)[2]);
+    expect(callsTo(agency.manager.mobile)).toHaveLength(0);
+    const page = await pageOf(caseId);
+    expect(page.escalatedAt).toBeNull();
+    expect(page.attempts.map((a) => a.target)).toEqual(['TECHNICIAN', 'TECHNICIAN', 'TECHNICIAN']);
+  });
+});
+
+describe('escalation without a technician', () => {
+  it('pages the regional manager at once when nobody is on the rota, and the recap says so', async () => {
+    const agency = await createAgency(h.services.db, { rota: null });
+    const { caseId } = await nightCall(agency.callers.covered);
+    const managerCall = await until(async () => callsTo(agency.manager.mobile)[0]);
+    expect(callsTo(agency.technician.mobile)).toHaveLength(0);
+    expect((await pageOf(caseId)).escalationReason).toBe('rota-gap');
+    await pressOnPage(managerCall, '1');
+    const recap = await until(async () => (await recapsTo(agency.agencyEmail))[0]);
+    expect(recap.body).toContain("Aucun technicien d'astreinte au planning");
+  });
+
+  it('pages the regional manager at once for a gas emergency, and sends the recap to the regional direction too', async () => {
+    const agency = await createAgency(h.services.db);
+    const { told, caseId } = await nightCall(agency.callers.notCovered, { emergency: true });
+    expect(told).toContain("Le responsable d'astreinte est prévenu immédiatement et va vous rappeler.");
+    const managerCall = await until(async () => callsTo(agency.manager.mobile)[0]);
+    expect(callsTo(agency.technician.mobile)).toHaveLength(0);
+    const sms = await until(async () => smsTo(agency.manager.mobile)[0]);
+    expect(sms.body).toMatch(/^ASTREINTE URGENCE/);
+    await pressOnPage(managerCall, '1');
+    const toDirection = await until(async () => (await recapsTo(agency.directionEmail))[0]);
+    expect(toDirection.subject).toMatch(/^\[URGENCE\]/);
+    expect(await recapsTo(agency.agencyEmail)).toHaveLength(1);
+    expect((await pageOf(caseId)).escalationReason).toBe('emergency');
+  });
+
+  it('gives up after the manager attempts, and the recap says nobody was reached', async () => {
+    const agency = await createAgency(h.services.db, { rota: null });
+    const { caseId } = await nightCall(agency.callers.covered);
+    await callStatus(await until(async () => callsTo(agency.manager.mobile)[0]), 'no-answer');
+    await callStatus(await until(async () => callsTo(agency.manager.mobile)[1]), 'failed');
+    await until(async () => (await pageOf(caseId)).status === 'UNREACHED');
+    const recap = await until(async () => (await recapsTo(agency.agencyEmail))[0]);
+    expect(recap.body).toContain("personne n'a pu être joint");
+    expect(callsTo(agency.manager.mobile)).toHaveLength(2);
+  });
+});
+
+describe('outside the on-call hours', () => {
+  it('on the eve of a day-time on-call Saturday: tells the caller when, sends the recap, pages the next morning', async () => {
+    const agency = await createAgency(h.services.db, { windows: WEEKEND_DAYS_ONLY });
+    setNow('2026-11-27T20:00:00Z'); // Friday 21:00 in Paris
+    const { told, caseId } = await nightCall(agency.callers.covered);
+    expect(told).toContain("Le technicien d'astreinte vous rappellera demain à partir de 8 h 00.");
+    const page = await pageOf(caseId);
+    expect(page.scheduledFor).toEqual(new Date('2026-11-28T07:00:00Z'));
+    const recap = await until(async () => (await recapsTo(agency.agencyEmail))[0]);
+    expect(recap.body).toContain('appel du technicien prévu le samedi 28 novembre 08:00');
+
+    const job = await h.services.pagingQueue.getJob(attemptJobId(page.id, 1));
+    expect(await job!.isDelayed()).toBe(true);
+    expect(job!.timestamp + job!.opts.delay!).toBeGreaterThan(Date.now() + 10 * 3600_000);
+    expect(callsTo(agency.technician.mobile)).toHaveLength(0);
+    // Saturday 08:00: the delayed page goes.
+    setNow('2026-11-28T07:00:00Z');
+    await job!.promote();
+    await until(async () => callsTo(agency.technician.mobile)[0]);
+  });
+
+  it('pages an individual 7/7 contract called after 18:00 the next morning, whatever the window', async () => {
+    const agency = await createAgency(h.services.db);
+    setNow('2026-11-24T18:30:00Z'); // Tuesday 19:30, inside the agency's window
+    const { told, caseId } = await nightCall(agency.callers.sevenDays);
+    expect(told).toContain("Le technicien d'astreinte vous rappellera demain à partir de 8 h 00.");
+    expect((await pageOf(caseId)).scheduledFor).toEqual(new Date('2026-11-25T07:00:00Z'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(callsTo(agency.technician.mobile)).toHaveLength(0);
+  });
+
+  it('takes a message from a customer without out-of-hours cover, for the agency’s next working day', async () => {
+    const agency = await createAgency(h.services.db);
+    setNow('2026-11-27T21:00:00Z'); // Friday 22:00: next working day is Monday
+    const call = new PhoneCall(h, agency.callers.notCovered, LINE);
+    await call.dial();
+    const heard = await call.press('2');
+    expect(heard.said[0]).toMatch(/^Votre contrat ne comprend pas l'intervention/);
+    expect(heard.next.kind).toBe('record');
+    await call.record(12);
+    const contact = await h.services.db.contact.findUniqueOrThrow({
+      where: { providerId: call.sid },
+      include: { case: { include: { events: true } } },
+    });
+    expect(contact.case).toMatchObject({
+      agencyId: agency.agencyId,
+      dueAt: new Date('2026-11-30T11:00:00Z'), // Monday 12:00 in Paris
+    });
+    expect(contact.case!.events.find((e) => e.type === 'voicemail.recorded')?.data).toMatchObject({
+      recordingUrl: expect.stringContaining('/recordings/'),
+    });
+    expect(await h.services.db.page.findUnique({ where: { caseId: contact.caseId! } })).toBeNull();
+  });
+});
+
+describe('durability', () => {
+  it('resumes an escalation after the worker restarts, and two worker processes page each attempt once', async () => {
+    const agency = await createAgency(h.services.db);
+    setNow(TUESDAY_NIGHT);
+    const { caseId } = await nightCall(agency.callers.covered);
+    const first = await until(async () => callsTo(agency.technician.mobile)[0]);
+
+    // The worker process dies; the api goes on taking Twilio's callbacks.
+    await Promise.all(workers.splice(0).map((w) => w.close()));
+    await callStatus(first, 'no-answer');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(callsTo(agency.technician.mobile)).toHaveLength(1);
+
+    // Two processes start, sharing PostgreSQL and Redis: the next attempt goes out once.
+    const restarted = await Promise.all(
+      [1, 2].map(() =>
+        startHarness({ clock, env: TWILIO_ENV, databaseUrl: h.settings.databaseUrl, keepRedis: true }),
+      ),
+    );
+    try {
+      for (const process of restarted) startWorkers(process.services);
+      const second = await until(async () => callsTo(agency.technician.mobile)[1]);
+      await callStatus(second, 'busy');
+      await until(async () => callsTo(agency.manager.mobile)[0]);
+      await new Promise((r) => setTimeout(r, 500));
+
+      expect(callsTo(agency.technician.mobile)).toHaveLength(2);
+      expect(callsTo(agency.manager.mobile)).toHaveLength(1);
+      const pages = smsTo(agency.technician.mobile).filter((m) => m.body?.startsWith('ASTREINTE'));
+      expect(pages).toHaveLength(2);
+      expect(smsTo(agency.manager.mobile)).toHaveLength(1);
+      const page = await pageOf(caseId);
+      expect(page.attempts.map((a) => [a.number, a.target, a.outcome])).toEqual([
+        [1, 'TECHNICIAN', 'NO_ANSWER'],
+        [2, 'TECHNICIAN', 'BUSY'],
+        [3, 'MANAGER', 'PENDING'],
+      ]);
+      expect((await timeline(caseId)).filter((t) => t === 'page.attempt.started')).toHaveLength(3);
+    } finally {
+      await Promise.all(workers.splice(0).map((w) => w.close()));
+      for (const process of restarted) await process.close();
+    }
+  });
+});

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { createFrenchCalendar } from '../../src/calendar/french-calendar.js';
+import { agencyCalendar, PUBLIC_HOLIDAY, type WeeklyWindow } from '../../src/oncall/on-call-windows.js';
+import { decideRouting, type RoutingInput } from '../../src/oncall/routing.rules.js';
+
+// The out-of-hours routing rules of DOMAIN.md section 1, at chosen instants (Paris time).
+
+const french = createFrenchCalendar('Europe/Paris');
+const lyon = agencyCalendar(french, { timeZone: 'Europe/Paris', holidayCalendar: 'FR' });
+const metz = agencyCalendar(french, { timeZone: 'Europe/Paris', holidayCalendar: 'FR-57' });
+
+const H = 60;
+// Weeknights 18:00-08:00, weekends and public holidays 08:00-20:00 (day-time on-call only).
+const NIGHTS_AND_WEEKEND_DAYS: WeeklyWindow[] = [
+  ...[1, 2, 3, 4, 5].map((day) => ({ day, startMinute: 18 * H, endMinute: 32 * H })),
+  ...[6, 7, PUBLIC_HOLIDAY].map((day) => ({ day, startMinute: 8 * H, endMinute: 20 * H })),
+];
+// Only day-time on-call on weekends and public holidays.
+const WEEKEND_DAYS_ONLY: WeeklyWindow[] = [6, 7, PUBLIC_HOLIDAY].map((day) => ({
+  day,
+  startMinute: 8 * H,
+  endMinute: 20 * H,
+}));
+
+const SETTINGS = { restStartsMinute: 18 * H, morningStartsMinute: 8 * H, deferralLatestMinute: 12 * H };
+const COVERED = { outOfHoursCoverage: true, individual77: false };
+
+function route(at: string, overrides: Partial<RoutingInput> = {}) {
+  return decideRouting({
+    now: new Date(at),
+    emergency: false,
+    contract: COVERED,
+    windows: NIGHTS_AND_WEEKEND_DAYS,
+    calendar: lyon,
+    settings: SETTINGS,
+    ...overrides,
+  });
+}
+
+describe('out-of-hours routing', () => {
+  it('sends callers without a contract, or without out-of-hours cover, to a message for the agency', () => {
+    expect(route('2026-11-24T21:30:00Z', { contract: null })).toEqual({ kind: 'not-eligible' });
+    expect(
+      route('2026-11-24T21:30:00Z', { contract: { outOfHoursCoverage: false, individual77: false } }),
+    ).toEqual({ kind: 'not-eligible' });
+  });
+
+  it('pages the technician at once inside the on-call hours, and knows the period', () => {
+    // Tuesday 22:30 in Paris: inside Tuesday's 18:00-08:00 window.
+    expect(route('2026-11-24T21:30:00Z')).toEqual({
+      kind: 'page-now',
+      period: { start: new Date('2026-11-24T17:00:00Z'), end: new Date('2026-11-25T07:00:00Z') },
+    });
+    // Wednesday 06:00: still in the window that started on Tuesday evening.
+    expect(route('2026-11-25T05:00:00Z')).toMatchObject({ kind: 'page-now' });
+  });
+
+  it('escalates a life-safety emergency at once, covered or not, at any hour', () => {
+    const uncovered = { outOfHoursCoverage: false, individual77: false };
+    expect(route('2026-11-24T10:00:00Z', { emergency: true, contract: uncovered })).toEqual({
+      kind: 'emergency',
+    });
+    expect(
+      route('2026-11-24T21:30:00Z', { emergency: true, contract: { ...COVERED, individual77: true } }),
+    ).toEqual({ kind: 'emergency' });
+  });
+
+  it('pages the next morning a call made the evening before a day-time on-call Saturday', () => {
+    // Friday 27 November, 21:00 in Paris; on-call opens Saturday 08:00.
+    expect(route('2026-11-27T20:00:00Z', { windows: WEEKEND_DAYS_ONLY })).toEqual({
+      kind: 'deferred',
+      pageAt: new Date('2026-11-28T07:00:00Z'),
+      reason: 'outside-window',
+    });
+  });
+
+  it('pages the next morning a call made the evening before a public holiday', () => {
+    // Tuesday 10 November 2026, 22:00; Armistice Day (Wednesday) has day-time on-call.
+    expect(route('2026-11-10T21:00:00Z', { windows: WEEKEND_DAYS_ONLY })).toEqual({
+      kind: 'deferred',
+      pageAt: new Date('2026-11-11T07:00:00Z'),
+      reason: 'outside-window',
+    });
+  });
+
+  it('knows Good Friday is a holiday in Moselle only', () => {
+    // Thursday 25 March 2027, 21:00.
+    const thursdayEvening = '2027-03-25T20:00:00Z';
+    expect(route(thursdayEvening, { windows: WEEKEND_DAYS_ONLY, calendar: metz })).toMatchObject({
+      kind: 'deferred',
+      pageAt: new Date('2027-03-26T07:00:00Z'),
+    });
+    expect(route(thursdayEvening, { windows: WEEKEND_DAYS_ONLY, calendar: lyon })).toEqual({
+      kind: 'recap-only',
+      nextPeriodStart: new Date('2027-03-27T07:00:00Z'),
+    });
+  });
+
+  it('leaves a call outside the on-call hours with no on-call next morning to the agency', () => {
+    // Tuesday 12:30: the next on-call period starts at 18:00, not the next morning.
+    expect(route('2026-11-24T11:30:00Z')).toEqual({
+      kind: 'recap-only',
+      nextPeriodStart: new Date('2026-11-24T17:00:00Z'),
+    });
+    expect(route('2026-11-24T21:30:00Z', { windows: [] })).toEqual({
+      kind: 'recap-only',
+      nextPeriodStart: null,
+    });
+  });
+
+  it('pages an individual 7/7 contract called after 18:00 the next morning, whatever the window', () => {
+    const sevenDays = { outOfHoursCoverage: true, individual77: true };
+    // Tuesday 19:15, inside the agency's window: still deferred to Wednesday 08:00.
+    expect(route('2026-11-24T18:15:00Z', { contract: sevenDays })).toEqual({
+      kind: 'deferred',
+      pageAt: new Date('2026-11-25T07:00:00Z'),
+      reason: 'individual-7-7-night',
+    });
+    // Wednesday 03:00: the same morning at 08:00.
+    expect(route('2026-11-25T02:00:00Z', { contract: sevenDays })).toMatchObject({
+      pageAt: new Date('2026-11-25T07:00:00Z'),
+    });
+    // Saturday 10:00, day-time on-call: paged now.
+    expect(route('2026-11-28T09:00:00Z', { contract: sevenDays })).toMatchObject({ kind: 'page-now' });
+  });
+
+  it('places windows on the local calendar across the change to summer time', () => {
+    // Saturday 27 March 2027, 21:00 (UTC+1); Sunday's window opens 08:00 summer time (UTC+2).
+    expect(route('2027-03-27T20:00:00Z', { windows: WEEKEND_DAYS_ONLY })).toMatchObject({
+      kind: 'deferred',
+      pageAt: new Date('2027-03-28T06:00:00Z'),
+    });
+    // A Saturday-night window 20:00-08:00 ends at 08:00 summer time on Sunday.
+    const saturdayNight = [{ day: 6, startMinute: 20 * H, endMinute: 32 * H }];
+    expect(route('2027-03-28T05:30:00Z', { windows: saturdayNight })).toEqual({
+      kind: 'page-now',
+      period: { start: new Date('2027-03-27T19:00:00Z'), end: new Date('2027-03-28T06:00:00Z') },
+    });
+  });
+});
