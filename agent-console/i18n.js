@@ -122,6 +122,7 @@ const fr = {
   'out.outcome.busy': 'occupé',
   'out.outcome.no-answer': 'pas de réponse',
   'out.outcome.failed': 'échec',
+  'out.outcome.machine': 'messagerie vocale',
   'out.reply': 'Répondre',
 
   'sms.heading': 'Répondre par SMS',
@@ -251,6 +252,7 @@ const en = {
   'out.outcome.busy': 'busy',
   'out.outcome.no-answer': 'no answer',
   'out.outcome.failed': 'failed',
+  'out.outcome.machine': 'voicemail',
   'out.reply': 'Reply',
 
   'sms.heading': 'Reply by SMS',

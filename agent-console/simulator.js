@@ -321,7 +321,9 @@ function outboundItem(item) {
       h(
         'select',
         { id: selectId, dataset: { action: 'outcome' } },
-        ['busy', 'no-answer', 'failed'].map((o) => h('option', { value: o }, t(`out.outcome.${o}`))),
+        ['busy', 'no-answer', 'failed', 'machine'].map((o) =>
+          h('option', { value: o }, t(`out.outcome.${o}`)),
+        ),
       ),
       h(
         'button',

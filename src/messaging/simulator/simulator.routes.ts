@@ -41,7 +41,15 @@ const SmsBody = Type.Object(
   { additionalProperties: false },
 );
 const DeclineBody = Type.Object(
-  { outcome: Type.Union([Type.Literal('busy'), Type.Literal('no-answer'), Type.Literal('failed')]) },
+  {
+    outcome: Type.Union([
+      Type.Literal('busy'),
+      Type.Literal('no-answer'),
+      Type.Literal('failed'),
+      // The voicemail picks up: Twilio fetches the TwiML as for an answering machine.
+      Type.Literal('machine'),
+    ]),
+  },
   { additionalProperties: false },
 );
 const SidParams = Type.Object({ sid: Type.String({ pattern: '^[A-Z]{2}[0-9a-f]{32}$' }) });
@@ -254,6 +262,18 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
       if (item?.kind !== 'call')
         return reply.code(404).send({ error: 'not_found', message: 'no such simulated outbound call' });
       const { outcome } = request.body as { outcome: string };
+      if (outcome === 'machine' && item.twimlUrl) {
+        const call: SimCall = {
+          sid: item.sid,
+          from: item.from,
+          to: item.to,
+          direction: 'outbound-api',
+          next: { kind: 'hangup' },
+          transcript: [],
+        };
+        await store.update(item.sid, 'in-progress');
+        return { sid: call.sid, ...(await play(call, item.twimlUrl, { AnsweredBy: 'machine_end_beep' })) };
+      }
       await store.update(item.sid, outcome);
       if (item.statusCallbackUrl)
         await webhook(item.statusCallbackUrl, {
