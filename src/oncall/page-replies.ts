@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
 import { recordOnTimeline } from '../cases/timeline.js';
 import { enqueueMessage } from '../messaging/outbox.service.js';
+import { acknowledge } from './acknowledgement.service.js';
 import type { PagingDeps } from './paging.deps.js';
-import { acknowledge, attemptFailed } from './paging.service.js';
+import { attemptFailed } from './paging.service.js';
 
 // SMS replies from the people paged: accept ("OK", "1", "OUI"), refuse ("NON", "2"), or say they
 // are in a poor-coverage area ("ZONE", "RESEAU") so that missed calls do not escalate for a

@@ -8,6 +8,9 @@ import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
 
+/** Pages still being worked on: anything else is settled (accepted, unreached, cancelled). */
+export const OPEN_PAGE_STATUSES = ['SCHEDULED', 'PAGING'] as const;
+
 /** What the on-call routing and paging code needs, built once with the other services. */
 export interface PagingDeps {
   db: Db;

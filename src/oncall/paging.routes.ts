@@ -3,8 +3,9 @@ import twilio from 'twilio';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../platform/services.js';
 import type { TwilioParams } from '../platform/twilio-webhook.js';
+import { acknowledge } from './acknowledgement.service.js';
 import { loadRequestDetails } from './page-content.js';
-import { acknowledge, attemptFailed } from './paging.service.js';
+import { attemptFailed } from './paging.service.js';
 
 // What the person paged hears when they pick up the page call: the request, then 1 to accept,
 // 2 to refuse, 9 to hear it again. An answering machine gets the request and the SMS reply code

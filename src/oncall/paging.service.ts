@@ -2,11 +2,12 @@ import { recordOnTimeline } from '../cases/timeline.js';
 import type { AttemptOutcome, MessageStatus, PageTarget } from '../generated/prisma/enums.js';
 import { enqueueMessage, isUniqueViolation } from '../messaging/outbox.service.js';
 import { maskPhone } from '../platform/logger.js';
-import { loadRequestDetails, type RequestDetails } from './page-content.js';
+import { loadRequestDetails } from './page-content.js';
 import {
   ackTimeoutJobId,
   attemptJobId,
   cancelJob,
+  OPEN_PAGE_STATUSES,
   type PagingDeps,
   scheduleAckTimeout,
   scheduleAttempt,
@@ -19,8 +20,6 @@ import { sendRecap } from './recap.service.js';
 // on-call manager is paged the same way. PostgreSQL holds where a page stands; the next step
 // waits in Redis as a delayed job with a deterministic id, so a restart resumes it and two
 // workers cannot page twice for one attempt (attempt numbers are unique per page).
-
-const OPEN = ['SCHEDULED', 'PAGING'] as const;
 
 interface Target {
   target: PageTarget;
@@ -35,7 +34,7 @@ interface Target {
 export async function runAttempt(deps: PagingDeps, pageId: string, number: number): Promise<string> {
   const { db } = deps;
   const page = await db.page.findUnique({ where: { id: pageId } });
-  if (!page || !(OPEN as readonly string[]).includes(page.status)) return 'page-settled';
+  if (!page || !(OPEN_PAGE_STATUSES as readonly string[]).includes(page.status)) return 'page-settled';
   const now = deps.clock.now();
 
   let attempt = await db.pageAttempt.findUnique({ where: { pageId_number: { pageId, number } } });
@@ -203,7 +202,7 @@ export async function attemptFailed(
     at: now,
     data: { attempt: attempt.number, target: attempt.target, outcome },
   });
-  if (!(OPEN as readonly string[]).includes(page.status)) return true;
+  if (!(OPEN_PAGE_STATUSES as readonly string[]).includes(page.status)) return true;
 
   const next = attempt.number + 1;
   const retryMs = deps.settings.retryDelaySeconds * 1000;
@@ -283,7 +282,7 @@ async function escalate(
 async function giveUp(deps: PagingDeps, pageId: string, reason: 'nobody-on-call' | 'manager-unreached') {
   const now = deps.clock.now();
   const done = await deps.db.page.updateMany({
-    where: { id: pageId, status: { in: [...OPEN] } },
+    where: { id: pageId, status: { in: [...OPEN_PAGE_STATUSES] } },
     data: { status: 'UNREACHED' },
   });
   if (done.count === 0) return;
@@ -297,53 +296,6 @@ async function giveUp(deps: PagingDeps, pageId: string, reason: 'nobody-on-call'
   });
   deps.logger.error({ caseId: page.caseId, pageId, reason }, 'on-call page reached nobody');
   await sendRecap(deps, page.caseId);
-}
-
-export type AcknowledgeResult =
-  | { outcome: 'accepted'; details: RequestDetails }
-  | { outcome: 'already-settled'; status: string; caseNumber: string };
-
-/** The person paged accepts (key 1 on the call, or an SMS reply): paging stops, the recap goes. */
-export async function acknowledge(
-  deps: PagingDeps,
-  attemptId: string,
-  via: 'key' | 'sms',
-): Promise<AcknowledgeResult> {
-  const { db } = deps;
-  const now = deps.clock.now();
-  const attempt = await db.pageAttempt.findUniqueOrThrow({
-    where: { id: attemptId },
-    include: { page: { include: { case: { select: { number: true } } } } },
-  });
-  const { page } = attempt;
-  const settled = await db.page.updateMany({
-    where: { id: page.id, status: { in: [...OPEN] } },
-    data: { status: 'ACKNOWLEDGED', acknowledgedAt: now },
-  });
-  if (settled.count === 0) {
-    const current = await db.page.findUniqueOrThrow({ where: { id: page.id }, select: { status: true } });
-    return { outcome: 'already-settled', status: current.status, caseNumber: String(page.case.number) };
-  }
-  // A late acceptance (after the attempt timed out) still counts: the person took the case.
-  await db.pageAttempt.update({ where: { id: attemptId }, data: { outcome: 'ACCEPTED', endedAt: now } });
-  const pending = await db.pageAttempt.findMany({ where: { pageId: page.id }, select: { number: true } });
-  const last = Math.max(attempt.number, ...pending.map((a) => a.number));
-  for (let n = 1; n <= last + 1; n++) {
-    await cancelJob(deps, ackTimeoutJobId(page.id, n));
-    if (n > last) await cancelJob(deps, attemptJobId(page.id, n));
-  }
-  await recordOnTimeline(db, deps.events, {
-    caseId: page.caseId,
-    agencyId: page.agencyId,
-    type: 'page.acknowledged',
-    at: now,
-    data: { attempt: attempt.number, target: attempt.target, via },
-  });
-  await sendRecap(deps, page.caseId);
-  return {
-    outcome: 'accepted',
-    details: await loadRequestDetails(db, deps.templates, page.caseId, deps.zone),
-  };
 }
 
 /**
