@@ -8,6 +8,7 @@ import { identificationRoutes } from './identification/identification.routes.js'
 import { voiceRoutes } from './ivr/voice.routes.js';
 import { simulatorRoutes } from './messaging/simulator/simulator.routes.js';
 import { smsRoutes } from './messaging/sms.routes.js';
+import { importRoutes } from './oncall/imports/imports.routes.js';
 import { pagingRoutes } from './oncall/paging.routes.js';
 import { healthRoutes } from './operations/health.routes.js';
 import { registerAccessControl } from './platform/auth/access.plugin.js';
@@ -105,6 +106,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   voiceRoutes(app, services);
   pagingRoutes(app, services);
   smsRoutes(app, services);
+  importRoutes(app, services);
   if (services.simulator) simulatorRoutes(app, services, services.simulator);
 
   const sockets = attachSocketGateway(app, services);

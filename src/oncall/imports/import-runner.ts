@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import type { FrenchCalendar } from '../../calendar/french-calendar.js';
+import type { ActorType } from '../../generated/prisma/enums.js';
+import type { PhoneIndex } from '../../identification/phone-index.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/client.js';
+import { agenciesImporter } from './agencies.import.js';
+import { readCsv } from './csv-reader.js';
+import { eligibilityImporter } from './eligibility.import.js';
+import { buildReport, type ImportKind, type ImportReport, Issues } from './import-report.js';
+import type { Importer } from './importer.js';
+import { managerRotasImporter } from './manager-rotas.import.js';
+import { onCallHoursImporter } from './on-call-hours.import.js';
+import { technicianRotasImporter } from './technician-rotas.import.js';
+
+// One path for the CLI and the endpoint: read the CSV, plan inside a transaction that holds the
+// imports' lock (two imports never interleave, and rotas see the agencies a concurrent import
+// is writing only once it has committed), apply unless it is a dry run or refused, log it in the
+// audit trail in the same transaction, then refresh the phone index for the numbers that moved.
+
+const IMPORTERS: Record<ImportKind, Importer> = {
+  eligibility: eligibilityImporter,
+  agencies: agenciesImporter,
+  'on-call-hours': onCallHoursImporter,
+  'technician-rotas': technicianRotasImporter,
+  'manager-rotas': managerRotasImporter,
+};
+
+/** Advisory lock key shared by every import (pg_advisory_xact_lock). */
+const IMPORT_LOCK = 72_616_101;
+// A weekly eligibility file of a large utility is tens of thousands of lines.
+const TRANSACTION_TIMEOUT_MS = 15 * 60_000;
+
+export interface ImportDeps {
+  db: Db;
+  phoneIndex: PhoneIndex;
+  calendar: FrenchCalendar;
+  clock: Clock;
+  /** TZ_DEFAULT. */
+  zone: string;
+  /** pino (the request's logger on the endpoint): counts only, never the file's content. */
+  logger?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+}
+
+export interface ImportRequest {
+  kind: ImportKind;
+  content: Buffer | string;
+  dryRun: boolean;
+  /** Name of this file (recorded on contracts by the eligibility import); a digest of it by default. */
+  batch?: string;
+  actor: { type: ActorType; id: string | null };
+  source: 'http' | 'cli';
+}
+
+/** The same bytes give the same batch name: importing a file twice changes nothing. */
+export function defaultBatchName(content: Buffer | string): string {
+  return `sha256-${createHash('sha256').update(content).digest('hex').slice(0, 12)}`;
+}
+
+/** Throws NotCsvError when the content is not CSV at all; every other problem is in the report. */
+export async function runImport(deps: ImportDeps, request: ImportRequest): Promise<ImportReport> {
+  const importer = IMPORTERS[request.kind];
+  const issues = new Issues();
+  const batch = request.batch ?? defaultBatchName(request.content);
+  const base = { kind: request.kind, batch, dryRun: request.dryRun };
+
+  const file = readCsv(request.content, importer.columns, issues);
+  if (file && file.rows.length === 0) issues.error(1, null, 'the file has no data lines, only a header');
+  if (!file || file.rows.length === 0)
+    return buildReport({ ...base, applied: false, refused: true, lines: file?.rows.length ?? 0 }, {}, issues);
+  const lines = file.rows.length;
+
+  const outcome = await deps.db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${IMPORT_LOCK})`;
+      const plan = await importer.plan(tx, file.rows, {
+        issues,
+        now: deps.clock.now(),
+        zone: deps.zone,
+        calendar: deps.calendar,
+        batch,
+      });
+      const refused = issues.errorCount > 0 && (importer.wholeFile || plan.applicable === 0);
+      if (refused) return { refused, entities: {}, phones: [] as string[] };
+      if (request.dryRun) return { refused, entities: plan.entities, phones: [] as string[] };
+      const { phones } = await plan.apply(tx);
+      const report = buildReport({ ...base, applied: true, refused, lines }, plan.entities, issues);
+      await tx.auditLog.create({
+        data: {
+          actorType: request.actor.type,
+          actorId: request.actor.id,
+          action: `import.${request.kind}`,
+          entity: 'import',
+          entityId: batch,
+          data: {
+            source: request.source,
+            lines,
+            created: report.created,
+            updated: report.updated,
+            unchanged: report.unchanged,
+            removed: report.removed,
+            uncovered: report.uncovered,
+            entities: JSON.parse(JSON.stringify(plan.entities)),
+            errors: issues.errors.length,
+            warnings: issues.warnings.length,
+          },
+        },
+      });
+      return { refused, entities: plan.entities, phones };
+    },
+    { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
+  );
+
+  if (outcome.phones.length > 0) {
+    try {
+      await deps.phoneIndex.refresh(outcome.phones);
+    } catch (err) {
+      // PostgreSQL has the truth; the maintenance worker rebuilds the index every six hours.
+      deps.logger?.warn({ err }, 'phone index refresh after import failed');
+      issues.warn(
+        1,
+        null,
+        'the caller phone index could not be refreshed; it will be rebuilt within six hours',
+      );
+    }
+  }
+  const applied = !request.dryRun && !outcome.refused;
+  const report = buildReport({ ...base, applied, refused: outcome.refused, lines }, outcome.entities, issues);
+  deps.logger?.info(
+    {
+      kind: report.kind,
+      batch,
+      dryRun: report.dryRun,
+      applied,
+      created: report.created,
+      updated: report.updated,
+      removed: report.removed,
+      uncovered: report.uncovered,
+      errors: issues.errors.length,
+    },
+    'import finished',
+  );
+  return report;
+}
