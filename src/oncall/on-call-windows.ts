@@ -34,13 +34,17 @@ function at(day: DateTime, minute: number): DateTime {
     .set({ hour: Math.floor(rest / 60), minute: rest % 60, second: 0, millisecond: 0 });
 }
 
-/** The windows that start on this local day: the holiday ones on a public holiday, if the agency has any. */
-function windowsStarting(windows: readonly WeeklyWindow[], day: DateTime, calendar: WindowCalendar) {
+/** The on-call periods that start on this local day: the holiday windows on a public holiday, if the agency has any. */
+export function periodsStartingOn(
+  windows: readonly WeeklyWindow[],
+  day: DateTime,
+  calendar: WindowCalendar,
+): Period[] {
   const holiday = calendar.isPublicHoliday(day) && windows.some((w) => w.day === PUBLIC_HOLIDAY);
   const weekday = holiday ? PUBLIC_HOLIDAY : day.weekday;
   return windows
     .filter((w) => w.day === weekday)
-    .map((w) => ({ start: at(day, w.startMinute), end: at(day, w.endMinute) }));
+    .map((w) => ({ start: at(day, w.startMinute).toJSDate(), end: at(day, w.endMinute).toJSDate() }));
 }
 
 /** The on-call period `instant` falls in, or null outside the agency's on-call hours. */
@@ -52,10 +56,10 @@ export function periodAt(
   const today = DateTime.fromJSDate(instant, { zone: calendar.zone }).startOf('day');
   // A window started yesterday evening may still run this morning.
   for (const day of [today.minus({ days: 1 }), today]) {
-    for (const w of windowsStarting(windows, day, calendar)) {
-      if (w.start.toJSDate() <= instant && instant < w.end.toJSDate())
-        return { start: w.start.toJSDate(), end: w.end.toJSDate() };
-    }
+    const period = periodsStartingOn(windows, day, calendar).find(
+      (p) => p.start <= instant && instant < p.end,
+    );
+    if (period) return period;
   }
   return null;
 }
@@ -69,8 +73,7 @@ export function nextPeriodStart(
   const today = DateTime.fromJSDate(instant, { zone: calendar.zone }).startOf('day');
   let best: Date | null = null;
   for (let offset = 0; offset <= 8 && !best; offset++) {
-    for (const w of windowsStarting(windows, today.plus({ days: offset }), calendar)) {
-      const start = w.start.toJSDate();
+    for (const { start } of periodsStartingOn(windows, today.plus({ days: offset }), calendar)) {
       if (start > instant && (!best || start < best)) best = start;
     }
   }

@@ -19,12 +19,13 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   h = await startHarness({
     clock: { now: () => now },
-    env: { IVR_ACTION_TIMEOUT_MS: '300' },
+    // Long enough for a loaded CI machine; the stalling action below outlasts it.
+    env: { IVR_ACTION_TIMEOUT_MS: '1500' },
     actions: (real): DomainActions => ({
       ...real,
       async 'check-eligibility'(context) {
         if (failing === 'check-eligibility') throw new Error('eligibility store unavailable');
-        if (stalling) await new Promise((resolve) => setTimeout(resolve, 2000));
+        if (stalling) await new Promise((resolve) => setTimeout(resolve, 2500));
         return real['check-eligibility'](context);
       },
     }),
