@@ -1,4 +1,4 @@
-// `npm run import -- <kind> <file> [--dry-run] [--batch <name>] [--json]`: imports a CSV file
+// `npm run import -- <kind> <file> [--dry-run] [--force] [--batch <name>] [--json]`: imports a CSV file
 // the utilities exchange (see README, Imports) into the database of DATABASE_URL, refreshing the
 // caller phone index in REDIS_URL. Prints the report; exits 1 when the file had errors, 2 on a
 // wrong command line or when PostgreSQL or Redis cannot be reached.
@@ -16,7 +16,7 @@ import { loadSettings, redactUrl, SettingsError } from '../src/platform/config.j
 import { createDb } from '../src/platform/db/client.js';
 import { connectRedis, createRedis } from '../src/platform/redis.js';
 
-const USAGE = `usage: npm run import -- <kind> <file> [--dry-run] [--batch <name>] [--json]
+const USAGE = `usage: npm run import -- <kind> <file> [--dry-run] [--force] [--batch <name>] [--json]
 kinds: ${IMPORT_KINDS.join(', ')}`;
 
 function usage(problem: string): never {
@@ -25,11 +25,12 @@ function usage(problem: string): never {
 }
 
 const args = process.argv.slice(2);
-const flags = { dryRun: false, json: false, batch: undefined as string | undefined };
+const flags = { dryRun: false, force: false, json: false, batch: undefined as string | undefined };
 const positional: string[] = [];
 for (let i = 0; i < args.length; i++) {
   const arg = args[i]!;
   if (arg === '--dry-run') flags.dryRun = true;
+  else if (arg === '--force') flags.force = true;
   else if (arg === '--json') flags.json = true;
   else if (arg === '--batch') flags.batch = args[++i] ?? usage('--batch needs a name');
   else if (arg.startsWith('--batch=')) flags.batch = arg.slice('--batch='.length);
@@ -80,11 +81,13 @@ try {
         calendar: createFrenchCalendar(settings.timeZone),
         clock: systemClock,
         zone: settings.timeZone,
+        maxUncoverPercent: settings.eligibilityMaxUncoverPercent,
       },
       {
         kind,
         content,
         dryRun: flags.dryRun,
+        force: flags.force,
         batch: flags.batch,
         actor: { type: 'SYSTEM', id: `cli:${userInfo().username}` },
         source: 'cli',

@@ -38,6 +38,8 @@ export interface Settings {
     actionTimeoutMs: number;
   };
   oncall: OnCallSettings;
+  /** An eligibility file that would remove cover from more than this share of contracts is refused without force. */
+  eligibilityMaxUncoverPercent: number;
   webhookDedupTtlSeconds: number;
   sendMaxAttempts: number;
   sendBackoffMs: number;
@@ -169,6 +171,7 @@ export function loadSettings(env: Env = process.env, argv: string[] = process.ar
       pageAfterCallSeconds: read.integer('ONCALL_PAGE_AFTER_CALL_SECONDS', 240, 0, 3600),
       agencyDueMinute: read.timeOfDay('ONCALL_AGENCY_DUE_AT', '12:00'),
     },
+    eligibilityMaxUncoverPercent: read.integer('ELIGIBILITY_MAX_UNCOVER_PERCENT', 20, 0, 100),
     webhookDedupTtlSeconds: read.integer('WEBHOOK_DEDUP_TTL_SECONDS', 48 * 3600, 60, 30 * 24 * 3600),
     sendMaxAttempts: read.integer('SEND_MAX_ATTEMPTS', 8, 1, 100),
     sendBackoffMs: read.integer('SEND_BACKOFF_MS', 2000, 1, 3_600_000),

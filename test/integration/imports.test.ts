@@ -297,6 +297,27 @@ describe("next week's eligibility file", () => {
     expect(await h.services.db.contract.count({ where: { outOfHoursCoverage: true } })).toBe(7);
   });
 
+  it('is refused when it would uncover most contracts (a truncated file?), unless forced', async () => {
+    const db = h.services.db;
+    const covered = await db.contract.count({ where: { outOfHoursCoverage: true } });
+    const truncated = (await sample('eligibility')).split('\n').slice(0, 3).join('\n');
+    const report = await refused('eligibility', truncated);
+    expect(report.errors).toEqual([
+      {
+        line: 1,
+        field: null,
+        message: expect.stringMatching(
+          /would remove out-of-hours cover from \d+ of the \d+ covered contracts/,
+        ),
+      },
+    ]);
+    expect(await db.contract.count({ where: { outOfHoursCoverage: true } })).toBe(covered);
+
+    const forced = await imported('eligibility', truncated, 'force=true&dryRun=true');
+    expect(forced.uncovered).toBeGreaterThan(3);
+    expect(forced.errors).toEqual([]);
+  });
+
   it('is refused when a column is missing, naming it', async () => {
     const csv =
       'customer_ref;last_name;address;postcode;city;contract_ref;out_of_hours;agency\nC1;A;B;74000;C;CT;oui;AG-ANN\n';

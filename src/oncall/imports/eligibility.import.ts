@@ -19,6 +19,8 @@ import { type Importer, type ImportPlan, inChunks, type Tx } from './importer.js
 // applying part of a replacement would uncover the contracts of the lines left out.
 
 const WRITE_CHUNK = 2000;
+/** Below this many, uncovering is never suspicious (a small utility's weekly churn). */
+const MAY_ALWAYS_UNCOVER = 3;
 
 interface ContractData {
   customerId: string;
@@ -50,7 +52,7 @@ export const eligibilityImporter: Importer = {
   columns: ELIGIBILITY_COLUMNS,
   wholeFile: true,
 
-  async plan(tx, rows, { issues, batch }): Promise<ImportPlan> {
+  async plan(tx, rows, { issues, batch, force, maxUncoverPercent }): Promise<ImportPlan> {
     const agencies = new Map(
       (await tx.agency.findMany({ select: { id: true, code: true } })).map((a) => [a.code, a.id]),
     );
@@ -246,6 +248,23 @@ export const eligibilityImporter: Importer = {
       .filter((c) => !listed.has(c.reference))
       .map((c) => c.id);
     contracts.uncovered = uncovered.length;
+    // A truncated or wrong file would leave covered customers without their night service:
+    // refuse to uncover more than the allowed share unless told to (a few contracts always may go).
+    const covered = await tx.contract.count({
+      where: { outOfHoursCoverage: true, eligibilityBatch: { not: null } },
+    });
+    if (
+      !force &&
+      uncovered.length > MAY_ALWAYS_UNCOVER &&
+      uncovered.length * 100 > maxUncoverPercent * covered
+    )
+      issues.error(
+        1,
+        null,
+        `this file would remove out-of-hours cover from ${uncovered.length} of the ${covered} covered contracts ` +
+          `(more than ${maxUncoverPercent} %): is it complete? If it is, import it again with force ` +
+          '(--force, or ?force=true)',
+      );
 
     return {
       entities: { customers, contracts, phones },

@@ -38,6 +38,8 @@ export interface ImportDeps {
   clock: Clock;
   /** TZ_DEFAULT. */
   zone: string;
+  /** ELIGIBILITY_MAX_UNCOVER_PERCENT. */
+  maxUncoverPercent: number;
   /** pino (the request's logger on the endpoint): counts only, never the file's content. */
   logger?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
@@ -48,6 +50,8 @@ export interface ImportRequest {
   dryRun: boolean;
   /** Name of this file (recorded on contracts by the eligibility import); a digest of it by default. */
   batch?: string;
+  /** Apply an eligibility file even if it uncovers more contracts than the guard allows. */
+  force?: boolean;
   actor: { type: ActorType; id: string | null };
   source: 'http' | 'cli';
 }
@@ -79,6 +83,8 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
         zone: deps.zone,
         calendar: deps.calendar,
         batch,
+        force: request.force ?? false,
+        maxUncoverPercent: deps.maxUncoverPercent,
       });
       const refused = issues.errorCount > 0 && (importer.wholeFile || plan.applicable === 0);
       if (refused) return { refused, entities: {}, phones: [] as string[] };

@@ -15,6 +15,9 @@ export interface PlanContext {
   zone: string;
   calendar: FrenchCalendar;
   batch: string;
+  /** Apply even what looks like a mistake (an eligibility file uncovering too many contracts). */
+  force: boolean;
+  maxUncoverPercent: number;
 }
 
 export interface ImportPlan {

@@ -25,6 +25,11 @@ const Query = Type.Object({
   dryRun: Type.Optional(
     Type.Boolean({ description: 'validate and report what would change; write nothing' }),
   ),
+  force: Type.Optional(
+    Type.Boolean({
+      description: 'apply an eligibility file even if it removes cover from more contracts than allowed',
+    }),
+  ),
   batch: Type.Optional(
     Type.String({
       minLength: 1,
@@ -99,7 +104,11 @@ export function importRoutes(app: FastifyInstance, services: Services): void {
         `the file must be UTF-8 (got charset=${charset}): export it as "CSV UTF-8"`,
       );
 
-    const { dryRun = false, batch } = request.query as { dryRun?: boolean; batch?: string };
+    const {
+      dryRun = false,
+      force = false,
+      batch,
+    } = request.query as { dryRun?: boolean; force?: boolean; batch?: string };
     const principal = request.principal!;
     try {
       const report = await runImport(
@@ -109,12 +118,14 @@ export function importRoutes(app: FastifyInstance, services: Services): void {
           calendar: services.calendar,
           clock: services.clock,
           zone: services.settings.timeZone,
+          maxUncoverPercent: services.settings.eligibilityMaxUncoverPercent,
           logger: request.log,
         },
         {
           kind,
           content: body,
           dryRun,
+          force,
           batch,
           actor: { type: principal.kind === 'user' ? 'USER' : 'API_TOKEN', id: principal.id },
           source: 'http',
