@@ -1,10 +1,10 @@
-import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { startOutboxWorker } from './messaging/outbox.worker.js';
 import { startPagingWorker } from './oncall/paging.worker.js';
 import { startMaintenanceWorker } from './operations/maintenance.worker.js';
 import { loadSettings, redactUrl, SettingsError } from './platform/config.js';
+import type { Stoppable } from './platform/queues.js';
 import { RedisUnavailableError } from './platform/redis.js';
 import { createServices, type Services } from './platform/services.js';
 
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const { logger } = services;
 
   let app: FastifyInstance | undefined;
-  const workers: Worker[] = [];
+  const workers: Stoppable[] = [];
   // Installed before anything starts: a SIGTERM during start-up (an orchestrator that changed its
   // mind) still stops cleanly, with what has started so far.
   const stop = async (signal: string) => {

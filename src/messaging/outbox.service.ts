@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { FrenchCalendar } from '../calendar/french-calendar.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Locale, MessageChannel, MessageStatus } from '../generated/prisma/enums.js';
 import type { Clock } from '../platform/clock.js';
@@ -9,14 +10,29 @@ import type { ChannelError, Channels, SendResult } from './channel.port.js';
 import { markContactDetailFailing } from './contact-details.js';
 import { attachProviderId } from './delivery-status.js';
 import { statusesBefore } from './message-status.js';
+import { isOptedOut } from './opt-outs.js';
+import { nextSendingTime, type QuietHours, type QuietScope } from './quiet-hours.js';
 
 // Every outbound SMS, call and e-mail is a row first, then a job. The row is the truth: a job
 // that finds its row already sent does nothing, and a job whose previous attempt died after
 // reaching the provider asks the provider before sending again.
 
+export type OutboxQueues = Record<MessageChannel, Queue>;
+
+/** A message the provider refused for good (landline, invalid, blocked): its sender may fall back. */
+export interface FailedMessage {
+  id: string;
+  channel: MessageChannel;
+  to: string;
+  purpose: string;
+  caseId: string | null;
+  customerId: string | null;
+  code: string;
+}
+
 export interface OutboxDeps {
   db: Db;
-  queue: Queue;
+  queues: OutboxQueues;
   channels: Channels;
   events: EventBus;
   clock: Clock;
@@ -24,6 +40,10 @@ export interface OutboxDeps {
   publicBaseUrl: string;
   maxAttempts: number;
   backoffMs: number;
+  quietHours: QuietHours;
+  calendar: FrenchCalendar;
+  /** Called once per message that failed for good, after the contact detail is marked failing. */
+  onPermanentFailure?(message: FailedMessage): Promise<void>;
 }
 
 export interface NewMessage {
@@ -41,6 +61,11 @@ export interface NewMessage {
   notBefore?: Date;
   /** Voice: path (under PUBLIC_BASE_URL) of the TwiML the call plays. */
   twimlPath?: string;
+  /**
+   * When a non-essential message may not go: `nights-and-rest-days` by default (reminders),
+   * `nights` for what must still go the same day. Essential messages ignore quiet hours.
+   */
+  quiet?: QuietScope;
 }
 
 export type DeliveryOutcome =
@@ -63,15 +88,23 @@ export async function enqueueMessage(
   deps: OutboxDeps,
   input: NewMessage,
 ): Promise<{ id: string; created: boolean }> {
-  let id: string;
+  const now = deps.clock.now();
+  const essential = input.essential ?? false;
+  // Quiet hours hold non-essential messages back until the next allowed time.
+  const wanted = input.notBefore && input.notBefore > now ? input.notBefore : now;
+  const notBefore = essential
+    ? wanted
+    : nextSendingTime(wanted, deps.quietHours, input.quiet ?? 'nights-and-rest-days', deps.calendar);
+  const select = { id: true, channel: true, essential: true, notBefore: true, status: true } as const;
+  let row: Sendable & { status: MessageStatus };
   let created = true;
   try {
-    const row = await deps.db.message.create({
+    row = await deps.db.message.create({
       data: {
         direction: 'OUTBOUND',
         channel: input.channel,
         status: 'QUEUED',
-        essential: input.essential ?? false,
+        essential,
         purpose: input.purpose,
         to: input.to,
         body: input.body,
@@ -81,38 +114,45 @@ export async function enqueueMessage(
         caseId: input.caseId ?? null,
         customerId: input.customerId ?? null,
         idempotencyKey: input.idempotencyKey ?? null,
-        notBefore: input.notBefore ?? null,
+        notBefore: notBefore > now ? notBefore : null,
         twimlUrl: input.twimlPath ? `${deps.publicBaseUrl}${input.twimlPath}` : null,
       },
-      select: { id: true },
+      select,
     });
-    id = row.id;
   } catch (err) {
     if (!(input.idempotencyKey && isUniqueViolation(err))) throw err;
-    const existing = await deps.db.message.findUniqueOrThrow({
+    row = await deps.db.message.findUniqueOrThrow({
       where: { idempotencyKey: input.idempotencyKey },
-      select: { id: true },
+      select,
     });
-    id = existing.id;
     created = false;
   }
-  // If Redis is away here the row stays QUEUED and the outbox sweep enqueues it later.
-  await scheduleSend(deps, id, input.notBefore);
-  return { id, created };
+  // Scheduling again a row still waiting is harmless (same job id). If Redis is away here the
+  // row stays QUEUED and the outbox sweep enqueues it later.
+  if (row.status === 'QUEUED') await scheduleSend(deps, row);
+  return { id: row.id, created };
+}
+
+export interface Sendable {
+  id: string;
+  channel: MessageChannel;
+  essential: boolean;
+  notBefore: Date | null;
 }
 
 export async function scheduleSend(
-  deps: Pick<OutboxDeps, 'queue' | 'clock' | 'maxAttempts' | 'backoffMs'>,
-  messageId: string,
-  notBefore?: Date | null,
+  deps: Pick<OutboxDeps, 'queues' | 'clock' | 'maxAttempts' | 'backoffMs'>,
+  message: Sendable,
 ): Promise<void> {
-  const delay = notBefore ? Math.max(0, notBefore.getTime() - deps.clock.now().getTime()) : 0;
-  await deps.queue.add(
+  const delay = message.notBefore ? Math.max(0, message.notBefore.getTime() - deps.clock.now().getTime()) : 0;
+  await deps.queues[message.channel].add(
     'send',
-    { messageId },
+    { messageId: message.id },
     {
-      jobId: sendJobId(messageId),
+      jobId: sendJobId(message.id),
       delay,
+      // Jobs without a priority go first: pages and safety messages overtake a bulk of reminders.
+      ...(message.essential ? {} : { priority: 10 }),
       attempts: deps.maxAttempts,
       backoff: { type: 'exponential', delay: deps.backoffMs },
       removeOnComplete: { age: 24 * 3600, count: 10_000 },
@@ -131,6 +171,15 @@ export async function deliverMessage(
   if (!message) return { outcome: 'skipped', reason: 'message-not-found' };
   if (message.status !== 'QUEUED' && message.status !== 'SENDING')
     return { outcome: 'skipped', reason: `already-${message.status.toLowerCase()}` };
+
+  if (message.channel === 'SMS' && !message.essential && (await isOptedOut(deps.db, message.to))) {
+    await deps.db.message.updateMany({
+      where: { id: messageId, status: { in: ['QUEUED', 'SENDING'] } },
+      data: { status: 'CANCELED', errorCode: 'opted-out' },
+    });
+    deps.logger.info({ messageId }, 'not sent: the number opted out of non-essential SMS');
+    return { outcome: 'skipped', reason: 'opted-out' };
+  }
 
   const previousAttemptMayHaveSent = message.status === 'SENDING';
   const claimed = await deps.db.message.updateMany({
@@ -168,7 +217,18 @@ export async function deliverMessage(
       where: { id: messageId },
       data: { status: 'FAILED', errorCode: error.code, errorMessage: error.message.slice(0, 500) },
     });
-    if (error.permanent) await markContactDetailFailing(deps.db, message.channel, message.to);
+    if (error.permanent) {
+      await markContactDetailFailing(deps.db, message.channel, message.to);
+      await deps.onPermanentFailure?.({
+        id: messageId,
+        channel: message.channel,
+        to: message.to,
+        purpose: message.purpose,
+        caseId: message.caseId,
+        customerId: message.customerId,
+        code: error.code,
+      });
+    }
     await deps.events.publish({
       type: 'message.failed',
       data: {

@@ -1,3 +1,4 @@
+import type { QuietHours } from '../messaging/quiet-hours.js';
 import { PATHS } from './paths.js';
 
 // Settings: parsed once from the environment into a typed object. Every wrong or missing value
@@ -38,6 +39,12 @@ export interface Settings {
     actionTimeoutMs: number;
   };
   oncall: OnCallSettings;
+  messaging: {
+    /** Non-essential messages wait for the end of this time (QUIET_HOURS "21:00-08:00"). */
+    quietHours: QuietHours;
+    /** SMS handed to the provider per second, at most (Twilio's published rate for the sender by default). */
+    smsPerSecond: number;
+  };
   /** An eligibility file that would remove cover from more than this share of contracts is refused without force. */
   eligibilityMaxUncoverPercent: number;
   webhookDedupTtlSeconds: number;
@@ -171,6 +178,18 @@ export function loadSettings(env: Env = process.env, argv: string[] = process.ar
       pageAfterCallSeconds: read.integer('ONCALL_PAGE_AFTER_CALL_SECONDS', 240, 0, 3600),
       agencyDueMinute: read.timeOfDay('ONCALL_AGENCY_DUE_AT', '12:00'),
     },
+    messaging: {
+      quietHours: {
+        ...read.timeRange('QUIET_HOURS', '21:00-08:00'),
+        ...read.restDays('QUIET_DAYS', 'sun,holidays'),
+      },
+      smsPerSecond: read.integer(
+        'SMS_RATE_PER_SECOND',
+        defaultSmsRate(fromNumber, messagingServiceSid),
+        1,
+        10_000,
+      ),
+    },
     eligibilityMaxUncoverPercent: read.integer('ELIGIBILITY_MAX_UNCOVER_PERCENT', 20, 0, 100),
     webhookDedupTtlSeconds: read.integer('WEBHOOK_DEDUP_TTL_SECONDS', 48 * 3600, 60, 30 * 24 * 3600),
     sendMaxAttempts: read.integer('SEND_MAX_ATTEMPTS', 8, 1, 100),
@@ -181,6 +200,17 @@ export function loadSettings(env: Env = process.env, argv: string[] = process.ar
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;
+}
+
+/**
+ * Twilio's published sending rates: 1 segment/s for a US/Canada long code, 30/s for a short
+ * code, 10/s for other numbers (outside +1), alphanumeric senders and, as a cautious default,
+ * a Messaging Service (whose pool may allow more: set SMS_RATE_PER_SECOND).
+ */
+function defaultSmsRate(fromNumber: string | undefined, messagingServiceSid: string | undefined): number {
+  if (messagingServiceSid || !fromNumber) return 10;
+  if (/^\d{5,6}$/.test(fromNumber)) return 30;
+  return fromNumber.startsWith('+1') ? 1 : 10;
 }
 
 function roleFromArgv(argv: string[], problems: string[]): Role | undefined {
@@ -238,6 +268,36 @@ class EnvReader {
     if ((allowed as readonly string[]).includes(raw)) return raw as T;
     this.problems.push(`${name}: expected one of ${allowed.join(', ')} (got "${raw}")`);
     return fallback;
+  }
+
+  /** "HH:MM-HH:MM" (over midnight when the start is later), or "none". */
+  timeRange(name: string, fallback: string): { startMinute: number; endMinute: number } {
+    const raw = this.raw(name) ?? fallback;
+    if (raw === 'none') return { startMinute: 0, endMinute: 0 };
+    const match = /^(\d\d:\d\d)-(\d\d:\d\d)$/.exec(raw);
+    const minutes = (hhmm: string) => {
+      const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
+      return m ? Number(m[1]) * 60 + Number(m[2]) : null;
+    };
+    const start = match ? minutes(match[1]!) : null;
+    const end = match ? minutes(match[2]!) : null;
+    if (start === null || end === null) {
+      this.problems.push(`${name}: expected HH:MM-HH:MM, e.g. 21:00-08:00, or none (got "${raw}")`);
+      return { startMinute: 0, endMinute: 0 };
+    }
+    return { startMinute: start, endMinute: end };
+  }
+
+  /** A list among "sun" and "holidays" (or empty). */
+  restDays(name: string, fallback: string): { sundays: boolean; publicHolidays: boolean } {
+    const raw = this.env[name]?.trim() ?? fallback;
+    const items = raw
+      .split(',')
+      .map((d) => d.trim().toLowerCase())
+      .filter(Boolean);
+    const unknown = items.filter((d) => d !== 'sun' && d !== 'holidays');
+    if (unknown.length > 0) this.problems.push(`${name}: expected sun and/or holidays (got "${raw}")`);
+    return { sundays: items.includes('sun'), publicHolidays: items.includes('holidays') };
   }
 
   /** "HH:MM" as minutes from midnight. */

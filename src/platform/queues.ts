@@ -2,7 +2,10 @@ import { Queue, type QueueOptions } from 'bullmq';
 import type { Redis } from './redis.js';
 
 export const QUEUE_NAMES = {
-  outbox: 'outbox',
+  // One outbox queue per channel: a burst of SMS (rate-limited) never holds up a page call.
+  outboxSms: 'outbox-sms',
+  outboxVoice: 'outbox-voice',
+  outboxEmail: 'outbox-email',
   maintenance: 'maintenance',
   paging: 'paging',
 } as const;
@@ -12,6 +15,11 @@ export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 /** BullMQ takes a node-redis client (one Redis library for the whole project). */
 export function bullConnection(redis: Redis): QueueOptions['connection'] {
   return redis.duplicate() as unknown as QueueOptions['connection'];
+}
+
+/** A running consumer of one or several queues, as the entry point stops it. */
+export interface Stoppable {
+  close(force?: boolean): Promise<void>;
 }
 
 export function createQueue(name: QueueName, redis: Redis): Queue {

@@ -8,7 +8,7 @@ import { loadServiceLines, type ServiceLines } from '../ivr/service-lines.js';
 import { buildVoiceResponses, type VoiceResponses } from '../ivr/voice-responses.js';
 import type { Channels } from '../messaging/channel.port.js';
 import { smtpEmailChannel } from '../messaging/email/smtp-email.adapter.js';
-import type { OutboxDeps } from '../messaging/outbox.service.js';
+import type { OutboxDeps, OutboxQueues } from '../messaging/outbox.service.js';
 import { simulatorChannels } from '../messaging/simulator/simulator-channels.js';
 import { createSimulatorStore, type SimulatorStore } from '../messaging/simulator/simulator-store.js';
 import { LOCALES, loadTemplates, type Templates } from '../messaging/templates.js';
@@ -36,7 +36,7 @@ export interface Services {
   db: Db;
   redis: Redis;
   events: EventBus;
-  outboxQueue: Queue;
+  outboxQueues: OutboxQueues;
   channels: Channels;
   simulator: SimulatorStore | null;
   templates: Templates;
@@ -82,13 +82,17 @@ export async function createServices(
       : null;
   const realChannels = buildChannels(settings, logger, simulator);
   const channels = overrides.channels ? overrides.channels(realChannels) : realChannels;
-  const outboxQueue = createQueue(QUEUE_NAMES.outbox, redis);
+  const outboxQueues: OutboxQueues = {
+    SMS: createQueue(QUEUE_NAMES.outboxSms, redis),
+    VOICE: createQueue(QUEUE_NAMES.outboxVoice, redis),
+    EMAIL: createQueue(QUEUE_NAMES.outboxEmail, redis),
+  };
   const metrics = createMetrics();
   const phoneIndex = createPhoneIndex(db, redis);
   const calendar = createFrenchCalendar(settings.timeZone);
   const outbox: OutboxDeps = {
     db,
-    queue: outboxQueue,
+    queues: outboxQueues,
     channels,
     events,
     clock,
@@ -96,6 +100,8 @@ export async function createServices(
     publicBaseUrl: settings.publicBaseUrl,
     maxAttempts: settings.sendMaxAttempts,
     backoffMs: settings.sendBackoffMs,
+    quietHours: settings.messaging.quietHours,
+    calendar,
   };
   const pagingQueue = createQueue(QUEUE_NAMES.paging, redis);
   const paging: PagingDeps = {
@@ -127,7 +133,7 @@ export async function createServices(
     db,
     redis,
     events,
-    outboxQueue,
+    outboxQueues,
     channels,
     simulator,
     templates,
@@ -141,7 +147,7 @@ export async function createServices(
     pagingQueue,
     paging,
     async close() {
-      await outboxQueue.close().catch(() => undefined);
+      for (const queue of Object.values(outboxQueues)) await queue.close().catch(() => undefined);
       await pagingQueue.close().catch(() => undefined);
       await db.$disconnect().catch(() => undefined);
       await redis.close().catch(() => redis.destroy());

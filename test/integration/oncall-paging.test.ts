@@ -1,8 +1,8 @@
-import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
 import { attemptJobId } from '../../src/oncall/paging.deps.js';
 import { startPagingWorker } from '../../src/oncall/paging.worker.js';
+import type { Stoppable } from '../../src/platform/queues.js';
 import type { Services } from '../../src/platform/services.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { type AgencyFixture, createAgency, WEEKEND_DAYS_ONLY } from '../support/oncall-fixture.js';
@@ -40,7 +40,7 @@ const setNow = (iso: string) => {
 const TUESDAY_NIGHT = '2026-11-24T21:30:00Z'; // 22:30 in Paris
 
 let h: Harness;
-const workers: Worker[] = [];
+const workers: Stoppable[] = [];
 const startWorkers = (services: Services) => {
   const started = [startPagingWorker(services), startOutboxWorker(services)];
   workers.push(...started);

@@ -1,7 +1,7 @@
-import type { Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueMessage, sendJobId } from '../../src/messaging/outbox.service.js';
 import { startOutboxWorker, sweepOutbox } from '../../src/messaging/outbox.worker.js';
+import type { Stoppable } from '../../src/platform/queues.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import {
   createTwilioApi,
@@ -14,7 +14,7 @@ import { until } from '../support/until.js';
 
 const twilioApi = createTwilioApi();
 let h: Harness;
-const workers: Worker[] = [];
+const workers: Stoppable[] = [];
 
 beforeAll(async () => {
   twilioApi.listen();
@@ -57,7 +57,7 @@ afterAll(async () => {
 // Short locks so a dead worker's job is taken over in about two seconds. All workers of this file
 // use the same value: BullMQ runs one stalled-job check per queue per interval, at the pace of
 // whichever worker took it.
-function startWorker(lockDurationMs = 1000): Worker {
+function startWorker(lockDurationMs = 1000): Stoppable {
   const worker = startOutboxWorker(h.services, { lockDurationMs });
   workers.push(worker);
   return worker;
@@ -193,7 +193,7 @@ describe('outbox sweep', () => {
     await h.services.db
       .$executeRaw`UPDATE messages SET updated_at = now() - interval '5 minutes' WHERE id = ${row.id}::uuid`;
     expect(await sweepOutbox(h.services)).toBe(1);
-    expect(await h.services.outboxQueue.getJob(sendJobId(row.id))).toBeDefined();
+    expect(await h.services.outboxQueues.SMS.getJob(sendJobId(row.id))).toBeDefined();
     startWorker();
     await until(async () => (await message(row.id)).status === 'SENT');
     expect(twilioApi.messages.filter((m) => m.body === 'Oublié')).toHaveLength(1);

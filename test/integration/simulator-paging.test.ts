@@ -1,7 +1,7 @@
-import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
 import { startPagingWorker } from '../../src/oncall/paging.worker.js';
+import type { Stoppable } from '../../src/platform/queues.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { createAgency } from '../support/oncall-fixture.js';
 import { until } from '../support/until.js';
@@ -13,7 +13,7 @@ import { until } from '../support/until.js';
 const night = new Date('2026-11-24T21:30:00Z').getTime() - Date.now();
 let h: Harness;
 let agent: string;
-let workers: Worker[];
+let workers: Stoppable[];
 
 beforeAll(async () => {
   h = await startHarness({

@@ -1,7 +1,7 @@
-import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueMessage } from '../../src/messaging/outbox.service.js';
 import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
+import type { Stoppable } from '../../src/platform/queues.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { until } from '../support/until.js';
 
@@ -9,7 +9,7 @@ import { until } from '../support/until.js';
 // same signature check, call state and voicemail as a Twilio call.
 let h: Harness;
 let agent: string;
-let worker: Worker;
+let worker: Stoppable;
 
 beforeAll(async () => {
   h = await startHarness();

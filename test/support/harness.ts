@@ -44,6 +44,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       PUBLIC_BASE_URL: 'https://contact-centre.test',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       SEND_BACKOFF_MS: '50',
+      // Tests run at any hour: quiet hours only where a test sets them.
+      QUIET_HOURS: 'none',
+      QUIET_DAYS: '',
       ...options.env,
     },
     [],
