@@ -1,0 +1,197 @@
+// A local stand-in for Twilio's REST API (2010-04-01), in the benchmark's own process: it answers
+// the SDK's Calls.json and Messages.json create requests with 201 and the JSON Twilio returns
+// (as test/support/twilio-api.ts does), and records when each one arrived and for whom. It never
+// calls back. One listener per server process, so each request says which process sent it.
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export type PageKind = 'call' | 'sms';
+
+export interface Arrival {
+  kind: PageKind;
+  to: string;
+  /** performance.now() in the benchmark process when the request's headers were read. */
+  at: number;
+  /** Which listener it came in on: the label of the process given that listener's URL. */
+  via: string;
+}
+
+export interface TwilioStandIn {
+  /** TWILIO_API_BASE_URL for the process labelled `label`. */
+  baseUrl(label: string): string;
+  arrivals: Arrival[];
+  /** Create requests per kind and number. */
+  count(kind: PageKind, to: string): number;
+  /** The first arrival of `kind` for `to` (already there, or the next one), or null after `timeoutMs`. */
+  first(kind: PageKind, to: string, timeoutMs: number): Promise<Arrival | null>;
+  /** Requests that were not an authenticated create (wrong path, auth, no To) and list requests. */
+  unexpected: string[];
+  lists: number;
+  close(): Promise<void>;
+}
+
+const rfc2822 = (date: Date) => date.toUTCString().replace('GMT', '+0000');
+
+export async function startTwilioStandIn(
+  accountSid: string,
+  authToken: string,
+  labels: string[],
+): Promise<TwilioStandIn> {
+  const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+  const createPath = new RegExp(`^/2010-04-01/Accounts/${accountSid}/(Calls|Messages)\\.json$`);
+  const arrivals: Arrival[] = [];
+  const firsts = new Map<string, Arrival>();
+  const counts = new Map<string, number>();
+  const waiters = new Map<string, Array<(arrival: Arrival) => void>>();
+  const unexpected: string[] = [];
+  let lists = 0;
+  const key = (kind: PageKind, to: string) => `${kind} ${to}`;
+
+  const answer = (response: ServerResponse, status: number, body: object) => {
+    const json = JSON.stringify(body);
+    response.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(json),
+    });
+    response.end(json);
+  };
+  const error = (response: ServerResponse, status: number, code: number, message: string) =>
+    answer(response, status, {
+      code,
+      message,
+      more_info: `https://www.twilio.com/docs/errors/${code}`,
+      status,
+    });
+
+  const handle = (via: string) => (request: IncomingMessage, response: ServerResponse) => {
+    const at = performance.now();
+    const url = new URL(request.url ?? '/', 'http://stand-in');
+    const match = createPath.exec(url.pathname);
+    if (!match || request.headers.authorization !== expectedAuth) {
+      unexpected.push(`${request.method} ${url.pathname} (${via})`);
+      request.resume();
+      return error(response, match ? 401 : 404, match ? 20003 : 20404, 'Not found or not authenticated');
+    }
+    const resource = match[1] as 'Calls' | 'Messages';
+    if (request.method === 'GET') {
+      // Only a worker reconciling a stalled send lists: it finds nothing and sends again.
+      lists++;
+      request.resume();
+      return answer(response, 200, {
+        [resource.toLowerCase()]: [],
+        end: 0,
+        next_page_uri: null,
+        page: 0,
+        page_size: 50,
+        start: 0,
+      });
+    }
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      const form = new URLSearchParams(body);
+      const to = form.get('To');
+      if (request.method !== 'POST' || !to) {
+        unexpected.push(`${request.method} ${url.pathname} without To (${via})`);
+        return error(response, 400, 21604, "A 'To' phone number is required.");
+      }
+      const kind: PageKind = resource === 'Calls' ? 'call' : 'sms';
+      const arrival: Arrival = { kind, to, at, via };
+      arrivals.push(arrival);
+      const k = key(kind, to);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+      if (!firsts.has(k)) {
+        firsts.set(k, arrival);
+        for (const resolve of waiters.get(k) ?? []) resolve(arrival);
+        waiters.delete(k);
+      }
+      const now = new Date();
+      const common = {
+        account_sid: accountSid,
+        api_version: '2010-04-01',
+        date_created: rfc2822(now),
+        date_updated: rfc2822(now),
+        direction: 'outbound-api',
+        from: form.get('From') ?? '',
+        status: 'queued',
+        to,
+      };
+      if (kind === 'call') {
+        const sid = `CA${randomBytes(16).toString('hex')}`;
+        return answer(response, 201, {
+          ...common,
+          from_formatted: common.from,
+          sid,
+          to_formatted: to,
+          uri: `/2010-04-01/Accounts/${accountSid}/Calls/${sid}.json`,
+        });
+      }
+      const sid = `SM${randomBytes(16).toString('hex')}`;
+      return answer(response, 201, {
+        ...common,
+        body: form.get('Body') ?? '',
+        date_sent: null,
+        error_code: null,
+        error_message: null,
+        messaging_service_sid: null,
+        num_media: '0',
+        num_segments: '1',
+        price: null,
+        price_unit: 'EUR',
+        sid,
+        subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}/Media.json` },
+        uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
+      });
+    });
+  };
+
+  const servers = new Map<string, { server: Server; port: number }>();
+  for (const label of labels) {
+    const server = createServer(handle(label));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    servers.set(label, { server, port: typeof address === 'object' && address ? address.port : 0 });
+  }
+
+  return {
+    baseUrl(label) {
+      const entry = servers.get(label);
+      if (!entry) throw new Error(`no stand-in listener for ${label}`);
+      return `http://127.0.0.1:${entry.port}`;
+    },
+    arrivals,
+    count: (kind, to) => counts.get(key(kind, to)) ?? 0,
+    first(kind, to, timeoutMs) {
+      const k = key(kind, to);
+      const known = firsts.get(k);
+      if (known) return Promise.resolve(known);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(null), timeoutMs);
+        const list = waiters.get(k) ?? [];
+        list.push((arrival) => {
+          clearTimeout(timer);
+          resolve(arrival);
+        });
+        waiters.set(k, list);
+      });
+    },
+    unexpected,
+    get lists() {
+      return lists;
+    },
+    async close() {
+      await Promise.all(
+        [...servers.values()].map(
+          ({ server }) =>
+            new Promise<void>((resolve) => {
+              server.closeAllConnections();
+              server.close(() => resolve());
+            }),
+        ),
+      );
+    },
+  };
+}
