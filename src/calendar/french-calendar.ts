@@ -28,10 +28,20 @@ export function createFrenchCalendar(timeZone = 'Europe/Paris'): FrenchCalendar 
     }
     return holidays;
   };
+  // date-holidays computes the year's rules on every question (about 6 % of the api's CPU under
+  // a burst of night calls): the answer per region and local day never changes, so keep it.
+  const known = new Map<string, boolean>();
   return {
     isPublicHoliday(instant, department) {
-      const found = holidaysFor(department).isHoliday(instant);
-      return Array.isArray(found) && found.some((h) => h.type === 'public');
+      const region = department && ALSACE_MOSELLE.has(department) ? department : 'national';
+      const key = `${region}:${DateTime.fromJSDate(instant, { zone: timeZone }).toISODate()}`;
+      let holiday = known.get(key);
+      if (holiday === undefined) {
+        const found = holidaysFor(department).isHoliday(instant);
+        holiday = Array.isArray(found) && found.some((h) => h.type === 'public');
+        known.set(key, holiday);
+      }
+      return holiday;
     },
     local: (instant) => DateTime.fromJSDate(instant, { zone: timeZone }),
   };
