@@ -1,4 +1,3 @@
-import twilio from 'twilio';
 import type { Locale } from '../generated/prisma/enums.js';
 import type { Templates } from '../messaging/templates.js';
 import type { Logger } from '../platform/logger.js';
@@ -8,14 +7,12 @@ import type { ActionResult, DomainActions } from './domain-actions.js';
 import type { Step } from './flow-schema.js';
 import { interpretInput } from './gather-input.js';
 import type { ServiceLine } from './service-lines.js';
+import { type GatherTwiml, Twiml } from './twiml.js';
 
 // Runs a flow of ivr-flows/. Each webhook answer runs the automatic steps (say, action, branch,
 // language) up to the next step that waits for the caller (gather, record, transfer) or ends the
 // call, and answers that as TwiML. The call state records where it stopped and how many answers
 // it has had; the action URLs carry that count so a replayed webhook is recognised.
-
-const { VoiceResponse } = twilio.twiml;
-type Response = InstanceType<typeof VoiceResponse>;
 
 export const VOICE_LANGUAGE: Record<Locale, 'fr-FR' | 'en-GB'> = { fr: 'fr-FR', en: 'en-GB' };
 /** A loop of automatic steps (branch → say → branch ...) is a flow bug: stop it, apologise. */
@@ -50,7 +47,7 @@ export interface FlowEngine {
 export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
   const { templates, actions, logger } = deps;
 
-  const say = (r: Response | ReturnType<Response['gather']>, state: CallState, prompt: string) =>
+  const say = (r: Twiml | GatherTwiml, state: CallState, prompt: string) =>
     r.say({ language: VOICE_LANGUAGE[state.locale] }, templates.render(prompt, state.locale, state.vars));
 
   async function runAction(state: CallState, line: ServiceLine, name: keyof DomainActions) {
@@ -69,7 +66,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
   }
 
   /** Runs steps from `from` until one waits for the caller; returns the answer's state. */
-  async function runFrom(line: ServiceLine, state: CallState, from: string, r: Response): Promise<CallState> {
+  async function runFrom(line: ServiceLine, state: CallState, from: string, r: Twiml): Promise<CallState> {
     let id = from;
     for (let count = 0; count < MAX_AUTOMATIC_STEPS; count++) {
       const step = line.steps[id]!;
@@ -114,7 +111,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
   }
 
   /** Answers a step that waits for the caller, or ends the call. */
-  function wait(line: ServiceLine, state: CallState, id: string, step: Step, r: Response): CallState {
+  function wait(line: ServiceLine, state: CallState, id: string, step: Step, r: Twiml): CallState {
     const seq = state.seq + 1;
     state.step = id;
     switch (step.type) {
@@ -174,13 +171,21 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
 
   return {
     begin(line, state) {
-      return runFrom(line, { ...state, path: [...state.path] }, line.start, new VoiceResponse());
+      return runFrom(line, { ...state, path: [...state.path] }, line.start, new Twiml());
     },
 
     async resume(line, current, params) {
-      const state: CallState = structuredClone(current);
+      // The state was just parsed from Redis: copying what the steps change is enough (a deep
+      // structuredClone cost more than the rest of the engine on a mid-flow step).
+      const state: CallState = {
+        ...current,
+        customerIds: [...current.customerIds],
+        vars: { ...current.vars },
+        path: [...current.path],
+        inputs: [...current.inputs],
+      };
       const step = line.steps[state.step];
-      const r = new VoiceResponse();
+      const r = new Twiml();
       if (!step) throw new Error(`call ${state.callSid} is at step ${state.step}, unknown to ${line.name}`);
       switch (step.type) {
         case 'gather': {
@@ -238,7 +243,7 @@ export function queueWaitAnswer(
   step: Step | undefined,
   queueTimeSeconds: number,
 ): string {
-  const r = new VoiceResponse();
+  const r = new Twiml();
   const limit =
     step?.type === 'transfer'
       ? (step.timeoutSeconds ?? DEFAULT_TRANSFER_TIMEOUT_S)
