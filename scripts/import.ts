@@ -82,6 +82,7 @@ try {
         clock: systemClock,
         zone: settings.timeZone,
         maxUncoverPercent: settings.eligibilityMaxUncoverPercent,
+        readingsMaxDailyLitres: settings.alerts.readingsMaxDailyLitres,
       },
       {
         kind,

@@ -45,6 +45,7 @@ export interface Settings {
     /** SMS handed to the provider per second, at most (Twilio's published rate for the sender by default). */
     smsPerSecond: number;
   };
+  alerts: AlertSettings;
   /** An eligibility file that would remove cover from more than this share of contracts is refused without force. */
   eligibilityMaxUncoverPercent: number;
   webhookDedupTtlSeconds: number;
@@ -80,6 +81,16 @@ export interface OnCallSettings {
   pageAfterCallSeconds: number;
   /** A request left to the agency is due at this time on its next working day. */
   agencyDueMinute: number;
+}
+
+/** Consumption alerts (README, "Consumption alerts"). */
+export interface AlertSettings {
+  /** A daily volume above this (given, or derived from indexes) is an error of its line in a readings file. */
+  readingsMaxDailyLitres: number;
+  /** Detection looks at this many days of readings, ending on the detection day. */
+  lookbackDays: number;
+  /** Local time (TZ_DEFAULT) of the daily detection run, minutes from midnight. */
+  detectionAtMinute: number;
 }
 
 export class SettingsError extends Error {
@@ -189,6 +200,11 @@ export function loadSettings(env: Env = process.env, argv: string[] = process.ar
         1,
         10_000,
       ),
+    },
+    alerts: {
+      readingsMaxDailyLitres: read.integer('READINGS_MAX_DAILY_LITRES', 100_000, 1, 1_000_000_000),
+      lookbackDays: read.integer('ALERT_LOOKBACK_DAYS', 35, 2, 366),
+      detectionAtMinute: read.timeOfDay('ALERT_DETECTION_AT', '07:00'),
     },
     eligibilityMaxUncoverPercent: read.integer('ELIGIBILITY_MAX_UNCOVER_PERCENT', 20, 0, 100),
     webhookDedupTtlSeconds: read.integer('WEBHOOK_DEDUP_TTL_SECONDS', 48 * 3600, 60, 30 * 24 * 3600),

@@ -75,6 +75,35 @@ export function detectDelimiter(text: string): ';' | ',' {
   return commas > semicolons ? ',' : ';';
 }
 
+/** A record with the line of the file it ends on, as csv-parse gives it with `info`. */
+export interface CsvRecord {
+  record: string[];
+  info: { lines: number };
+}
+
+// What csv-parse's `trim` removes around a field.
+const EDGE_BLANKS = /^[ \t\f\r\n]+|[ \t\f\r\n]+$/g;
+
+/**
+ * Without a double quote anywhere, each line is a record and its fields are what lies between
+ * delimiters: splitting gives what csv-parse gives with readCsv's options, several times faster
+ * on a daily readings file of a million lines. Null when the text has quotes (the parser's job).
+ */
+export function splitUnquoted(text: string, delimiter: ';' | ','): CsvRecord[] | null {
+  if (text.includes('"')) return null;
+  const records: CsvRecord[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.replace(EDGE_BLANKS, '') === '') continue; // as skip_empty_lines with trim
+    records.push({
+      record: line.split(delimiter).map((field) => field.replace(EDGE_BLANKS, '')),
+      info: { lines: i + 1 },
+    });
+  }
+  return records;
+}
+
 /**
  * Parses the file and maps its header onto `columns`. Problems with the file as a whole (missing
  * columns, broken quoting) are errors on line 1 or on the broken line and return null; problems
@@ -89,16 +118,18 @@ export function readCsv(
   const text = decodeCsvText(input);
   const delimiter = detectDelimiter(text);
 
-  let records: Array<{ record: string[]; info: { lines: number } }>;
+  let records: CsvRecord[];
   try {
     // With `info`, each record comes as { record, info } (the typings only know string[][]).
-    records = parse(text, {
-      delimiter,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-    }) as unknown as typeof records;
+    records =
+      splitUnquoted(text, delimiter) ??
+      (parse(text, {
+        delimiter,
+        info: true,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        trim: true,
+      }) as unknown as CsvRecord[]);
   } catch (err) {
     if (!(err instanceof CsvError)) throw err;
     const line = (err as CsvError & { lines?: number }).lines ?? 1;

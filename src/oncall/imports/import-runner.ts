@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readingsImporter } from '../../alerts/readings.import.js';
 import type { FrenchCalendar } from '../../calendar/french-calendar.js';
 import type { ActorType } from '../../generated/prisma/enums.js';
 import type { PhoneIndex } from '../../identification/phone-index.js';
@@ -24,6 +25,7 @@ const IMPORTERS: Record<ImportKind, Importer> = {
   'on-call-hours': onCallHoursImporter,
   'technician-rotas': technicianRotasImporter,
   'manager-rotas': managerRotasImporter,
+  readings: readingsImporter,
 };
 
 /** Advisory lock key shared by every import (pg_advisory_xact_lock). */
@@ -40,6 +42,8 @@ export interface ImportDeps {
   zone: string;
   /** ELIGIBILITY_MAX_UNCOVER_PERCENT. */
   maxUncoverPercent: number;
+  /** READINGS_MAX_DAILY_LITRES. */
+  readingsMaxDailyLitres: number;
   /** pino (the request's logger on the endpoint): counts only, never the file's content. */
   logger?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
@@ -85,6 +89,7 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
         batch,
         force: request.force ?? false,
         maxUncoverPercent: deps.maxUncoverPercent,
+        readingsMaxDailyLitres: deps.readingsMaxDailyLitres,
       });
       const refused = issues.errorCount > 0 && (importer.wholeFile || plan.applicable === 0);
       if (refused) return { refused, entities: {}, phones: [] as string[] };

@@ -18,6 +18,8 @@ export interface PlanContext {
   /** Apply even what looks like a mistake (an eligibility file uncovering too many contracts). */
   force: boolean;
   maxUncoverPercent: number;
+  /** READINGS_MAX_DAILY_LITRES: a larger daily volume in a readings file is an error of its line. */
+  readingsMaxDailyLitres: number;
 }
 
 export interface ImportPlan {

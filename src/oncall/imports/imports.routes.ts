@@ -48,6 +48,8 @@ const DESCRIPTIONS: Record<ImportKind, string> = {
     "Weekly on-call windows per agency and on-call type; replaces each agency and type's windows.",
   'technician-rotas': 'Technicians on call per agency, on-call type and period, with their mobiles.',
   'manager-rotas': 'Regional on-call managers per region and period, with their mobiles.',
+  readings:
+    "Daily meter readings (index and/or day's volume, m³); lines with errors are skipped. Files of all meters go through the command line (body limit).",
 };
 
 const badRequest = (reply: FastifyReply, error: string, message: string) =>
@@ -119,6 +121,7 @@ export function importRoutes(app: FastifyInstance, services: Services): void {
           clock: services.clock,
           zone: services.settings.timeZone,
           maxUncoverPercent: services.settings.eligibilityMaxUncoverPercent,
+          readingsMaxDailyLitres: services.settings.alerts.readingsMaxDailyLitres,
           logger: request.log,
         },
         {
