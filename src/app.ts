@@ -3,6 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { alertThresholdsRoutes } from './alerts/alert-thresholds.routes.js';
 import { casesRoutes } from './cases/cases.routes.js';
 import { identificationRoutes } from './identification/identification.routes.js';
 import { voiceRoutes } from './ivr/voice.routes.js';
@@ -107,6 +108,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   pagingRoutes(app, services);
   smsRoutes(app, services);
   importRoutes(app, services);
+  alertThresholdsRoutes(app, services);
   if (services.simulator) simulatorRoutes(app, services, services.simulator);
 
   const sockets = attachSocketGateway(app, services);

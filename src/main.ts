@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { startAlertsWorker } from './alerts/alerts.worker.js';
 import { buildApp } from './app.js';
 import { startOutboxWorker } from './messaging/outbox.worker.js';
 import { startPagingWorker } from './oncall/paging.worker.js';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
     const maintenance = startMaintenanceWorker(services);
     workers.push(maintenance.worker);
     await maintenance.schedule();
+    workers.push(await startAlertsWorker(services));
   }
   logger.info(
     {

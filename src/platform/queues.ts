@@ -8,6 +8,7 @@ export const QUEUE_NAMES = {
   outboxEmail: 'outbox-email',
   maintenance: 'maintenance',
   paging: 'paging',
+  alerts: 'alerts',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

@@ -1,0 +1,81 @@
+// `npm run alerts:detect [-- --day 2026-11-23]`: runs the consumption alert detection once, as the
+// daily job does, on DATABASE_URL (events to REDIS_URL), and prints how many alerts it created.
+// Sends nothing: the worker's notification hook is not called from here. Exits 2 on a wrong
+// command line or when PostgreSQL or Redis cannot be reached.
+
+import { isoDay } from '../src/alerts/day-numbers.js';
+import { DetectionDayError, detectAlerts, detectionDay } from '../src/alerts/detection.service.js';
+import { systemClock } from '../src/platform/clock.js';
+import { loadSettings, redactUrl, SettingsError } from '../src/platform/config.js';
+import { createDb } from '../src/platform/db/client.js';
+import { connectRedis, createRedis } from '../src/platform/redis.js';
+import { createEventBus } from '../src/realtime/event-bus.js';
+
+const USAGE = 'usage: npm run alerts:detect [-- --day YYYY-MM-DD]   (default: today in TZ_DEFAULT)';
+
+function usage(problem: string): never {
+  console.error(`${problem}\n${USAGE}`);
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+let day: string | undefined;
+for (let i = 0; i < args.length; i++) {
+  const arg = args[i]!;
+  if (arg === '--day') day = args[++i] ?? usage('--day needs a date');
+  else if (arg.startsWith('--day=')) day = arg.slice('--day='.length);
+  else if (arg === '--help' || arg === '-h') usage('');
+  else usage(`unknown argument ${arg}`);
+}
+
+let settings: ReturnType<typeof loadSettings>;
+try {
+  settings = loadSettings(process.env, []);
+} catch (err) {
+  if (err instanceof SettingsError) usage(err.message);
+  throw err;
+}
+const deps0 = { clock: systemClock, zone: settings.timeZone };
+let detectionOn: number;
+try {
+  detectionOn = detectionDay(deps0, day);
+} catch (err) {
+  if (err instanceof DetectionDayError) usage(`--day: ${err.message}`);
+  throw err;
+}
+
+const db = createDb(settings.databaseUrl);
+const redis = createRedis(settings.redisUrl, () => undefined);
+let exitCode = 0;
+try {
+  await connectRedis(redis, settings.redisUrl);
+  await db.$queryRaw`SELECT 1`;
+} catch (err) {
+  console.error(
+    `cannot reach PostgreSQL (${redactUrl(settings.databaseUrl)}) or Redis (${redactUrl(settings.redisUrl)}): ${(err as Error).message}`,
+  );
+  exitCode = 2;
+}
+try {
+  if (exitCode === 0) {
+    const started = performance.now();
+    const ids = await detectAlerts(
+      {
+        ...deps0,
+        db,
+        events: createEventBus(redis, () => systemClock.now()),
+        lookbackDays: settings.alerts.lookbackDays,
+      },
+      { day: isoDay(detectionOn) },
+    );
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(
+      `${ids.length} consumption alert${ids.length === 1 ? '' : 's'} created (detection day ${isoDay(detectionOn)}, ` +
+        `${settings.alerts.lookbackDays} days of readings, ${seconds} s)`,
+    );
+  }
+} finally {
+  await db.$disconnect().catch(() => undefined);
+  if (redis.isOpen) await redis.close().catch(() => undefined);
+}
+process.exit(exitCode);
