@@ -1,7 +1,7 @@
 // `npm run alerts:detect [-- --day 2026-11-23]`: runs the consumption alert detection once, as the
 // daily job does, on DATABASE_URL (events to REDIS_URL), and prints how many alerts it created.
-// Sends nothing: the worker's notification hook is not called from here. Exits 2 on a wrong
-// command line or when PostgreSQL or Redis cannot be reached.
+// Sends nothing itself: a running worker's maintenance sweep notifies the new alerts within a
+// minute. Exits 2 on a wrong command line or when PostgreSQL or Redis cannot be reached.
 
 import { isoDay } from '../src/alerts/day-numbers.js';
 import { DetectionDayError, detectAlerts, detectionDay } from '../src/alerts/detection.service.js';

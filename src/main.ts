@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { startAlertsWorker } from './alerts/alerts.worker.js';
+import { notifyPendingAlerts } from './alerts/notification.service.js';
+import { startReminderWorker } from './alerts/reminder.worker.js';
 import { buildApp } from './app.js';
 import { startOutboxWorker } from './messaging/outbox.worker.js';
 import { startPagingWorker } from './oncall/paging.worker.js';
@@ -72,7 +74,13 @@ async function main(): Promise<void> {
     const maintenance = startMaintenanceWorker(services);
     workers.push(maintenance.worker);
     await maintenance.schedule();
-    workers.push(await startAlertsWorker(services));
+    workers.push(startReminderWorker(services));
+    // Each detection run's new alerts are notified at once; the maintenance sweep catches any left.
+    workers.push(
+      await startAlertsWorker(services, {
+        onDetected: () => notifyPendingAlerts(services.notices).then(() => undefined),
+      }),
+    );
   }
   logger.info(
     {

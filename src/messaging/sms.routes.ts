@@ -5,6 +5,7 @@ import { isUuid } from '../platform/ids.js';
 import type { Services } from '../platform/services.js';
 import type { TwilioParams } from '../platform/twilio-webhook.js';
 import { applyProviderStatus } from './delivery-status.js';
+import { routeReply } from './replies/reply-router.js';
 import { fromTwilioStatus } from './twilio/twilio-vocabulary.js';
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
@@ -58,8 +59,9 @@ export function smsRoutes(app: FastifyInstance, services: Services): void {
         type: 'sms.received',
         data: { messageSid: sid, customerId, candidates: candidates.length },
       });
-      // Replies of the on-call staff to their pages; the rest waits for the reply router.
-      await handlePageReply(services.paging, from, params.Body ?? '');
+      // Replies of the on-call staff to their pages; the rest goes to the reply router.
+      const forPaging = await handlePageReply(services.paging, from, params.Body ?? '');
+      if (!forPaging) await routeReply(services.replies, { from, body: params.Body ?? '', messageSid: sid });
     }
     return reply.code(200).type('text/xml; charset=utf-8').send(EMPTY_TWIML);
   });

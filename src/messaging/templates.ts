@@ -13,6 +13,8 @@ export interface Templates {
   render(key: string, locale: Locale, vars?: Record<string, unknown>): string;
   has(key: string, locale: Locale): boolean;
   keys(locale: Locale): string[];
+  /** The template's text, for the checks (templates:check, the console's preview). */
+  source(key: string, locale: Locale): string | undefined;
 }
 
 export class MissingTemplateError extends Error {}
@@ -20,6 +22,7 @@ export class MissingTemplateError extends Error {}
 export async function loadTemplates(root: string): Promise<Templates> {
   const env = Handlebars.create();
   const compiled = new Map<string, Handlebars.TemplateDelegate>();
+  const sources = new Map<string, string>();
   for (const locale of LOCALES) {
     const dir = join(root, locale);
     for (const file of await listFiles(dir)) {
@@ -28,6 +31,7 @@ export async function loadTemplates(root: string): Promise<Templates> {
         .replace(/\\/g, '/')
         .replace(/\.hbs$/, '');
       const source = (await readFile(file, 'utf8')).replace(/\n$/, '');
+      sources.set(`${locale}:${key}`, source);
       compiled.set(
         `${locale}:${key}`,
         env.compile(source, { strict: true, noEscape: !key.endsWith('.html') }),
@@ -43,6 +47,9 @@ export async function loadTemplates(root: string): Promise<Templates> {
     },
     has(key, locale) {
       return compiled.has(`${locale}:${key}`);
+    },
+    source(key, locale) {
+      return sources.get(`${locale}:${key}`);
     },
     keys(locale) {
       return [...compiled.keys()]

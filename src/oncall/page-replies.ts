@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { recordOnTimeline } from '../cases/timeline.js';
 import { enqueueMessage } from '../messaging/outbox.service.js';
+import { parseReply } from '../messaging/replies/reply-keywords.js';
 import { acknowledge } from './acknowledgement.service.js';
 import type { PagingDeps } from './paging.deps.js';
 import { attemptFailed } from './paging.service.js';
@@ -12,35 +13,19 @@ import { attemptFailed } from './paging.service.js';
 
 export type PageReplyIntent = 'accept' | 'refuse' | 'poor-coverage' | 'unknown';
 
-const WORDS: Record<string, Exclude<PageReplyIntent, 'unknown'>> = {
-  ok: 'accept',
-  oui: 'accept',
-  '1': 'accept',
-  accepte: 'accept',
-  accepter: 'accept',
-  yes: 'accept',
-  accept: 'accept',
-  non: 'refuse',
-  '2': 'refuse',
-  refus: 'refuse',
-  refuse: 'refuse',
-  no: 'refuse',
+const POOR_COVERAGE = {
   zone: 'poor-coverage',
   reseau: 'poor-coverage',
   couverture: 'poor-coverage',
   coverage: 'poor-coverage',
-};
+} as const;
 
+/** A reply of on-call staff: the gateway's reading (yes/no, reference code), plus "zone". */
 export function parsePageReply(body: string): { intent: PageReplyIntent; code: string | null } {
-  const words = body
-    .normalize('NFD')
-    .replace(/\p{Diacritic}/gu, '')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
-  const code = words.find((w) => /^\d{4}$/.test(w)) ?? null;
-  const intents = new Set(words.map((w) => WORDS[w]).filter(Boolean));
-  return { intent: intents.size === 1 ? [...intents][0]! : 'unknown', code };
+  const { intent, code } = parseReply(body, POOR_COVERAGE);
+  const meaning = intent === 'yes' ? 'accept' : intent === 'no' ? 'refuse' : intent;
+  // STOP and the like mean nothing to paging: pages are essential and keep coming.
+  return { intent: meaning === 'opt-out' || meaning === 'opt-in' ? 'unknown' : meaning, code };
 }
 
 /**

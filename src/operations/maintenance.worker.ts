@@ -1,11 +1,12 @@
 import { UnrecoverableError, Worker } from 'bullmq';
+import { notifyPendingAlerts } from '../alerts/notification.service.js';
 import { fileParkedVoicemails } from '../ivr/voicemail.service.js';
 import { sweepOutbox } from '../messaging/outbox.worker.js';
 import { bullConnection, createQueue, QUEUE_NAMES } from '../platform/queues.js';
 import type { Services } from '../platform/services.js';
 
 // Periodic safety nets: re-enqueue outbox rows whose job went missing, file voicemails parked
-// while the database was away, rebuild the phone index (refreshed on every change; this is the
+// while the database was away, notify alerts a crash left un-notified, rebuild the phone index (refreshed on every change; this is the
 // backstop). Job schedulers are per queue, so several workers do not duplicate them.
 const SWEEP_EVERY_MS = 60_000;
 const PHONE_INDEX_REBUILD_EVERY_MS = 6 * 3600_000;
@@ -16,6 +17,7 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
     async (job) => {
       if (job.name === 'outbox-sweep') return { requeued: await sweepOutbox(services) };
       if (job.name === 'phone-index-rebuild') return { numbers: await services.phoneIndex.rebuild() };
+      if (job.name === 'alert-notice-sweep') return { notified: await notifyPendingAlerts(services.notices) };
       if (job.name === 'voicemail-sweep')
         return { filed: await fileParkedVoicemails(services.db, services.redis, services.events) };
       throw new UnrecoverableError(`unknown maintenance job ${job.name}`);
@@ -30,6 +32,7 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
       const every = {
         'outbox-sweep': SWEEP_EVERY_MS,
         'voicemail-sweep': SWEEP_EVERY_MS,
+        'alert-notice-sweep': SWEEP_EVERY_MS,
         'phone-index-rebuild': PHONE_INDEX_REBUILD_EVERY_MS,
       };
       for (const [name, ms] of Object.entries(every))

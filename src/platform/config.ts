@@ -45,6 +45,10 @@ export interface Settings {
     /** SMS handed to the provider per second, at most (Twilio's published rate for the sender by default). */
     smsPerSecond: number;
   };
+  /** Alert notices: reminders without an acknowledgement, and the e-mail's acknowledgement link. */
+  notices: { reminders: number; reminderEverySeconds: number; ackLinkTtlDays: number };
+  /** Signs links that act without a login (e-mail acknowledgements). */
+  linkSigningSecret: string;
   alerts: AlertSettings;
   /** An eligibility file that would remove cover from more than this share of contracts is refused without force. */
   eligibilityMaxUncoverPercent: number;
@@ -206,6 +210,12 @@ export function loadSettings(env: Env = process.env, argv: string[] = process.ar
       lookbackDays: read.integer('ALERT_LOOKBACK_DAYS', 35, 2, 366),
       detectionAtMinute: read.timeOfDay('ALERT_DETECTION_AT', '07:00'),
     },
+    notices: {
+      reminders: read.integer('ALERT_REMINDERS', 3, 0, 20),
+      reminderEverySeconds: read.integer('ALERT_REMINDER_EVERY_SECONDS', 48 * 3600, 1, 30 * 24 * 3600),
+      ackLinkTtlDays: read.integer('ALERT_ACK_LINK_DAYS', 30, 1, 365),
+    },
+    linkSigningSecret: linkSecret(read, telephony === 'twilio' || email === 'smtp', problems),
     eligibilityMaxUncoverPercent: read.integer('ELIGIBILITY_MAX_UNCOVER_PERCENT', 20, 0, 100),
     webhookDedupTtlSeconds: read.integer('WEBHOOK_DEDUP_TTL_SECONDS', 48 * 3600, 60, 30 * 24 * 3600),
     sendMaxAttempts: read.integer('SEND_MAX_ATTEMPTS', 8, 1, 100),
@@ -216,6 +226,20 @@ export function loadSettings(env: Env = process.env, argv: string[] = process.ar
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;
+}
+
+/**
+ * Without real channels (the simulator), a fixed local secret will do: nothing leaves the machine.
+ * With them, links reach customers: the secret must be set, and long enough to resist guessing.
+ */
+function linkSecret(read: EnvReader, required: boolean, problems: string[]): string {
+  const secret = read.optionalString('LINK_SIGNING_SECRET');
+  if (!secret) {
+    if (required) problems.push('LINK_SIGNING_SECRET: required with Twilio or SMTP (32 characters or more)');
+    return 'simulator-local-link-secret';
+  }
+  if (secret.length < 32) problems.push('LINK_SIGNING_SECRET: expected 32 characters or more');
+  return secret;
 }
 
 /**

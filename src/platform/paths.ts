@@ -6,5 +6,6 @@ const root = (relative: string) => fileURLToPath(new URL(`../../${relative}`, im
 export const PATHS = {
   ivrFlows: root('ivr-flows'),
   messageTemplates: root('message-templates'),
+  templateSamples: root('message-templates/samples.yaml'),
   agentConsole: root('agent-console'),
 };

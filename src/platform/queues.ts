@@ -9,6 +9,7 @@ export const QUEUE_NAMES = {
   maintenance: 'maintenance',
   paging: 'paging',
   alerts: 'alerts',
+  alertNotices: 'alert-notices',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

@@ -1,4 +1,7 @@
 import type { Queue } from 'bullmq';
+import { alertReplies } from '../alerts/acknowledgement.replies.js';
+import type { NoticeDeps } from '../alerts/notification.deps.js';
+import { noticeFailed } from '../alerts/notification.service.js';
 import { createFrenchCalendar, type FrenchCalendar } from '../calendar/french-calendar.js';
 import type { Locale } from '../generated/prisma/enums.js';
 import { createPhoneIndex, type PhoneIndex } from '../identification/phone-index.js';
@@ -9,8 +12,14 @@ import { buildVoiceResponses, type VoiceResponses } from '../ivr/voice-responses
 import type { Channels } from '../messaging/channel.port.js';
 import { smtpEmailChannel } from '../messaging/email/smtp-email.adapter.js';
 import type { OutboxDeps, OutboxQueues } from '../messaging/outbox.service.js';
+import type { ReplyRouterDeps } from '../messaging/replies/reply-router.js';
 import { simulatorChannels } from '../messaging/simulator/simulator-channels.js';
 import { createSimulatorStore, type SimulatorStore } from '../messaging/simulator/simulator-store.js';
+import {
+  assertTemplatesRender,
+  loadTemplateSamples,
+  type TemplateSamples,
+} from '../messaging/template-check.js';
 import { LOCALES, loadTemplates, type Templates } from '../messaging/templates.js';
 import { createTwilioClient } from '../messaging/twilio/twilio-client.js';
 import { twilioSmsChannel } from '../messaging/twilio/twilio-sms.adapter.js';
@@ -26,6 +35,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { PATHS } from './paths.js';
 import { createQueue, QUEUE_NAMES } from './queues.js';
 import { connectRedis, createRedis, type Redis } from './redis.js';
+import { createLinkSigner } from './signed-links.js';
 
 /** Everything the api and the workers share, built once from settings. */
 export interface Services {
@@ -40,6 +50,8 @@ export interface Services {
   channels: Channels;
   simulator: SimulatorStore | null;
   templates: Templates;
+  /** Sample variables of each template (message-templates/samples.yaml), for checks and previews. */
+  templateSamples: TemplateSamples;
   lines: ServiceLines;
   voice: VoiceResponses;
   callStates: CallStates;
@@ -50,6 +62,9 @@ export interface Services {
   outbox: OutboxDeps;
   pagingQueue: Queue;
   paging: PagingDeps;
+  notices: NoticeDeps;
+  /** Where subscribers' SMS replies go (alerts today; appointments and follow-ups register here). */
+  replies: ReplyRouterDeps;
   close(): Promise<void>;
 }
 
@@ -75,6 +90,9 @@ export async function createServices(
   const db = createDb(settings.databaseUrl);
   const events = createEventBus(redis, () => clock.now());
   const templates = await loadTemplates(PATHS.messageTemplates);
+  // A template that cannot render with its sample variables would fail in front of a customer.
+  const templateSamples = await loadTemplateSamples(PATHS.templateSamples);
+  assertTemplatesRender(templates, templateSamples);
   const lines = await loadServiceLines(settings.ivr.flowsDir, templates);
   const simulator =
     settings.telephony === 'simulator' || settings.email === 'simulator'
@@ -116,6 +134,21 @@ export async function createServices(
     calendar,
     zone: settings.timeZone,
   };
+  const notices: NoticeDeps = {
+    db,
+    events,
+    outbox,
+    templates,
+    clock,
+    logger,
+    queue: createQueue(QUEUE_NAMES.alertNotices, redis),
+    reminders: { count: settings.notices.reminders, everyMs: settings.notices.reminderEverySeconds * 1000 },
+    links: createLinkSigner(settings.linkSigningSecret),
+    linkTtlMs: settings.notices.ackLinkTtlDays * 24 * 3600_000,
+    publicBaseUrl: settings.publicBaseUrl,
+    zone: settings.timeZone,
+  };
+  outbox.onPermanentFailure = (message) => noticeFailed(notices, message);
   const realActions = createDomainActions({
     db,
     phoneIndex,
@@ -137,6 +170,7 @@ export async function createServices(
     channels,
     simulator,
     templates,
+    templateSamples,
     lines,
     voice: buildVoiceResponses(templates, LOCALES as Locale[]),
     callStates: createCallStates(redis, settings.callStateTtlSeconds),
@@ -146,9 +180,12 @@ export async function createServices(
     outbox,
     pagingQueue,
     paging,
+    notices,
+    replies: { outbox, templates, redis, clock, targets: [alertReplies(notices)] },
     async close() {
       for (const queue of Object.values(outboxQueues)) await queue.close().catch(() => undefined);
       await pagingQueue.close().catch(() => undefined);
+      await notices.queue.close().catch(() => undefined);
       await db.$disconnect().catch(() => undefined);
       await redis.close().catch(() => redis.destroy());
     },

@@ -7,12 +7,7 @@ import type { Services } from '../../src/platform/services.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { type AgencyFixture, createAgency, WEEKEND_DAYS_ONLY } from '../support/oncall-fixture.js';
 import { PhoneCall } from '../support/phone-call.js';
-import {
-  createTwilioApi,
-  TEST_ACCOUNT_SID,
-  TEST_AUTH_TOKEN,
-  TWILIO_TEST_BASE,
-} from '../support/twilio-api.js';
+import { createTwilioApi, TEST_ACCOUNT_SID, TWILIO_TEST_ENV } from '../support/twilio-api.js';
 import { until } from '../support/until.js';
 
 // Night calls on the out-of-hours line, through the real signed webhooks, and the pages they
@@ -22,10 +17,7 @@ import { until } from '../support/until.js';
 const LINE = '+33970000001';
 const twilioApi = createTwilioApi();
 const TWILIO_ENV = {
-  TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
-  TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
-  TWILIO_API_BASE_URL: TWILIO_TEST_BASE,
-  TWILIO_FROM_NUMBER: '+33970000000',
+  ...TWILIO_TEST_ENV,
   ONCALL_RETRY_DELAY_SECONDS: '0',
   ONCALL_ACK_TIMEOUT_SECONDS: '2',
   ONCALL_MANAGER_MAX_ATTEMPTS: '2',

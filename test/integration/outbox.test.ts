@@ -3,13 +3,7 @@ import { enqueueMessage, sendJobId } from '../../src/messaging/outbox.service.js
 import { startOutboxWorker, sweepOutbox } from '../../src/messaging/outbox.worker.js';
 import type { Stoppable } from '../../src/platform/queues.js';
 import { type Harness, startHarness } from '../support/harness.js';
-import {
-  createTwilioApi,
-  TEST_ACCOUNT_SID,
-  TEST_AUTH_TOKEN,
-  TWILIO_ERRORS,
-  TWILIO_TEST_BASE,
-} from '../support/twilio-api.js';
+import { createTwilioApi, TEST_ACCOUNT_SID, TWILIO_ERRORS, TWILIO_TEST_ENV } from '../support/twilio-api.js';
 import { until } from '../support/until.js';
 
 const twilioApi = createTwilioApi();
@@ -20,10 +14,7 @@ beforeAll(async () => {
   twilioApi.listen();
   h = await startHarness({
     env: {
-      TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
-      TWILIO_API_BASE_URL: TWILIO_TEST_BASE,
-      TWILIO_FROM_NUMBER: '+33970000000',
+      ...TWILIO_TEST_ENV,
     },
   });
   const customer = await h.services.db.customer.create({
@@ -175,6 +166,36 @@ describe('outbound SMS through the outbox', () => {
     expect(await h.services.db.customerPhone.findFirst({ where: { e164: '+33611111111' } })).toMatchObject({
       failing: false,
     });
+  });
+});
+
+describe('quiet hours', () => {
+  it('holds a non-essential SMS written at night until 08:00, and lets an essential one go at once', async () => {
+    const night = { now: () => new Date('2026-11-24T22:30:00Z') }; // Tuesday 23:30 in Paris
+    const deps = {
+      ...h.services.outbox,
+      clock: night,
+      quietHours: { startMinute: 21 * 60, endMinute: 8 * 60, sundays: true, publicHolidays: true },
+    };
+    const reminder = await enqueueMessage(deps, {
+      channel: 'SMS',
+      to: '+33611111111',
+      body: 'Rappel',
+      purpose: 'test',
+    });
+    const page = await enqueueMessage(deps, {
+      channel: 'SMS',
+      to: '+33611111111',
+      body: 'Astreinte',
+      purpose: 'test',
+      essential: true,
+    });
+    expect((await message(reminder.id)).notBefore).toEqual(new Date('2026-11-25T07:00:00Z'));
+    expect((await message(page.id)).notBefore).toBeNull();
+    const job = await h.services.outboxQueues.SMS.getJob(sendJobId(reminder.id));
+    expect(await job!.isDelayed()).toBe(true);
+    await job!.remove();
+    await (await h.services.outboxQueues.SMS.getJob(sendJobId(page.id)))?.remove();
   });
 });
 

@@ -47,6 +47,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       // Tests run at any hour: quiet hours only where a test sets them.
       QUIET_HOURS: 'none',
       QUIET_DAYS: '',
+      LINK_SIGNING_SECRET: 'test-link-signing-secret-0123456789',
       ...options.env,
     },
     [],

@@ -8,6 +8,13 @@ import { setupServer } from 'msw/node';
 export const TWILIO_TEST_BASE = 'https://api.twilio.test';
 export const TEST_ACCOUNT_SID = `AC${'0'.repeat(31)}1`;
 export const TEST_AUTH_TOKEN = 'test-auth-token';
+/** Settings that send through the Twilio SDK to the msw double below. */
+export const TWILIO_TEST_ENV = {
+  TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+  TWILIO_API_BASE_URL: TWILIO_TEST_BASE,
+  TWILIO_FROM_NUMBER: '+33970000000',
+};
 
 interface Sent {
   sid: string;

@@ -29,6 +29,7 @@ describe('settings', () => {
         TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
         TWILIO_AUTH_TOKEN: 'secret',
         TWILIO_FROM_NUMBER: '+33970000000',
+        LINK_SIGNING_SECRET: 'x'.repeat(32),
       },
       [],
     );
@@ -37,7 +38,18 @@ describe('settings', () => {
   });
 
   it('switches e-mail to SMTP when SMTP_URL is set', () => {
-    expect(loadSettings({ SMTP_URL: 'smtp://127.0.0.1:2525' }, []).email).toBe('smtp');
+    expect(
+      loadSettings({ SMTP_URL: 'smtp://127.0.0.1:2525', LINK_SIGNING_SECRET: 'x'.repeat(32) }, []).email,
+    ).toBe('smtp');
+  });
+
+  it('requires a strong link signing secret once messages reach real customers', () => {
+    expect(problemsOf({ SMTP_URL: 'smtp://127.0.0.1:2525' })).toContain(
+      'LINK_SIGNING_SECRET: required with Twilio or SMTP (32 characters or more)',
+    );
+    expect(problemsOf({ SMTP_URL: 'smtp://127.0.0.1:2525', LINK_SIGNING_SECRET: 'short' })).toContain(
+      'LINK_SIGNING_SECRET: expected 32 characters or more',
+    );
   });
 
   it('names every wrong value with what was expected and what was given', () => {

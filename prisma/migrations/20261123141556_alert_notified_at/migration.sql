@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "consumption_alerts" ADD COLUMN     "notified_at" TIMESTAMPTZ(3);

@@ -1,0 +1,124 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { auditEntry } from '../platform/audit.js';
+import { STAFF } from '../platform/auth/principal.js';
+import { isUuid } from '../platform/ids.js';
+import type { Services } from '../platform/services.js';
+import { deactivateCustomerAlerts } from './customer-alerts.service.js';
+
+// What agents do with a customer's alerts: see them (per supply point or customer, with their
+// acknowledgement state), adjust the threshold at the customer's request, switch them off. Every
+// change goes to the audit log with who made it and why.
+
+const AlertsQuery = Type.Object({
+  supplyPointId: Type.Optional(Type.String()),
+  customerId: Type.Optional(Type.String()),
+  status: Type.Optional(
+    Type.Union([
+      Type.Literal('OPEN'),
+      Type.Literal('ACKNOWLEDGED'),
+      Type.Literal('UNANSWERED'),
+      Type.Literal('DEACTIVATED'),
+    ]),
+  ),
+});
+const ThresholdBody = Type.Object(
+  {
+    litresPerDay: Type.Union([Type.Integer({ minimum: 100, maximum: 1_000_000 }), Type.Null()], {
+      description: 'daily volume above which this customer is alerted; null: back to the diameter default',
+    }),
+    reason: Type.String({ minLength: 3, maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+const Reason = Type.Object(
+  { reason: Type.String({ minLength: 3, maxLength: 500 }) },
+  { additionalProperties: false },
+);
+const IdParams = Type.Object({ id: Type.String() });
+
+export function customerAlertsRoutes(app: FastifyInstance, services: Services): void {
+  const { db, events, notices } = services;
+  const staff = { access: { users: STAFF } };
+
+  app.get(
+    '/api/alerts',
+    { config: staff, schema: { tags: ['alerts'], querystring: AlertsQuery } },
+    async (request) => {
+      const { supplyPointId, customerId, status } = request.query as {
+        supplyPointId?: string;
+        customerId?: string;
+        status?: 'OPEN' | 'ACKNOWLEDGED' | 'UNANSWERED' | 'DEACTIVATED';
+      };
+      return db.consumptionAlert.findMany({
+        where: {
+          ...(isUuid(supplyPointId) ? { supplyPointId } : {}),
+          ...(isUuid(customerId) ? { customerId } : {}),
+          ...(status ? { status } : {}),
+        },
+        orderBy: { createdAt: 'desc' },
+        take: 200,
+        select: {
+          id: true,
+          status: true,
+          detectedOn: true,
+          episodeStart: true,
+          thresholdLitres: true,
+          consecutiveDays: true,
+          volumes: true,
+          remindersSent: true,
+          byLetter: true,
+          acknowledgedAt: true,
+          acknowledgedVia: true,
+          supplyPointId: true,
+          customerId: true,
+          meter: { select: { serial: true, diameterMm: true } },
+        },
+      });
+    },
+  );
+
+  app.put(
+    '/api/customers/:id/alert-threshold',
+    { config: staff, schema: { tags: ['alerts'], params: IdParams, body: ThresholdBody } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { litresPerDay, reason } = request.body as { litresPerDay: number | null; reason: string };
+      const customer = isUuid(id)
+        ? await db.customer.findUnique({ where: { id }, select: { alertThresholdLitres: true } })
+        : null;
+      if (!customer) return reply.code(404).send({ error: 'not_found', message: 'no such customer' });
+      await db.$transaction([
+        db.customer.update({ where: { id }, data: { alertThresholdLitres: litresPerDay } }),
+        db.auditLog.create({
+          data: auditEntry(request.principal!, 'alert-threshold.changed', 'customer', id, {
+            from: customer.alertThresholdLitres,
+            to: litresPerDay,
+            reason,
+          }),
+        }),
+      ]);
+      await events.publish({ type: 'alert-threshold.changed', data: { customerId: id, litresPerDay } });
+      return { customerId: id, alertThresholdLitres: litresPerDay };
+    },
+  );
+
+  app.post(
+    '/api/customers/:id/alerts/deactivate',
+    { config: staff, schema: { tags: ['alerts'], params: IdParams, body: Reason } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { reason } = request.body as { reason: string };
+      if (!isUuid(id) || !(await db.customer.findUnique({ where: { id }, select: { id: true } })))
+        return reply.code(404).send({ error: 'not_found', message: 'no such customer' });
+      const deactivated = await deactivateCustomerAlerts(notices, id);
+      await db.auditLog.create({
+        data: auditEntry(request.principal!, 'alerts.deactivated', 'customer', id, {
+          reason,
+          openAlerts: deactivated,
+        }),
+      });
+      return { customerId: id, deactivated };
+    },
+  );
+}
