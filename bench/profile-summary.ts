@@ -1,8 +1,10 @@
 // Where a server's CPU time went under load, from a V8 .cpuprofile (node --cpu-prof):
 //   BENCH_ROUNDS=1 BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench
-//   npx tsx bench/profile-summary.ts /tmp/prof/<largest CPU.*.0.001.cpuprofile> [seconds]
+//   npx tsx bench/profile-summary.ts /tmp/prof/<largest CPU.*.0.001.cpuprofile> [seconds] [--last]
 // It takes the busiest `seconds`-long window (10 by default: the measured run of the webhook,
-// the last thing that process does), and splits its busy time by what is on the stack.
+// the last thing that process does), or with --last the window that ends with the last busy
+// sample (the gather benchmark's server is busier putting calls at the menu than in its
+// measured run, which is the last thing it does), and splits its busy time by what is on the stack.
 import { readFileSync } from 'node:fs';
 
 interface CallFrame {
@@ -21,9 +23,11 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [file, secondsArg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const last = args.includes('--last');
+const [file, secondsArg] = args.filter((a) => a !== '--last');
 if (!file) {
-  console.error('usage: tsx bench/profile-summary.ts <file.cpuprofile> [seconds]');
+  console.error('usage: tsx bench/profile-summary.ts <file.cpuprofile> [seconds] [--last]');
   process.exit(2);
 }
 const windowUs = Number(secondsArg ?? 10) * 1e6;
@@ -54,7 +58,9 @@ for (let i = 0, j = 0; i < at.length; i++) {
     bestStart = j;
   }
 }
-const from = at[bestStart]!;
+let lastBusy = at.length - 1;
+while (lastBusy > 0 && isIdle(profile.samples[lastBusy]!)) lastBusy--;
+const from = last ? at[lastBusy]! - windowUs : at[bestStart]!;
 
 const stackOf = (id: number): CallFrame[] => {
   const frames: CallFrame[] = [];
@@ -66,10 +72,14 @@ const anyFrame = (test: (f: CallFrame) => boolean) => (stack: CallFrame[]) => st
 // First matching group wins, in this order.
 const GROUPS: Array<[string, (stack: CallFrame[]) => boolean]> = [
   [
-    'Twilio signature (validateRequest: URL variants, HMAC)',
-    anyFrame((f) => f.functionName === 'validateRequest'),
+    "Twilio signature (HMAC-SHA1; the SDK's validateRequest only on a mismatch)",
+    anyFrame((f) => f.functionName === 'checkTwilioSignature' || f.functionName === 'validateRequest'),
   ],
   ['Redis client (commands, socket writes, replies)', anyFrame((f) => f.url.includes('@redis/client'))],
+  [
+    "TwiML building (the SDK's VoiceResponse, on xmlbuilder)",
+    anyFrame((f) => f.url.includes('/twilio/lib/twiml/') || f.url.includes('/xmlbuilder/')),
+  ],
   ['form parsing (fast-querystring)', anyFrame((f) => f.url.includes('fast-querystring'))],
   ['metrics (prom-client)', anyFrame((f) => f.url.includes('prom-client'))],
   ['request logger (pino child + redaction)', anyFrame((f) => /\/pino\/|@pinojs/.test(f.url))],
@@ -82,8 +92,13 @@ const GROUPS: Array<[string, (stack: CallFrame[]) => boolean]> = [
     anyFrame((f) => ['parserOnHeadersComplete', 'parserOnIncoming'].includes(f.functionName)),
   ],
   ['garbage collector', (stack) => stack[0]?.functionName === '(garbage collector)'],
+  // Before Fastify's group: the route handler's synchronous part runs under Fastify's frames.
+  [
+    'IVR routes, flow engine, call state (JSON, structuredClone), prompts',
+    anyFrame((f) => f.url.includes('/src/ivr/') || f.url.includes('handlebars')),
+  ],
   ['Fastify routing, hooks, reply', anyFrame((f) => f.url.includes('fastify'))],
-  ['app code (routes, phone index, call state)', anyFrame((f) => f.url.includes('/src/'))],
+  ['other app code (phone index, identification)', anyFrame((f) => f.url.includes('/src/'))],
 ];
 const OTHER = 'other (socket reads, microtasks, node internals)';
 
@@ -110,7 +125,7 @@ for (let i = 0; i < at.length; i++) {
 
 const pct = (d: number) => `${((100 * d) / total).toFixed(1).padStart(5)}%`;
 console.log(
-  `busiest ${windowUs / 1e6} s: ${(total / 1e6).toFixed(2)} s busy, ${(idle / 1e6).toFixed(2)} s idle`,
+  `${last ? 'last' : 'busiest'} ${windowUs / 1e6} s: ${(total / 1e6).toFixed(2)} s busy, ${(idle / 1e6).toFixed(2)} s idle`,
 );
 console.log('\nby what is on the stack:');
 for (const [group, d] of [...byGroup].sort((a, b) => b[1] - a[1])) console.log(`${pct(d)}  ${group}`);

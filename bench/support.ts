@@ -1,6 +1,25 @@
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import autocannon from 'autocannon';
+
+/** The settings both benchmarks share (bench/README.md). */
+export const RUN_OPTIONS: RunOptions = {
+  rounds: Number(process.env.BENCH_ROUNDS ?? 2),
+  connections: 50,
+  seconds: Number(process.env.BENCH_SECONDS ?? 10),
+  warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 2),
+};
+
+/** What a benchmark hands back to run.ts: figures to save, lines to print, pass or fail. */
+export interface BenchOutcome {
+  /** results/<name>-<date>.json */
+  name: string;
+  result: { summary: object; rows: Measurement[] };
+  report: string[];
+  /** False when a request was answered wrongly (missed targets are reported, not fatal). */
+  passed: boolean;
+}
 
 export interface Measurement {
   label: string;
@@ -10,6 +29,10 @@ export interface Measurement {
   p99Ms: number;
   /** Answers sent over the measured window (autocannon's total). */
   requests: number;
+  /** Requests prepared for the run: beyond that many, they were handed out again. */
+  prepared: number;
+  /** Non-2xx, errors and wrong answers in the warm-up run before this one. */
+  warmupFailures: number;
   non2xx: number;
   /** Connection errors and timeouts. */
   errors: number;
@@ -44,10 +67,19 @@ export interface PreparedRequest {
 /** Classifies an answer's body; `ok` is false when it is not what `expect` asked for. */
 export type Check = (body: string, expect: string) => { kind: string; ok: boolean };
 
-interface Server {
+export interface Server {
   port: number;
   pid: number;
+  /** What the server printed before it was ready. */
+  output: string;
   stop(): Promise<void>;
+}
+
+/** Requests prepared for one run, handed out in turn. */
+export interface Requests {
+  count: number;
+  /** The next request; from the first again once `count` have been handed out. */
+  next(): PreparedRequest;
 }
 
 // Every server started here, so that an error or Ctrl-C in the parent still ends them.
@@ -82,7 +114,11 @@ export function installCleanup(): void {
  * generator's. The script prints `READY <port>`; an IPC channel is kept open so that the child
  * ends itself if the parent dies without cleaning up (see servers/*.ts).
  */
-export async function startServer(script: string, env: Record<string, string> = {}): Promise<Server> {
+export async function startServer(
+  script: string,
+  env: Record<string, string> = {},
+  readyWithinMs = 60_000,
+): Promise<Server> {
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is passed to the servers.
   const extra = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean) : [];
   const child: ChildProcess = spawn(process.execPath, [...extra, '--import', 'tsx', script], {
@@ -93,8 +129,8 @@ export async function startServer(script: string, env: Record<string, string> = 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   exited.then(() => running.delete(child));
   try {
+    let output = '';
     const port = await new Promise<number>((resolve, reject) => {
-      let output = '';
       child.stdout?.on('data', (chunk: Buffer) => {
         output += String(chunk);
         const match = /READY (\d+)/.exec(output);
@@ -103,11 +139,15 @@ export async function startServer(script: string, env: Record<string, string> = 
       child.once('exit', (code, signal) =>
         reject(new Error(`${script} exited before it was ready (${signal ?? `code ${code}`})`)),
       );
-      setTimeout(() => reject(new Error(`${script} not ready after 60 s`)), 60_000).unref();
+      setTimeout(
+        () => reject(new Error(`${script} not ready after ${readyWithinMs} ms`)),
+        readyWithinMs,
+      ).unref();
     });
     return {
       port,
       pid: child.pid!,
+      output,
       async stop() {
         if (child.exitCode !== null || child.signalCode !== null) return;
         // SIGINT lets a profiled server write its profile (it exits on SIGINT); then insist.
@@ -124,7 +164,7 @@ export async function startServer(script: string, env: Record<string, string> = 
 }
 
 /**
- * One autocannon run. Requests come from `next()` (prepared beforehand: the load generator
+ * One autocannon run. Requests come from `requests` (prepared beforehand: the load generator
  * shares the two cores with the servers, so it should spend its time sending, not signing);
  * each answer is checked against what its request expects. With pipelining 1, autocannon hands
  * `onResponse` the context its `setupRequest` filled for the request being answered.
@@ -133,10 +173,11 @@ export async function load(
   label: string,
   round: number,
   url: string,
-  next: () => PreparedRequest,
+  requests: Requests,
   check: Check,
   meters: Meters,
-  options: { connections: number; seconds: number },
+  /** A run of `seconds`, or of `amount` requests. */
+  options: { connections: number } & ({ seconds: number } | { amount: number }),
 ): Promise<Measurement> {
   const answers: Record<string, number> = {};
   let wrongAnswers = 0;
@@ -149,12 +190,12 @@ export async function load(
     url,
     connections: options.connections,
     pipelining: 1,
-    duration: options.seconds,
+    ...('amount' in options ? { amount: options.amount } : { duration: options.seconds }),
     requests: [
       {
         method: 'POST',
         setupRequest: (request, context) => {
-          const { body, headers, expect } = next();
+          const { body, headers, expect } = requests.next();
           (context as { expect?: string }).expect = expect;
           return { ...request, method: 'POST', body, headers: { ...request.headers, ...headers } };
         },
@@ -178,6 +219,8 @@ export async function load(
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     requests: result.requests.total,
+    prepared: requests.count,
+    warmupFailures: 0,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     wrongAnswers,
@@ -221,4 +264,155 @@ export function machine(versions: { postgres: string; redis: string }): Machine 
     node: process.version,
     ...versions,
   };
+}
+
+/** One side of a comparison: a server, the path it is loaded on, its requests and their check. */
+export interface Contender {
+  label: string;
+  server: Server;
+  path: string;
+  check: Check;
+  /**
+   * The requests of one run of `seconds`, prepared before it: the load generator shares the
+   * cores with the servers, so it should spend its time sending, not signing. `last` is this
+   * contender's previous run (warm-up or measured), to size them by.
+   */
+  prepare(seconds: number, last: Measurement | undefined): Promise<Requests>;
+}
+
+export interface RunOptions {
+  rounds: number;
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+}
+
+/**
+ * `rounds` times, each contender in turn: a warm-up run, then a measured run. Interleaving the
+ * contenders spreads the machine's other load over both. Returns the measured runs.
+ */
+export async function runRounds(
+  contenders: Contender[],
+  options: RunOptions,
+  redisCpuSeconds: () => Promise<number>,
+): Promise<Measurement[]> {
+  const { connections, seconds, warmupSeconds } = options;
+  const rows: Measurement[] = [];
+  const last = new Map<string, Measurement>();
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const { label, server, path, check, prepare } of contenders) {
+      const url = `http://127.0.0.1:${server.port}${path}`;
+      const meters = { serverPid: server.pid, redisCpuSeconds };
+      const before = await prepare(warmupSeconds, last.get(label));
+      const warmup = await load(label, round, url, before, check, meters, {
+        connections,
+        seconds: warmupSeconds,
+      });
+      const row = await load(label, round, url, await prepare(seconds, warmup), check, meters, {
+        connections,
+        seconds,
+      });
+      row.warmupFailures = warmup.non2xx + warmup.errors + warmup.wrongAnswers;
+      last.set(label, row);
+      console.log(
+        `  round ${round} ${label.padEnd(16)} ${String(Math.round(row.requestsPerSecond)).padStart(6)} req/s` +
+          `  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  non-2xx ${row.non2xx}  errors ${row.errors}` +
+          `  wrong answers ${row.wrongAnswers}  server CPU ${row.serverCpuUsPerRequest} µs/req` +
+          ` (busy ${row.serverBusy})  Redis CPU ${row.redisCpuUsPerRequest} µs/req`,
+      );
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+/** A contender against the baseline: medians over the rounds; ratio = req/s ÷ baseline req/s. */
+export function compare(rows: Measurement[], baseline: string, subject: string) {
+  const of = (label: string, figure: (r: Measurement) => number) =>
+    median(rows.filter((r) => r.label === label).map(figure));
+  const baselineRps = of(baseline, (r) => r.requestsPerSecond);
+  const rps = of(subject, (r) => r.requestsPerSecond);
+  return {
+    baselineRequestsPerSecond: Math.round(baselineRps),
+    requestsPerSecond: Math.round(rps),
+    ratio: Number((rps / baselineRps).toFixed(3)),
+    baselineP99Ms: of(baseline, (r) => r.p99Ms),
+    p50Ms: of(subject, (r) => r.p50Ms),
+    p99Ms: of(subject, (r) => r.p99Ms),
+    /** Server CPU per request; the subject's includes none of Redis's, given apart. */
+    baselineCpuUsPerRequest: of(baseline, (r) => r.serverCpuUsPerRequest),
+    cpuUsPerRequest: of(subject, (r) => r.serverCpuUsPerRequest),
+    redisCpuUsPerRequest: of(subject, (r) => r.redisCpuUsPerRequest),
+    failedRequests: rows.reduce((sum, r) => sum + r.non2xx + r.errors + r.wrongAnswers + r.warmupFailures, 0),
+    /** Whether a measured run of the subject outran its prepared requests. */
+    repeated: rows.some((r) => r.label === subject && r.requests > r.prepared),
+  };
+}
+
+export function printRows(rows: Measurement[]): void {
+  console.table(
+    rows.map((r) => ({
+      round: r.round,
+      server: r.label,
+      'req/s': Math.round(r.requestsPerSecond),
+      'p50 ms': r.p50Ms,
+      'p99 ms': r.p99Ms,
+      'non-2xx': r.non2xx,
+      errors: r.errors,
+      'wrong answers': r.wrongAnswers,
+      'server µs/req': r.serverCpuUsPerRequest,
+      'Redis µs/req': r.redisCpuUsPerRequest,
+      answers: Object.entries(r.answers)
+        .map(([kind, count]) => `${kind} ${count}`)
+        .join(', '),
+    })),
+  );
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Writes results/<name>-<date>.json; returns its path. */
+export function saveResult(name: string, result: unknown): string {
+  const dir = new URL('./results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const path = new URL(`${name}-${new Date().toISOString().slice(0, 10)}.json`, dir).pathname;
+  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+  return path;
+}
+
+export const BARE_ANSWER = '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Bonjour</Say></Response>';
+export const checkBare: Check = (body) => ({ kind: 'fixed XML', ok: body === BARE_ANSWER });
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** Runs `work`, logging how long it took. */
+export async function timed<T>(what: string, work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  console.log(`${what}...`);
+  const started = performance.now();
+  const value = await work();
+  const ms = Math.round(performance.now() - started);
+  console.log(`  done in ${seconds(ms)}`);
+  return { value, ms };
+}
+
+export const verdict = (met: boolean) => (met ? 'met' : 'NOT MET');
+
+/** The machine and the run's shape, in one line of a report. */
+export function runLine(
+  summary: RunOptions & { machine: Machine; loadAverage: { before: number; after: number } },
+) {
+  const m = summary.machine;
+  return (
+    `${m.nproc} cores (${m.cpuModel}), Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}; ` +
+    `${summary.connections} connections, ${summary.rounds} rounds of ${summary.seconds} s (median); ` +
+    `load average ${summary.loadAverage.before.toFixed(2)} before, ${summary.loadAverage.after.toFixed(2)} after`
+  );
 }
