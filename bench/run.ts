@@ -1,14 +1,16 @@
 // `npm run bench`: every benchmark, one after the other, with its figures printed and saved.
-// BENCH_ONLY=gather (or webhook) runs one. Exits 1 if a benchmark fails or a request was answered
+// BENCH_ONLY=gather (or webhook, paging) runs one. Exits 1 if a benchmark fails or a request was answered
 // wrongly; missed targets are reported, not fatal (the figures are noisy on shared machines:
 // see bench/README.md).
 import { runGatherBench } from './gather.bench.js';
+import { runPagingBench } from './paging.bench.js';
 import { type BenchOutcome, installCleanup, printRows, saveResult } from './support.js';
 import { runWebhookBench } from './webhook.bench.js';
 
 const BENCHMARKS: Record<string, () => Promise<BenchOutcome>> = {
   webhook: runWebhookBench,
   gather: runGatherBench,
+  paging: runPagingBench,
 };
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean) ?? Object.keys(BENCHMARKS);
 
@@ -23,7 +25,8 @@ for (const name of only) {
   console.log(`\n== ${name} ==`);
   try {
     const outcome = await run();
-    printRows(outcome.result.rows);
+    // The paging benchmark measures calls, not autocannon runs: no rows to print.
+    if (outcome.result.rows.length > 0) printRows(outcome.result.rows);
     for (const line of outcome.report) console.log(line);
     console.log(`saved ${saveResult(outcome.name, outcome.result)}`);
     passed &&= outcome.passed;
