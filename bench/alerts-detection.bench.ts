@@ -8,7 +8,6 @@
 // (3); BENCH_ALERT_IMPORT=1 times the import of the next day's file of every meter; BENCH_KEEP=1
 // keeps the database, BENCH_ALERT_REUSE=1 then runs again on it without generating.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -22,7 +21,7 @@ import { createDb, type Db } from '../src/platform/db/client.js';
 import { applyMigrations } from '../src/platform/db/migrations.js';
 import type { Redis } from '../src/platform/redis.js';
 import { createEventBus, EVENT_STREAM } from '../src/realtime/event-bus.js';
-import { installCleanup, machine, median } from './support.js';
+import { type BenchOutcome, installCleanup, machine, median, saveResult, timed, verdict } from './support.js';
 
 const METERS = Number(process.env.BENCH_ALERT_METERS ?? 1_000_000);
 const DAYS = Number(process.env.BENCH_ALERT_DAYS ?? 35);
@@ -42,38 +41,6 @@ const REDIS_URL = 'redis://127.0.0.1:6379/13';
 const LAST_DAY = dayNumber(2026, 11, 22);
 const FIRST_DAY = LAST_DAY - DAYS + 1;
 const sqlDay = (n: number) => `DATE '${isoDay(n)}'`;
-
-/**
- * What bench/run.ts takes from a benchmark (BenchOutcome in bench/support.ts; `rows` are the load
- * runs of the HTTP benchmarks: none here, the figures are in the summary).
- */
-export interface AlertsBenchOutcome {
-  name: string;
-  result: { summary: object; rows: never[] };
-  report: string[];
-  passed: boolean;
-}
-
-// The three helpers below do what bench/support.ts's timed, verdict and saveResult do.
-async function timed<T>(what: string, work: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  console.log(`${what}...`);
-  const started = performance.now();
-  const value = await work();
-  const ms = Math.round(performance.now() - started);
-  console.log(`  done in ${(ms / 1000).toFixed(1)} s`);
-  return { value, ms };
-}
-
-const verdict = (met: boolean) => (met ? 'met' : 'NOT MET');
-
-/** results/<name>-<date>.json; returns its path. */
-function saveResult(name: string, result: unknown): string {
-  const dir = new URL('./results/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  const path = new URL(`${name}-${new Date().toISOString().slice(0, 10)}.json`, dir).pathname;
-  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
-  return path;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The generator's plan: meter i (0 ≤ i < METERS), day offset d (0 = first day, r = DAYS - 1).
@@ -556,7 +523,7 @@ interface Round {
   events: number;
 }
 
-export async function runAlertsDetectionBench(): Promise<AlertsBenchOutcome> {
+export async function runAlertsDetectionBench(): Promise<BenchOutcome> {
   if (DAYS < 25) throw new Error('BENCH_ALERT_DAYS must be at least 25 (the leak patterns span 23 days)');
   const loadBefore = loadavg()[0]!;
   const data = await timed(
