@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark, one after the other, with its figures printed and saved.
-// BENCH_ONLY=gather (or webhook, paging) runs one. Exits 1 if a benchmark fails or a request was answered
+// BENCH_ONLY=gather (or webhook, paging, alerts-detection) runs one. Exits 1 if a benchmark fails or a request was answered
 // wrongly; missed targets are reported, not fatal (the figures are noisy on shared machines:
 // see bench/README.md).
+import { runAlertsDetectionBench } from './alerts-detection.bench.js';
 import { runGatherBench } from './gather.bench.js';
 import { runPagingBench } from './paging.bench.js';
 import { type BenchOutcome, installCleanup, printRows, saveResult } from './support.js';
@@ -11,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchOutcome>> = {
   webhook: runWebhookBench,
   gather: runGatherBench,
   paging: runPagingBench,
+  'alerts-detection': runAlertsDetectionBench,
 };
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean) ?? Object.keys(BENCHMARKS);
 
@@ -25,7 +27,7 @@ for (const name of only) {
   console.log(`\n== ${name} ==`);
   try {
     const outcome = await run();
-    // The paging benchmark measures calls, not autocannon runs: no rows to print.
+    // Paging and detection measure calls and queries, not autocannon runs: no rows to print.
     if (outcome.result.rows.length > 0) printRows(outcome.result.rows);
     for (const line of outcome.report) console.log(line);
     console.log(`saved ${saveResult(outcome.name, outcome.result)}`);
