@@ -27,7 +27,7 @@ beforeAll(async () => {
       SMTP_URL: smtp.url,
       ...TWILIO_TEST_ENV,
       ALERT_REMINDERS: '3',
-      ALERT_REMINDER_EVERY_SECONDS: '1',
+      ALERT_REMINDER_EVERY_SECONDS: '2',
     },
   });
   agent = await h.login('AGENT');
@@ -126,21 +126,23 @@ describe('an alert reaches its customer', () => {
     expect(mail.status).toBe('DELIVERED');
     expect(mail.body).toMatch(/\/alerts\/ack\?alert=/);
 
+    // On a loaded machine a first reminder may already have gone: none may follow the answer.
+    const remindersBefore = smsTo(mobile!).filter((m) => m.body?.startsWith('Rappel')).length;
     await reply(mobile!, 'Ok merci 👍');
     expect(await alertOf(alert.id)).toMatchObject({ status: 'ACKNOWLEDGED', acknowledgedVia: 'sms' });
     const thanks = await until(async () =>
       smsTo(mobile!).find((m) => m.body?.startsWith('Merci, nous avons bien noté')),
     );
     expect(thanks.body).toContain(meter);
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(smsTo(mobile!).filter((m) => m.body?.startsWith('Rappel'))).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 4500));
+    expect(smsTo(mobile!).filter((m) => m.body?.startsWith('Rappel'))).toHaveLength(remindersBefore);
     expect(await notifyPendingAlerts(h.services.notices)).toBe(0);
   });
 
   it('is reminded three times without an acknowledgement, then marked unanswered', async () => {
     const { alert, mobile } = await leakingCustomer({ email: null });
     await notifyPendingAlerts(h.services.notices);
-    await until(async () => (await alertOf(alert.id)).status === 'UNANSWERED', 15_000);
+    await until(async () => (await alertOf(alert.id)).status === 'UNANSWERED', 25_000);
     const reminders = smsTo(mobile!).filter((m) => m.body?.startsWith('Rappel du service des eaux'));
     expect(reminders).toHaveLength(3);
     expect((await alertOf(alert.id)).remindersSent).toBe(3);
@@ -348,6 +350,7 @@ describe('threshold and deactivation', () => {
     const { customer, alert, mobile } = await leakingCustomer({ email: null });
     await notifyPendingAlerts(h.services.notices);
     await until(async () => smsTo(mobile!)[0]);
+    const remindersBefore = smsTo(mobile!).filter((m) => m.body?.startsWith('Rappel')).length;
     const response = await h.app.inject({
       method: 'POST',
       url: `/api/customers/${customer.id}/alerts/deactivate`,
@@ -356,8 +359,8 @@ describe('threshold and deactivation', () => {
     });
     expect(response.json()).toEqual({ customerId: customer.id, deactivated: 1 });
     expect((await alertOf(alert.id)).status).toBe('DEACTIVATED');
-    await new Promise((r) => setTimeout(r, 2000));
-    expect(smsTo(mobile!).filter((m) => m.body?.startsWith('Rappel'))).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 4500));
+    expect(smsTo(mobile!).filter((m) => m.body?.startsWith('Rappel'))).toHaveLength(remindersBefore);
   });
 });
 
