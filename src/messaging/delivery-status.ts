@@ -58,3 +58,36 @@ export async function attachProviderId(
 ): Promise<void> {
   await db.message.updateMany({ where: { id: messageId, providerId: null }, data: { providerId, ...extra } });
 }
+
+export interface ProviderAcceptance {
+  messageId: string;
+  providerId: string;
+  /** The status the provider's answer means (SENT, or further). */
+  next: MessageStatus;
+  at: Date;
+}
+
+/**
+ * The provider accepted these messages: each moves forward to its `next` status with the
+ * provider's id and the time it was sent, or, when a status callback got there first and moved it
+ * further, keeps that status and only gets the id if it has none. What two updates per message
+ * did before (`updateMany` forward, then `attachProviderId`), as one statement per `next` status
+ * for the whole batch (the outbox groups the sends a worker finishes at the same moment).
+ */
+export async function recordProviderAcceptances(db: Db, accepted: ProviderAcceptance[]): Promise<void> {
+  const byNext = new Map<MessageStatus, ProviderAcceptance[]>();
+  for (const a of accepted) byNext.set(a.next, [...(byNext.get(a.next) ?? []), a]);
+  for (const [next, group] of byNext) {
+    const before = statusesBefore(next);
+    await db.$executeRaw`
+      UPDATE messages AS m
+      SET status = CASE WHEN m.status::text = ANY(${before}) THEN ${next}::"MessageStatus" ELSE m.status END,
+          provider_id = CASE WHEN m.status::text = ANY(${before}) THEN v.provider_id
+                             ELSE coalesce(m.provider_id, v.provider_id) END,
+          sent_at = v.at,
+          updated_at = ${new Date()}
+      FROM unnest(${group.map((a) => a.messageId)}::uuid[], ${group.map((a) => a.providerId)}::text[],
+                  ${group.map((a) => a.at.toISOString())}::timestamptz[]) AS v(id, provider_id, at)
+      WHERE m.id = v.id AND (m.status::text = ANY(${before}) OR m.provider_id IS NULL)`;
+  }
+}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { FrenchCalendar } from '../calendar/french-calendar.js';
 import { Prisma } from '../generated/prisma/client.js';
@@ -8,8 +9,7 @@ import { type Logger, maskPhone } from '../platform/logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { ChannelError, Channels, SendResult } from './channel.port.js';
 import { markContactDetailFailing } from './contact-details.js';
-import { attachProviderId } from './delivery-status.js';
-import { statusesBefore } from './message-status.js';
+import { type ProviderAcceptance, recordProviderAcceptances } from './delivery-status.js';
 import { isOptedOut } from './opt-outs.js';
 import { nextSendingTime, type QuietHours, type QuietScope } from './quiet-hours.js';
 
@@ -88,37 +88,11 @@ export async function enqueueMessage(
   deps: OutboxDeps,
   input: NewMessage,
 ): Promise<{ id: string; created: boolean }> {
-  const now = deps.clock.now();
-  const essential = input.essential ?? false;
-  // Quiet hours hold non-essential messages back until the next allowed time.
-  const wanted = input.notBefore && input.notBefore > now ? input.notBefore : now;
-  const notBefore = essential
-    ? wanted
-    : nextSendingTime(wanted, deps.quietHours, input.quiet ?? 'nights-and-rest-days', deps.calendar);
   const select = { id: true, channel: true, essential: true, notBefore: true, status: true } as const;
   let row: Sendable & { status: MessageStatus };
   let created = true;
   try {
-    row = await deps.db.message.create({
-      data: {
-        direction: 'OUTBOUND',
-        channel: input.channel,
-        status: 'QUEUED',
-        essential,
-        purpose: input.purpose,
-        to: input.to,
-        body: input.body,
-        subject: input.subject ?? null,
-        html: input.html ?? null,
-        locale: input.locale ?? 'fr',
-        caseId: input.caseId ?? null,
-        customerId: input.customerId ?? null,
-        idempotencyKey: input.idempotencyKey ?? null,
-        notBefore: notBefore > now ? notBefore : null,
-        twimlUrl: input.twimlPath ? `${deps.publicBaseUrl}${input.twimlPath}` : null,
-      },
-      select,
-    });
+    row = await deps.db.message.create({ data: messageRow(deps, input, deps.clock.now()), select });
   } catch (err) {
     if (!(input.idempotencyKey && isUniqueViolation(err))) throw err;
     row = await deps.db.message.findUniqueOrThrow({
@@ -133,6 +107,96 @@ export async function enqueueMessage(
   return { id: row.id, created };
 }
 
+// Rows per INSERT: well under PostgreSQL's 65,535 bind parameters at 16 columns a row.
+const BULK_CHUNK = 1000;
+
+/**
+ * Many messages at once (a capability that sends a batch: reminders, notices): one INSERT per
+ * 1,000 rows and one Redis round trip per channel for their jobs, instead of two round trips per
+ * message. The same rules as `enqueueMessage`, message by message: every row is written before
+ * any job is added, an idempotency key already used (before, or earlier in the same batch) gives
+ * the existing row with `created: false`. Results are in the order of `inputs`.
+ */
+export async function enqueueMessages(
+  deps: OutboxDeps,
+  inputs: NewMessage[],
+): Promise<Array<{ id: string; created: boolean }>> {
+  if (inputs.length === 0) return [];
+  const now = deps.clock.now();
+  // Ids chosen here, so that each input knows its row without relying on RETURNING's order.
+  const rows = inputs.map((input) => ({ id: randomUUID(), ...messageRow(deps, input, now) }));
+  const inserted = new Set<string>();
+  for (let i = 0; i < rows.length; i += BULK_CHUNK) {
+    const chunk = await deps.db.message.createManyAndReturn({
+      data: rows.slice(i, i + BULK_CHUNK),
+      select: { id: true },
+      // Only the idempotency key can conflict (fresh ids, no provider id yet).
+      skipDuplicates: true,
+    });
+    for (const { id } of chunk) inserted.add(id);
+  }
+  const keys = rows.flatMap((r) => (!inserted.has(r.id) && r.idempotencyKey ? [r.idempotencyKey] : []));
+  const existing = new Map(
+    (keys.length === 0
+      ? []
+      : await deps.db.message.findMany({
+          where: { idempotencyKey: { in: keys } },
+          select: {
+            id: true,
+            channel: true,
+            essential: true,
+            notBefore: true,
+            status: true,
+            idempotencyKey: true,
+          },
+        })
+    ).map((row) => [row.idempotencyKey!, row]),
+  );
+  const results: Array<{ id: string; created: boolean }> = [];
+  const toSchedule: Sendable[] = [];
+  for (const row of rows) {
+    if (inserted.has(row.id)) {
+      results.push({ id: row.id, created: true });
+      toSchedule.push(row);
+      continue;
+    }
+    const found = row.idempotencyKey ? existing.get(row.idempotencyKey) : undefined;
+    if (!found)
+      throw new Error(`message to ${maskPhone(row.to)} neither inserted nor found by its idempotency key`);
+    results.push({ id: found.id, created: false });
+    if (found.status === 'QUEUED') toSchedule.push(found);
+  }
+  await scheduleSends(deps, toSchedule);
+  return results;
+}
+
+/** The row of a new message: QUEUED, held back by quiet hours when it is not essential. */
+function messageRow(deps: OutboxDeps, input: NewMessage, now: Date) {
+  const essential = input.essential ?? false;
+  // Quiet hours hold non-essential messages back until the next allowed time.
+  const wanted = input.notBefore && input.notBefore > now ? input.notBefore : now;
+  const notBefore = essential
+    ? wanted
+    : nextSendingTime(wanted, deps.quietHours, input.quiet ?? 'nights-and-rest-days', deps.calendar);
+  return {
+    direction: 'OUTBOUND' as const,
+    channel: input.channel,
+    status: 'QUEUED' as const,
+    essential,
+    purpose: input.purpose,
+    to: input.to,
+    body: input.body,
+    subject: input.subject ?? null,
+    html: input.html ?? null,
+    locale: input.locale ?? 'fr',
+    caseId: input.caseId ?? null,
+    customerId: input.customerId ?? null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    notBefore: notBefore > now ? notBefore : null,
+    twimlUrl: input.twimlPath ? `${deps.publicBaseUrl}${input.twimlPath}` : null,
+  };
+}
+
 export interface Sendable {
   id: string;
   channel: MessageChannel;
@@ -140,15 +204,27 @@ export interface Sendable {
   notBefore: Date | null;
 }
 
-export async function scheduleSend(
-  deps: Pick<OutboxDeps, 'queues' | 'clock' | 'maxAttempts' | 'backoffMs'>,
-  message: Sendable,
-): Promise<void> {
+type ScheduleDeps = Pick<OutboxDeps, 'queues' | 'clock' | 'maxAttempts' | 'backoffMs'>;
+
+export async function scheduleSend(deps: ScheduleDeps, message: Sendable): Promise<void> {
+  const { name, data, opts } = sendJob(deps, message);
+  await deps.queues[message.channel].add(name, data, opts);
+}
+
+/** `scheduleSend` for many: one `addBulk` (one Redis round trip) per channel. */
+export async function scheduleSends(deps: ScheduleDeps, messages: Sendable[]): Promise<void> {
+  for (const channel of ['VOICE', 'SMS', 'EMAIL'] as const) {
+    const jobs = messages.filter((m) => m.channel === channel).map((m) => sendJob(deps, m));
+    if (jobs.length > 0) await deps.queues[channel].addBulk(jobs);
+  }
+}
+
+function sendJob(deps: ScheduleDeps, message: Sendable) {
   const delay = message.notBefore ? Math.max(0, message.notBefore.getTime() - deps.clock.now().getTime()) : 0;
-  await deps.queues[message.channel].add(
-    'send',
-    { messageId: message.id },
-    {
+  return {
+    name: 'send',
+    data: { messageId: message.id },
+    opts: {
       jobId: sendJobId(message.id),
       delay,
       // Jobs without a priority go first: pages and safety messages overtake a bulk of reminders.
@@ -158,7 +234,7 @@ export async function scheduleSend(
       removeOnComplete: { age: 24 * 3600, count: 10_000 },
       removeOnFail: { age: 7 * 24 * 3600 },
     },
-  );
+  };
 }
 
 /** The job handler's one call. Throws TemporaryDeliveryError to have BullMQ retry with backoff. */
@@ -167,39 +243,31 @@ export async function deliverMessage(
   messageId: string,
   isLastAttempt: boolean,
 ): Promise<DeliveryOutcome> {
-  const message = await deps.db.message.findUnique({ where: { id: messageId } });
-  if (!message) return { outcome: 'skipped', reason: 'message-not-found' };
-  if (message.status !== 'QUEUED' && message.status !== 'SENDING')
-    return { outcome: 'skipped', reason: `already-${message.status.toLowerCase()}` };
-
-  if (message.channel === 'SMS' && !message.essential && (await isOptedOut(deps.db, message.to))) {
-    await deps.db.message.updateMany({
-      where: { id: messageId, status: { in: ['QUEUED', 'SENDING'] } },
-      data: { status: 'CANCELED', errorCode: 'opted-out' },
-    });
-    deps.logger.info({ messageId }, 'not sent: the number opted out of non-essential SMS');
-    return { outcome: 'skipped', reason: 'opted-out' };
+  // The claim reads the row and marks it SENDING in one statement; when it claims nothing, the
+  // rare reasons (gone, already final, opted out) are looked for apart.
+  let claim = await claimForSending(deps.db, messageId);
+  if (!claim) {
+    const skipped = await whyNotClaimed(deps, messageId);
+    if (skipped) return skipped;
+    // Claimable after all (e.g. opted back in between the two reads): once more, rather than drop it.
+    claim = await claimForSending(deps.db, messageId);
+    if (!claim)
+      return (await whyNotClaimed(deps, messageId)) ?? { outcome: 'skipped', reason: 'claimed-elsewhere' };
   }
+  const { message, previousStatus, previousUpdatedAt } = claim;
+  const log = () => deps.logger.child({ messageId, channel: message.channel, attempt: message.attempts });
 
-  const previousAttemptMayHaveSent = message.status === 'SENDING';
-  const claimed = await deps.db.message.updateMany({
-    where: { id: messageId, status: { in: ['QUEUED', 'SENDING'] } },
-    data: { status: 'SENDING', attempts: { increment: 1 } },
-  });
-  if (claimed.count === 0) return { outcome: 'skipped', reason: 'claimed-elsewhere' };
-  const log = deps.logger.child({ messageId, channel: message.channel, attempt: message.attempts + 1 });
-
-  if (previousAttemptMayHaveSent) {
+  if (previousStatus === 'SENDING') {
     const providerId = await findAtProvider(
       deps,
       message.channel,
       message.to,
       message.body,
-      message.updatedAt,
+      previousUpdatedAt,
     );
     if (providerId) {
       await recordSent(deps, messageId, providerId, 'SENT', message.caseId);
-      log.info({ providerId }, 'previous attempt had reached the provider: recorded, not sent again');
+      log().info({ providerId }, 'previous attempt had reached the provider: recorded, not sent again');
       return { outcome: 'sent', providerId, reconciled: true };
     }
   }
@@ -207,7 +275,9 @@ export async function deliverMessage(
   const result = await send(deps, message);
   if (result.outcome === 'sent') {
     await recordSent(deps, messageId, result.providerId, result.status, message.caseId);
-    log.info({ providerId: result.providerId }, 'message handed to provider');
+    // Level checked first: a child logger per message costs more than the send's own logging.
+    if (deps.logger.isLevelEnabled('info'))
+      log().info({ providerId: result.providerId }, 'message handed to provider');
     return { outcome: 'sent', providerId: result.providerId, reconciled: false };
   }
 
@@ -239,14 +309,172 @@ export async function deliverMessage(
         permanent: error.permanent,
       },
     });
-    log.warn(
+    log().warn(
       { code: error.code, permanent: error.permanent, recipient: maskPhone(message.to) },
       'message failed',
     );
     return { outcome: 'failed', error };
   }
-  log.warn({ code: error.code }, 'temporary failure, will retry');
+  log().warn({ code: error.code }, 'temporary failure, will retry');
   throw new TemporaryDeliveryError(error);
+}
+
+interface ClaimedMessage {
+  id: string;
+  channel: MessageChannel;
+  to: string;
+  body: string;
+  subject: string | null;
+  html: string | null;
+  twimlUrl: string | null;
+  purpose: string;
+  caseId: string | null;
+  customerId: string | null;
+  /** Counting this one. */
+  attempts: number;
+}
+
+type Claim = { message: ClaimedMessage; previousStatus: MessageStatus; previousUpdatedAt: Date };
+
+/**
+ * Marks a waiting row SENDING (one more attempt) and returns it with the status it had: SENDING
+ * means a previous attempt may have reached the provider. Claims nothing when the row is gone or
+ * final, or when it is a non-essential SMS to a number that opted out.
+ */
+function claimForSending(db: OutboxDeps['db'], messageId: string): Promise<Claim | null> {
+  return statementsOf(db)
+    .claim(messageId)
+    .then((claim) => claim ?? null);
+}
+
+/**
+ * The claims of many messages in one statement. Each row is locked before its previous status is
+ * read (in id order, so two batches cannot deadlock), so two claims cannot both see it QUEUED,
+ * and each row is claimed or not on its own conditions.
+ */
+async function claimAll(db: OutboxDeps['db'], ids: string[]): Promise<Map<string, Claim>> {
+  const rows = await db.$queryRaw<
+    Array<ClaimedMessage & { previousStatus: MessageStatus; previousUpdatedAt: Date }>
+  >`
+    WITH previous AS (
+      SELECT id, status, updated_at FROM messages WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE
+    )
+    UPDATE messages AS m
+    SET status = 'SENDING', attempts = m.attempts + 1, updated_at = ${new Date()}
+    FROM previous
+    WHERE m.id = previous.id
+      AND previous.status IN ('QUEUED', 'SENDING')
+      AND NOT (m.channel = 'SMS' AND NOT m.essential
+               AND EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.phone = m."to"))
+    RETURNING m.id::text AS id, m.channel::text AS channel, m."to", m.body, m.subject, m.html,
+              m.twiml_url AS "twimlUrl", m.purpose, m.case_id::text AS "caseId",
+              m.customer_id::text AS "customerId", m.attempts,
+              previous.status::text AS "previousStatus", previous.updated_at AS "previousUpdatedAt"`;
+  return new Map(
+    rows.map(({ previousStatus, previousUpdatedAt, ...message }) => [
+      message.id,
+      { message, previousStatus, previousUpdatedAt },
+    ]),
+  );
+}
+
+// Group commit. Each claim and each record is a PostgreSQL statement and commit, and on these
+// machines the round trip and the commit cost more CPU, in the worker and in PostgreSQL, than
+// anything else a send does. The claims a worker process asks for while its previous claim is
+// still in PostgreSQL wait for it, then go together as one statement (the same for records): a
+// lone claim goes at once, and under load many messages share each statement. Every message still
+// gets its own answer, and none is sent before the commit of its claim.
+const statements = new WeakMap<
+  OutboxDeps['db'],
+  { claim(id: string): Promise<Claim | undefined>; record(a: ProviderAcceptance): Promise<unknown> }
+>();
+
+function statementsOf(db: OutboxDeps['db']) {
+  let found = statements.get(db);
+  if (!found) {
+    found = {
+      claim: grouped(
+        (ids: string[]) => claimAll(db, ids),
+        (id) => id,
+      ),
+      record: grouped(
+        (accepted: ProviderAcceptance[]) => recordProviderAcceptances(db, accepted).then(() => new Map()),
+        (a) => a.messageId,
+      ),
+    };
+    statements.set(db, found);
+  }
+  return found;
+}
+
+// Rows per statement, at most: a batch stays a short statement.
+const GROUP_MAX = 200;
+
+/**
+ * `run` once for all the callers that came while the previous run was in flight (one at a time),
+ * each handed the result under its key. A key already in the batch waits for the next one, so a
+ * message is never claimed twice by one statement. When a batch fails (a deadlock, one bad row),
+ * its items are run one by one, so that one message's error is never another's.
+ */
+export function grouped<T, R>(
+  run: (items: T[]) => Promise<Map<string, R>>,
+  keyOf: (item: T) => string,
+): (item: T) => Promise<R | undefined> {
+  let waiting: Array<{ item: T; resolve(result: R | undefined): void; reject(err: unknown): void }> = [];
+  let busy = false;
+  const next = () => {
+    if (busy || waiting.length === 0) return;
+    const batch: typeof waiting = [];
+    const later: typeof waiting = [];
+    const keys = new Set<string>();
+    for (const w of waiting) {
+      const key = keyOf(w.item);
+      if (batch.length < GROUP_MAX && !keys.has(key)) {
+        keys.add(key);
+        batch.push(w);
+      } else later.push(w);
+    }
+    waiting = later;
+    busy = true;
+    const settle = async (part: typeof waiting): Promise<void> => {
+      try {
+        const results = await run(part.map((b) => b.item));
+        for (const b of part) b.resolve(results.get(keyOf(b.item)));
+      } catch (err) {
+        if (part.length === 1) part[0]!.reject(err);
+        else for (const b of part) await settle([b]);
+      }
+    };
+    settle(batch).finally(() => {
+      busy = false;
+      next();
+    });
+  };
+  return (item) =>
+    new Promise((resolve, reject) => {
+      waiting.push({ item, resolve, reject });
+      next();
+    });
+}
+
+/** Why a claim took nothing (null: the row is claimable now). Cancels a message to an opted-out number. */
+async function whyNotClaimed(deps: OutboxDeps, messageId: string): Promise<DeliveryOutcome | null> {
+  const message = await deps.db.message.findUnique({
+    where: { id: messageId },
+    select: { status: true, channel: true, essential: true, to: true },
+  });
+  if (!message) return { outcome: 'skipped', reason: 'message-not-found' };
+  if (message.status !== 'QUEUED' && message.status !== 'SENDING')
+    return { outcome: 'skipped', reason: `already-${message.status.toLowerCase()}` };
+  if (message.channel === 'SMS' && !message.essential && (await isOptedOut(deps.db, message.to))) {
+    await deps.db.message.updateMany({
+      where: { id: messageId, status: { in: ['QUEUED', 'SENDING'] } },
+      data: { status: 'CANCELED', errorCode: 'opted-out' },
+    });
+    deps.logger.info({ messageId }, 'not sent: the number opted out of non-essential SMS');
+    return { outcome: 'skipped', reason: 'opted-out' };
+  }
+  return null;
 }
 
 function send(
@@ -317,12 +545,9 @@ async function recordSent(
   next: MessageStatus,
   caseId: string | null,
 ): Promise<void> {
-  await deps.db.message.updateMany({
-    where: { id: messageId, status: { in: statusesBefore(next) } },
-    data: { status: next, providerId, sentAt: deps.clock.now() },
-  });
-  // A status callback may have arrived first and moved the row further: keep its status, add the id.
-  await attachProviderId(deps.db, messageId, providerId, { sentAt: deps.clock.now() });
+  // Moves the status forward and records the provider's id; when a status callback arrived first
+  // and moved the row further, keeps its status and only adds the id (one statement).
+  await statementsOf(deps.db).record({ messageId, providerId, next, at: deps.clock.now() });
   await deps.events.publish({
     type: 'message.status',
     data: { messageId, caseId, status: next, providerId },

@@ -2,7 +2,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { MessageChannel } from '../generated/prisma/enums.js';
 import { bullConnection, QUEUE_NAMES, type Stoppable } from '../platform/queues.js';
 import type { Services } from '../platform/services.js';
-import { deliverMessage, scheduleSend, TemporaryDeliveryError } from './outbox.service.js';
+import { deliverMessage, scheduleSends, TemporaryDeliveryError } from './outbox.service.js';
 
 const SWEEP_AFTER_MS = 60_000;
 
@@ -70,6 +70,7 @@ export async function sweepOutbox(services: Services): Promise<number> {
     select: { id: true, channel: true, essential: true, notBefore: true },
     take: 1000,
   });
-  for (const row of waiting) await scheduleSend(services.outbox, row);
+  // One Redis round trip per channel (addBulk) rather than one per row.
+  await scheduleSends(services.outbox, waiting);
   return waiting.length;
 }
