@@ -1,7 +1,8 @@
 // A local stand-in for Twilio's REST API (2010-04-01), in the benchmark's own process: it answers
-// the SDK's Calls.json and Messages.json create requests with 201 and the JSON Twilio returns
-// (as test/support/twilio-api.ts does), and records when each one arrived and for whom. It never
-// calls back. One listener per server process, so each request says which process sent it.
+// Calls.json and Messages.json create requests (the SDK's, the SMS adapter's own) with 201 and the
+// JSON Twilio returns (as test/support/twilio-api.ts does), and records when each one arrived, for
+// whom, with which SMS body and the sid it answered. It never calls back. One listener per server
+// process, so each request says which process sent it.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
@@ -14,6 +15,10 @@ export interface Arrival {
   at: number;
   /** Which listener it came in on: the label of the process given that listener's URL. */
   via: string;
+  /** SMS: the Body posted, to tell two messages to one number apart. */
+  body?: string;
+  /** The sid answered: what the sender must have recorded as the provider's id. */
+  sid?: string;
 }
 
 export interface TwilioStandIn {
@@ -22,6 +27,8 @@ export interface TwilioStandIn {
   arrivals: Arrival[];
   /** Create requests per kind and number. */
   count(kind: PageKind, to: string): number;
+  /** Messages.json create requests for this number with exactly this body. */
+  countSms(to: string, body: string): number;
   /** The first arrival of `kind` for `to` (already there, or the next one), or null after `timeoutMs`. */
   first(kind: PageKind, to: string, timeoutMs: number): Promise<Arrival | null>;
   /** Requests that were not an authenticated create (wrong path, auth, no To) and list requests. */
@@ -42,6 +49,7 @@ export async function startTwilioStandIn(
   const arrivals: Arrival[] = [];
   const firsts = new Map<string, Arrival>();
   const counts = new Map<string, number>();
+  const smsCounts = new Map<string, number>();
   const waiters = new Map<string, Array<(arrival: Arrival) => void>>();
   const unexpected: string[] = [];
   let lists = 0;
@@ -99,10 +107,16 @@ export async function startTwilioStandIn(
         return error(response, 400, 21604, "A 'To' phone number is required.");
       }
       const kind: PageKind = resource === 'Calls' ? 'call' : 'sms';
-      const arrival: Arrival = { kind, to, at, via };
-      arrivals.push(arrival);
+      const sid = `${kind === 'call' ? 'CA' : 'SM'}${randomBytes(16).toString('hex')}`;
+      const arrival: Arrival = { kind, to, at, via, sid };
       const k = key(kind, to);
       counts.set(k, (counts.get(k) ?? 0) + 1);
+      if (kind === 'sms') {
+        arrival.body = form.get('Body') ?? '';
+        const bodyKey = `${to}\n${arrival.body}`;
+        smsCounts.set(bodyKey, (smsCounts.get(bodyKey) ?? 0) + 1);
+      }
+      arrivals.push(arrival);
       if (!firsts.has(k)) {
         firsts.set(k, arrival);
         for (const resolve of waiters.get(k) ?? []) resolve(arrival);
@@ -120,7 +134,6 @@ export async function startTwilioStandIn(
         to,
       };
       if (kind === 'call') {
-        const sid = `CA${randomBytes(16).toString('hex')}`;
         return answer(response, 201, {
           ...common,
           from_formatted: common.from,
@@ -129,10 +142,9 @@ export async function startTwilioStandIn(
           uri: `/2010-04-01/Accounts/${accountSid}/Calls/${sid}.json`,
         });
       }
-      const sid = `SM${randomBytes(16).toString('hex')}`;
       return answer(response, 201, {
         ...common,
-        body: form.get('Body') ?? '',
+        body: arrival.body,
         date_sent: null,
         error_code: null,
         error_message: null,
@@ -164,6 +176,7 @@ export async function startTwilioStandIn(
     },
     arrivals,
     count: (kind, to) => counts.get(key(kind, to)) ?? 0,
+    countSms: (to, body) => smsCounts.get(`${to}\n${body}`) ?? 0,
     first(kind, to, timeoutMs) {
       const k = key(kind, to);
       const known = firsts.get(k);
