@@ -1,8 +1,9 @@
 // `npm run bench`: every benchmark, one after the other, with its figures printed and saved.
-// BENCH_ONLY=gather (or webhook, paging, alerts-detection) runs one. Exits 1 if a benchmark fails or a request was answered
+// BENCH_ONLY=gather (or webhook, paging, alerts-detection, gateway) runs one. Exits 1 if a benchmark fails or a request was answered
 // wrongly; missed targets are reported, not fatal (the figures are noisy on shared machines:
 // see bench/README.md).
 import { runAlertsDetectionBench } from './alerts-detection.bench.js';
+import { runGatewayBench } from './gateway.bench.js';
 import { runGatherBench } from './gather.bench.js';
 import { runPagingBench } from './paging.bench.js';
 import { type BenchOutcome, installCleanup, printRows, saveResult } from './support.js';
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchOutcome>> = {
   gather: runGatherBench,
   paging: runPagingBench,
   'alerts-detection': runAlertsDetectionBench,
+  gateway: runGatewayBench,
 };
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean) ?? Object.keys(BENCHMARKS);
 
