@@ -1,5 +1,5 @@
 import { recordOnTimeline } from '../cases/timeline.js';
-import { loadRequestDetails, type RequestDetails } from './page-content.js';
+import type { RequestDetails } from './page-content.js';
 import {
   ackTimeoutJobId,
   attemptJobId,
@@ -52,9 +52,9 @@ export async function acknowledge(
     at: now,
     data: { attempt: attempt.number, target: attempt.target, via },
   });
-  await sendRecap(deps, page.caseId);
+  const details = await sendRecap(deps, page.caseId);
   return {
     outcome: 'accepted',
-    details: await loadRequestDetails(db, deps.templates, page.caseId, deps.zone),
+    details,
   };
 }

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { recordOnTimeline } from '../cases/timeline.js';
 import { enqueueMessage } from '../messaging/outbox.service.js';
-import { loadRequestDetails } from './page-content.js';
+import { loadRequestDetails, type RequestDetails } from './page-content.js';
 import type { PagingDeps } from './paging.deps.js';
 
 // The recap of an out-of-hours request (seed 003, 5.2: the "fiche récapitulative", by e-mail
@@ -9,7 +9,8 @@ import type { PagingDeps } from './paging.deps.js';
 // reached. It goes to the agency, and to the regional direction for a life-safety emergency.
 // Once per case and recipient: the outbox's idempotency key makes a second call a no-op.
 
-export async function sendRecap(deps: PagingDeps, caseId: string): Promise<string[]> {
+/** Sends the recap; returns the request's details it was written from (callers reuse them). */
+export async function sendRecap(deps: PagingDeps, caseId: string): Promise<RequestDetails> {
   const { db, templates } = deps;
   const now = deps.clock.now();
   const details = await loadRequestDetails(db, templates, caseId, deps.zone);
@@ -66,7 +67,7 @@ export async function sendRecap(deps: PagingDeps, caseId: string): Promise<strin
     .filter((address, i, all) => all.indexOf(address) === i);
   if (to.length === 0) {
     deps.logger.warn({ caseId }, 'no recap address for this agency: recap not sent');
-    return [];
+    return details;
   }
   for (const address of to)
     await enqueueMessage(deps.outbox, {
@@ -93,5 +94,5 @@ export async function sendRecap(deps: PagingDeps, caseId: string): Promise<strin
       at: now,
       data: { to: to.length, reached: vars.reached, direction: details.emergency },
     });
-  return to;
+  return details;
 }
