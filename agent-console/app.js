@@ -1,37 +1,51 @@
-// The agent console: sign-in, open cases, one case's history, and the live event feed.
+// The agent console's shell: sign-in, the screens named by the address (#/cases/<id>,
+// #/oncall, #/alerts, #/supervisor), the live feed handed to every screen, and the header.
+//
+// A screen is a module exporting an object:
+//   { id, label, roles?, start(ctx), show(param), hide(), onEvent(event), onSynced({reload}),
+//     render(), stop() }
+// `start` runs once per sign-in with ctx = { user, root, navigate, notify, live }; `onEvent` gets
+// every live event whether the screen is shown or not, so that nothing is missed while away.
 
 import { get, getSession, login, logout, setUnauthorizedHandler } from './api.js';
-import { $, h, redrawQuietly, showError } from './dom.js';
-import {
-  applyTranslations,
-  formatDate,
-  onLangChange,
-  renderLangSwitch,
-  t,
-  tEnum,
-  toggleLang,
-} from './i18n.js';
+import { $, h, showError } from './dom.js';
+import { applyTranslations, onLangChange, renderLangSwitch, t, tEnum, toggleLang } from './i18n.js';
 import { connectLive } from './live.js';
+import { alertsView } from './views/alerts.js';
+import { casesView } from './views/cases.js';
+import { oncallView } from './views/oncall-board.js';
+import { screenPops } from './views/screen-pop.js';
+import { supervisorView } from './views/supervisor.js';
 
-const MAX_EVENTS = 100;
+const VIEWS = [casesView, oncallView, alertsView, supervisorView];
+const DEFAULT_VIEW = 'cases';
 
 const state = {
   user: null,
-  cases: null, // null until the first load, so "no cases" is not shown while loading
-  selectedId: null,
-  detail: null,
-  events: [], // newest first
   connection: 'disconnected',
+  current: null, // the screen shown
 };
 let live = null;
+let started = []; // the screens this user may see, started for this sign-in
+
+const allowed = (view, user) => !view.roles || view.roles.includes(user.role);
 
 // ---- sign-in and sign-out ----
 
-function showLogin(message) {
+function stopAll() {
   live?.close();
   live = null;
-  Object.assign(state, { user: null, cases: null, selectedId: null, detail: null, events: [] });
+  for (const view of started) view.stop?.();
+  screenPops.stop();
+  started = [];
+  state.current = null;
+}
+
+function showLogin(message) {
+  stopAll();
+  state.user = null;
   $('#session').hidden = true;
+  $('#nav').hidden = true;
   $('#console-view').hidden = true;
   $('#login-view').hidden = false;
   showError($('#login-error'), message ? { message } : null);
@@ -44,9 +58,20 @@ function showConsole(session) {
   $('#login-view').hidden = true;
   $('#console-view').hidden = false;
   $('#session').hidden = false;
-  renderAll();
-  $('#cases-heading').focus();
-  void loadCases();
+  $('#nav').hidden = false;
+
+  const ctx = (view) => ({
+    user: session.user,
+    root: $(`#view-${view.id}`),
+    navigate,
+    notify: showNotice,
+    emit: (name, payload) => live?.emit(name, payload),
+  });
+  started = VIEWS.filter((view) => allowed(view, session.user));
+  for (const view of started) view.start(ctx(view));
+  screenPops.start({ user: session.user, root: $('#screen-pops'), navigate, notify: showNotice });
+  renderHeader();
+  route();
 
   // The simulator answers 404 when it is switched off: only then is the link hidden.
   $('#sim-link').hidden = true;
@@ -59,18 +84,21 @@ function showConsole(session) {
 
   live = connectLive({
     token: session.token,
-    onEvent: handleEvent,
+    onEvent(event) {
+      screenPops.onEvent(event);
+      for (const view of started) view.onEvent?.(event);
+    },
     onStatus(status) {
       state.connection = status;
       renderConnection();
     },
-    onSynced({ reload, missed, complete }) {
-      if (!complete) showNotice(t('conn.incomplete'));
-      else if (missed > 0) showNotice(t('conn.resumed', { count: missed }));
-      if (reload) {
-        void loadCases();
-        if (state.selectedId) void loadDetail(state.selectedId, { focus: false });
-      }
+    onSynced(sync) {
+      if (!sync.complete) showNotice(t('conn.incomplete'));
+      else if (sync.missed > 0) showNotice(t('conn.resumed', { count: sync.missed }));
+      for (const view of started) view.onSynced?.(sync);
+    },
+    onConnected: () => {
+      for (const view of started) view.onConnected?.();
     },
     onUnauthorized: () => showLogin(t('login.expired')),
   });
@@ -96,237 +124,51 @@ $('#login-form').addEventListener('submit', async (submit) => {
 });
 
 $('#logout').addEventListener('click', async () => {
-  live?.close();
-  live = null;
+  stopAll();
   await logout();
   showLogin();
 });
 
-// ---- open cases ----
+// ---- screens ----
 
-let loading = null;
-let loadAgain = false;
-
-/** Reloads the list; a burst of case events while a load runs causes one more load, not many. */
-function loadCases() {
-  if (loading) {
-    loadAgain = true;
-    return loading;
-  }
-  loading = (async () => {
-    try {
-      do {
-        loadAgain = false;
-        try {
-          state.cases = await get('/api/cases');
-          showError($('#cases-error'), null);
-        } catch (err) {
-          if (err.status !== 401) showError($('#cases-error'), err);
-        }
-        renderCases();
-      } while (loadAgain && state.user);
-    } finally {
-      // Cleared here, not by the caller, so a request arriving just now is never dropped.
-      loading = null;
-    }
-  })();
-  return loading;
+function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
 }
 
-function customerName(customer) {
-  if (!customer) return t('cases.noCustomer');
-  const name = [customer.lastName, customer.firstName].filter(Boolean).join(' ');
-  return `${name} · ${customer.reference}`;
+/** Shows the screen the address names ("#/cases/<id>"), or the default one. */
+function route() {
+  if (!state.user) return;
+  const [, name, param] = location.hash.match(/^#\/([a-z-]+)(?:\/(.+))?$/) ?? [];
+  const view = started.find((v) => v.id === name) ?? started.find((v) => v.id === DEFAULT_VIEW);
+  if (state.current && state.current !== view) {
+    state.current.hide?.();
+    state.current.root?.setAttribute('hidden', '');
+  }
+  for (const other of started) $(`#view-${other.id}`).hidden = other !== view;
+  state.current = view;
+  view.show?.(param ? decodeURIComponent(param) : null);
+  renderNav();
 }
 
-function renderCases() {
-  const list = $('#cases');
-  // The list is redrawn on live updates: keep keyboard focus on the same case.
-  const focusedId = list.contains(document.activeElement) ? document.activeElement.dataset.caseId : null;
-  list.replaceChildren();
-  if (state.cases === null) {
-    $('#cases-count').textContent = t('cases.loading');
-    return;
-  }
-  $('#cases-count').textContent = state.cases.length
-    ? t('cases.count', { count: state.cases.length })
-    : t('cases.empty');
-  for (const kase of state.cases) {
-    const selected = kase.id === state.selectedId;
-    list.append(
+window.addEventListener('hashchange', route);
+
+function renderNav() {
+  const nav = $('#nav');
+  if (!state.user) return nav.replaceChildren();
+  nav.replaceChildren(
+    ...started.map((view) =>
       h(
-        'li',
-        {},
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'case-button',
-            dataset: { caseId: kase.id },
-            'aria-current': selected ? 'true' : false,
-            onclick: () => loadDetail(kase.id, { focus: true }),
-          },
-          h(
-            'span',
-            { class: 'case-title' },
-            h('strong', {}, t('cases.number', { number: kase.number })),
-            ' ',
-            kase.subject,
-          ),
-          h(
-            'span',
-            { class: 'case-meta' },
-            h('span', { class: `badge urgency-${kase.urgency}` }, tEnum('urgency', kase.urgency)),
-            h('span', { class: 'badge' }, tEnum('status', kase.status)),
-            kase.multiContact ? h('span', { class: 'badge warn' }, t('cases.multi')) : null,
-            h('span', {}, customerName(kase.customer)),
-          ),
-          h(
-            'span',
-            { class: 'case-meta muted' },
-            t('cases.opened', { date: formatDate(kase.openedAt) }),
-            kase.dueAt ? ` · ${t('cases.due', { date: formatDate(kase.dueAt) })}` : '',
-          ),
-        ),
+        'a',
+        {
+          href: `#/${view.id}`,
+          id: `nav-${view.id}`,
+          'aria-current': view === state.current ? 'page' : false,
+        },
+        t(view.label),
       ),
-    );
-  }
-  if (focusedId) list.querySelector(`[data-case-id="${CSS.escape(focusedId)}"]`)?.focus();
-}
-
-$('#cases-refresh').addEventListener('click', () => loadCases());
-
-// ---- one case ----
-
-async function loadDetail(id, { focus }) {
-  state.selectedId = id;
-  renderCases();
-  try {
-    const detail = await get(`/api/cases/${encodeURIComponent(id)}`);
-    // The user may have picked another case while this one was loading.
-    if (state.selectedId !== id) return;
-    state.detail = detail;
-    showError($('#detail-error'), null);
-  } catch (err) {
-    if (state.selectedId !== id) return;
-    state.detail = null;
-    if (err.status !== 401) showError($('#detail-error'), err);
-  }
-  renderDetail();
-  if (focus) ($('#detail-title') ?? $('#detail-error')).focus();
-}
-
-/** A short, readable line from a JSON object: "key: value, key: value". */
-function summarize(data) {
-  if (!data || typeof data !== 'object') return data ? String(data) : '';
-  const text = Object.entries(data)
-    .filter(([, value]) => value !== null && value !== undefined && value !== '')
-    .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`)
-    .join(', ');
-  return text.length > 240 ? `${text.slice(0, 239)}…` : text;
-}
-
-function timelineOf(detail) {
-  const items = [
-    ...(detail.events ?? []).map((e) => ({
-      at: e.at,
-      label: `${t('detail.event')} · ${e.type}`,
-      text: summarize(e.data),
-    })),
-    ...(detail.contacts ?? []).map((c) => ({
-      at: c.at,
-      label: `${t('detail.contact')} · ${tEnum('direction', c.direction)} · ${c.channel}`,
-      text: c.summary || summarize(c.details),
-    })),
-    ...(detail.messages ?? []).map((m) => ({
-      at: m.sentAt ?? m.createdAt,
-      label: `${t('detail.message')} · ${tEnum('direction', m.direction)} · ${m.channel} · ${m.status}`,
-      text: [m.body, m.errorCode ? t('detail.error', { code: m.errorCode }) : ''].filter(Boolean).join(' — '),
-    })),
-  ];
-  return items.sort((a, b) => new Date(a.at) - new Date(b.at));
-}
-
-function renderDetail() {
-  const box = $('#detail');
-  const detail = state.detail;
-  const hadFocus = box.contains(document.activeElement);
-  if (!detail) {
-    box.replaceChildren(h('p', { class: 'muted' }, t('detail.none')));
-    return;
-  }
-  const field = (label, value) => (value ? [h('dt', {}, label), h('dd', {}, value)] : []);
-  const timeline = timelineOf(detail);
-  box.replaceChildren(
-    h(
-      'h3',
-      { id: 'detail-title', tabindex: '-1' },
-      t('detail.title', { number: detail.number }),
-      ' — ',
-      detail.subject,
     ),
-    h(
-      'dl',
-      { class: 'fields' },
-      field(t('detail.customer'), customerName(detail.customer)),
-      field(t('detail.category'), detail.category),
-      field(t('detail.kind'), tEnum('kind', detail.kind)),
-      field(t('detail.status'), tEnum('status', detail.status)),
-      field(t('detail.urgency'), tEnum('urgency', detail.urgency)),
-      field(t('detail.opened'), formatDate(detail.openedAt)),
-      field(t('detail.due'), formatDate(detail.dueAt)),
-      field(t('detail.description'), detail.description),
-    ),
-    h('h4', {}, t('detail.timeline')),
-    timeline.length
-      ? h(
-          'ol',
-          { class: 'timeline' },
-          timeline.map((item) =>
-            h(
-              'li',
-              {},
-              h('time', { datetime: item.at }, formatDate(item.at)),
-              h('span', { class: 'timeline-label' }, item.label),
-              item.text ? h('span', { class: 'timeline-text' }, item.text) : null,
-            ),
-          ),
-        )
-      : h('p', { class: 'muted' }, t('detail.timelineEmpty')),
   );
-  if (hadFocus) $('#detail-title').focus();
-}
-
-// ---- live events ----
-
-function handleEvent(event) {
-  state.events.unshift(event);
-  state.events.length = Math.min(state.events.length, MAX_EVENTS);
-  // Prepend one item rather than redraw: the list is an aria-live region, and a redraw would
-  // make screen readers read the whole list again.
-  const list = $('#events');
-  list.prepend(eventItem(event));
-  while (list.children.length > MAX_EVENTS) list.lastElementChild.remove();
-  $('#events-empty').hidden = true;
-
-  if (event.type?.startsWith('case.')) void loadCases();
-  if (state.selectedId && event.data?.caseId === state.selectedId)
-    void loadDetail(state.selectedId, { focus: false });
-}
-
-function eventItem(event) {
-  return h(
-    'li',
-    {},
-    h('time', { datetime: event.at }, formatDate(event.at)),
-    h('code', {}, event.type),
-    h('span', { class: 'event-data' }, summarize(event.data)),
-  );
-}
-
-function renderEvents() {
-  redrawQuietly($('#events'), state.events.map(eventItem));
-  $('#events-empty').hidden = state.events.length > 0;
 }
 
 let noticeTimer;
@@ -356,17 +198,15 @@ function renderHeader() {
       role: tEnum('role', state.user.role),
     });
   renderConnection();
-}
-
-function renderAll() {
-  renderHeader();
-  renderCases();
-  renderDetail();
-  renderEvents();
+  renderNav();
 }
 
 $('#lang').addEventListener('click', toggleLang);
-onLangChange(renderAll);
+onLangChange(() => {
+  renderHeader();
+  screenPops.render();
+  for (const view of started) view.render?.();
+});
 
 // ---- start ----
 

@@ -25,6 +25,13 @@ const fr = {
   'role.SUPERVISOR': 'superviseur',
   'role.ADMIN': 'administrateur',
 
+  'nav.label': 'Écrans',
+  'nav.cases': 'Dossiers',
+  'nav.oncall': 'Astreinte',
+  'nav.alerts': 'Alertes',
+  'nav.supervisor': 'Supervision',
+  'pop.region': 'Appels entrants',
+
   'conn.label': 'Temps réel :',
   'conn.connecting': 'connexion…',
   'conn.connected': 'connecté',
@@ -156,6 +163,13 @@ const en = {
   'role.SUPERVISOR': 'supervisor',
   'role.ADMIN': 'administrator',
 
+  'nav.label': 'Screens',
+  'nav.cases': 'Cases',
+  'nav.oncall': 'On call',
+  'nav.alerts': 'Alerts',
+  'nav.supervisor': 'Supervision',
+  'pop.region': 'Incoming calls',
+
   'conn.label': 'Live:',
   'conn.connecting': 'connecting…',
   'conn.connected': 'connected',
@@ -268,6 +282,20 @@ const STORAGE_KEY = 'console.lang';
 const listeners = new Set();
 
 let lang = dictionaries[localStorage.getItem(STORAGE_KEY)] ? localStorage.getItem(STORAGE_KEY) : 'fr';
+
+/**
+ * Each screen keeps its own strings beside its code and adds them here when it loads; a key
+ * defined twice is a mistake, said in the console rather than silently overwritten.
+ */
+export function addStrings(strings) {
+  for (const [name, entries] of Object.entries(strings)) {
+    const dictionary = dictionaries[name];
+    for (const [key, text] of Object.entries(entries)) {
+      if (key in dictionary) console.warn(`i18n: ${name} key ${key} defined twice`);
+      dictionary[key] = text;
+    }
+  }
+}
 
 export function getLang() {
   return lang;

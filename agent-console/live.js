@@ -20,11 +20,18 @@ export function compareIds(a, b) {
  *   yet, or an incomplete catch-up): the page should fetch its lists again.
  * - onUnauthorized(): the token was refused; the feed is closed.
  */
-export function connectLive({ token, onEvent, onStatus, onSynced = () => {}, onUnauthorized }) {
+export function connectLive({
+  token,
+  onEvent,
+  onStatus,
+  onSynced = () => {},
+  onConnected = () => {},
+  onUnauthorized,
+}) {
   if (typeof window.io !== 'function') {
     // The script tag failed (server down when the page loaded): say so rather than throw.
     onStatus('disconnected');
-    return { close() {} };
+    return { close() {}, emit() {} };
   }
 
   let lastId = null;
@@ -53,6 +60,8 @@ export function connectLive({ token, onEvent, onStatus, onSynced = () => {}, onU
 
   socket.on('connect', () => {
     onStatus('connected');
+    // Per-connection state the server keeps (presence) is said again on every connection.
+    onConnected();
     if (!lastId) {
       onSynced({ reload: true, missed: 0, complete: true });
       return;
@@ -100,6 +109,10 @@ export function connectLive({ token, onEvent, onStatus, onSynced = () => {}, onU
     close() {
       closed = true;
       socket.disconnect();
+    },
+    /** Tells the server something (e.g. which case is open); dropped while disconnected. */
+    emit(name, payload) {
+      if (socket.connected) socket.emit(name, payload);
     },
   };
 }

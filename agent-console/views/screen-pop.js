@@ -1,0 +1,7 @@
+// Placeholder until the screen pop lands.
+export const screenPops = {
+  start() {},
+  onEvent() {},
+  render() {},
+  stop() {},
+};
