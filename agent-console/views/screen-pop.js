@@ -1,7 +1,447 @@
-// Placeholder until the screen pop lands.
+// The screen pop: a call queued for the agents (daytime line) or a night call whose case is open
+// shows at once who the caller may be, with the identification checklist of DOMAIN.md section 2.
+// Contact details, contracts and meters stay masked until the agent has ticked every item the
+// caller confirmed: the server checks the list and only then sends them (and audits it).
+
+import { get, post } from '../api.js';
+import { h } from '../dom.js';
+import { addStrings, t } from '../i18n.js';
+
+addStrings({
+  fr: {
+    'pop.title.queued': 'Appel entrant',
+    'pop.title.case-opened': 'Appel de nuit traité',
+    'pop.line': 'ligne {line}',
+    'pop.withheld': 'numéro masqué',
+    'pop.case': 'Ouvrir le dossier n° {number}',
+    'pop.dismiss': 'Fermer',
+    'pop.loading': 'Recherche du client…',
+    'pop.none':
+      'Aucun client ne correspond à ce numéro : demandez la référence client ou le numéro de compteur.',
+    'pop.several': '{count} clients partagent ce numéro : demandez le code postal ou la référence.',
+    'pop.search': 'Référence client, n° de compteur ou code postal',
+    'pop.searchButton': 'Chercher',
+    'pop.choose': 'C’est ce client',
+    'pop.relation': 'L’appelant est',
+    'pop.relation.HOLDER': 'le titulaire',
+    'pop.relation.THIRD_PARTY': 'un tiers',
+    'pop.relation.UNKNOWN': 'à préciser',
+    'pop.checklist': 'À faire confirmer par l’appelant',
+    'pop.item.lastName': 'Nom : {value}',
+    'pop.item.firstName': 'Prénom : {value}',
+    'pop.item.servedAddress': 'Adresse desservie : {value}',
+    'pop.item.customerReference': 'Référence client ou n° de compteur',
+    'pop.item.extraElement': 'Un élément de plus : e-mail ou téléphone',
+    'pop.mandatory': 'obligatoire pour continuer',
+    'pop.refused':
+      'À refuser par téléphone : {requests}. Seule une demande écrite du titulaire ou d’un notaire est recevable.',
+    'pop.request.iban-change': 'changement de coordonnées bancaires (IBAN)',
+    'pop.request.account-move': 'déménagement ou résiliation',
+    'pop.flag.notEligibleForCutOff': 'non coupable',
+    'pop.flag.sensitive': 'client sensible',
+    'pop.masked': 'Coordonnées, contrats et compteurs masqués jusqu’à la vérification.',
+    'pop.verify': 'Identité vérifiée',
+    'pop.verified': 'Identité vérifiée : coordonnées affichées.',
+    'pop.phones': 'Téléphones',
+    'pop.email': 'E-mail',
+    'pop.contracts': 'Contrats',
+    'pop.supplyPoints': 'Points de desserte',
+    'pop.failing': 'en échec',
+    'pop.reference': 'Référence {reference}',
+  },
+  en: {
+    'pop.title.queued': 'Incoming call',
+    'pop.title.case-opened': 'Night call handled',
+    'pop.line': '{line} line',
+    'pop.withheld': 'withheld number',
+    'pop.case': 'Open case no. {number}',
+    'pop.dismiss': 'Close',
+    'pop.loading': 'Looking the customer up…',
+    'pop.none': 'No customer has this number: ask for the customer reference or the meter serial.',
+    'pop.several': '{count} customers share this number: ask for the postcode or the reference.',
+    'pop.search': 'Customer reference, meter serial or postcode',
+    'pop.searchButton': 'Search',
+    'pop.choose': 'This customer',
+    'pop.relation': 'The caller is',
+    'pop.relation.HOLDER': 'the account holder',
+    'pop.relation.THIRD_PARTY': 'a third party',
+    'pop.relation.UNKNOWN': 'not known yet',
+    'pop.checklist': 'Have the caller confirm',
+    'pop.item.lastName': 'Last name: {value}',
+    'pop.item.firstName': 'First name: {value}',
+    'pop.item.servedAddress': 'Served address: {value}',
+    'pop.item.customerReference': 'Customer reference or meter serial',
+    'pop.item.extraElement': 'One more element: e-mail or phone number',
+    'pop.mandatory': 'required to go on',
+    'pop.refused':
+      'Refuse on the phone: {requests}. Only a written request from the account holder or a notary is accepted.',
+    'pop.request.iban-change': 'change of bank details (IBAN)',
+    'pop.request.account-move': 'move or account closure',
+    'pop.flag.notEligibleForCutOff': 'not to be cut off',
+    'pop.flag.sensitive': 'sensitive customer',
+    'pop.masked': 'Contact details, contracts and meters are masked until the identity is verified.',
+    'pop.verify': 'Identity verified',
+    'pop.verified': 'Identity verified: details shown.',
+    'pop.phones': 'Phones',
+    'pop.email': 'E-mail',
+    'pop.contracts': 'Contracts',
+    'pop.supplyPoints': 'Supply points',
+    'pop.failing': 'failing',
+    'pop.reference': 'Reference {reference}',
+  },
+});
+
+const MAX_POPS = 3;
+let ctx = null;
+/** Newest first: { event, relation, candidates, chosenId, confirmed:Set, details, error, loading } */
+let pops = [];
+
 export const screenPops = {
-  start() {},
-  onEvent() {},
-  render() {},
-  stop() {},
+  start(context) {
+    ctx = context;
+    pops = [];
+    render();
+  },
+  onEvent(event) {
+    if (event.type !== 'call.screen-pop' || !ctx) return;
+    if (
+      pops.some(
+        (p) => p.event.data.callSid === event.data.callSid && p.event.data.reason === event.data.reason,
+      )
+    )
+      return;
+    const pop = {
+      event,
+      relation: 'UNKNOWN',
+      candidates: null,
+      chosenId: null,
+      confirmed: new Set(),
+      details: null,
+    };
+    pops.unshift(pop);
+    pops.length = Math.min(pops.length, MAX_POPS);
+    announce(event);
+    render();
+    void lookUp(pop, { customers: event.data.customerIds });
+  },
+  render,
+  stop() {
+    ctx = null;
+    pops = [];
+    render();
+  },
 };
+
+/** Fetches the candidates with their checklist for the caller's relation. */
+async function lookUp(pop, { customers, reference }) {
+  pop.loading = true;
+  pop.error = null;
+  render();
+  const query = new URLSearchParams({ relation: pop.relation });
+  if (reference) query.set('reference', reference);
+  if (customers?.length) query.set('customers', customers.join(','));
+  else if (!reference && pop.event.data.callerNumber) query.set('phone', pop.event.data.callerNumber);
+  if (pop.event.data.referenceGiven) query.set('referenceGiven', 'true');
+  try {
+    if (!query.has('customers') && !query.has('reference') && !query.has('phone')) pop.candidates = [];
+    else pop.candidates = (await get(`/api/identification?${query}`)).candidates;
+    if (pop.candidates.length === 1) pop.chosenId = pop.candidates[0].id;
+    else if (!pop.candidates.some((c) => c.id === pop.chosenId)) pop.chosenId = null;
+  } catch (err) {
+    pop.error = err.message;
+  } finally {
+    pop.loading = false;
+    render();
+  }
+}
+
+async function verify(pop, candidate) {
+  pop.error = null;
+  try {
+    pop.details = await post('/api/identification/verify', {
+      customerId: candidate.id,
+      relation: pop.relation,
+      referenceGiven: Boolean(pop.event.data.referenceGiven || pop.searchedReference),
+      confirmed: [...pop.confirmed],
+      callSid: pop.event.data.callSid,
+    });
+  } catch (err) {
+    pop.error = err.message;
+  }
+  render();
+  document.getElementById(`pop-result-${pop.event.data.callSid}`)?.focus();
+}
+
+function render() {
+  const root = document.getElementById('screen-pops');
+  if (!root) return;
+  // Redrawn from state on every change: keep the keyboard where it was.
+  const refocus = focusSelector(root, document.activeElement);
+  root.hidden = pops.length === 0;
+  root.replaceChildren(...pops.map(popCard));
+  if (refocus) root.querySelector(refocus)?.focus();
+}
+
+/** A selector finding the same control again after a redraw, or null. */
+function focusSelector(root, element) {
+  if (!element || !root.contains(element)) return null;
+  const card = element.closest('[data-pop-call]');
+  if (!card) return null;
+  const scope = `[data-pop-call="${CSS.escape(card.dataset.popCall)}"]`;
+  if (element.id) return `#${CSS.escape(element.id)}`;
+  if (element.dataset.item) return `${scope} [data-item="${element.dataset.item}"]`;
+  if (element.dataset.verify) return `${scope} [data-verify]`;
+  if (element.dataset.chooseCustomer)
+    return `${scope} [data-choose-customer="${element.dataset.chooseCustomer}"]`;
+  if (element.name && element.value) return `${scope} [name="${element.name}"][value="${element.value}"]`;
+  return null;
+}
+
+/** Said once by screen readers when a call pops (the cards themselves are redrawn often). */
+function announce(event) {
+  const status = document.getElementById('pop-announce');
+  if (status)
+    status.textContent = `${t(`pop.title.${event.data.reason}`)} · ${event.data.callerNumber ?? t('pop.withheld')}`;
+}
+
+function popCard(pop) {
+  const data = pop.event.data;
+  const chosen = pop.candidates?.find((c) => c.id === pop.chosenId) ?? null;
+  return h(
+    'article',
+    { class: 'card screen-pop', dataset: { popCall: data.callSid, popReason: data.reason } },
+    h(
+      'div',
+      { class: 'card-head' },
+      h(
+        'h2',
+        {},
+        t(`pop.title.${data.reason}`),
+        ' · ',
+        t('pop.line', { line: data.line }),
+        ' · ',
+        data.callerNumber ?? t('pop.withheld'),
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () => {
+            pops = pops.filter((p) => p !== pop);
+            render();
+          },
+        },
+        t('pop.dismiss'),
+      ),
+    ),
+    data.caseId
+      ? h(
+          'p',
+          {},
+          h(
+            'a',
+            { href: `#/cases/${data.caseId}`, class: 'pop-case' },
+            t('pop.case', { number: data.caseNumber ?? '' }),
+          ),
+        )
+      : null,
+    pop.error ? h('p', { class: 'error', role: 'alert' }, pop.error) : null,
+    relationChoice(pop),
+    pop.loading ? h('p', { class: 'muted' }, t('pop.loading')) : candidatesPart(pop, chosen),
+    chosen ? checklistPart(pop, chosen) : null,
+  );
+}
+
+function relationChoice(pop) {
+  const name = `relation-${pop.event.data.callSid}`;
+  return h(
+    'fieldset',
+    { class: 'relation' },
+    h('legend', {}, t('pop.relation')),
+    ['HOLDER', 'THIRD_PARTY', 'UNKNOWN'].map((relation) =>
+      h(
+        'label',
+        { class: 'inline' },
+        h('input', {
+          type: 'radio',
+          name,
+          value: relation,
+          checked: pop.relation === relation,
+          onchange: () => {
+            pop.relation = relation;
+            pop.details = null;
+            void lookUp(pop, {
+              customers: pop.candidates?.map((c) => c.id) ?? pop.event.data.customerIds,
+              reference: pop.searchedReference,
+            });
+          },
+        }),
+        ` ${t(`pop.relation.${relation}`)}`,
+      ),
+    ),
+  );
+}
+
+function candidatesPart(pop, chosen) {
+  const candidates = pop.candidates ?? [];
+  if (candidates.length === 0 || (candidates.length > 1 && !chosen)) {
+    const search = h('form', {
+      class: 'row',
+      onsubmit: (submit) => {
+        submit.preventDefault();
+        const value = submit.target.elements.reference.value.trim();
+        if (!value) return;
+        pop.searchedReference = value;
+        void lookUp(pop, {
+          customers: candidates.length > 1 ? candidates.map((c) => c.id) : [],
+          reference: value,
+        });
+      },
+    });
+    search.append(
+      h('label', { for: `pop-search-${pop.event.data.callSid}` }, t('pop.search')),
+      h('input', { id: `pop-search-${pop.event.data.callSid}`, name: 'reference', maxlength: '40' }),
+      h('button', { type: 'submit' }, t('pop.searchButton')),
+    );
+    return h(
+      'div',
+      {},
+      h('p', {}, candidates.length === 0 ? t('pop.none') : t('pop.several', { count: candidates.length })),
+      candidates.length > 1
+        ? h(
+            'ul',
+            { class: 'pop-candidates' },
+            candidates.map((candidate) =>
+              h(
+                'li',
+                {},
+                `${displayName(candidate)} · ${candidate.postcode} ${candidate.city} `,
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    dataset: { chooseCustomer: candidate.id },
+                    onclick: () => {
+                      pop.chosenId = candidate.id;
+                      pop.confirmed = new Set();
+                      pop.details = null;
+                      render();
+                    },
+                  },
+                  t('pop.choose'),
+                ),
+              ),
+            ),
+          )
+        : null,
+      search,
+    );
+  }
+  return null;
+}
+
+const displayName = (c) => c.companyName ?? [c.lastName, c.firstName].filter(Boolean).join(' ');
+
+function checklistPart(pop, candidate) {
+  const values = {
+    lastName: candidate.lastName,
+    firstName: candidate.firstName ?? '—',
+    servedAddress: `${candidate.addressLine}, ${candidate.postcode} ${candidate.city}`,
+  };
+  const { confirm, mandatory, refusedByPhone } = candidate.checklist;
+  const complete = confirm.every((item) => pop.confirmed.has(item));
+  const id = pop.event.data.callSid;
+  return h(
+    'div',
+    { class: 'pop-customer' },
+    h(
+      'p',
+      {},
+      h('strong', {}, displayName(candidate)),
+      ' · ',
+      t('pop.reference', { reference: candidate.reference }),
+      candidate.notEligibleForCutOff
+        ? h('span', { class: 'badge warn' }, t('pop.flag.notEligibleForCutOff'))
+        : null,
+      candidate.sensitive ? h('span', { class: 'badge warn' }, t('pop.flag.sensitive')) : null,
+    ),
+    h(
+      'fieldset',
+      { class: 'checklist' },
+      h('legend', {}, t('pop.checklist')),
+      confirm.map((item) =>
+        h(
+          'label',
+          { class: 'check' },
+          h('input', {
+            type: 'checkbox',
+            dataset: { item },
+            checked: pop.confirmed.has(item),
+            onchange: (change) => {
+              if (change.target.checked) pop.confirmed.add(item);
+              else pop.confirmed.delete(item);
+              render();
+            },
+          }),
+          ` ${t(`pop.item.${item}`, { value: values[item] ?? '' })}`,
+          mandatory.includes(item) ? h('strong', { class: 'mandatory' }, ` (${t('pop.mandatory')})`) : null,
+        ),
+      ),
+    ),
+    refusedByPhone.length
+      ? h(
+          'p',
+          { class: 'notice refused' },
+          t('pop.refused', { requests: refusedByPhone.map((r) => t(`pop.request.${r.request}`)).join(', ') }),
+        )
+      : null,
+    pop.details
+      ? detailsPart(pop, id)
+      : h(
+          'div',
+          {},
+          h('p', { class: 'muted', dataset: { masked: 'true' } }, t('pop.masked')),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'primary',
+              dataset: { verify: id },
+              disabled: !complete,
+              onclick: () => verify(pop, candidate),
+            },
+            t('pop.verify'),
+          ),
+        ),
+  );
+}
+
+function detailsPart(pop, id) {
+  const d = pop.details;
+  const field = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
+  return h(
+    'div',
+    { id: `pop-result-${id}`, tabindex: '-1', class: 'pop-details' },
+    h('p', { class: 'ok' }, t('pop.verified')),
+    h(
+      'dl',
+      { class: 'fields' },
+      field(
+        t('pop.phones'),
+        d.phones.map((p) => `${p.e164}${p.failing ? ` (${t('pop.failing')})` : ''}`).join(', ') || '—',
+      ),
+      field(t('pop.email'), d.email ?? '—'),
+      field(
+        t('pop.contracts'),
+        d.contracts
+          .map((c) => [c.reference, c.equipment, c.contractualDelay, c.agency].filter(Boolean).join(' · '))
+          .join(' ; ') || '—',
+      ),
+      field(
+        t('pop.supplyPoints'),
+        d.supplyPoints.map((s) => `${s.reference} · ${s.address} · ${s.meters.join(', ')}`).join(' ; ') ||
+          '—',
+      ),
+    ),
+  );
+}

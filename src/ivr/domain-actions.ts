@@ -9,6 +9,7 @@ import type { Db } from '../platform/db/client.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { ActionName, ActionOutcome } from './actions.js';
 import type { CallState } from './call-state.js';
+import { announceCall, screenPopOf } from './screen-pop.js';
 import type { ServiceLine } from './service-lines.js';
 
 // The domain actions behind a flow's `action` steps. Each reads the call state and returns an
@@ -159,6 +160,12 @@ export function createDomainActions({
         type: 'case.opened',
         data: { caseId: opened.id, number: opened.number, category, customerId, urgent: emergency },
       });
+      // The night call is in the case store: the console pops it with who the caller may be.
+      await announceCall(
+        events,
+        screenPopOf(state, line, 'case-opened', now, opened),
+        state.vars.agencyId ?? null,
+      );
       return { outcome: 'opened', caseId: opened.id, vars: { caseNumber: String(opened.number) } };
     },
 

@@ -9,6 +9,8 @@ import type { Services } from '../platform/services.js';
 import type { TwilioParams } from '../platform/twilio-webhook.js';
 import type { CallState } from './call-state.js';
 import { createFlowEngine, queueWaitAnswer } from './flow-engine.js';
+import { announceCall, justQueued, screenPopOf } from './screen-pop.js';
+import type { ServiceLine } from './service-lines.js';
 import { parkVoicemail, recordCallEnded, recordVoicemail, type Voicemail } from './voicemail.service.js';
 
 const twilio = { access: 'twilio' } as const;
@@ -99,6 +101,14 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
     actionTimeoutMs: settings.ivr.actionTimeoutMs,
   });
 
+  // The agents' screen pop must never hold up or break the caller's answer: published aside.
+  const popIfQueued = (line: ServiceLine, before: CallState | null, after: CallState) => {
+    if (!justQueued(line, before, after)) return;
+    announceCall(events, screenPopOf(after, line, 'queued', clock.now()), null).catch((err) =>
+      services.logger.warn({ err, callSid: after.callSid }, 'screen pop not published'),
+    );
+  };
+
   app.post(
     '/twilio/voice/incoming',
     { config: twilio },
@@ -128,7 +138,9 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
         caseId: null,
         reply: '',
       });
-      return (await callStates.start(state)).state.reply;
+      const started = await callStates.start(state);
+      if (!started.replay) popIfQueued(line, null, started.state);
+      return started.state.reply;
     }),
   );
 
@@ -148,7 +160,10 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
       if (seq !== state.seq) return state.reply; // a retried webhook: same answer, no second run
       const next = await engine.resume(line, state, params);
       if (next === state) return state.reply;
-      if (await callStates.advance(seq, next)) return next.reply;
+      if (await callStates.advance(seq, next)) {
+        popIfQueued(line, state, next);
+        return next.reply;
+      }
       // Another process served the same webhook first: give its answer.
       return (await callStates.get(state.callSid))?.reply ?? next.reply;
     }),
