@@ -7,6 +7,7 @@ import { acknowledgementRoutes } from './alerts/acknowledgement.routes.js';
 import { alertThresholdsRoutes } from './alerts/alert-thresholds.routes.js';
 import { customerAlertsRoutes } from './alerts/customer-alerts.routes.js';
 import { lettersRoutes } from './alerts/letters.routes.js';
+import { caseActionRoutes } from './cases/case-actions.routes.js';
 import { casesRoutes } from './cases/cases.routes.js';
 import { identificationRoutes } from './identification/identification.routes.js';
 import { voiceRoutes } from './ivr/voice.routes.js';
@@ -106,6 +107,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   healthRoutes(app, services);
   authRoutes(app, services);
   casesRoutes(app, services);
+  caseActionRoutes(app, services);
   identificationRoutes(app, services);
   eventsRoutes(app, services);
   voiceRoutes(app, services);

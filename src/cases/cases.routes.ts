@@ -5,12 +5,12 @@ import { isUuid } from '../platform/ids.js';
 import type { Services } from '../platform/services.js';
 
 const ListQuery = Type.Object({
-  status: Type.Optional(Type.String()),
+  customerId: Type.Optional(Type.String({ format: 'uuid', description: "the customer's open cases" })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
 
 /** An agent attached to an agency sees that agency's cases and those of no agency; others see all. */
-function visibleTo(principal: Principal) {
+export function visibleTo(principal: Principal) {
   return principal.kind === 'user' && principal.role === 'AGENT' && principal.agencyId
     ? { OR: [{ agencyId: principal.agencyId }, { agencyId: null }] }
     : {};
@@ -24,9 +24,13 @@ export function casesRoutes(app: FastifyInstance, services: Services): void {
     '/api/cases',
     { config: staff, schema: { tags: ['cases'], querystring: ListQuery } },
     async (request) => {
-      const { limit = 50 } = request.query as { limit?: number };
+      const { limit = 50, customerId } = request.query as { limit?: number; customerId?: string };
       return db.case.findMany({
-        where: { status: { in: ['OPEN', 'IN_PROGRESS', 'WAITING'] }, ...visibleTo(request.principal!) },
+        where: {
+          status: { in: ['OPEN', 'IN_PROGRESS', 'WAITING'] },
+          ...(customerId ? { customerId } : {}),
+          ...visibleTo(request.principal!),
+        },
         orderBy: { openedAt: 'desc' },
         take: limit,
         select: {
@@ -39,6 +43,7 @@ export function casesRoutes(app: FastifyInstance, services: Services): void {
           subject: true,
           openedAt: true,
           dueAt: true,
+          needsIntervention: true,
           multiContact: true,
           agencyId: true,
           customer: { select: { reference: true, lastName: true, firstName: true } },

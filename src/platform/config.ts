@@ -1,3 +1,4 @@
+import type { DeadlineSettings } from '../cases/deadlines.js';
 import type { QuietHours } from '../messaging/quiet-hours.js';
 import { PATHS } from './paths.js';
 
@@ -50,6 +51,8 @@ export interface Settings {
   /** Signs links that act without a login (e-mail acknowledgements). */
   linkSigningSecret: string;
   alerts: AlertSettings;
+  /** When cases are due (DOMAIN.md section 3; src/cases/deadlines.ts). */
+  caseDeadlines: DeadlineSettings;
   /** An eligibility file that would remove cover from more than this share of contracts is refused without force. */
   eligibilityMaxUncoverPercent: number;
   webhookDedupTtlSeconds: number;
@@ -204,6 +207,13 @@ export function loadSettings(env: Env = process.env, argv: string[] = process.ar
         1,
         10_000,
       ),
+    },
+    caseDeadlines: {
+      urgentMinutes: read.integer('CASE_URGENT_MINUTES', 60, 1, 24 * 60),
+      emailHours: read.integer('CASE_EMAIL_HOURS', 48, 1, 30 * 24),
+      letterWorkingDays: read.integer('CASE_LETTER_WORKING_DAYS', 5, 1, 60),
+      interventionWorkingDays: read.integer('CASE_INTERVENTION_WORKING_DAYS', 15, 1, 120),
+      otherWorkingDays: read.integer('CASE_OTHER_WORKING_DAYS', 5, 1, 60),
     },
     alerts: {
       readingsMaxDailyLitres: read.integer('READINGS_MAX_DAILY_LITRES', 100_000, 1, 1_000_000_000),

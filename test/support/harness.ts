@@ -19,8 +19,8 @@ export interface Harness {
     params: TwilioParams,
     options?: { signature?: string | null },
   ): Promise<LightMyRequestResponse>;
-  /** Creates a user of that role and returns a bearer token for it. */
-  login(role: 'AGENT' | 'SUPERVISOR' | 'ADMIN'): Promise<string>;
+  /** Creates a user of that role (attached to an agency if given) and returns a bearer token for it. */
+  login(role: 'AGENT' | 'SUPERVISOR' | 'ADMIN', options?: { agencyId?: string }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -75,7 +75,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         payload: new URLSearchParams(params).toString(),
       });
     },
-    async login(role) {
+    async login(role, { agencyId } = {}) {
       users += 1;
       const email = `${role.toLowerCase()}${users}-${Date.now()}@test.example`;
       await services.db.user.create({
@@ -83,6 +83,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           email,
           displayName: `${role} ${users}`,
           role,
+          agencyId: agencyId ?? null,
           passwordHash: await hashPassword(TEST_PASSWORD),
         },
       });

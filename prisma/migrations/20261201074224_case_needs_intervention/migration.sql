@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "cases" ADD COLUMN     "needs_intervention" BOOLEAN NOT NULL DEFAULT false;

@@ -1,0 +1,156 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { type Principal, STAFF } from '../platform/auth/principal.js';
+import { isUuid } from '../platform/ids.js';
+import type { Services } from '../platform/services.js';
+import {
+  type Actor,
+  addNote,
+  attachContact,
+  type CaseActionDeps,
+  type CaseActionResult,
+  closeCase,
+  createCase,
+  type NewCase,
+  type NewContact,
+  type Qualification,
+  qualifyCase,
+} from './case-actions.service.js';
+import { visibleTo } from './cases.routes.js';
+
+// The agent's actions on cases (src/cases/case-actions.service.ts); the console calls them.
+
+const enumOf = (...values: string[]) => Type.Union(values.map((v) => Type.Literal(v)));
+const Kind = enumOf('REQUEST', 'COMPLAINT');
+const Urgency = enumOf('URGENT', 'PRIORITY', 'NORMAL');
+const Channel = enumOf('PHONE', 'SMS', 'EMAIL', 'LETTER', 'VISIT', 'WEB');
+const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+const Id = Type.Object({ id: Type.String() });
+
+const ContactBody = Type.Object(
+  {
+    channel: Channel,
+    direction: enumOf('INBOUND', 'OUTBOUND'),
+    summary: Text(2000),
+    callerName: Type.Optional(Type.String({ maxLength: 200 })),
+    callerRelation: Type.Optional(enumOf('HOLDER', 'THIRD_PARTY', 'UNKNOWN')),
+    callSid: Type.Optional(Type.String({ pattern: '^CA[0-9a-zA-Z]{10,62}$' })),
+  },
+  { additionalProperties: false },
+);
+
+const QualifyBody = Type.Object(
+  {
+    kind: Type.Optional(Kind),
+    urgency: Type.Optional(Urgency),
+    needsIntervention: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+const CreateBody = Type.Object(
+  {
+    customerId: Type.Optional(Type.String({ format: 'uuid' })),
+    agencyId: Type.Optional(Type.String({ format: 'uuid' })),
+    kind: Kind,
+    urgency: Urgency,
+    category: Text(80),
+    subject: Text(200),
+    description: Type.Optional(Type.String({ maxLength: 4000 })),
+    needsIntervention: Type.Boolean({ default: false }),
+    contact: ContactBody,
+  },
+  { additionalProperties: false },
+);
+
+const STATUS_OF = { not_found: 404, closed: 409, comment_rule: 422 } as const;
+
+function answer<T>(reply: FastifyReply, result: CaseActionResult<T>, created = false) {
+  if (result.ok) return reply.code(created ? 201 : 200).send(result.value);
+  const { code, message, found } = result;
+  return reply.code(STATUS_OF[code]).send({ error: code, message, ...(found ? { found } : {}) });
+}
+
+export function caseActionRoutes(app: FastifyInstance, services: Services): void {
+  const deps: CaseActionDeps = {
+    db: services.db,
+    events: services.events,
+    calendar: services.calendar,
+    timeZone: services.settings.timeZone,
+    deadlines: services.settings.caseDeadlines,
+    now: () => services.clock.now(),
+  };
+  const staff = { access: { users: STAFF } };
+  const actorOf = (request: { principal: Principal | null }): Actor => {
+    const p = request.principal!;
+    return { id: p.id, displayName: p.kind === 'user' ? p.displayName : p.name };
+  };
+  const notFound = (reply: FastifyReply) =>
+    reply.code(404).send({ error: 'not_found', message: 'no such case' });
+  // An agent acts on the cases they may see (their agency's and those of no agency), no others.
+  const visible = async (id: string, principal: Principal) =>
+    isUuid(id) && (await services.db.case.count({ where: { id, ...visibleTo(principal) } })) === 1;
+
+  app.post(
+    '/api/cases',
+    { config: staff, schema: { tags: ['cases'], body: CreateBody } },
+    async (request, reply) =>
+      answer(reply, await createCase(deps, request.body as NewCase, actorOf(request)), true),
+  );
+
+  app.patch(
+    '/api/cases/:id',
+    { config: staff, schema: { tags: ['cases'], params: Id, body: QualifyBody } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!(await visible(id, request.principal!))) return notFound(reply);
+      return answer(reply, await qualifyCase(deps, id, request.body as Qualification, actorOf(request)));
+    },
+  );
+
+  app.post(
+    '/api/cases/:id/notes',
+    {
+      config: staff,
+      schema: {
+        tags: ['cases'],
+        params: Id,
+        body: Type.Object({ text: Text(2000) }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!(await visible(id, request.principal!))) return notFound(reply);
+      const { text } = request.body as { text: string };
+      return answer(reply, await addNote(deps, id, text, actorOf(request)), true);
+    },
+  );
+
+  app.post(
+    '/api/cases/:id/contacts',
+    { config: staff, schema: { tags: ['cases'], params: Id, body: ContactBody } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!(await visible(id, request.principal!))) return notFound(reply);
+      return answer(reply, await attachContact(deps, id, request.body as NewContact, actorOf(request)), true);
+    },
+  );
+
+  app.post(
+    '/api/cases/:id/close',
+    {
+      config: staff,
+      schema: {
+        tags: ['cases'],
+        params: Id,
+        body: Type.Object({ resolution: Text(2000) }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!(await visible(id, request.principal!))) return notFound(reply);
+      const { resolution } = request.body as { resolution: string };
+      return answer(reply, await closeCase(deps, id, resolution, actorOf(request)));
+    },
+  );
+}

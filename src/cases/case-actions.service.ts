@@ -1,0 +1,302 @@
+import type { FrenchCalendar } from '../calendar/french-calendar.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import type {
+  CallerRelation,
+  CaseKind,
+  ContactChannel,
+  Direction,
+  Urgency,
+} from '../generated/prisma/enums.js';
+import { agencyCalendar } from '../oncall/on-call-windows.js';
+import type { Db } from '../platform/db/client.js';
+import type { EventBus } from '../realtime/event-bus.js';
+import { checkComment } from './comment-rule.js';
+import { type DeadlineSettings, dueDate } from './deadlines.js';
+import { recordOnTimeline } from './timeline.js';
+
+// What an agent does to a case: qualify it (request or complaint, urgency, intervention needed:
+// the due date follows), note, attach a new contact (flagged to the supervisors), close. Each
+// step lands on the case's timeline and goes live to the consoles of its agency.
+
+export interface CaseActionDeps {
+  db: Db;
+  events: EventBus;
+  calendar: FrenchCalendar;
+  timeZone: string;
+  deadlines: DeadlineSettings;
+  now(): Date;
+}
+
+export interface Actor {
+  id: string;
+  displayName: string;
+}
+
+export type CaseActionResult<T = { id: string }> =
+  | { ok: true; value: T }
+  | { ok: false; code: 'not_found' | 'closed' | 'comment_rule'; message: string; found?: unknown };
+
+const OPEN_STATUSES = ['OPEN', 'IN_PROGRESS', 'WAITING'] as const;
+
+async function openCase(db: Db, caseId: string) {
+  const kase = await db.case.findUnique({
+    where: { id: caseId },
+    select: {
+      id: true,
+      status: true,
+      urgency: true,
+      kind: true,
+      needsIntervention: true,
+      openedAt: true,
+      agencyId: true,
+      number: true,
+      agency: { select: { timeZone: true, holidayCalendar: true } },
+      contacts: { select: { channel: true }, orderBy: { at: 'asc' }, take: 1 },
+    },
+  });
+  if (!kase) return { error: { ok: false, code: 'not_found', message: 'no such case' } as const };
+  if (!(OPEN_STATUSES as readonly string[]).includes(kase.status))
+    return { error: { ok: false, code: 'closed', message: `case ${kase.number} is closed` } as const };
+  return { kase };
+}
+
+/** The refusal of a text that breaks the comment rule, or null when it is fine. */
+function judgementIn(text: string): CaseActionResult<never> | null {
+  const check = checkComment(text);
+  if (check.ok) return null;
+  const words = check.found.map((f) => `"${f.word}"`).join(', ');
+  return {
+    ok: false,
+    code: 'comment_rule',
+    message: `a comment must not judge a customer's finances, social situation or behaviour: ${words}`,
+    found: check.found,
+  };
+}
+
+function calendarFor(deps: CaseActionDeps, agency: { timeZone: string; holidayCalendar: string } | null) {
+  return agencyCalendar(deps.calendar, agency ?? { timeZone: deps.timeZone, holidayCalendar: 'FR' });
+}
+
+export interface Qualification {
+  kind?: CaseKind;
+  urgency?: Urgency;
+  needsIntervention?: boolean;
+}
+
+export async function qualifyCase(
+  deps: CaseActionDeps,
+  caseId: string,
+  change: Qualification,
+  actor: Actor,
+): Promise<CaseActionResult<{ dueAt: Date }>> {
+  const { kase, error } = await openCase(deps.db, caseId);
+  if (error) return error;
+  const next = {
+    kind: change.kind ?? kase.kind,
+    urgency: change.urgency ?? kase.urgency,
+    needsIntervention: change.needsIntervention ?? kase.needsIntervention,
+  };
+  const { dueAt, rule } = dueDate(
+    { openedAt: kase.openedAt, channel: kase.contacts[0]?.channel ?? null, ...next },
+    calendarFor(deps, kase.agency),
+    deps.deadlines,
+  );
+  await deps.db.case.update({ where: { id: caseId }, data: { ...next, dueAt } });
+  await recordOnTimeline(deps.db, deps.events, {
+    caseId,
+    agencyId: kase.agencyId,
+    type: 'case.qualified',
+    at: deps.now(),
+    data: { ...next, dueAt: dueAt.toISOString(), deadline: rule, by: actor.displayName },
+  });
+  return { ok: true, value: { dueAt } };
+}
+
+export async function addNote(
+  deps: CaseActionDeps,
+  caseId: string,
+  text: string,
+  actor: Actor,
+): Promise<CaseActionResult> {
+  const judged = judgementIn(text);
+  if (judged) return judged;
+  const kase = await deps.db.case.findUnique({ where: { id: caseId }, select: { agencyId: true } });
+  if (!kase) return { ok: false, code: 'not_found', message: 'no such case' };
+  await recordOnTimeline(deps.db, deps.events, {
+    caseId,
+    agencyId: kase.agencyId,
+    type: 'case.note',
+    at: deps.now(),
+    data: { text, by: actor.displayName, userId: actor.id },
+  });
+  return { ok: true, value: { id: caseId } };
+}
+
+export interface NewContact {
+  channel: ContactChannel;
+  direction: Direction;
+  summary: string;
+  callerName?: string;
+  callerRelation?: CallerRelation;
+  /** The call the IVR recorded: its contact moves onto this case instead of a new one. */
+  callSid?: string;
+}
+
+/** A new contact about an open case: attached to it, and the case flagged to the supervisors. */
+export async function attachContact(
+  deps: CaseActionDeps,
+  caseId: string,
+  contact: NewContact,
+  actor: Actor,
+): Promise<CaseActionResult> {
+  const { kase, error } = await openCase(deps.db, caseId);
+  if (error) return error;
+  const at = deps.now();
+  const fields = {
+    caseId,
+    direction: contact.direction,
+    channel: contact.channel,
+    summary: contact.summary,
+    callerName: contact.callerName ?? null,
+    callerRelation: contact.callerRelation ?? 'UNKNOWN',
+  };
+  const attached = await deps.db.$transaction(async (tx) => {
+    const saved = contact.callSid
+      ? await tx.contact.upsert({
+          where: { providerId: contact.callSid },
+          create: { ...fields, providerId: contact.callSid, at },
+          update: fields,
+          select: { id: true },
+        })
+      : await tx.contact.create({ data: { ...fields, at }, select: { id: true } });
+    await tx.case.update({ where: { id: caseId }, data: { multiContact: true } });
+    return saved;
+  });
+  await recordOnTimeline(deps.db, deps.events, {
+    caseId,
+    agencyId: kase.agencyId,
+    type: 'case.contact-attached',
+    at,
+    data: {
+      contactId: attached.id,
+      channel: contact.channel,
+      direction: contact.direction,
+      by: actor.displayName,
+      multiContact: true,
+      caseNumber: kase.number,
+    },
+  });
+  return { ok: true, value: { id: attached.id } };
+}
+
+export async function closeCase(
+  deps: CaseActionDeps,
+  caseId: string,
+  resolution: string,
+  actor: Actor,
+): Promise<CaseActionResult> {
+  const judged = judgementIn(resolution);
+  if (judged) return judged;
+  const { kase, error } = await openCase(deps.db, caseId);
+  if (error) return error;
+  const at = deps.now();
+  // Only an open case closes: of two agents closing at once, one does.
+  const closed = await deps.db.case.updateMany({
+    where: { id: caseId, status: { in: [...OPEN_STATUSES] } },
+    data: { status: 'CLOSED', closedAt: at },
+  });
+  if (closed.count === 0) return { ok: false, code: 'closed', message: `case ${kase.number} is closed` };
+  await recordOnTimeline(deps.db, deps.events, {
+    caseId,
+    agencyId: kase.agencyId,
+    type: 'case.closed',
+    at,
+    data: { resolution, by: actor.displayName },
+  });
+  return { ok: true, value: { id: caseId } };
+}
+
+export interface NewCase {
+  customerId?: string;
+  agencyId?: string;
+  kind: CaseKind;
+  urgency: Urgency;
+  category: string;
+  subject: string;
+  description?: string;
+  needsIntervention: boolean;
+  contact: NewContact;
+}
+
+/** A case opened by an agent, with its first contact (a call taken, a letter, an e-mail…). */
+export async function createCase(
+  deps: CaseActionDeps,
+  input: NewCase,
+  actor: Actor,
+): Promise<CaseActionResult<{ id: string; number: number }>> {
+  const at = deps.now();
+  const judged = judgementIn(input.description ?? '');
+  if (judged) return judged;
+  const agency = input.agencyId
+    ? await deps.db.agency.findUnique({
+        where: { id: input.agencyId },
+        select: { timeZone: true, holidayCalendar: true },
+      })
+    : null;
+  const { dueAt, rule } = dueDate(
+    {
+      openedAt: at,
+      urgency: input.urgency,
+      channel: input.contact.channel,
+      needsIntervention: input.needsIntervention,
+    },
+    calendarFor(deps, agency),
+    deps.deadlines,
+  );
+  const contactFields = {
+    direction: input.contact.direction,
+    channel: input.contact.channel,
+    summary: input.contact.summary,
+    callerName: input.contact.callerName ?? null,
+    callerRelation: input.contact.callerRelation ?? 'UNKNOWN',
+    customerId: input.customerId ?? null,
+  };
+  const created = await deps.db.$transaction(async (tx) => {
+    const kase = await tx.case.create({
+      data: {
+        kind: input.kind,
+        urgency: input.urgency,
+        category: input.category,
+        subject: input.subject,
+        description: input.description ?? null,
+        needsIntervention: input.needsIntervention,
+        customerId: input.customerId ?? null,
+        agencyId: input.agencyId ?? null,
+        openedAt: at,
+        dueAt,
+        events: {
+          create: {
+            type: 'case.created',
+            at,
+            data: { by: actor.displayName, deadline: rule } as Prisma.InputJsonValue,
+          },
+        },
+      },
+      select: { id: true, number: true },
+    });
+    if (input.contact.callSid)
+      await tx.contact.upsert({
+        where: { providerId: input.contact.callSid },
+        create: { ...contactFields, caseId: kase.id, providerId: input.contact.callSid, at },
+        update: { ...contactFields, caseId: kase.id },
+      });
+    else await tx.contact.create({ data: { ...contactFields, caseId: kase.id, at } });
+    return kase;
+  });
+  await deps.events.publish({
+    type: 'case.opened',
+    agencyId: input.agencyId ?? null,
+    data: { caseId: created.id, number: created.number, category: input.category, by: actor.displayName },
+  });
+  return { ok: true, value: created };
+}

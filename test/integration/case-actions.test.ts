@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../support/harness.js';
+
+// What an agent does to a case in the console: open one for a call, qualify it (the due date
+// follows the domain's deadlines), note, attach a new contact (flagged to the supervisors), close.
+
+let now = new Date('2026-11-24T09:30:00Z'); // Tuesday 10:30 in Paris
+let h: Harness;
+let agent: string;
+let customerId: string;
+let agencyId: string;
+
+beforeAll(async () => {
+  h = await startHarness({ clock: { now: () => now } });
+  const db = h.services.db;
+  const region = await db.region.create({ data: { code: 'R-CASE', name: 'Région' } });
+  agencyId = (await db.agency.create({ data: { code: 'A-CASE', name: 'Agence', regionId: region.id } })).id;
+  customerId = (
+    await db.customer.create({
+      data: {
+        reference: 'C920001',
+        lastName: 'Durand',
+        addressLine: '2 rue Haute',
+        postcode: '69001',
+        city: 'Lyon',
+      },
+    })
+  ).id;
+  agent = await h.login('AGENT');
+});
+
+afterAll(async () => {
+  await h.close();
+});
+
+const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object, token = agent) =>
+  h.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${token}` },
+    ...(payload ? { payload } : {}),
+  });
+
+async function openLetterCase(): Promise<{ id: string; number: number }> {
+  const created = await call('POST', '/api/cases', {
+    customerId,
+    agencyId,
+    kind: 'REQUEST',
+    urgency: 'NORMAL',
+    category: 'billing',
+    subject: 'Contestation de facture',
+    contact: { channel: 'LETTER', direction: 'INBOUND', summary: 'Courrier reçu le 24/11' },
+  });
+  expect(created.statusCode).toBe(201);
+  return created.json();
+}
+
+const timelineOf = async (id: string) => (await call('GET', `/api/cases/${id}`)).json();
+
+describe('case actions', () => {
+  it('opens a case from a letter, due 5 working days later, with its first contact', async () => {
+    const { id, number } = await openLetterCase();
+    const detail = await timelineOf(id);
+    expect(detail).toMatchObject({
+      number,
+      kind: 'REQUEST',
+      status: 'OPEN',
+      customer: { reference: 'C920001' },
+      dueAt: '2026-12-01T09:30:00.000Z', // Tuesday next week, 10:30
+      contacts: [{ channel: 'LETTER', direction: 'INBOUND', summary: 'Courrier reçu le 24/11' }],
+    });
+    expect(detail.events.map((e: { type: string }) => e.type)).toEqual(['case.created']);
+  });
+
+  it('requalifies a case as an urgent complaint: due within the hour, on the timeline, live', async () => {
+    const { id } = await openLetterCase();
+    const before = await h.services.events.latestId();
+    const qualified = await call('PATCH', `/api/cases/${id}`, { kind: 'COMPLAINT', urgency: 'URGENT' });
+    expect(qualified.statusCode).toBe(200);
+    const detail = await timelineOf(id);
+    expect(detail).toMatchObject({ kind: 'COMPLAINT', urgency: 'URGENT', dueAt: '2026-11-24T10:30:00.000Z' });
+    expect(detail.events.at(-1)).toMatchObject({
+      type: 'case.qualified',
+      data: { kind: 'COMPLAINT', urgency: 'URGENT', deadline: 'urgent' },
+    });
+    const live = await h.services.events.since(before);
+    expect(live).toEqual([
+      expect.objectContaining({
+        type: 'case.qualified',
+        agencyId,
+        data: expect.objectContaining({ caseId: id }),
+      }),
+    ]);
+
+    // Back to normal with a field intervention needed: 15 working days.
+    await call('PATCH', `/api/cases/${id}`, { urgency: 'NORMAL', needsIntervention: true });
+    expect((await timelineOf(id)).dueAt).toBe('2026-12-15T09:30:00.000Z');
+  });
+
+  it('adds a note, and refuses one that judges the customer, naming the words', async () => {
+    const { id } = await openLetterCase();
+    const fine = await call('POST', `/api/cases/${id}/notes`, { text: 'A demandé un échéancier.' });
+    expect(fine.statusCode).toBe(201);
+    const judged = await call('POST', `/api/cases/${id}/notes`, { text: 'Client agressif, mauvais payeur' });
+    expect(judged.statusCode).toBe(422);
+    expect(judged.json()).toMatchObject({
+      error: 'comment_rule',
+      found: [
+        { word: 'mauvais payeur', kind: 'finances' },
+        { word: 'agressif', kind: 'behaviour' },
+      ],
+    });
+    expect(judged.json().message).toContain('"agressif"');
+    const notes = (await timelineOf(id)).events.filter((e: { type: string }) => e.type === 'case.note');
+    expect(notes.map((n: { data: { text: string } }) => n.data.text)).toEqual(['A demandé un échéancier.']);
+  });
+
+  it('attaches a new contact to an open case and flags it to the supervisors', async () => {
+    const { id } = await openLetterCase();
+    const supervisor = await h.login('SUPERVISOR');
+    const before = await h.services.events.latestId();
+    const attached = await call('POST', `/api/cases/${id}/contacts`, {
+      channel: 'PHONE',
+      direction: 'INBOUND',
+      summary: 'Rappelle pour savoir où en est son courrier',
+      callerName: 'Mme Durand (fille)',
+      callerRelation: 'THIRD_PARTY',
+    });
+    expect(attached.statusCode).toBe(201);
+    const detail = await timelineOf(id);
+    expect(detail.multiContact).toBe(true);
+    expect(detail.contacts).toHaveLength(2);
+    expect(detail.contacts[1]).toMatchObject({
+      callerName: 'Mme Durand (fille)',
+      callerRelation: 'THIRD_PARTY',
+    });
+    const [event] = await h.services.events.since(before);
+    expect(event).toMatchObject({ type: 'case.contact-attached', data: { caseId: id, multiContact: true } });
+    // The supervisor's list shows the flag.
+    const list = (await call('GET', '/api/cases', undefined, supervisor)).json();
+    expect(list.find((c: { id: string }) => c.id === id)).toMatchObject({ multiContact: true });
+  });
+
+  it('closes a case once; a second close and later actions say it is closed', async () => {
+    const { id, number } = await openLetterCase();
+    now = new Date('2026-11-24T11:00:00Z');
+    const closed = await call('POST', `/api/cases/${id}/close`, {
+      resolution: 'Facture corrigée, avoir émis.',
+    });
+    expect(closed.statusCode).toBe(200);
+    expect(await timelineOf(id)).toMatchObject({ status: 'CLOSED', closedAt: '2026-11-24T11:00:00.000Z' });
+    const again = await call('POST', `/api/cases/${id}/close`, { resolution: 'encore' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().message).toBe(`case ${number} is closed`);
+    expect((await call('PATCH', `/api/cases/${id}`, { urgency: 'URGENT' })).statusCode).toBe(409);
+    // A closed case leaves the open list.
+    expect(
+      (await call('GET', `/api/cases?customerId=${customerId}`)).json().map((c: { id: string }) => c.id),
+    ).not.toContain(id);
+  });
+
+  it('answers clear errors for an unknown case, an empty change or a malformed body', async () => {
+    expect(
+      (await call('PATCH', '/api/cases/00000000-0000-4000-8000-000000000000', { urgency: 'URGENT' }))
+        .statusCode,
+    ).toBe(404);
+    expect((await call('POST', '/api/cases/not-a-case/notes', { text: 'x' })).statusCode).toBe(404);
+    const { id } = await openLetterCase();
+    expect((await call('PATCH', `/api/cases/${id}`, {})).statusCode).toBe(400);
+    expect((await call('PATCH', `/api/cases/${id}`, { urgency: 'VERY' })).statusCode).toBe(400);
+    expect((await call('POST', `/api/cases/${id}/notes`, { text: '' })).statusCode).toBe(400);
+    expect((await call('POST', `/api/cases/${id}/notes`, { text: 'x'.repeat(2001) })).statusCode).toBe(400);
+  });
+
+  it('keeps an agent of another agency out of the case', async () => {
+    const { id } = await openLetterCase();
+    const region = await h.services.db.region.findFirstOrThrow();
+    const other = await h.services.db.agency.create({
+      data: { code: 'A-OTHER', name: 'Autre', regionId: region.id },
+    });
+    const outsider = await h.login('AGENT', { agencyId: other.id });
+    expect((await call('POST', `/api/cases/${id}/notes`, { text: 'note' }, outsider)).statusCode).toBe(404);
+    expect((await call('GET', `/api/cases/${id}`, undefined, outsider)).statusCode).toBe(404);
+    const colleague = await h.login('AGENT', { agencyId });
+    expect((await call('POST', `/api/cases/${id}/notes`, { text: 'note' }, colleague)).statusCode).toBe(201);
+  });
+});
