@@ -1,6 +1,7 @@
 #!/bin/sh
-# One command for a living demo: checks PostgreSQL and Redis, installs, migrates, seeds and starts
-# the api and workers on http://localhost:3000 with the built-in telephony and e-mail simulator.
+# One command for a living demo: checks PostgreSQL and Redis, installs, migrates, seeds, builds the
+# console and starts the api and workers on http://localhost:3000 with the built-in telephony and
+# e-mail simulator.
 set -e
 cd "$(dirname "$0")/.."
 
@@ -20,4 +21,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run --silent db:migrate
 npm run --silent db:seed
+# The console's production bundle (agent-console/dist), which the api then serves at /console/.
+npm run --silent console:build
 DEMO=true exec npx tsx src/main.ts
