@@ -6,6 +6,7 @@ import { buildApp } from './app.js';
 import { startOutboxWorker } from './messaging/outbox.worker.js';
 import { startPagingWorker } from './oncall/paging.worker.js';
 import { startMaintenanceWorker } from './operations/maintenance.worker.js';
+import { clockStartingAt } from './platform/clock.js';
 import { loadSettings, redactUrl, SettingsError } from './platform/config.js';
 import type { Stoppable } from './platform/queues.js';
 import { RedisUnavailableError } from './platform/redis.js';
@@ -30,7 +31,10 @@ async function main(): Promise<void> {
 
   let services: Services;
   try {
-    services = await createServices(settings);
+    services = await createServices(
+      settings,
+      settings.clockStart ? { clock: clockStartingAt(settings.clockStart) } : {},
+    );
     await services.db.$queryRaw`SELECT 1`;
   } catch (err) {
     console.error(explainStartupFailure(err as Error, settings.databaseUrl, settings.redisUrl));
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
       telephony: settings.telephony,
       email: settings.email,
       publicBaseUrl: settings.publicBaseUrl,
+      clock: settings.clockStart ? services.clock.now().toISOString() : 'system',
     },
     'started',
   );

@@ -4,3 +4,9 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Starts at `start` and runs at the real clock's pace (rehearsals: CLOCK_START). */
+export function clockStartingAt(start: Date, real: Clock = systemClock): Clock {
+  const offsetMs = start.getTime() - real.now().getTime();
+  return { now: () => new Date(real.now().getTime() + offsetMs) };
+}

@@ -62,6 +62,8 @@ export interface Settings {
   shutdownGraceMs: number;
   /** Prints the demo accounts on start (set by the demo start command). */
   demo: boolean;
+  /** Rehearsals (CLOCK_START): the service's clock starts at this instant and runs on from there. */
+  clockStart: Date | undefined;
 }
 
 /** Out-of-hours routing and paging (README, "On-call routing"). Times of day are minutes from midnight. */
@@ -233,6 +235,7 @@ export function loadSettings(env: Env = process.env, argv: string[] = process.ar
     workerConcurrency: read.integer('WORKER_CONCURRENCY', 20, 1, 1000),
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 15_000, 0, 600_000),
     demo: read.boolean('DEMO', false),
+    clockStart: rehearsalClockStart(read, telephony === 'simulator' && email === 'simulator', problems),
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;
@@ -250,6 +253,27 @@ function linkSecret(read: EnvReader, required: boolean, problems: string[]): str
   }
   if (secret.length < 32) problems.push('LINK_SIGNING_SECRET: expected 32 characters or more');
   return secret;
+}
+
+/**
+ * A night rehearsed at any hour (demo, browser tests): only with the simulators, since real calls,
+ * SMS and e-mails would go out at the wrong hour. Queue schedules (the daily detection) keep real time.
+ */
+function rehearsalClockStart(read: EnvReader, simulated: boolean, problems: string[]): Date | undefined {
+  const raw = read.optionalString('CLOCK_START');
+  if (raw === undefined) return undefined;
+  const start = new Date(raw);
+  if (
+    !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(raw) ||
+    Number.isNaN(start.getTime())
+  ) {
+    problems.push(
+      `CLOCK_START: expected a time with its offset, e.g. 2026-11-24T22:30:00+01:00 (got "${raw}")`,
+    );
+    return undefined;
+  }
+  if (!simulated) problems.push('CLOCK_START: only with TELEPHONY=simulator and EMAIL=simulator');
+  return start;
 }
 
 /**
