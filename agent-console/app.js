@@ -12,7 +12,7 @@ import { $, h, showError } from './dom.js';
 import { applyTranslations, onLangChange, renderLangSwitch, t, tEnum, toggleLang } from './i18n.js';
 import { connectLive } from './live.js';
 import { alertsView } from './views/alerts.js';
-import { casesView } from './views/cases.js';
+import { casesView, setViewers } from './views/cases.js';
 import { oncallView } from './views/oncall-board.js';
 import { screenPops } from './views/screen-pop.js';
 import { supervisorView } from './views/supervisor.js';
@@ -99,6 +99,14 @@ function showConsole(session) {
     },
     onConnected: () => {
       for (const view of started) view.onConnected?.();
+    },
+    onPresence(presence) {
+      if (presence.caseId)
+        setViewers(
+          presence.caseId,
+          presence.viewers.filter((v) => v.userId !== session.user.id),
+        );
+      for (const view of started) view.onPresence?.(presence);
     },
     onUnauthorized: () => showLogin(t('login.expired')),
   });

@@ -26,6 +26,7 @@ export function connectLive({
   onStatus,
   onSynced = () => {},
   onConnected = () => {},
+  onPresence = () => {},
   onUnauthorized,
 }) {
   if (typeof window.io !== 'function') {
@@ -57,6 +58,9 @@ export function connectLive({
     if (resuming) buffered.push(event);
     else apply(event);
   });
+
+  // Who has which case open: not a domain event (nothing to catch up on), only the latest counts.
+  socket.on('presence', (presence) => onPresence(presence));
 
   socket.on('connect', () => {
     onStatus('connected');

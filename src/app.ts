@@ -11,6 +11,7 @@ import { customerAlertsRoutes } from './alerts/customer-alerts.routes.js';
 import { lettersRoutes } from './alerts/letters.routes.js';
 import { caseActionRoutes } from './cases/case-actions.routes.js';
 import { casesRoutes } from './cases/cases.routes.js';
+import { supervisionRoutes } from './cases/supervision.routes.js';
 import { identificationRoutes } from './identification/identification.routes.js';
 import { voiceRoutes } from './ivr/voice.routes.js';
 import { simulatorRoutes } from './messaging/simulator/simulator.routes.js';
@@ -27,6 +28,7 @@ import { registerFormParser } from './platform/twilio-webhook.js';
 import { followEvents } from './realtime/event-bus.js';
 import { eventStreamRoutes } from './realtime/event-stream.routes.js';
 import { eventsRoutes } from './realtime/events.routes.js';
+import { presenceRoutes } from './realtime/presence.routes.js';
 import { attachSocketGateway } from './realtime/socket-gateway.js';
 
 /** Builds the api with every plugin and route; starts nothing (entry points listen). */
@@ -119,6 +121,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   authRoutes(app, services);
   casesRoutes(app, services);
   caseActionRoutes(app, services);
+  supervisionRoutes(app, services);
   identificationRoutes(app, services);
   eventsRoutes(app, services);
   voiceRoutes(app, services);
@@ -133,6 +136,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   if (services.simulator) simulatorRoutes(app, services, services.simulator);
 
   const sockets = attachSocketGateway(app, services);
+  presenceRoutes(app, sockets.online);
   const stream = eventStreamRoutes(app, services);
   let stopFollowing: (() => Promise<void>) | undefined;
   app.addHook('onReady', async () => {

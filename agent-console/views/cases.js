@@ -1,8 +1,57 @@
 // The cases screen: open cases, one case's history, and the live event feed.
 
-import { get } from '../api.js';
+import { get, request } from '../api.js';
 import { $, h, redrawQuietly, showError } from '../dom.js';
-import { formatDate, t, tEnum } from '../i18n.js';
+import { addStrings, formatDate, t, tEnum } from '../i18n.js';
+import { caseActions } from './case-actions.js';
+import { countdown } from './countdown.js';
+
+addStrings({
+  fr: {
+    'cases.overdue': 'échéance dépassée',
+    'detail.dueIn': 'Échéance {date} · {left}',
+    'detail.intervention': 'Intervention terrain ou autre service nécessaire',
+    'detail.closedAt': 'Clos le',
+    'detail.by': 'par {name}',
+    'detail.viewers': 'Aussi ouvert par : {names}',
+    'timeline.case.created': 'Dossier ouvert',
+    'timeline.case.qualified': 'Qualification',
+    'timeline.case.note': 'Note',
+    'timeline.case.contact-attached': 'Nouveau contact rattaché',
+    'timeline.case.closed': 'Dossier clos',
+    'timeline.call.received': 'Appel reçu (serveur vocal)',
+    'timeline.voicemail.recorded': 'Message vocal',
+    'timeline.oncall.decision': 'Décision d’astreinte',
+    'timeline.page.attempt.started': 'Appel d’astreinte',
+    'timeline.page.attempt.ended': 'Fin de l’appel d’astreinte',
+    'timeline.page.escalated': 'Escalade au cadre d’astreinte',
+    'timeline.page.acknowledged': 'Prise en charge',
+    'timeline.page.unreached': 'Personne n’a été joint',
+    'timeline.recap.sent': 'Récapitulatif envoyé à l’agence',
+  },
+  en: {
+    'cases.overdue': 'overdue',
+    'detail.dueIn': 'Due {date} · {left}',
+    'detail.intervention': 'Field intervention or another department needed',
+    'detail.closedAt': 'Closed on',
+    'detail.by': 'by {name}',
+    'detail.viewers': 'Also open by: {names}',
+    'timeline.case.created': 'Case opened',
+    'timeline.case.qualified': 'Qualification',
+    'timeline.case.note': 'Note',
+    'timeline.case.contact-attached': 'New contact attached',
+    'timeline.case.closed': 'Case closed',
+    'timeline.call.received': 'Call received (IVR)',
+    'timeline.voicemail.recorded': 'Voice message',
+    'timeline.oncall.decision': 'On-call decision',
+    'timeline.page.attempt.started': 'On-call page',
+    'timeline.page.attempt.ended': 'On-call page ended',
+    'timeline.page.escalated': 'Escalated to the on-call manager',
+    'timeline.page.acknowledged': 'Taken in charge',
+    'timeline.page.unreached': 'Nobody reached',
+    'timeline.recap.sent': 'Recap sent to the agency',
+  },
+});
 
 const MAX_EVENTS = 100;
 
@@ -19,14 +68,20 @@ export const casesView = {
   label: 'nav.cases',
   start(context) {
     ctx = context;
-    Object.assign(state, { cases: null, selectedId: null, detail: null, events: [] });
+    Object.assign(state, { cases: null, selectedId: null, detail: null, events: [], viewers: [] });
     renderAll();
     void loadCases();
+    ticker = setInterval(tick, 1000);
   },
   show(caseId) {
     if (caseId && caseId !== state.selectedId) void loadDetail(caseId, { focus: true });
     else if (!caseId) $('#cases-heading').focus();
+    announceViewing();
   },
+  hide() {
+    ctx?.emit('presence:viewing', { caseId: null });
+  },
+  onConnected: announceViewing,
   onEvent: handleEvent,
   onSynced({ reload }) {
     if (!reload) return;
@@ -36,9 +91,31 @@ export const casesView = {
   render: renderAll,
   stop() {
     ctx = null;
-    Object.assign(state, { cases: null, selectedId: null, detail: null, events: [] });
+    clearInterval(ticker);
+    Object.assign(state, { cases: null, selectedId: null, detail: null, events: [], viewers: [] });
   },
 };
+
+let ticker;
+
+/** Due dates count down live: every second in the open case, every tick in the list's badges. */
+function tick() {
+  const now = Date.now();
+  for (const node of document.querySelectorAll('#view-cases [data-due-at]')) {
+    const left = countdown(node.dataset.dueAt, now);
+    const text =
+      node.dataset.dueFormat === 'detail'
+        ? t('detail.dueIn', { date: formatDate(node.dataset.dueAt), left: left.text })
+        : left.text;
+    if (node.textContent !== text) node.textContent = text;
+    node.classList.toggle('overdue', left.overdue);
+  }
+}
+
+/** Tells the others which case this agent has open, so two agents do not answer one customer. */
+function announceViewing() {
+  ctx?.emit('presence:viewing', { caseId: state.selectedId });
+}
 
 // ---- open cases ----
 
@@ -69,6 +146,18 @@ function loadCases() {
     }
   })();
   return loading;
+}
+
+function dueBadge(dueAt, format) {
+  const left = countdown(dueAt, Date.now());
+  return h(
+    'span',
+    {
+      class: `badge due${left.overdue ? ' overdue' : ''}`,
+      dataset: { dueAt, dueFormat: format },
+    },
+    format === 'detail' ? t('detail.dueIn', { date: formatDate(dueAt), left: left.text }) : left.text,
+  );
 }
 
 export function customerName(customer) {
@@ -123,7 +212,8 @@ function renderCases() {
             'span',
             { class: 'case-meta muted' },
             t('cases.opened', { date: formatDate(kase.openedAt) }),
-            kase.dueAt ? ` · ${t('cases.due', { date: formatDate(kase.dueAt) })}` : '',
+            kase.dueAt ? ` · ${t('cases.due', { date: formatDate(kase.dueAt) })} ` : '',
+            kase.dueAt ? dueBadge(kase.dueAt, 'list') : null,
           ),
         ),
       ),
@@ -137,7 +227,12 @@ $('#cases-refresh').addEventListener('click', () => loadCases());
 // ---- one case ----
 
 async function loadDetail(id, { focus }) {
+  if (state.selectedId !== id) {
+    state.viewers = [];
+    caseActions.reset();
+  }
   state.selectedId = id;
+  announceViewing();
   renderCases();
   try {
     const detail = await get(`/api/cases/${encodeURIComponent(id)}`);
@@ -164,12 +259,24 @@ export function summarize(data) {
   return text.length > 240 ? `${text.slice(0, 239)}…` : text;
 }
 
+function timelineLabel(event) {
+  const key = `timeline.${event.type}`;
+  const label = t(key) === key ? `${t('detail.event')} · ${event.type}` : t(key);
+  return event.data?.by ? `${label} · ${t('detail.by', { name: event.data.by })}` : label;
+}
+
+function withoutAuthor(data) {
+  if (!data || typeof data !== 'object') return data;
+  const { by: _by, userId: _userId, caseId: _caseId, ...rest } = data;
+  return rest;
+}
+
 function timelineOf(detail) {
   const items = [
     ...(detail.events ?? []).map((e) => ({
       at: e.at,
-      label: `${t('detail.event')} · ${e.type}`,
-      text: summarize(e.data),
+      label: timelineLabel(e),
+      text: e.type === 'case.note' ? e.data?.text : summarize(withoutAuthor(e.data)),
     })),
     ...(detail.contacts ?? []).map((c) => ({
       at: c.at,
@@ -195,6 +302,8 @@ function renderDetail() {
   }
   const field = (label, value) => (value ? [h('dt', {}, label), h('dd', {}, value)] : []);
   const timeline = timelineOf(detail);
+  // Forms in progress survive a live redraw of the case (a page attempt arriving mid-note).
+  const drafts = caseActions.saveDrafts(box);
   box.replaceChildren(
     h(
       'h3',
@@ -212,9 +321,19 @@ function renderDetail() {
       field(t('detail.status'), tEnum('status', detail.status)),
       field(t('detail.urgency'), tEnum('urgency', detail.urgency)),
       field(t('detail.opened'), formatDate(detail.openedAt)),
-      field(t('detail.due'), formatDate(detail.dueAt)),
+      detail.dueAt && !detail.closedAt ? field(t('detail.due'), dueBadge(detail.dueAt, 'detail')) : [],
+      field(t('detail.closedAt'), formatDate(detail.closedAt)),
+      detail.needsIntervention ? field(t('detail.intervention'), '✓') : [],
       field(t('detail.description'), detail.description),
     ),
+    state.viewers.length
+      ? h(
+          'p',
+          { class: 'notice viewers', role: 'status' },
+          t('detail.viewers', { names: state.viewers.map((v) => v.displayName).join(', ') }),
+        )
+      : null,
+    caseActions(detail, { request, reload: () => loadDetail(detail.id, { focus: false }) }),
     h('h4', {}, t('detail.timeline')),
     timeline.length
       ? h(
@@ -232,10 +351,18 @@ function renderDetail() {
         )
       : h('p', { class: 'muted' }, t('detail.timelineEmpty')),
   );
-  if (hadFocus) $('#detail-title').focus();
+  const refocused = caseActions.restoreDrafts(box, drafts);
+  if (hadFocus && !refocused) $('#detail-title').focus();
 }
 
 // ---- live events ----
+
+/** Who else has this case open (from the server's presence messages). */
+export function setViewers(caseId, viewers) {
+  if (caseId !== state.selectedId) return;
+  state.viewers = viewers;
+  renderDetail();
+}
 
 function handleEvent(event) {
   state.events.unshift(event);

@@ -1,21 +1,285 @@
-// Placeholder until this screen lands: shows nothing but its heading.
-import { h } from '../dom.js';
-import { t } from '../i18n.js';
+// The supervisor's screen: case queues per agency with their SLA breaches, the multi-contact
+// cases flagged for priority, and who is online with the case each one has open (two agents on
+// one case are pointed out, so they do not both answer the same customer).
 
-let root = null;
+import { get } from '../api.js';
+import { h } from '../dom.js';
+import { addStrings, formatDate, t, tEnum } from '../i18n.js';
+import { countdown } from './countdown.js';
+
+addStrings({
+  fr: {
+    'sup.queues': 'Files de dossiers par agence',
+    'sup.agency': 'Agence',
+    'sup.noAgency': 'sans agence',
+    'sup.open': 'Ouverts',
+    'sup.urgent': 'Urgents',
+    'sup.overdue': 'Échéance dépassée',
+    'sup.dueSoon': 'Échéance dans l’heure',
+    'sup.multi': 'Multi-contacts',
+    'sup.breaches': 'Échéances dépassées',
+    'sup.noBreach': 'Aucune échéance dépassée.',
+    'sup.multiHeading': 'Dossiers multi-contacts (à traiter en priorité)',
+    'sup.noMulti': 'Aucun dossier multi-contacts.',
+    'sup.online': 'En ligne',
+    'sup.nobody': 'Personne d’autre n’est connecté.',
+    'sup.viewing': 'sur le dossier n° {number}',
+    'sup.viewingUnknown': 'sur un dossier',
+    'sup.idle': 'aucun dossier ouvert',
+    'sup.together': '{count} personnes sur ce dossier',
+    'sup.updated': 'Mis à jour {date}',
+    'sup.case': 'n° {number} · {subject}',
+  },
+  en: {
+    'sup.queues': 'Case queues per agency',
+    'sup.agency': 'Agency',
+    'sup.noAgency': 'no agency',
+    'sup.open': 'Open',
+    'sup.urgent': 'Urgent',
+    'sup.overdue': 'Overdue',
+    'sup.dueSoon': 'Due within the hour',
+    'sup.multi': 'Multi-contact',
+    'sup.breaches': 'Overdue cases',
+    'sup.noBreach': 'No overdue case.',
+    'sup.multiHeading': 'Multi-contact cases (to handle first)',
+    'sup.noMulti': 'No multi-contact case.',
+    'sup.online': 'Online',
+    'sup.nobody': 'Nobody else is signed in.',
+    'sup.viewing': 'on case no. {number}',
+    'sup.viewingUnknown': 'on a case',
+    'sup.idle': 'no case open',
+    'sup.together': '{count} people on this case',
+    'sup.updated': 'Updated {date}',
+    'sup.case': 'no. {number} · {subject}',
+  },
+});
+
+/** SLA breaches appear with time, not only with events: look again every so often. */
+const REFRESH_MS = 30_000;
+
+let ctx = null;
+let data = null; // /api/supervision
+let online = null; // /api/presence users
+let error = null;
+let timer = null;
+const caseNumbers = new Map(); // caseId → number, for the presence list
 
 export const supervisorView = {
   id: 'supervisor',
   label: 'nav.supervisor',
   roles: ['SUPERVISOR', 'ADMIN'],
-  start(ctx) {
-    root = ctx.root;
-    this.render();
+  start(context) {
+    ctx = context;
+    data = null;
+    online = null;
+    render();
+    void load();
+    timer = setInterval(() => void load(), REFRESH_MS);
   },
-  render() {
-    root?.replaceChildren(h('h2', { class: 'card' }, t('nav.supervisor')));
+  show() {
+    void load();
+    ctx?.root.querySelector('h2')?.focus();
   },
+  onEvent(event) {
+    if (event.type?.startsWith('case.') || event.type === 'call.screen-pop') scheduleLoad();
+  },
+  onPresence() {
+    scheduleLoad();
+  },
+  onSynced({ reload }) {
+    if (reload) void load();
+  },
+  render,
   stop() {
-    root = null;
+    clearInterval(timer);
+    ctx = null;
   },
 };
+
+// A burst of events causes one reload, not one each.
+let pending = null;
+function scheduleLoad() {
+  pending ??= setTimeout(() => {
+    pending = null;
+    void load();
+  }, 250);
+}
+
+async function load() {
+  if (!ctx) return;
+  try {
+    const [supervision, presence] = await Promise.all([get('/api/supervision'), get('/api/presence')]);
+    data = supervision;
+    online = presence.users;
+    for (const kase of [...data.overdue, ...data.multiContact]) caseNumbers.set(kase.id, kase.number);
+    const unknown = online.flatMap((u) => u.viewing).filter((id) => !caseNumbers.has(id));
+    await Promise.all(
+      [...new Set(unknown)].map((id) =>
+        get(`/api/cases/${encodeURIComponent(id)}`).then(
+          (kase) => caseNumbers.set(id, kase.number),
+          () => {},
+        ),
+      ),
+    );
+    error = null;
+  } catch (err) {
+    if (err.status !== 401) error = err.message;
+  }
+  render();
+}
+
+function render() {
+  const root = ctx?.root;
+  if (!root) return;
+  const hadFocus = root.contains(document.activeElement) ? document.activeElement.id : null;
+  root.replaceChildren(
+    h(
+      'div',
+      { class: 'columns' },
+      h(
+        'div',
+        { class: 'column' },
+        h(
+          'section',
+          { class: 'card', 'aria-labelledby': 'sup-queues' },
+          h('h2', { id: 'sup-queues', tabindex: '-1' }, t('sup.queues')),
+          error ? h('p', { class: 'error', role: 'alert' }, error) : null,
+          data ? h('p', { class: 'muted' }, t('sup.updated', { date: formatDate(data.at) })) : null,
+          data ? queuesTable(data.queues) : h('p', { class: 'muted' }, t('cases.loading')),
+        ),
+        caseList('sup-breaches', t('sup.breaches'), data?.overdue, t('sup.noBreach')),
+        caseList('sup-multi', t('sup.multiHeading'), data?.multiContact, t('sup.noMulti')),
+      ),
+      h('div', { class: 'column' }, onlineList()),
+    ),
+  );
+  if (hadFocus) document.getElementById(hadFocus)?.focus();
+}
+
+function queuesTable(queues) {
+  const cell = (value, warn) => h('td', { class: warn && value > 0 ? 'overdue' : '' }, String(value));
+  return h(
+    'table',
+    { class: 'queues' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        [
+          t('sup.agency'),
+          t('sup.open'),
+          t('sup.urgent'),
+          t('sup.overdue'),
+          t('sup.dueSoon'),
+          t('sup.multi'),
+        ].map((title) => h('th', { scope: 'col' }, title)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      queues.map((q) =>
+        h(
+          'tr',
+          { dataset: { queueAgency: q.agencyId ?? 'none' } },
+          h('th', { scope: 'row' }, q.agency ?? t('sup.noAgency')),
+          cell(q.open),
+          cell(q.urgent, true),
+          h(
+            'td',
+            { class: q.overdue > 0 ? 'overdue' : '', dataset: { overdue: q.overdue } },
+            String(q.overdue),
+          ),
+          cell(q.dueWithinHour),
+          cell(q.multiContact, true),
+        ),
+      ),
+    ),
+  );
+}
+
+function caseList(id, title, cases, empty) {
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': id },
+    h('h2', { id }, title),
+    !cases
+      ? null
+      : cases.length === 0
+        ? h('p', { class: 'muted' }, empty)
+        : h(
+            'ul',
+            { class: 'case-list', id: `${id}-list` },
+            cases.map((kase) =>
+              h(
+                'li',
+                {},
+                h(
+                  'a',
+                  { href: `#/cases/${kase.id}` },
+                  t('sup.case', { number: kase.number, subject: kase.subject }),
+                ),
+                ' ',
+                h('span', { class: `badge urgency-${kase.urgency}` }, tEnum('urgency', kase.urgency)),
+                ' ',
+                kase.agency ? h('span', { class: 'muted' }, kase.agency.name) : null,
+                kase.dueAt
+                  ? h(
+                      'span',
+                      { class: `badge due${countdown(kase.dueAt, Date.now()).overdue ? ' overdue' : ''}` },
+                      countdown(kase.dueAt, Date.now()).text,
+                    )
+                  : null,
+              ),
+            ),
+          ),
+  );
+}
+
+function onlineList() {
+  const users = (online ?? []).filter((u) => u.userId !== ctx?.user.id);
+  // How many people have each case open: more than one means two may answer the same customer.
+  const perCase = new Map();
+  for (const user of online ?? []) for (const id of user.viewing) perCase.set(id, (perCase.get(id) ?? 0) + 1);
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'sup-online' },
+    h('h2', { id: 'sup-online' }, t('sup.online')),
+    online === null
+      ? h('p', { class: 'muted' }, t('cases.loading'))
+      : users.length === 0
+        ? h('p', { class: 'muted' }, t('sup.nobody'))
+        : h(
+            'ul',
+            { class: 'online-list', id: 'sup-online-list', 'aria-live': 'polite' },
+            users.map((user) =>
+              h(
+                'li',
+                { dataset: { onlineUser: user.displayName } },
+                h('strong', {}, user.displayName),
+                ` (${tEnum('role', user.role)}) `,
+                user.viewing.length === 0
+                  ? h('span', { class: 'muted' }, t('sup.idle'))
+                  : user.viewing.map((id) =>
+                      h(
+                        'span',
+                        { dataset: { viewing: id } },
+                        h(
+                          'a',
+                          { href: `#/cases/${id}` },
+                          caseNumbers.has(id)
+                            ? t('sup.viewing', { number: caseNumbers.get(id) })
+                            : t('sup.viewingUnknown'),
+                        ),
+                        perCase.get(id) > 1
+                          ? h('span', { class: 'badge warn' }, t('sup.together', { count: perCase.get(id) }))
+                          : null,
+                      ),
+                    ),
+              ),
+            ),
+          ),
+  );
+}

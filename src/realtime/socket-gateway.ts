@@ -5,11 +5,14 @@ import { type Principal, STAFF } from '../platform/auth/principal.js';
 import { resolveToken } from '../platform/auth/tokens.js';
 import type { Services } from '../platform/services.js';
 import type { DomainEvent } from './event-bus.js';
+import { handlePresence, type OnlineUser, onlineUsers } from './presence.js';
 import { audienceOf, mayReceive, roomsFor } from './rooms.js';
 
 declare module 'socket.io' {
   interface SocketData {
     principal: Principal;
+    /** The case this console has open (presence.ts). */
+    viewing?: string | null;
   }
 }
 
@@ -24,7 +27,7 @@ const MAX_CATCH_UP = 5000;
 export function attachSocketGateway(
   app: FastifyInstance,
   services: Services,
-): { relay(event: DomainEvent): void } {
+): { relay(event: DomainEvent): void; online(): Promise<OnlineUser[]> } {
   const { db, redis, events, logger } = services;
   const io = new Server(app.server, {
     // @fastify/websocket shares the server: let it handle its own upgrades (see STACK.md).
@@ -54,6 +57,7 @@ export function attachSocketGateway(
   io.on('connection', (socket) => {
     const principal = socket.data.principal;
     void socket.join(roomsFor(principal));
+    handlePresence(io, socket, (err) => logger.warn({ err }, 'presence not told'));
     // Catch-up after a drop: the client says the last event id it saw and gets what it missed.
     // Without an id (first connection) it gets nothing but the id to resume from.
     socket.on(
@@ -93,5 +97,6 @@ export function attachSocketGateway(
     relay(event) {
       io.local.to(audienceOf(event)).emit('event', event);
     },
+    online: () => onlineUsers(io),
   };
 }

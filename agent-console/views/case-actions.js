@@ -1,0 +1,275 @@
+// What an agent does to the open case: qualify it, add a note, attach a new contact, close it.
+// Each form posts to the api (src/cases/case-actions.routes.ts); refusals (the comment rule, a
+// case closed meanwhile) are shown beside the form, in the chosen language.
+
+import { h } from '../dom.js';
+import { addStrings, t } from '../i18n.js';
+
+addStrings({
+  fr: {
+    'act.heading': 'Traiter le dossier',
+    'act.qualify': 'Qualification',
+    'act.kind': 'Nature',
+    'act.urgency': 'Urgence',
+    'act.intervention': 'Intervention terrain ou autre service nécessaire (15 jours ouvrés)',
+    'act.save': 'Enregistrer la qualification',
+    'act.note': 'Note',
+    'act.noteHint':
+      'Des faits, sans jugement sur la situation financière, sociale ou le comportement du client.',
+    'act.addNote': 'Ajouter la note',
+    'act.contact': 'Nouveau contact sur ce dossier',
+    'act.channel': 'Canal',
+    'act.direction': 'Sens',
+    'act.summary': 'Objet du contact',
+    'act.callerName': 'Nom de la personne (si ce n’est pas le titulaire)',
+    'act.relation': 'Lien avec le client',
+    'act.attach': 'Rattacher le contact',
+    'act.close': 'Clore le dossier',
+    'act.resolution': 'Réponse apportée',
+    'act.closeButton': 'Clore',
+    'act.done': 'Enregistré.',
+    'act.commentRule':
+      'Un commentaire ne doit pas porter de jugement sur la situation financière, sociale ou le comportement du client : {words}. Reformulez avec des faits.',
+    'act.closedMeanwhile': 'Ce dossier a été clos entre-temps.',
+    'channel.PHONE': 'téléphone',
+    'channel.SMS': 'SMS',
+    'channel.EMAIL': 'e-mail',
+    'channel.LETTER': 'courrier',
+    'channel.VISIT': 'visite',
+    'channel.WEB': 'web',
+    'relation.HOLDER': 'titulaire',
+    'relation.THIRD_PARTY': 'tiers',
+    'relation.UNKNOWN': 'inconnu',
+  },
+  en: {
+    'act.heading': 'Work on the case',
+    'act.qualify': 'Qualification',
+    'act.kind': 'Type',
+    'act.urgency': 'Urgency',
+    'act.intervention': 'Field intervention or another department needed (15 working days)',
+    'act.save': 'Save the qualification',
+    'act.note': 'Note',
+    'act.noteHint': 'Facts, no judgement on the customer’s finances, social situation or behaviour.',
+    'act.addNote': 'Add the note',
+    'act.contact': 'New contact about this case',
+    'act.channel': 'Channel',
+    'act.direction': 'Direction',
+    'act.summary': 'What it is about',
+    'act.callerName': 'Name of the person (when not the account holder)',
+    'act.relation': 'Relation to the customer',
+    'act.attach': 'Attach the contact',
+    'act.close': 'Close the case',
+    'act.resolution': 'Answer given',
+    'act.closeButton': 'Close',
+    'act.done': 'Saved.',
+    'act.commentRule':
+      'A comment must not judge the customer’s finances, social situation or behaviour: {words}. Rephrase it as facts.',
+    'act.closedMeanwhile': 'This case was closed meanwhile.',
+    'channel.PHONE': 'phone',
+    'channel.SMS': 'SMS',
+    'channel.EMAIL': 'e-mail',
+    'channel.LETTER': 'letter',
+    'channel.VISIT': 'visit',
+    'channel.WEB': 'web',
+    'relation.HOLDER': 'account holder',
+    'relation.THIRD_PARTY': 'third party',
+    'relation.UNKNOWN': 'unknown',
+  },
+});
+
+const CLOSED = ['CLOSED', 'CANCELLED'];
+/** The last outcome per form, kept across redraws: { [form]: { ok } | { error } }. */
+const outcomes = new Map();
+
+export function caseActions(detail, { request, reload }) {
+  if (CLOSED.includes(detail.status)) return null;
+  const id = encodeURIComponent(detail.id);
+  const submit = (name, method, path, body) => async (event) => {
+    event.preventDefault();
+    const button = event.target.querySelector('button[type="submit"]');
+    button.disabled = true;
+    try {
+      await request(method, path, body(event.target.elements));
+      outcomes.set(name, { ok: true });
+      event.target.reset();
+      clearDrafts(name);
+    } catch (err) {
+      outcomes.set(name, { error: explain(err) });
+    } finally {
+      button.disabled = false;
+    }
+    await reload();
+  };
+  const select = (name, label, values, selected, prefix) =>
+    labelled(
+      name,
+      label,
+      h(
+        'select',
+        { name, id: `act-${name}` },
+        values.map((value) => h('option', { value, selected: value === selected }, t(`${prefix}.${value}`))),
+      ),
+    );
+
+  return h(
+    'section',
+    { class: 'case-actions', 'aria-labelledby': 'act-heading' },
+    h('h4', { id: 'act-heading' }, t('act.heading')),
+    form(
+      'qualify',
+      t('act.qualify'),
+      submit('qualify', 'PATCH', `/api/cases/${id}`, (f) => ({
+        kind: f.kind.value,
+        urgency: f.urgency.value,
+        needsIntervention: f.needsIntervention.checked,
+      })),
+      select('kind', t('act.kind'), ['REQUEST', 'COMPLAINT'], detail.kind, 'kind'),
+      select('urgency', t('act.urgency'), ['NORMAL', 'PRIORITY', 'URGENT'], detail.urgency, 'urgency'),
+      h(
+        'label',
+        { class: 'check' },
+        h('input', { type: 'checkbox', name: 'needsIntervention', checked: detail.needsIntervention }),
+        ` ${t('act.intervention')}`,
+      ),
+      h('button', { type: 'submit' }, t('act.save')),
+    ),
+    form(
+      'note',
+      t('act.note'),
+      submit('note', 'POST', `/api/cases/${id}/notes`, (f) => ({ text: f.text.value.trim() })),
+      labelled(
+        'text',
+        t('act.note'),
+        h('textarea', {
+          name: 'text',
+          id: 'act-text',
+          required: true,
+          maxlength: '2000',
+          dataset: { draft: 'text' },
+        }),
+      ),
+      h('p', { class: 'hint' }, t('act.noteHint')),
+      h('button', { type: 'submit' }, t('act.addNote')),
+    ),
+    form(
+      'contact',
+      t('act.contact'),
+      submit('contact', 'POST', `/api/cases/${id}/contacts`, (f) => ({
+        channel: f.channel.value,
+        direction: f.direction.value,
+        summary: f.summary.value.trim(),
+        ...(f.callerName.value.trim() ? { callerName: f.callerName.value.trim() } : {}),
+        callerRelation: f.callerRelation.value,
+      })),
+      select(
+        'channel',
+        t('act.channel'),
+        ['PHONE', 'EMAIL', 'LETTER', 'SMS', 'VISIT', 'WEB'],
+        'PHONE',
+        'channel',
+      ),
+      select('direction', t('act.direction'), ['INBOUND', 'OUTBOUND'], 'INBOUND', 'direction'),
+      labelled(
+        'summary',
+        t('act.summary'),
+        h('input', {
+          name: 'summary',
+          id: 'act-summary',
+          required: true,
+          maxlength: '2000',
+          dataset: { draft: 'summary' },
+        }),
+      ),
+      labelled(
+        'callerName',
+        t('act.callerName'),
+        h('input', {
+          name: 'callerName',
+          id: 'act-callerName',
+          maxlength: '200',
+          dataset: { draft: 'callerName' },
+        }),
+      ),
+      select('callerRelation', t('act.relation'), ['HOLDER', 'THIRD_PARTY', 'UNKNOWN'], 'HOLDER', 'relation'),
+      h('button', { type: 'submit' }, t('act.attach')),
+    ),
+    form(
+      'close',
+      t('act.close'),
+      submit('close', 'POST', `/api/cases/${id}/close`, (f) => ({ resolution: f.resolution.value.trim() })),
+      labelled(
+        'resolution',
+        t('act.resolution'),
+        h('textarea', {
+          name: 'resolution',
+          id: 'act-resolution',
+          required: true,
+          maxlength: '2000',
+          dataset: { draft: 'resolution' },
+        }),
+      ),
+      h('button', { type: 'submit', class: 'danger' }, t('act.closeButton')),
+    ),
+  );
+}
+
+function form(name, legend, onsubmit, ...fields) {
+  const outcome = outcomes.get(name);
+  return h(
+    'form',
+    { class: 'act-form', dataset: { form: name }, onsubmit },
+    h('fieldset', {}, h('legend', {}, legend), ...fields),
+    outcome?.error ? h('p', { class: 'error', role: 'alert' }, outcome.error) : null,
+    outcome?.ok ? h('p', { class: 'ok', role: 'status' }, t('act.done')) : null,
+  );
+}
+
+function labelled(name, label, control) {
+  return [h('label', { for: `act-${name}` }, label), control];
+}
+
+function explain(err) {
+  if (err.code === 'comment_rule') {
+    const words = /: (.*)$/.exec(err.message)?.[1] ?? '';
+    return t('act.commentRule', { words });
+  }
+  if (err.status === 409) return t('act.closedMeanwhile');
+  return err.message;
+}
+
+// ---- drafts: the text the agent is typing survives a redraw of the case ----
+
+const drafts = new Map();
+
+function clearDrafts(formName) {
+  for (const key of [...drafts.keys()]) if (key.startsWith(`${formName}:`)) drafts.delete(key);
+}
+
+caseActions.saveDrafts = (box) => {
+  let focused = null;
+  for (const node of box.querySelectorAll('[data-draft]')) {
+    const key = `${node.closest('[data-form]')?.dataset.form}:${node.dataset.draft}`;
+    drafts.set(key, node.value);
+    if (node === document.activeElement) focused = key;
+  }
+  return { focused };
+};
+
+caseActions.restoreDrafts = (box, { focused }) => {
+  let refocused = false;
+  for (const node of box.querySelectorAll('[data-draft]')) {
+    const key = `${node.closest('[data-form]')?.dataset.form}:${node.dataset.draft}`;
+    if (drafts.has(key)) node.value = drafts.get(key);
+    if (key === focused) {
+      node.focus();
+      refocused = true;
+    }
+  }
+  return refocused;
+};
+
+/** A new case selected: forget the previous case's drafts and outcomes. */
+caseActions.reset = () => {
+  drafts.clear();
+  outcomes.clear();
+};
