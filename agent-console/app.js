@@ -8,6 +8,7 @@
 // every live event whether the screen is shown or not, so that nothing is missed while away.
 
 import { get, getSession, login, logout, setUnauthorizedHandler } from './api.js';
+import { syncClock } from './clock.js';
 import { $, h, showError } from './dom.js';
 import { applyTranslations, onLangChange, renderLangSwitch, t, tEnum, toggleLang } from './i18n.js';
 import { connectLive } from './live.js';
@@ -55,6 +56,9 @@ function showLogin(message) {
 
 function showConsole(session) {
   state.user = session.user;
+  void syncClock().then(() => {
+    for (const view of started) view.render?.();
+  });
   $('#login-view').hidden = true;
   $('#console-view').hidden = false;
   $('#session').hidden = false;

@@ -1,6 +1,7 @@
 // The cases screen: open cases, one case's history, and the live event feed.
 
 import { get, request } from '../api.js';
+import { serverNow } from '../clock.js';
 import { $, h, redrawQuietly, showError } from '../dom.js';
 import { addStrings, formatDate, t, tEnum } from '../i18n.js';
 import { caseActions } from './case-actions.js';
@@ -100,7 +101,7 @@ let ticker;
 
 /** Due dates count down live: every second in the open case, every tick in the list's badges. */
 function tick() {
-  const now = Date.now();
+  const now = serverNow();
   for (const node of document.querySelectorAll('#view-cases [data-due-at]')) {
     const left = countdown(node.dataset.dueAt, now);
     const text =
@@ -149,7 +150,7 @@ function loadCases() {
 }
 
 function dueBadge(dueAt, format) {
-  const left = countdown(dueAt, Date.now());
+  const left = countdown(dueAt, serverNow());
   return h(
     'span',
     {

@@ -12,6 +12,8 @@ addStrings({
     'pop.title.queued': 'Appel entrant',
     'pop.title.case-opened': 'Appel de nuit traité',
     'pop.line': 'ligne {line}',
+    'pop.lineKind.daytime': 'service client',
+    'pop.lineKind.out-of-hours': 'urgences hors heures ouvrables',
     'pop.withheld': 'numéro masqué',
     'pop.case': 'Ouvrir le dossier n° {number}',
     'pop.dismiss': 'Fermer',
@@ -48,11 +50,19 @@ addStrings({
     'pop.supplyPoints': 'Points de desserte',
     'pop.failing': 'en échec',
     'pop.reference': 'Référence {reference}',
+    'pop.openCases': 'Dossiers ouverts de ce client',
+    'pop.noOpenCase': 'Aucun dossier ouvert.',
+    'pop.attach': 'Rattacher cet appel au n° {number}',
+    'pop.newCase': 'Nouveau dossier pour cet appel',
+    'pop.callSummary': 'Appel sur la ligne {line}',
+    'pop.newSubject': 'Demande par téléphone',
   },
   en: {
     'pop.title.queued': 'Incoming call',
     'pop.title.case-opened': 'Night call handled',
     'pop.line': '{line} line',
+    'pop.lineKind.daytime': 'customer service',
+    'pop.lineKind.out-of-hours': 'out-of-hours emergency',
     'pop.withheld': 'withheld number',
     'pop.case': 'Open case no. {number}',
     'pop.dismiss': 'Close',
@@ -88,6 +98,12 @@ addStrings({
     'pop.supplyPoints': 'Supply points',
     'pop.failing': 'failing',
     'pop.reference': 'Reference {reference}',
+    'pop.openCases': 'This customer’s open cases',
+    'pop.noOpenCase': 'No open case.',
+    'pop.attach': 'Attach this call to no. {number}',
+    'pop.newCase': 'New case for this call',
+    'pop.callSummary': 'Call on the {line} line',
+    'pop.newSubject': 'Request by phone',
   },
 });
 
@@ -158,6 +174,7 @@ async function lookUp(pop, { customers, reference }) {
 async function verify(pop, candidate) {
   pop.error = null;
   try {
+    pop.openCases = await get(`/api/cases?customerId=${encodeURIComponent(candidate.id)}`);
     pop.details = await post('/api/identification/verify', {
       customerId: candidate.id,
       relation: pop.relation,
@@ -218,7 +235,7 @@ function popCard(pop) {
         {},
         t(`pop.title.${data.reason}`),
         ' · ',
-        t('pop.line', { line: data.line }),
+        t('pop.line', { line: lineName(data) }),
         ' · ',
         data.callerNumber ?? t('pop.withheld'),
       ),
@@ -340,6 +357,11 @@ function candidatesPart(pop, chosen) {
   return null;
 }
 
+const lineName = (data) => {
+  const key = `pop.lineKind.${data.lineKind}`;
+  return t(key) === key ? data.line : t(key);
+};
+
 const displayName = (c) => c.companyName ?? [c.lastName, c.firstName].filter(Boolean).join(' ');
 
 function checklistPart(pop, candidate) {
@@ -396,7 +418,7 @@ function checklistPart(pop, candidate) {
         )
       : null,
     pop.details
-      ? detailsPart(pop, id)
+      ? [detailsPart(pop, id), casesPart(pop, candidate)]
       : h(
           'div',
           {},
@@ -413,6 +435,81 @@ function checklistPart(pop, candidate) {
             t('pop.verify'),
           ),
         ),
+  );
+}
+
+/** The call becomes a contact: on one of the customer's open cases, or on a new case. */
+async function fileCall(pop, candidate, caseId) {
+  const data = pop.event.data;
+  const contact = {
+    channel: 'PHONE',
+    direction: 'INBOUND',
+    summary: t('pop.callSummary', { line: lineName(data) }),
+    callerRelation: pop.relation,
+    callSid: data.callSid,
+  };
+  try {
+    let target = caseId;
+    if (caseId) await post(`/api/cases/${encodeURIComponent(caseId)}/contacts`, contact);
+    else
+      target = (
+        await post('/api/cases', {
+          customerId: candidate.id,
+          kind: 'REQUEST',
+          urgency: 'NORMAL',
+          category: 'call',
+          subject: t('pop.newSubject'),
+          needsIntervention: false,
+          contact,
+        })
+      ).id;
+    pops = pops.filter((p) => p !== pop);
+    render();
+    ctx?.navigate(`#/cases/${target}`);
+  } catch (err) {
+    pop.error = err.message;
+    render();
+  }
+}
+
+function casesPart(pop, candidate) {
+  if (pop.event.data.caseId || !pop.openCases) return null;
+  return h(
+    'div',
+    { class: 'pop-cases' },
+    h('h3', {}, t('pop.openCases')),
+    pop.openCases.length === 0
+      ? h('p', { class: 'muted' }, t('pop.noOpenCase'))
+      : h(
+          'ul',
+          {},
+          pop.openCases.map((kase) =>
+            h(
+              'li',
+              {},
+              `${kase.subject} `,
+              h(
+                'button',
+                {
+                  type: 'button',
+                  dataset: { attachCase: kase.id },
+                  onclick: () => fileCall(pop, candidate, kase.id),
+                },
+                t('pop.attach', { number: kase.number }),
+              ),
+            ),
+          ),
+        ),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'primary',
+        dataset: { newCase: 'true' },
+        onclick: () => fileCall(pop, candidate, null),
+      },
+      t('pop.newCase'),
+    ),
   );
 }
 

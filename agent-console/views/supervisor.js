@@ -3,6 +3,7 @@
 // one case are pointed out, so they do not both answer the same customer).
 
 import { get } from '../api.js';
+import { serverNow } from '../clock.js';
 import { h } from '../dom.js';
 import { addStrings, formatDate, t, tEnum } from '../i18n.js';
 import { countdown } from './countdown.js';
@@ -228,8 +229,8 @@ function caseList(id, title, cases, empty) {
                 kase.dueAt
                   ? h(
                       'span',
-                      { class: `badge due${countdown(kase.dueAt, Date.now()).overdue ? ' overdue' : ''}` },
-                      countdown(kase.dueAt, Date.now()).text,
+                      { class: `badge due${countdown(kase.dueAt, serverNow()).overdue ? ' overdue' : ''}` },
+                      countdown(kase.dueAt, serverNow()).text,
                     )
                   : null,
               ),

@@ -8,6 +8,12 @@ export function healthRoutes(app: FastifyInstance, services: Services): void {
     status: 'ok',
   }));
 
+  // The service's time: consoles count deadlines down against it, not against the agent's PC
+  // (whose clock may be wrong, and which a rehearsal's CLOCK_START does not move).
+  app.get('/api/clock', { config: { access: 'public' }, schema: { tags: ['operations'] } }, async () => ({
+    now: services.clock.now().toISOString(),
+  }));
+
   app.get(
     '/readyz',
     { config: { access: 'public' }, schema: { tags: ['operations'] } },
