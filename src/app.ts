@@ -17,6 +17,7 @@ import { voiceRoutes } from './ivr/voice.routes.js';
 import { simulatorRoutes } from './messaging/simulator/simulator.routes.js';
 import { smsRoutes } from './messaging/sms.routes.js';
 import { templatesRoutes } from './messaging/templates.routes.js';
+import { boardRoutes } from './oncall/board.routes.js';
 import { importRoutes } from './oncall/imports/imports.routes.js';
 import { pagingRoutes } from './oncall/paging.routes.js';
 import { healthRoutes } from './operations/health.routes.js';
@@ -126,6 +127,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   eventsRoutes(app, services);
   voiceRoutes(app, services);
   pagingRoutes(app, services);
+  boardRoutes(app, services);
   acknowledgementRoutes(app, services);
   customerAlertsRoutes(app, services);
   lettersRoutes(app, services);

@@ -1,20 +1,625 @@
-// Placeholder until this screen lands: shows nothing but its heading.
-import { h } from '../dom.js';
-import { t } from '../i18n.js';
+// The on-call board: per agency, who is on call now and tonight, the out-of-hours requests being
+// paged with every attempt (live), escalations and acknowledgements, and the rota gaps ahead.
+// Everything comes from GET /api/oncall/board, fetched again on each page.* / oncall.decision
+// event (bursts coalesced) and after a reconnection that may have missed some.
 
-let root = null;
+import { get } from '../api.js';
+import { $, h, showError } from '../dom.js';
+import { addStrings, getLang, t, tEnum } from '../i18n.js';
+import { syncKeyed, unlessSame } from './keyed-list.js';
+
+addStrings({
+  fr: {
+    'oncall.heading': 'Tableau d’astreinte',
+    'oncall.refresh': 'Actualiser',
+    'oncall.loading': 'Chargement…',
+    'oncall.updated': 'Mis à jour le {date}.',
+    'oncall.noAgency': 'Aucune agence à afficher.',
+    'oncall.agency': '{name} ({code})',
+    'oncall.region': 'Région : {name}',
+    'oncall.staff': 'Qui est d’astreinte',
+    'oncall.type': 'Astreinte « {type} »',
+    'oncall.period': 'Période',
+    'oncall.periodNow': 'en cours, jusqu’au {end}',
+    'oncall.periodNext': 'prochaine : du {start} au {end}',
+    'oncall.noPeriod': 'aucun horaire d’astreinte enregistré',
+    'oncall.now': 'Appelé maintenant',
+    'oncall.rota': 'Au planning',
+    'oncall.nobodyNow': 'personne : les appels vont au cadre régional',
+    'oncall.nobodyOnRota': 'personne',
+    'oncall.person': '{name} · {mobile}',
+    'oncall.slot': '{name} · {mobile} · du {start} au {end}',
+    'oncall.manager': 'Cadre régional d’astreinte',
+    'oncall.noManagerNow': 'aucun cadre régional d’astreinte en ce moment',
+    'oncall.pages': 'Demandes hors heures ouvrées',
+    'oncall.noPages': 'Aucune demande en cours ni récente.',
+    'oncall.case': 'Dossier n° {number}',
+    'oncall.scheduledFor': 'Premier appel prévu le {date}',
+    'oncall.escalatedBadge': 'escaladé au cadre',
+    'oncall.escalated': 'Escaladé au cadre régional le {date} : {reason}.',
+    'oncall.reason.failed-attempts': 'technicien injoignable à plusieurs reprises',
+    'oncall.reason.rota-gap': 'aucun technicien au planning',
+    'oncall.reason.emergency': 'urgence vitale, cadre appelé directement',
+    'oncall.acknowledged': 'Pris en charge par {name} ({target}) le {date}.',
+    'oncall.unreachedText': 'Personne n’a pu être joint : l’agence a reçu le récapitulatif.',
+    'oncall.status.SCHEDULED': 'programmé',
+    'oncall.status.PAGING': 'appel en cours',
+    'oncall.status.ACKNOWLEDGED': 'pris en charge',
+    'oncall.status.UNREACHED': 'personne joint',
+    'oncall.status.CANCELLED': 'annulé',
+    'oncall.decision.page-now': 'appel immédiat',
+    'oncall.decision.deferred': 'reporté au matin',
+    'oncall.decision.emergency': 'urgence vitale',
+    'oncall.attempts': 'Tentatives d’appel du dossier n° {number}',
+    'oncall.noAttempts': 'Aucune tentative pour l’instant.',
+    'oncall.attempt': 'Tentative {number}',
+    'oncall.attemptTimes': 'du {start} au {end}',
+    'oncall.attemptStarted': 'depuis le {start}',
+    'oncall.target.TECHNICIAN': 'technicien',
+    'oncall.target.MANAGER': 'cadre régional',
+    'oncall.outcome.PENDING': 'en attente de réponse',
+    'oncall.outcome.ACCEPTED': 'acceptée',
+    'oncall.outcome.REFUSED': 'refusée',
+    'oncall.outcome.NO_ANSWER': 'pas de réponse',
+    'oncall.outcome.BUSY': 'occupé',
+    'oncall.outcome.FAILED': 'échec de l’appel',
+    'oncall.outcome.MACHINE': 'messagerie vocale',
+    'oncall.outcome.NO_ACK': 'pas d’acquittement à temps',
+    'oncall.gaps': 'Trous de planning jusqu’au {date}',
+    'oncall.noGaps': 'Aucun trou de planning.',
+    'oncall.gap':
+      'Aucun technicien (astreinte « {type} ») du {start} au {end} : les appels iront au cadre régional.',
+    'oncall.managerGap':
+      'Aucun cadre régional du {start} au {end} : escalades et urgences n’atteindront personne.',
+  },
+  en: {
+    'oncall.heading': 'On-call board',
+    'oncall.refresh': 'Refresh',
+    'oncall.loading': 'Loading…',
+    'oncall.updated': 'Updated {date}.',
+    'oncall.noAgency': 'No agency to show.',
+    'oncall.agency': '{name} ({code})',
+    'oncall.region': 'Region: {name}',
+    'oncall.staff': 'Who is on call',
+    'oncall.type': '“{type}” on-call',
+    'oncall.period': 'Period',
+    'oncall.periodNow': 'in progress, until {end}',
+    'oncall.periodNext': 'next: {start} to {end}',
+    'oncall.noPeriod': 'no on-call hours recorded',
+    'oncall.now': 'Paged now',
+    'oncall.rota': 'On the rota',
+    'oncall.nobodyNow': 'nobody: calls go to the regional manager',
+    'oncall.nobodyOnRota': 'nobody',
+    'oncall.person': '{name} · {mobile}',
+    'oncall.slot': '{name} · {mobile} · {start} to {end}',
+    'oncall.manager': 'Regional on-call manager',
+    'oncall.noManagerNow': 'no regional on-call manager right now',
+    'oncall.pages': 'Out-of-hours requests',
+    'oncall.noPages': 'No current or recent request.',
+    'oncall.case': 'Case #{number}',
+    'oncall.scheduledFor': 'First call due {date}',
+    'oncall.escalatedBadge': 'escalated to the manager',
+    'oncall.escalated': 'Escalated to the regional manager on {date}: {reason}.',
+    'oncall.reason.failed-attempts': 'technician unreachable several times',
+    'oncall.reason.rota-gap': 'no technician on the rota',
+    'oncall.reason.emergency': 'life-safety emergency, manager called directly',
+    'oncall.acknowledged': 'Taken by {name} ({target}) on {date}.',
+    'oncall.unreachedText': 'Nobody could be reached: the agency got the recap.',
+    'oncall.status.SCHEDULED': 'scheduled',
+    'oncall.status.PAGING': 'paging',
+    'oncall.status.ACKNOWLEDGED': 'taken',
+    'oncall.status.UNREACHED': 'nobody reached',
+    'oncall.status.CANCELLED': 'cancelled',
+    'oncall.decision.page-now': 'paged at once',
+    'oncall.decision.deferred': 'deferred to the morning',
+    'oncall.decision.emergency': 'life-safety emergency',
+    'oncall.attempts': 'Page attempts for case #{number}',
+    'oncall.noAttempts': 'No attempt yet.',
+    'oncall.attempt': 'Attempt {number}',
+    'oncall.attemptTimes': '{start} to {end}',
+    'oncall.attemptStarted': 'since {start}',
+    'oncall.target.TECHNICIAN': 'technician',
+    'oncall.target.MANAGER': 'regional manager',
+    'oncall.outcome.PENDING': 'waiting for an answer',
+    'oncall.outcome.ACCEPTED': 'accepted',
+    'oncall.outcome.REFUSED': 'refused',
+    'oncall.outcome.NO_ANSWER': 'no answer',
+    'oncall.outcome.BUSY': 'busy',
+    'oncall.outcome.FAILED': 'call failed',
+    'oncall.outcome.MACHINE': 'voicemail',
+    'oncall.outcome.NO_ACK': 'not acknowledged in time',
+    'oncall.gaps': 'Rota gaps until {date}',
+    'oncall.noGaps': 'No rota gap.',
+    'oncall.gap':
+      'No technician (“{type}” on-call) from {start} to {end}: calls will go to the regional manager.',
+    'oncall.managerGap':
+      'No regional manager from {start} to {end}: escalations and emergencies will reach nobody.',
+  },
+});
+
+// On-call periods begin and end with the clock, not with events: a slow refresh while shown.
+const REFRESH_MS = 5 * 60_000;
+const OPEN = new Set(['SCHEDULED', 'PAGING']);
+
+const state = {
+  board: null, // null until the first answer
+  shown: false,
+  stale: false, // an event came while the board was hidden
+};
+let ctx = null;
+let timer = null;
 
 export const oncallView = {
   id: 'oncall',
   label: 'nav.oncall',
-  start(ctx) {
-    root = ctx.root;
-    this.render();
+  start(context) {
+    ctx = context;
+    Object.assign(state, { board: null, shown: false, stale: false });
+    buildFrame();
+    void loadBoard();
+  },
+  show() {
+    state.shown = true;
+    if (state.stale) void loadBoard();
+    clearInterval(timer);
+    timer = setInterval(() => void loadBoard(), REFRESH_MS);
+    $('#oncall-heading')?.focus();
+  },
+  hide() {
+    state.shown = false;
+    clearInterval(timer);
+  },
+  onEvent(event) {
+    if (event.type?.startsWith('page.') || event.type === 'oncall.decision') refreshSoon();
+  },
+  onSynced({ reload }) {
+    if (reload) refreshSoon();
   },
   render() {
-    root?.replaceChildren(h('h2', { class: 'card' }, t('nav.oncall')));
+    // Language changed: everything is redrawn, the live regions silenced meanwhile.
+    buildFrame();
+    drawBoard({ quietly: true });
   },
   stop() {
-    root = null;
+    clearInterval(timer);
+    ctx = null;
+    Object.assign(state, { board: null, shown: false, stale: false });
   },
 };
+
+function refreshSoon() {
+  if (!ctx) return;
+  if (state.shown) void loadBoard();
+  else state.stale = true;
+}
+
+// ---- loading ----
+
+let loading = null;
+let loadAgain = false;
+
+/** Fetches the board; events arriving while a fetch runs cause one more fetch, not one each. */
+function loadBoard() {
+  if (loading) {
+    loadAgain = true;
+    return loading;
+  }
+  loading = (async () => {
+    try {
+      do {
+        loadAgain = false;
+        state.stale = false;
+        try {
+          const board = await get('/api/oncall/board');
+          if (!ctx) return;
+          state.board = board;
+          showError($('#oncall-error'), null);
+        } catch (err) {
+          if (!ctx) return;
+          if (err.status !== 401) showError($('#oncall-error'), err);
+        }
+        drawBoard({ quietly: false });
+      } while (loadAgain && ctx);
+    } finally {
+      loading = null;
+    }
+  })();
+  return loading;
+}
+
+// ---- formatting ----
+
+const formats = new Map();
+/**
+ * "mar. 24 nov., 22:30" (or "22:30" alone) in the agency's time zone: on-call hours are the
+ * agency's local hours, whatever the browser's.
+ */
+function formatAt(value, zone, { timeOnly = false } = {}) {
+  if (!value) return '';
+  const key = `${getLang()}|${zone}|${timeOnly}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(getLang() === 'fr' ? 'fr-FR' : 'en-GB', {
+      timeZone: zone,
+      ...(timeOnly ? {} : { weekday: 'short', day: 'numeric', month: 'short' }),
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    formats.set(key, format);
+  }
+  return format.format(new Date(value));
+}
+
+const time = (value, zone, options) => h('time', { datetime: value }, formatAt(value, zone, options));
+/** The end of a span: its time alone when it ends the day it began. */
+function endTime(start, end, zone) {
+  const day = (value) => new Date(value).toLocaleDateString('en-CA', { timeZone: zone });
+  return time(end, zone, { timeOnly: day(start) === day(end) });
+}
+
+/** A translated sentence whose {placeholders} are elements (e.g. <time>), built without HTML. */
+function sentence(key, parts) {
+  const text = t(key);
+  const nodes = [];
+  let last = 0;
+  for (const match of text.matchAll(/\{(\w+)\}/g)) {
+    nodes.push(text.slice(last, match.index));
+    const part = parts[match[1]];
+    nodes.push(part === undefined ? match[0] : part);
+    last = match.index + match[0].length;
+  }
+  nodes.push(text.slice(last));
+  return nodes.filter((n) => n !== '');
+}
+
+// ---- drawing ----
+
+function buildFrame() {
+  if (!ctx) return;
+  ctx.root.replaceChildren(
+    h(
+      'section',
+      { class: 'card oncall-head', 'aria-labelledby': 'oncall-heading' },
+      h(
+        'div',
+        { class: 'card-head' },
+        h('h2', { id: 'oncall-heading', tabindex: '-1' }, t('oncall.heading')),
+        h(
+          'button',
+          { type: 'button', id: 'oncall-refresh', onclick: () => loadBoard() },
+          t('oncall.refresh'),
+        ),
+      ),
+      h('p', { id: 'oncall-updated', class: 'muted' }, t('oncall.loading')),
+      h('p', { id: 'oncall-error', class: 'error', role: 'alert', hidden: true }),
+    ),
+    h('div', { id: 'oncall-agencies', class: 'oncall-agencies' }),
+  );
+}
+
+function drawBoard({ quietly }) {
+  const list = $('#oncall-agencies');
+  const board = state.board;
+  if (!list || !board) return;
+  // Live updates rebuild parts of the page: keep keyboard focus where it was.
+  const focused = ctx.root.contains(document.activeElement) ? document.activeElement.dataset.focusKey : null;
+  $('#oncall-updated').textContent = t('oncall.updated', {
+    date: formatAt(board.generatedAt, board.agencies[0]?.timeZone),
+  });
+  if (board.agencies.length === 0) list.replaceChildren(h('p', { class: 'muted' }, t('oncall.noAgency')));
+  else
+    syncKeyed(
+      list,
+      board.agencies,
+      (agency) => agency.id,
+      (agency, card) => drawAgency(agency, card, board.horizon, quietly),
+    );
+  if (focused && !ctx.root.contains(document.activeElement))
+    ctx.root.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
+}
+
+function drawAgency(agency, existing, horizon, quietly) {
+  const headingId = `oncall-agency-${agency.code}-heading`;
+  const card =
+    existing && !quietly
+      ? existing
+      : h(
+          'section',
+          {
+            class: 'card oncall-agency',
+            id: `oncall-agency-${agency.code}`,
+            'aria-labelledby': headingId,
+            dataset: { agency: agency.code },
+          },
+          h('h3', { id: headingId }),
+          h('p', { class: 'muted oncall-region' }),
+          h('div', { class: 'oncall-staff-slot' }),
+          h('h4', {}, t('oncall.pages')),
+          // The live region: new attempts, outcomes, escalations and acknowledgements are read out.
+          h(
+            'div',
+            {
+              class: 'oncall-pages-region',
+              'aria-live': quietly ? 'off' : 'polite',
+              'aria-relevant': 'additions text',
+              dataset: { pagesAgency: agency.code },
+            },
+            h('ol', { class: 'oncall-pages' }),
+            h('p', { class: 'muted oncall-no-pages' }, t('oncall.noPages')),
+          ),
+          h('div', { class: 'oncall-gaps-slot' }),
+        );
+  card.querySelector('h3').textContent = t('oncall.agency', agency);
+  card.querySelector('.oncall-region').textContent = t('oncall.region', { name: agency.region.name });
+  replaceSlot(card, '.oncall-staff', () =>
+    unlessSame(
+      card.querySelector('.oncall-staff'),
+      [agency.onCall, agency.region.managerNow, agency.region.managers],
+      () => drawStaff(agency),
+    ),
+  );
+  syncKeyed(
+    card.querySelector('.oncall-pages'),
+    agency.pages,
+    (page) => page.caseNumber,
+    (page, node) => drawPage(page, node, agency.timeZone),
+  );
+  card.querySelector('.oncall-no-pages').hidden = agency.pages.length > 0;
+  replaceSlot(card, '.oncall-gaps', () =>
+    unlessSame(
+      card.querySelector('.oncall-gaps'),
+      [agency.rotaGaps, agency.region.managerGaps, horizon.end],
+      () => drawGaps(agency, horizon),
+    ),
+  );
+  if (quietly) {
+    const region = card.querySelector('.oncall-pages-region');
+    setTimeout(() => region.setAttribute('aria-live', 'polite'), 100);
+  }
+  return card;
+}
+
+/** Puts the node `make()` returns where the `selector` node (or its empty slot) stands. */
+function replaceSlot(card, selector, make) {
+  const current = card.querySelector(selector) ?? card.querySelector(`${selector}-slot`);
+  const node = make();
+  if (node !== current) current.replaceWith(node);
+}
+
+function drawStaff(agency) {
+  const zone = agency.timeZone;
+  const person = (p) => t('oncall.person', p);
+  const slots = (list) =>
+    list.length
+      ? h(
+          'ul',
+          { class: 'oncall-slots' },
+          list.map((s) =>
+            h(
+              'li',
+              {},
+              sentence('oncall.slot', {
+                ...s,
+                start: time(s.startsAt, zone),
+                end: endTime(s.startsAt, s.endsAt, zone),
+              }),
+            ),
+          ),
+        )
+      : t('oncall.nobodyOnRota');
+  const period = (p) =>
+    !p
+      ? t('oncall.noPeriod')
+      : p.current
+        ? sentence('oncall.periodNow', { end: time(p.end, zone) })
+        : sentence('oncall.periodNext', { start: time(p.start, zone), end: endTime(p.start, p.end, zone) });
+  const { managerNow, managers } = agency.region;
+  return h(
+    'div',
+    { class: 'oncall-staff' },
+    h('h4', {}, t('oncall.staff')),
+    agency.onCall.map((type) =>
+      h(
+        'div',
+        { class: 'oncall-type', dataset: { oncallType: type.onCallType } },
+        h('h5', {}, t('oncall.type', { type: type.onCallType })),
+        h(
+          'dl',
+          { class: 'fields' },
+          h('dt', {}, t('oncall.period')),
+          h('dd', {}, period(type.period)),
+          h('dt', {}, t('oncall.now')),
+          h(
+            'dd',
+            { dataset: { technicianNow: type.onCallType }, class: type.technicianNow ? false : 'warn-text' },
+            type.technicianNow ? person(type.technicianNow) : t('oncall.nobodyNow'),
+          ),
+          h('dt', {}, t('oncall.rota')),
+          h('dd', {}, slots(type.technicians)),
+        ),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'oncall-type', dataset: { oncallManager: agency.region.code } },
+      h('h5', {}, t('oncall.manager')),
+      h(
+        'dl',
+        { class: 'fields' },
+        h('dt', {}, t('oncall.now')),
+        h(
+          'dd',
+          { dataset: { managerNow: agency.region.code }, class: managerNow ? false : 'danger-text' },
+          managerNow ? person(managerNow) : t('oncall.noManagerNow'),
+        ),
+        h('dt', {}, t('oncall.rota')),
+        h('dd', {}, slots(managers)),
+      ),
+    ),
+  );
+}
+
+function drawPage(page, existing, zone) {
+  const item =
+    existing ??
+    h(
+      'li',
+      {},
+      h('div', { class: 'oncall-page-summary-slot' }),
+      h('ol', {
+        class: 'oncall-attempts',
+        id: `oncall-attempts-${page.caseNumber}`,
+        dataset: { attemptsCase: page.caseNumber },
+      }),
+      h('p', { class: 'muted oncall-no-attempts' }),
+    );
+  item.className = [
+    'oncall-page',
+    page.escalatedAt ? 'escalated' : '',
+    page.status === 'UNREACHED' ? 'unreached' : '',
+    page.status === 'ACKNOWLEDGED' ? 'acknowledged' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  Object.assign(item.dataset, {
+    pageCase: page.caseNumber,
+    pageStatus: page.status,
+    escalated: page.escalatedAt ? 'true' : 'false',
+  });
+  const { attempts, ...summary } = page;
+  replaceSlot(item, '.oncall-page-summary', () =>
+    unlessSame(item.querySelector('.oncall-page-summary'), { ...summary, tried: attempts.length > 0 }, () =>
+      drawPageSummary(page, zone),
+    ),
+  );
+  const list = item.querySelector('.oncall-attempts');
+  list.setAttribute('aria-label', t('oncall.attempts', { number: page.caseNumber }));
+  syncKeyed(
+    list,
+    attempts,
+    (attempt) => attempt.number,
+    (attempt, node) => unlessSame(node, attempt, () => drawAttempt(attempt, zone)),
+  );
+  const none = item.querySelector('.oncall-no-attempts');
+  none.textContent = t('oncall.noAttempts');
+  none.hidden = attempts.length > 0;
+  return item;
+}
+
+function drawPageSummary(page, zone) {
+  const escalated = Boolean(page.escalatedAt);
+  const unreached = page.status === 'UNREACHED';
+  return h(
+    'div',
+    { class: 'oncall-page-summary' },
+    h(
+      'h5',
+      {},
+      h(
+        'a',
+        { href: `#/cases/${page.caseId}`, dataset: { focusKey: `case-${page.caseNumber}` } },
+        t('oncall.case', { number: page.caseNumber }),
+      ),
+      ' — ',
+      page.subject,
+    ),
+    h(
+      'p',
+      { class: 'case-meta' },
+      h('span', { class: `badge urgency-${page.urgency}` }, tEnum('urgency', page.urgency)),
+      h(
+        'span',
+        { class: `badge page-status-${page.status}`, dataset: { status: page.status } },
+        tEnum('oncall.status', page.status),
+      ),
+      h('span', { class: 'badge' }, tEnum('oncall.decision', page.decision)),
+      escalated
+        ? h('span', { class: 'badge escalated', dataset: { escalatedBadge: '' } }, t('oncall.escalatedBadge'))
+        : null,
+    ),
+    OPEN.has(page.status) && page.attempts.length === 0
+      ? h('p', {}, sentence('oncall.scheduledFor', { date: time(page.scheduledFor, zone) }))
+      : null,
+    escalated
+      ? h(
+          'p',
+          { class: 'oncall-escalation', dataset: { escalationReason: page.escalationReason ?? '' } },
+          sentence('oncall.escalated', {
+            date: time(page.escalatedAt, zone),
+            reason: tEnum('oncall.reason', page.escalationReason),
+          }),
+        )
+      : null,
+    page.acknowledgedAt
+      ? h(
+          'p',
+          { class: 'oncall-acknowledged', dataset: { acknowledgedBy: page.acknowledgedBy?.name ?? '' } },
+          sentence('oncall.acknowledged', {
+            name: page.acknowledgedBy?.name ?? '?',
+            target: tEnum('oncall.target', page.acknowledgedBy?.target),
+            date: time(page.acknowledgedAt, zone),
+          }),
+        )
+      : null,
+    unreached ? h('p', { class: 'oncall-unreached' }, t('oncall.unreachedText')) : null,
+  );
+}
+
+function drawAttempt(attempt, zone) {
+  return h(
+    'li',
+    {
+      class: `oncall-attempt outcome-${attempt.outcome}`,
+      dataset: { attempt: attempt.number, outcome: attempt.outcome, target: attempt.target },
+    },
+    h('strong', {}, t('oncall.attempt', { number: attempt.number })),
+    ` · ${tEnum('oncall.target', attempt.target)} · ${attempt.name} (${attempt.mobile}) · `,
+    h('span', { class: 'oncall-outcome' }, tEnum('oncall.outcome', attempt.outcome)),
+    ' · ',
+    h(
+      'span',
+      { class: 'muted' },
+      attempt.endedAt
+        ? sentence('oncall.attemptTimes', {
+            start: time(attempt.startedAt, zone),
+            end: endTime(attempt.startedAt, attempt.endedAt, zone),
+          })
+        : sentence('oncall.attemptStarted', { start: time(attempt.startedAt, zone) }),
+    ),
+  );
+}
+
+function drawGaps(agency, horizon) {
+  const zone = agency.timeZone;
+  const items = [
+    ...agency.region.managerGaps.map((gap) =>
+      h(
+        'li',
+        { class: 'oncall-gap manager-gap', dataset: { managerGap: gap.start } },
+        sentence('oncall.managerGap', {
+          start: time(gap.start, zone),
+          end: endTime(gap.start, gap.end, zone),
+        }),
+      ),
+    ),
+    ...agency.rotaGaps.map((gap) =>
+      h(
+        'li',
+        { class: 'oncall-gap', dataset: { rotaGap: gap.start, oncallType: gap.onCallType } },
+        sentence('oncall.gap', {
+          type: gap.onCallType,
+          start: time(gap.start, zone),
+          end: endTime(gap.start, gap.end, zone),
+        }),
+      ),
+    ),
+  ];
+  return h(
+    'div',
+    { class: 'oncall-gaps' },
+    h('h4', {}, sentence('oncall.gaps', { date: time(horizon.end, zone) })),
+    items.length
+      ? h('ul', { class: 'oncall-gap-list' }, items)
+      : h('p', { class: 'muted' }, t('oncall.noGaps')),
+  );
+}

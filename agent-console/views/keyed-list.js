@@ -1,0 +1,35 @@
+// Live lists redrawn in place: one node per item, kept while the item is unchanged, so that an
+// aria-live region announces what changed (a new attempt, an outcome), not the whole list again,
+// and keyboard focus is not lost on nodes that did not change.
+
+import { getLang } from '../i18n.js';
+
+/**
+ * Puts one node per item in `parent`, in order, reusing the node of the same key: `draw(item,
+ * existing)` returns the node to keep (the existing one, updated, or a new one that replaces it).
+ * Nodes of items no longer listed are removed.
+ */
+export function syncKeyed(parent, items, keyOf, draw) {
+  for (const stray of [...parent.children].filter((n) => !n.dataset.key)) stray.remove();
+  const previous = new Map([...parent.children].map((node) => [node.dataset.key, node]));
+  items.forEach((item, index) => {
+    const key = String(keyOf(item));
+    const existing = previous.get(key) ?? null;
+    previous.delete(key);
+    const node = draw(item, existing);
+    node.dataset.key = key;
+    if (existing && existing !== node) existing.remove();
+    const at = parent.children[index] ?? null;
+    if (at !== node) parent.insertBefore(node, at);
+  });
+  for (const gone of previous.values()) gone.remove();
+}
+
+/** `existing` when it shows the same `content` in the same language, else a node from `build()`. */
+export function unlessSame(existing, content, build) {
+  const signature = `${getLang()}|${JSON.stringify(content)}`;
+  if (existing?.dataset.signature === signature) return existing;
+  const node = build();
+  node.dataset.signature = signature;
+  return node;
+}
