@@ -4,7 +4,10 @@
 
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
+import { createFrenchCalendar } from '../src/calendar/french-calendar.js';
+import { dueDate } from '../src/cases/deadlines.js';
 import type { CustomerClass, Equipment, UserRole } from '../src/generated/prisma/enums.js';
+import { agencyCalendar } from '../src/oncall/on-call-windows.js';
 import { hashPassword } from '../src/platform/auth/passwords.js';
 import { createDb, type Db } from '../src/platform/db/client.js';
 
@@ -167,7 +170,10 @@ export async function seedDemo(
   customerCount = 300,
 ): Promise<{ seeded: boolean; customers: number }> {
   const seeded = !(await db.region.findUnique({ where: { code: REGIONS[0]!.code } }));
-  if (seeded) await seedOrganisation(db, now, customerCount);
+  if (seeded) {
+    await seedOrganisation(db, now, customerCount);
+    await seedCases(db, now);
+  }
   await seedUsers(db);
   return { seeded, customers: await db.customer.count() };
 }
@@ -372,6 +378,81 @@ async function seedOrganisation(db: Db, now: Date, customerCount: number): Promi
       data: { customers: customerCount },
     },
   });
+}
+
+/**
+ * A few open cases of the Lyon agency, so the console's lists are not empty: an e-mail already
+ * past its 48 hours, a letter complaint that got a second contact (multi-contact, for the
+ * supervisor), an urgent one. Customers without out-of-hours cover: the night rehearsals use the
+ * covered ones.
+ */
+async function seedCases(db: Db, now: Date): Promise<void> {
+  const agency = await db.agency.findUniqueOrThrow({
+    where: { code: 'AG-LYO' },
+    select: { id: true, timeZone: true, holidayCalendar: true },
+  });
+  const customers = await db.customer.findMany({
+    where: { contracts: { some: { agencyId: agency.id, outOfHoursCoverage: false } } },
+    orderBy: { reference: 'asc' },
+    take: 3,
+    select: { id: true },
+  });
+  const calendar = agencyCalendar(createFrenchCalendar(agency.timeZone), agency);
+  const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3600_000);
+  const demo = [
+    {
+      subject: 'Question sur la dernière facture',
+      kind: 'REQUEST',
+      urgency: 'NORMAL',
+      channel: 'EMAIL',
+      openedAt: hoursAgo(60),
+      contacts: 1,
+    },
+    {
+      subject: 'Contestation du relevé de compteur',
+      kind: 'COMPLAINT',
+      urgency: 'NORMAL',
+      channel: 'LETTER',
+      openedAt: hoursAgo(30),
+      contacts: 2,
+    },
+    {
+      subject: 'Fuite avant compteur signalée',
+      kind: 'REQUEST',
+      urgency: 'URGENT',
+      channel: 'PHONE',
+      openedAt: hoursAgo(0.25),
+      contacts: 1,
+    },
+  ] as const;
+  for (const [i, item] of demo.entries()) {
+    const customer = customers[i];
+    if (!customer) break;
+    const { dueAt } = dueDate({ ...item, needsIntervention: false }, calendar);
+    await db.case.create({
+      data: {
+        kind: item.kind,
+        urgency: item.urgency,
+        category: 'demo',
+        subject: item.subject,
+        customerId: customer.id,
+        agencyId: agency.id,
+        openedAt: item.openedAt,
+        dueAt,
+        multiContact: item.contacts > 1,
+        events: { create: { type: 'case.created', at: item.openedAt, data: { by: 'Démo' } } },
+        contacts: {
+          create: Array.from({ length: item.contacts }, (_, n) => ({
+            direction: 'INBOUND' as const,
+            channel: n === 0 ? item.channel : ('PHONE' as const),
+            at: new Date(item.openedAt.getTime() + n * 3600_000),
+            customerId: customer.id,
+            summary: n === 0 ? item.subject : 'Rappelle pour connaître la suite donnée',
+          })),
+        },
+      },
+    });
+  }
 }
 
 async function seedUsers(db: Db): Promise<void> {

@@ -36,6 +36,13 @@ describe('demo data', () => {
       Array<{ n: bigint }>
     >`SELECT count(*) AS n FROM (SELECT e164 FROM customer_phones GROUP BY e164 HAVING count(*) > 1) s`;
     expect(Number(shared[0]!.n)).toBeGreaterThan(0);
+    // A few open cases for the console: one past its deadline, one with two contacts.
+    const cases = await db.case.findMany({ orderBy: { openedAt: 'asc' } });
+    expect(cases.map((c) => [c.urgency, c.multiContact, c.dueAt! < now])).toEqual([
+      ['NORMAL', false, true], // an e-mail 60 h ago: past its 48 h
+      ['NORMAL', true, false], // a letter, 5 working days
+      ['URGENT', false, false], // a quarter of an hour ago: due within the hour
+    ]);
 
     expect(await seedDemo(db, now)).toEqual({ seeded: false, customers: 300 });
     const agent = await db.user.findUniqueOrThrow({ where: { email: 'agent@demo.example' } });

@@ -55,6 +55,10 @@ const api = (h: Harness, token: string, method: 'GET' | 'POST', url: string, pay
     ...(payload ? { payload } : {}),
   });
 
+type Online = Array<{ userId: string; role: string; viewing: string[] }>;
+const presence = async (token: string): Promise<Online> =>
+  (await api(first, token, 'GET', '/api/presence')).json().users;
+
 async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean): Promise<T> {
   let value = await probe();
   for (let i = 0; i < 100 && !accept(value); i++) {
@@ -102,20 +106,19 @@ describe('presence', () => {
     expect(new Set(told.viewers.map((v) => v.userId)).size).toBe(2);
 
     const online = await until(
-      async () => (await api(first, supervisor, 'GET', '/api/presence')).json().users,
-      (users: Array<{ viewing: string[] }>) => users.filter((u) => u.viewing.includes(kase.id)).length === 2,
+      () => presence(supervisor),
+      (users) => users.filter((u) => u.viewing.includes(kase.id)).length === 2,
     );
-    expect(online.filter((u: { viewing: string[] }) => u.viewing.includes(kase.id))).toHaveLength(2);
-    expect(online.map((u: { role: string }) => u.role)).toEqual(expect.arrayContaining(['AGENT', 'AGENT']));
+    expect(online.filter((u) => u.viewing.includes(kase.id)).map((u) => u.role)).toEqual(['AGENT', 'AGENT']);
 
     // Bruno moves on; then Alice closes her console: the supervisor sees nobody on the case.
     brunoSocket.emit('presence:viewing', { caseId: null });
     aliceSocket.disconnect();
     const after = await until(
-      async () => (await api(first, supervisor, 'GET', '/api/presence')).json().users,
-      (users: Array<{ viewing: string[] }>) => !users.some((u) => u.viewing.includes(kase.id)),
+      () => presence(supervisor),
+      (users) => !users.some((u) => u.viewing.includes(kase.id)),
     );
-    expect(after.some((u: { viewing: string[] }) => u.viewing.includes(kase.id))).toBe(false);
+    expect(after.some((u) => u.viewing.includes(kase.id))).toBe(false);
   });
 
   it('keeps the presence list for supervisors', async () => {
