@@ -3,7 +3,7 @@
 // names, and writes the pages again to load them. The api serves dist/ at /console/ when it is
 // there (src/app.ts), the sources otherwise. Prints what the first screen (the sign-in page) costs
 // over the wire, gzipped, against the 250 kB target.
-import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -12,6 +12,7 @@ import { PATHS } from '../src/platform/paths.js';
 
 export const CONSOLE_SOURCES = PATHS.agentConsole;
 export const CONSOLE_DIST = join(PATHS.agentConsole, 'dist');
+const BUILD_CACHE = join(PATHS.agentConsole, '..', 'node_modules', '.cache', 'console-build');
 /** The first screen's budget over the wire, gzipped (1 kB = 1,000 bytes). */
 export const FIRST_SCREEN_LIMIT_BYTES = 250_000;
 
@@ -44,12 +45,15 @@ export interface ConsoleBuild {
 }
 
 export async function buildConsole(): Promise<ConsoleBuild> {
-  await rm(CONSOLE_DIST, { recursive: true, force: true });
-  await mkdir(CONSOLE_DIST, { recursive: true });
+  // Built aside, then swapped in: a service serving dist/ meanwhile (another test run in this
+  // checkout) never finds it half written.
+  const staging = join(BUILD_CACHE, `next-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
   const result = await build({
     absWorkingDir: CONSOLE_SOURCES,
     entryPoints: [...PAGES.map((p) => p.entry), STYLES],
-    outdir: CONSOLE_DIST,
+    outdir: staging,
     entryNames: '[name]-[hash]',
     bundle: true,
     minify: true,
@@ -61,7 +65,7 @@ export async function buildConsole(): Promise<ConsoleBuild> {
     metafile: true,
     logLevel: 'warning',
   });
-  const outputs = entryOutputs(result.metafile);
+  const outputs = entryOutputs(result.metafile, staging);
 
   for (const page of PAGES) {
     const source = await readFile(join(CONSOLE_SOURCES, page.html), 'utf8');
@@ -70,16 +74,17 @@ export async function buildConsole(): Promise<ConsoleBuild> {
       [`src="${page.entry}"`, `src="${outputs[page.entry]}"`],
       [`src="${SOCKET_IO_SCRIPT}"`, `src="${SOCKET_IO_MIN_SCRIPT}"`],
     ].reduce((text, [from, to]) => replaceOnce(text, from!, to!, page.html), source);
-    await writeFile(join(CONSOLE_DIST, page.html), html);
+    await writeFile(join(staging, page.html), html);
   }
-  await copyAssets();
+  await copyAssets(staging);
 
   const firstScreen = await Promise.all([
-    measure('index.html', join(CONSOLE_DIST, 'index.html')),
-    measure(outputs[STYLES]!, join(CONSOLE_DIST, outputs[STYLES]!)),
-    measure(outputs['app.js']!, join(CONSOLE_DIST, outputs['app.js']!)),
+    measure('index.html', join(staging, 'index.html')),
+    measure(outputs[STYLES]!, join(staging, outputs[STYLES]!)),
+    measure(outputs['app.js']!, join(staging, outputs['app.js']!)),
     measure(SOCKET_IO_MIN_SCRIPT, socketIoClientFile('socket.io.min.js')),
   ]);
+  await swapIn(staging);
   return {
     firstScreen,
     firstScreenGzipBytes: firstScreen.reduce((sum, f) => sum + f.gzipBytes, 0),
@@ -88,13 +93,24 @@ export async function buildConsole(): Promise<ConsoleBuild> {
 }
 
 /** Maps each entry point (app.js, styles.css…) to the name of its output in dist/. */
-function entryOutputs(metafile: Metafile): Record<string, string> {
+function entryOutputs(metafile: Metafile, outdir: string): Record<string, string> {
   const outputs: Record<string, string> = {};
   for (const [output, meta] of Object.entries(metafile.outputs)) {
     if (!meta.entryPoint) continue;
-    outputs[basename(meta.entryPoint)] = relative(CONSOLE_DIST, join(CONSOLE_SOURCES, output));
+    outputs[basename(meta.entryPoint)] = relative(outdir, join(CONSOLE_SOURCES, output));
   }
   return outputs;
+}
+
+/** Replaces dist/ with the new build in two renames (same file system: node_modules/.cache). */
+async function swapIn(staging: string): Promise<void> {
+  const previous = join(BUILD_CACHE, `previous-${process.pid}`);
+  await rm(previous, { recursive: true, force: true });
+  await rename(CONSOLE_DIST, previous).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+  await rename(staging, CONSOLE_DIST);
+  await rm(previous, { recursive: true, force: true });
 }
 
 /** A page whose markup changed so that a reference is no longer where the build expects it must fail the build, not ship a page that loads the sources. */
@@ -106,15 +122,15 @@ function replaceOnce(text: string, from: string, to: string, file: string): stri
 }
 
 /** Images, icons or fonts next to the pages are served from dist/ as well. */
-async function copyAssets(): Promise<void> {
+async function copyAssets(outdir: string): Promise<void> {
   const entries = await readdir(CONSOLE_SOURCES, { recursive: true, withFileTypes: true });
   for (const entry of entries) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
     const inside = relative(CONSOLE_SOURCES, path);
     if (inside.split(sep)[0] === 'dist' || NOT_ASSETS.has(extname(entry.name))) continue;
-    await mkdir(dirname(join(CONSOLE_DIST, inside)), { recursive: true });
-    await copyFile(path, join(CONSOLE_DIST, inside));
+    await mkdir(dirname(join(outdir, inside)), { recursive: true });
+    await copyFile(path, join(outdir, inside));
   }
 }
 
