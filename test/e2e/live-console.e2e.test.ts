@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './support/chromium.js';
-import { signIn, waitForConnection } from './support/console.js';
+import { openScreen, signIn, waitForConnection } from './support/console.js';
 import { useService } from './support/suite.js';
 
 // The console's live feed as an agent lives it, in Chromium against the running service: signed
@@ -97,5 +97,12 @@ describe('the live console', () => {
     await supervisor.page.locator('#view-supervisor').waitFor({ state: 'visible' });
     expect(supervisor.page.url()).toMatch(/#\/supervisor$/);
     await screenshot(supervisor.page, 'supervisor');
+
+    // The other screens as the supervisor sees them, kept as artefacts.
+    for (const id of ['cases', 'oncall', 'alerts']) {
+      await openScreen(supervisor.page, id);
+      await supervisor.page.locator(`#view-${id} > *`).first().waitFor();
+      await screenshot(supervisor.page, `supervisor-${id}`);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './support/chromium.js';
-import { signIn, waitForConnection } from './support/console.js';
+import { openScreen, signIn, waitForConnection } from './support/console.js';
 import { coveredCaller } from './support/demo-data.js';
 import { TUESDAY_NIGHT } from './support/service.js';
 import { simulator } from './support/simulator.js';
@@ -52,6 +52,9 @@ describe('a night call', () => {
     expect(await inFeed('page.attempt.started').count()).toBe(3);
     expect(await inFeed('page.attempt.ended').count()).toBe(2);
     await screenshot(page, 'night-call-acknowledged');
+    await openScreen(page, 'oncall');
+    await page.locator('#view-oncall > *').first().waitFor();
+    await screenshot(page, 'night-call-oncall-board');
 
     const paged = await service().db.page.findFirstOrThrow({
       where: { caseId: kase.id },
