@@ -94,9 +94,12 @@ function showConsole(session) {
     },
     onStatus(status) {
       state.connection = status;
+      // Up to date only once the (re)connection has caught up (onSynced below).
+      if (status !== 'connected') delete $('#conn').dataset.synced;
       renderConnection();
     },
     onSynced(sync) {
+      $('#conn').dataset.synced = 'true';
       if (!sync.complete) showNotice(t('conn.incomplete'));
       else if (sync.missed > 0) showNotice(t('conn.resumed', { count: sync.missed }));
       for (const view of started) view.onSynced?.(sync);

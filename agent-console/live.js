@@ -67,7 +67,13 @@ export function connectLive({
     // Per-connection state the server keeps (presence) is said again on every connection.
     onConnected();
     if (!lastId) {
-      onSynced({ reload: true, missed: 0, complete: true });
+      // First connection: nothing to catch up on, but learn where the stream stands, so that a
+      // drop before any event arrives still resumes from here and misses nothing.
+      socket.timeout(RESUME_TIMEOUT_MS).emit('resume', {}, (err, reply) => {
+        if (!err && reply?.latestId && (!lastId || compareIds(reply.latestId, lastId) > 0))
+          lastId = reply.latestId;
+        onSynced({ reload: true, missed: 0, complete: true });
+      });
       return;
     }
     resuming = true;

@@ -65,6 +65,24 @@ describe('the live console', () => {
     await screenshot(page, 'resumed');
   });
 
+  it('catches up even when the network drops before the first event arrived', async () => {
+    const { page, context } = await launchBrowser(service().url);
+    await signIn(page, 'agent');
+    await waitForConnection(page, 'connected');
+    // Synced: the console knows where the stream stands, though it has seen no event yet.
+    await page.locator('#conn[data-synced="true"]').waitFor({ state: 'attached' });
+
+    await context.setOffline(true);
+    await waitForConnection(page, 'reconnecting');
+    for (const marker of ['early-1', 'early-2'])
+      await service().publish({ type: 'e2e.marker', data: { marker } });
+    await context.setOffline(false);
+    await waitForConnection(page, 'connected');
+    await page.locator('#notice', { hasText: 'Reconnecté : 2 événement(s)' }).waitFor();
+    for (const marker of ['early-1', 'early-2'])
+      expect(await eventItems(page, marker).count(), marker).toBe(1);
+  });
+
   it('switches to English and back', async () => {
     const { page } = await launchBrowser(service().url);
     await signIn(page, 'agent');
