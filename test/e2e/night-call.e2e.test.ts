@@ -22,6 +22,12 @@ describe('a night call', () => {
     const { page } = await launchBrowser(service().url);
     await signIn(page, 'agent');
     await waitForConnection(page, 'connected');
+    // A supervisor watches the on-call board from before the call: it must fill in on its own.
+    const { page: board } = await launchBrowser(service().url);
+    await signIn(board, 'supervisor');
+    await waitForConnection(board, 'connected');
+    await openScreen(board, 'oncall');
+    await board.locator('#view-oncall [data-agency="AG-LYO"]').waitFor();
     const sim = simulator(service());
 
     const caller = await coveredCaller(service().db, 'AG-LYO');
@@ -34,8 +40,15 @@ describe('a night call', () => {
     const inFeed = (type: string) => page.locator('#events li code', { hasText: new RegExp(`^${type}$`) });
     await inFeed('page.attempt.started').first().waitFor();
 
+    // On the board, the request appears under its agency with its first attempt to the technician.
+    const onBoard = board.locator(`#view-oncall [data-agency="AG-LYO"] [data-page-case="${kase.number}"]`);
+    const attempt = (n: number) => onBoard.locator(`[data-attempt="${n}"]`);
+    await attempt(1).waitFor();
+    expect(await attempt(1).getAttribute('data-target')).toBe('TECHNICIAN');
+
     const technician = await sim.ringingCall(1);
     await sim.decline(technician.sid, 'no-answer');
+    await onBoard.locator('[data-attempt="1"][data-outcome="NO_ANSWER"]').waitFor();
     const again = await sim.ringingCall(2);
     expect(again.to).toBe(technician.to);
     await sim.decline(again.sid, 'no-answer');
@@ -44,6 +57,12 @@ describe('a night call', () => {
     expect(manager.to).not.toBe(technician.to);
     await inFeed('page.escalated').waitFor();
     await screenshot(page, 'night-call-escalated');
+    // Two failed attempts: the board shows the escalation to the regional manager, live.
+    await onBoard.locator('[data-escalated-badge]').waitFor();
+    await onBoard.locator('[data-attempt="2"][data-outcome="NO_ANSWER"]').waitFor();
+    expect(await attempt(3).getAttribute('data-target')).toBe('MANAGER');
+    expect(await onBoard.getAttribute('data-escalated')).toBe('true');
+    await screenshot(board, 'oncall-board-escalated');
 
     const answered = await sim.answer(manager.sid);
     expect(answered.said.join(' ')).toContain('tapez 1');
@@ -52,9 +71,9 @@ describe('a night call', () => {
     expect(await inFeed('page.attempt.started').count()).toBe(3);
     expect(await inFeed('page.attempt.ended').count()).toBe(2);
     await screenshot(page, 'night-call-acknowledged');
-    await openScreen(page, 'oncall');
-    await page.locator('#view-oncall > *').first().waitFor();
-    await screenshot(page, 'night-call-oncall-board');
+    await board.locator(`[data-page-case="${kase.number}"][data-page-status="ACKNOWLEDGED"]`).waitFor();
+    await onBoard.locator('[data-attempt="3"][data-outcome="ACCEPTED"]').waitFor();
+    await screenshot(board, 'oncall-board-acknowledged');
 
     const paged = await service().db.page.findFirstOrThrow({
       where: { caseId: kase.id },
