@@ -6,6 +6,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { acknowledgementRoutes } from './alerts/acknowledgement.routes.js';
+import { alertListRoutes } from './alerts/alert-list.routes.js';
 import { alertThresholdsRoutes } from './alerts/alert-thresholds.routes.js';
 import { customerAlertsRoutes } from './alerts/customer-alerts.routes.js';
 import { lettersRoutes } from './alerts/letters.routes.js';
@@ -130,6 +131,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   boardRoutes(app, services);
   acknowledgementRoutes(app, services);
   customerAlertsRoutes(app, services);
+  alertListRoutes(app, services);
   lettersRoutes(app, services);
   templatesRoutes(app, services);
   smsRoutes(app, services);

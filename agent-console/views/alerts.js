@@ -1,20 +1,872 @@
-// Placeholder until this screen lands: shows nothing but its heading.
-import { h } from '../dom.js';
-import { t } from '../i18n.js';
+// The alerts screen: consumption alerts across supply points with their acknowledgement state
+// (filtered by status), one supply point's alert history (#/alerts/<supplyPointId>), an agent's
+// acknowledgement for a customer on the phone, and the "letter with the next bill" list.
+// Live: every alert.* event re-fetches what it may have changed (coalesced, like the cases list).
 
-let root = null;
+import { get, getSession, post } from '../api.js';
+import { h, showError } from '../dom.js';
+import { addStrings, getLang, t, tEnum } from '../i18n.js';
+import { syncKeyed, unlessSame } from './keyed-list.js';
+
+addStrings({
+  fr: {
+    'alerts.heading': 'Alertes de consommation',
+    'alerts.refresh': 'Actualiser',
+    'alerts.filter': 'Statut',
+    'alerts.filter.all': 'Toutes',
+    'alerts.filter.pending': 'À traiter (non acquittées et sans réponse)',
+    'alerts.loading': 'Chargement…',
+    'alerts.empty': 'Aucune alerte.',
+    'alerts.count': '{count} alerte(s)',
+    'alerts.countLimited': 'Les {count} alertes les plus récentes',
+    'alerts.list': 'Liste des alertes',
+    'alerts.status.OPEN': 'non acquittée',
+    'alerts.status.ACKNOWLEDGED': 'acquittée',
+    'alerts.status.UNANSWERED': 'sans réponse après les relances',
+    'alerts.status.DEACTIVATED': 'désactivée',
+    'alerts.filterStatus.OPEN': 'Non acquittées',
+    'alerts.filterStatus.ACKNOWLEDGED': 'Acquittées',
+    'alerts.filterStatus.UNANSWERED': 'Sans réponse après les relances',
+    'alerts.filterStatus.DEACTIVATED': 'Désactivées',
+    'alerts.ackedVia': 'acquittée par {via} le {date}',
+    'alerts.via.sms': 'SMS',
+    'alerts.via.email': 'e-mail',
+    'alerts.via.agent': 'un agent',
+    'alerts.noCustomer': 'sans client',
+    'alerts.meter': 'compteur {serial} ({diameter} mm)',
+    'alerts.days': '{days} jour(s) au-dessus de {threshold} m³/jour depuis le {since}',
+    'alerts.volumes': 'Volumes par jour',
+    'alerts.volume': '{day} : {m3} m³',
+    'alerts.detected': 'détectée le {date}',
+    'alerts.reminders': '{count} relance(s)',
+    'alerts.notifiedBy': 'prévenu par {channels}',
+    'alerts.byLetter': 'courrier avec la prochaine facture',
+    'alerts.notNotified': 'pas encore prévenu',
+    'alerts.channel.SMS': 'SMS',
+    'alerts.channel.EMAIL': 'e-mail',
+    'alerts.notice': '{channel} ({status})',
+    'alerts.notices': '{count} {channel} ({status})',
+    'alerts.message.QUEUED': 'en attente',
+    'alerts.message.SENDING': 'en cours d’envoi',
+    'alerts.message.SENT': 'envoyé',
+    'alerts.message.DELIVERED': 'remis',
+    'alerts.message.READ': 'lu',
+    'alerts.message.UNDELIVERED': 'non remis',
+    'alerts.message.FAILED': 'échec',
+    'alerts.message.CANCELED': 'annulé',
+    'alerts.acknowledge': 'Acquitter',
+    'alerts.acknowledgeLabel': 'Acquitter l’alerte du compteur {serial} pour le client',
+    'alerts.acknowledging': 'Acquittement…',
+    'alerts.acked': 'Alerte du compteur {serial} acquittée.',
+    'alerts.alreadyAcked': 'L’alerte du compteur {serial} était déjà acquittée.',
+    'alerts.notOpen': 'L’alerte du compteur {serial} n’est plus ouverte : rien n’a changé.',
+
+    'alerts.detail.heading': 'Point de livraison',
+    'alerts.detail.none': 'Choisissez un point de livraison dans la liste.',
+    'alerts.detail.loading': 'Chargement du point de livraison…',
+    'alerts.detail.customer': 'Client',
+    'alerts.detail.address': 'Adresse',
+    'alerts.detail.meters': 'Compteur(s)',
+    'alerts.detail.alertsActive': 'Alertes',
+    'alerts.detail.active': 'actives',
+    'alerts.detail.inactive': 'désactivées',
+    'alerts.detail.threshold': 'Seuil',
+    'alerts.detail.ownThreshold': '{m3} m³/jour (demandé par le client)',
+    'alerts.detail.diameterThreshold': 'par défaut, selon le diamètre du compteur',
+    'alerts.detail.history': 'Historique des alertes',
+    'alerts.detail.historyEmpty': 'Aucune alerte sur ce point de livraison.',
+    'alerts.detail.previousCustomer': 'client précédent',
+    'alerts.detail.back': 'Fermer le point de livraison',
+
+    'alerts.letters.heading': 'Courriers avec la prochaine facture',
+    'alerts.letters.hint':
+      'Clients sans mobile ni e-mail joignable : l’alerte leur est envoyée par courrier.',
+    'alerts.letters.download': 'Télécharger la liste (CSV)',
+    'alerts.letters.downloading': 'Téléchargement…',
+    'alerts.letters.empty': 'Aucun courrier à joindre.',
+    'alerts.letters.count': '{count} courrier(s) à joindre',
+    'alerts.letters.more': 'et {count} autre(s) dans le fichier CSV',
+    'alerts.letters.item': 'compteur {meter}, détectée le {date}',
+  },
+  en: {
+    'alerts.heading': 'Consumption alerts',
+    'alerts.refresh': 'Refresh',
+    'alerts.filter': 'Status',
+    'alerts.filter.all': 'All',
+    'alerts.filter.pending': 'To handle (not acknowledged and unanswered)',
+    'alerts.loading': 'Loading…',
+    'alerts.empty': 'No alerts.',
+    'alerts.count': '{count} alert(s)',
+    'alerts.countLimited': 'The {count} most recent alerts',
+    'alerts.list': 'Alerts',
+    'alerts.status.OPEN': 'not acknowledged',
+    'alerts.status.ACKNOWLEDGED': 'acknowledged',
+    'alerts.status.UNANSWERED': 'unanswered after the reminders',
+    'alerts.status.DEACTIVATED': 'deactivated',
+    'alerts.filterStatus.OPEN': 'Not acknowledged',
+    'alerts.filterStatus.ACKNOWLEDGED': 'Acknowledged',
+    'alerts.filterStatus.UNANSWERED': 'Unanswered after the reminders',
+    'alerts.filterStatus.DEACTIVATED': 'Deactivated',
+    'alerts.ackedVia': 'acknowledged by {via} on {date}',
+    'alerts.via.sms': 'SMS',
+    'alerts.via.email': 'e-mail',
+    'alerts.via.agent': 'an agent',
+    'alerts.noCustomer': 'no customer',
+    'alerts.meter': 'meter {serial} ({diameter} mm)',
+    'alerts.days': '{days} day(s) above {threshold} m³/day since {since}',
+    'alerts.volumes': 'Daily volumes',
+    'alerts.volume': '{day}: {m3} m³',
+    'alerts.detected': 'detected on {date}',
+    'alerts.reminders': '{count} reminder(s)',
+    'alerts.notifiedBy': 'told by {channels}',
+    'alerts.byLetter': 'letter with the next bill',
+    'alerts.notNotified': 'not told yet',
+    'alerts.channel.SMS': 'SMS',
+    'alerts.channel.EMAIL': 'e-mail',
+    'alerts.notice': '{channel} ({status})',
+    'alerts.notices': '{count} {channel} ({status})',
+    'alerts.message.QUEUED': 'waiting',
+    'alerts.message.SENDING': 'sending',
+    'alerts.message.SENT': 'sent',
+    'alerts.message.DELIVERED': 'delivered',
+    'alerts.message.READ': 'read',
+    'alerts.message.UNDELIVERED': 'undelivered',
+    'alerts.message.FAILED': 'failed',
+    'alerts.message.CANCELED': 'cancelled',
+    'alerts.acknowledge': 'Acknowledge',
+    'alerts.acknowledgeLabel': 'Acknowledge the alert of meter {serial} for the customer',
+    'alerts.acknowledging': 'Acknowledging…',
+    'alerts.acked': 'Alert of meter {serial} acknowledged.',
+    'alerts.alreadyAcked': 'The alert of meter {serial} was already acknowledged.',
+    'alerts.notOpen': 'The alert of meter {serial} is no longer open: nothing changed.',
+
+    'alerts.detail.heading': 'Supply point',
+    'alerts.detail.none': 'Choose a supply point in the list.',
+    'alerts.detail.loading': 'Loading the supply point…',
+    'alerts.detail.customer': 'Customer',
+    'alerts.detail.address': 'Address',
+    'alerts.detail.meters': 'Meter(s)',
+    'alerts.detail.alertsActive': 'Alerts',
+    'alerts.detail.active': 'on',
+    'alerts.detail.inactive': 'off',
+    'alerts.detail.threshold': 'Threshold',
+    'alerts.detail.ownThreshold': '{m3} m³/day (asked by the customer)',
+    'alerts.detail.diameterThreshold': 'the default for the meter diameter',
+    'alerts.detail.history': 'Alert history',
+    'alerts.detail.historyEmpty': 'No alerts on this supply point.',
+    'alerts.detail.previousCustomer': 'previous customer',
+    'alerts.detail.back': 'Close the supply point',
+
+    'alerts.letters.heading': 'Letters with the next bill',
+    'alerts.letters.hint': 'Customers with no mobile or e-mail that works: their alert goes by letter.',
+    'alerts.letters.download': 'Download the list (CSV)',
+    'alerts.letters.downloading': 'Downloading…',
+    'alerts.letters.empty': 'No letters to add.',
+    'alerts.letters.count': '{count} letter(s) to add',
+    'alerts.letters.more': 'and {count} more in the CSV file',
+    'alerts.letters.item': 'meter {meter}, detected on {date}',
+  },
+});
+
+const LIST_LIMIT = 100;
+const LETTERS_SHOWN = 50;
+const FILTERS = [
+  { value: '', label: 'alerts.filter.all' },
+  { value: 'OPEN,UNANSWERED', label: 'alerts.filter.pending' },
+  ...['OPEN', 'ACKNOWLEDGED', 'UNANSWERED', 'DEACTIVATED'].map((s) => ({
+    value: s,
+    label: `alerts.filterStatus.${s}`,
+  })),
+];
+const ACKNOWLEDGEABLE = new Set(['OPEN', 'UNANSWERED']);
+// Events that may change the letter list (an alert put on it, or taken off by its status).
+const LETTER_EVENTS = new Set([
+  'alert.letter',
+  'alert.acknowledged',
+  'alert.deactivated',
+  'alert.unanswered',
+]);
+
+const initialState = () => ({
+  filter: '',
+  alerts: null, // null until the first load, so "no alerts" is not shown while loading
+  selectedId: null, // the supply point shown
+  detail: null,
+  letters: null,
+  shown: false,
+  stale: true, // events came while hidden: fetch again when shown
+});
+
+let state = initialState();
+let ctx = null;
+let el = null; // the screen's elements, built once per sign-in
+let translated = []; // [node, key, attribute?] redone on a language change
 
 export const alertsView = {
   id: 'alerts',
   label: 'nav.alerts',
-  start(ctx) {
-    root = ctx.root;
-    this.render();
+  start(context) {
+    ctx = context;
+    state = initialState();
+    build(context.root);
+    renderAll();
+  },
+  show(supplyPointId) {
+    state.shown = true;
+    if (state.stale) {
+      // First showing, or events came while hidden: everything again, without reading it all out.
+      state.stale = false;
+      quietNext = true;
+      void loadAlerts();
+      void loadLetters();
+    }
+    if (supplyPointId && supplyPointId !== state.selectedId) {
+      state.selectedId = supplyPointId;
+      state.detail = null;
+      markSelected();
+      renderDetail();
+      void loadDetailFor({ focus: true });
+    } else if (!supplyPointId) {
+      state.selectedId = null;
+      state.detail = null;
+      markSelected();
+      renderDetail();
+      el.heading.focus();
+    }
+  },
+  hide() {
+    state.shown = false;
+  },
+  onEvent(event) {
+    if (event.type?.startsWith('alert.')) {
+      if (!state.shown) {
+        state.stale = true;
+        return;
+      }
+      void loadAlerts();
+      if (LETTER_EVENTS.has(event.type)) void loadLetters();
+      if (state.selectedId && event.data?.supplyPointId === state.selectedId) void loadDetail();
+    } else if (event.type === 'alert-threshold.changed') {
+      if (state.shown && state.detail?.supplyPoint.customerId === event.data?.customerId) void loadDetail();
+    }
+  },
+  onSynced({ reload }) {
+    if (!reload) return;
+    if (!state.shown) {
+      state.stale = true;
+      return;
+    }
+    void loadAlerts();
+    void loadLetters();
+    if (state.selectedId) void loadDetail();
   },
   render() {
-    root?.replaceChildren(h('h2', { class: 'card' }, t('nav.alerts')));
+    for (const [node, key, attribute] of translated)
+      if (attribute) node.setAttribute(attribute, t(key));
+      else node.textContent = t(key);
+    renderAll({ quiet: true });
   },
   stop() {
-    root = null;
+    ctx = null;
+    el = null;
+    translated = [];
+    state = initialState();
+    quietNext = false;
+    listedFilter = null;
+    focusDetail = false;
   },
 };
+
+// ---- loading: a burst of events while a load runs causes one more load, not many ----
+
+function coalesced(load) {
+  let running = null;
+  let again = false;
+  return () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await load();
+        } while (again && ctx);
+      } finally {
+        // Cleared here, not by the caller, so a request arriving just now is never dropped.
+        running = null;
+      }
+    })();
+    return running;
+  };
+}
+
+let quietNext = false; // the next list is drawn without reading it out (a stale list refreshed)
+let listedFilter = null; // the filter of the list on screen: another one is a new list, drawn quietly
+const loadAlerts = coalesced(async () => {
+  const filter = state.filter;
+  const query = new URLSearchParams({ limit: String(LIST_LIMIT), ...(filter ? { status: filter } : {}) });
+  try {
+    const alerts = await get(`/api/alerts?${query}`);
+    if (!ctx || filter !== state.filter) return; // another filter was chosen meanwhile
+    state.alerts = alerts;
+    showError(el.listError, null);
+  } catch (err) {
+    if (!ctx) return;
+    if (err.status !== 401) showError(el.listError, err);
+  }
+  renderList({ quiet: quietNext || listedFilter !== filter });
+  quietNext = false;
+  listedFilter = filter;
+});
+
+let focusDetail = false;
+const loadDetail = coalesced(async () => {
+  const id = state.selectedId;
+  if (!id) return;
+  try {
+    const detail = await get(`/api/supply-points/${encodeURIComponent(id)}/alerts`);
+    if (!ctx || state.selectedId !== id) return; // another supply point was opened meanwhile
+    state.detail = detail;
+    showError(el.detailError, null);
+  } catch (err) {
+    if (!ctx || state.selectedId !== id) return;
+    state.detail = null;
+    if (err.status !== 401) showError(el.detailError, err);
+  }
+  renderDetail();
+  if (focusDetail) {
+    focusDetail = false;
+    (el.detail.querySelector('#alerts-detail-title') ?? el.detailError).focus();
+  }
+});
+
+const loadLetters = coalesced(async () => {
+  try {
+    const letters = await get('/api/alerts/letters');
+    if (!ctx) return;
+    state.letters = letters;
+    showError(el.lettersError, null);
+  } catch (err) {
+    if (!ctx) return;
+    if (err.status !== 401) showError(el.lettersError, err);
+  }
+  renderLetters();
+});
+
+function loadDetailFor({ focus }) {
+  if (focus) focusDetail = true;
+  return loadDetail();
+}
+
+// ---- the screen's frame ----
+
+/** An element whose text (or attribute) is the translation of `key`, redone on a language change. */
+function tr(node, key, attribute) {
+  translated.push([node, key, attribute]);
+  if (attribute) node.setAttribute(attribute, t(key));
+  else node.textContent = t(key);
+  return node;
+}
+
+function build(root) {
+  translated = [];
+  root.classList.add('columns', 'alerts-screen');
+  el = {};
+  el.heading = tr(h('h2', { id: 'alerts-heading', tabindex: '-1' }), 'alerts.heading');
+  el.refresh = tr(h('button', { type: 'button', onclick: () => reloadEverything() }), 'alerts.refresh');
+  el.filter = h(
+    'select',
+    {
+      id: 'alerts-filter',
+      onchange: () => {
+        state.filter = el.filter.value;
+        void loadAlerts();
+      },
+    },
+    FILTERS.map((f) => tr(h('option', { value: f.value }), f.label)),
+  );
+  el.count = h('p', { id: 'alerts-count', class: 'muted', role: 'status' });
+  el.listError = h('p', { id: 'alerts-error', class: 'error', role: 'alert', hidden: true });
+  el.list = tr(
+    h('ul', { id: 'alerts-list', class: 'alert-list', 'aria-live': 'polite', 'aria-relevant': 'additions' }),
+    'alerts.list',
+    'aria-label',
+  );
+
+  el.detailError = h('p', { class: 'error', role: 'alert', tabindex: '-1', hidden: true });
+  el.detail = h('div', { id: 'alerts-detail' });
+
+  el.lettersCount = h('p', { id: 'alerts-letters-count', class: 'muted', role: 'status' });
+  el.lettersError = h('p', { class: 'error', role: 'alert', hidden: true });
+  el.letters = h('ul', { id: 'alerts-letters', class: 'letter-list' });
+  el.download = tr(
+    h('button', { type: 'button', id: 'alerts-letters-csv', onclick: downloadLetters }),
+    'alerts.letters.download',
+  );
+
+  root.replaceChildren(
+    h(
+      'div',
+      { class: 'column' },
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'alerts-heading' },
+        h('div', { class: 'card-head' }, el.heading, el.refresh),
+        h(
+          'div',
+          { class: 'alerts-filter' },
+          tr(h('label', { for: 'alerts-filter' }), 'alerts.filter'),
+          el.filter,
+        ),
+        el.count,
+        el.listError,
+        el.list,
+      ),
+    ),
+    h(
+      'div',
+      { class: 'column' },
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'alerts-detail-heading' },
+        tr(h('h2', { id: 'alerts-detail-heading' }), 'alerts.detail.heading'),
+        el.detailError,
+        el.detail,
+      ),
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'alerts-letters-heading' },
+        h(
+          'div',
+          { class: 'card-head' },
+          tr(h('h2', { id: 'alerts-letters-heading' }), 'alerts.letters.heading'),
+          el.download,
+        ),
+        tr(h('p', { class: 'hint' }), 'alerts.letters.hint'),
+        el.lettersCount,
+        el.lettersError,
+        el.letters,
+      ),
+    ),
+  );
+}
+
+function reloadEverything() {
+  void loadAlerts();
+  void loadLetters();
+  if (state.selectedId) void loadDetailFor({ focus: false });
+}
+
+function renderAll({ quiet = false } = {}) {
+  if (!el) return;
+  renderList({ quiet });
+  renderDetail();
+  renderLetters();
+}
+
+// ---- formatting ----
+
+const locale = () => (getLang() === 'fr' ? 'fr-FR' : 'en-GB');
+
+/** A calendar day ("2026-11-22" or its midnight UTC), as the day it is, whatever the time zone. */
+function formatDay(value) {
+  if (!value) return '';
+  const date = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeZone: 'UTC' }).format(date);
+}
+
+function formatMoment(value) {
+  if (!value) return '';
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'short' }).format(
+    new Date(value),
+  );
+}
+
+const m3 = (litres) => new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 }).format(litres / 1000);
+
+function customerLabel(customer) {
+  if (!customer) return t('alerts.noCustomer');
+  const name =
+    [customer.lastName, customer.firstName].filter(Boolean).join(' ') || customer.companyName || '';
+  return `${name} · ${customer.reference}`;
+}
+
+function statusText(alert) {
+  if (alert.status === 'ACKNOWLEDGED' && alert.acknowledgedAt)
+    return t('alerts.ackedVia', {
+      via: tEnum('alerts.via', alert.acknowledgedVia),
+      date: formatMoment(alert.acknowledgedAt),
+    });
+  return tEnum('alerts.status', alert.status);
+}
+
+/** The badge agents (and the browser tests) read the acknowledgement state from. */
+function statusBadge(alert, { inList }) {
+  return h(
+    'span',
+    {
+      class: `badge alert-status alert-status-${alert.status}`,
+      dataset: inList
+        ? { alertId: alert.id, alertStatus: alert.status }
+        : { historyAlertId: alert.id, alertStatus: alert.status },
+    },
+    statusText(alert),
+  );
+}
+
+function noticeText(alert) {
+  // Two mobiles on file are two SMS: said once with how many, per channel and status.
+  const groups = new Map();
+  for (const notice of alert.notices) {
+    const key = `${notice.channel} ${notice.status}`;
+    groups.set(key, { ...notice, count: (groups.get(key)?.count ?? 0) + 1 });
+  }
+  const told = [...groups.values()].map((group) =>
+    t(group.count > 1 ? 'alerts.notices' : 'alerts.notice', {
+      count: group.count,
+      channel: tEnum('alerts.channel', group.channel),
+      status: tEnum('alerts.message', group.status),
+    }),
+  );
+  const parts = [];
+  if (told.length) parts.push(t('alerts.notifiedBy', { channels: told.join(', ') }));
+  if (alert.byLetter) parts.push(t('alerts.byLetter'));
+  if (!parts.length) parts.push(t('alerts.notNotified'));
+  return parts.join(' · ');
+}
+
+function episodeText(alert) {
+  return t('alerts.days', {
+    days: alert.daysAbove,
+    threshold: m3(alert.thresholdLitres),
+    since: formatDay(alert.episodeStart),
+  });
+}
+
+function volumesList(alert) {
+  return h(
+    'ul',
+    { class: 'alert-volumes', 'aria-label': t('alerts.volumes') },
+    alert.volumes.map((v) => h('li', {}, t('alerts.volume', { day: formatDay(v.day), m3: m3(v.litres) }))),
+  );
+}
+
+function acknowledgeButton(alert) {
+  if (!ACKNOWLEDGEABLE.has(alert.status)) return null;
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'primary alert-ack',
+      dataset: { focus: 'ack' },
+      'aria-label': t('alerts.acknowledgeLabel', { serial: alert.meter.serial }),
+      onclick: (click) => acknowledge(alert, click.currentTarget),
+    },
+    t('alerts.acknowledge'),
+  );
+}
+
+// ---- the list ----
+
+function alertRow(alert) {
+  return h(
+    'li',
+    { class: 'alert-item', dataset: { alertRow: alert.id } },
+    h(
+      'h3',
+      { class: 'alert-title' },
+      h(
+        'a',
+        {
+          href: `#/alerts/${encodeURIComponent(alert.supplyPointId)}`,
+          dataset: { focus: 'link', supplyPointId: alert.supplyPointId },
+        },
+        alert.supplyPoint.reference,
+      ),
+      ' — ',
+      `${alert.supplyPoint.addressLine}, ${alert.supplyPoint.postcode} ${alert.supplyPoint.city}`,
+    ),
+    h(
+      'p',
+      { class: 'case-meta' },
+      statusBadge(alert, { inList: true }),
+      h('span', {}, customerLabel(alert.customer)),
+      h('span', {}, t('alerts.meter', { serial: alert.meter.serial, diameter: alert.meter.diameterMm })),
+    ),
+    h('p', { class: 'alert-episode' }, episodeText(alert)),
+    volumesList(alert),
+    h(
+      'p',
+      { class: 'case-meta muted' },
+      h('span', {}, t('alerts.detected', { date: formatDay(alert.detectedOn) })),
+      h('span', {}, noticeText(alert)),
+      h('span', {}, t('alerts.reminders', { count: alert.remindersSent })),
+    ),
+    acknowledgeButton(alert),
+  );
+}
+
+/**
+ * Redraws the list keeping the element of every alert that did not change: the list is an
+ * aria-live region, and only what changed (an alert acknowledged, a new one) should be read out.
+ * `quiet` (new filter, language change) silences the region for the redraw.
+ */
+function renderList({ quiet = false } = {}) {
+  if (!el) return;
+  const list = el.list;
+  if (state.alerts === null) {
+    el.count.textContent = t('alerts.loading');
+    return;
+  }
+  el.count.textContent = !state.alerts.length
+    ? t('alerts.empty')
+    : state.alerts.length >= LIST_LIMIT
+      ? t('alerts.countLimited', { count: state.alerts.length })
+      : t('alerts.count', { count: state.alerts.length });
+
+  const focused = list.contains(document.activeElement)
+    ? {
+        id: document.activeElement.closest('[data-alert-row]')?.dataset.alertRow,
+        key: document.activeElement.dataset.focus,
+      }
+    : null;
+  const draw = () =>
+    syncKeyed(
+      list,
+      state.alerts,
+      (alert) => alert.id,
+      (alert, existing) => unlessSame(existing, alert, () => alertRow(alert)),
+    );
+  if (quiet) silenced(list, draw);
+  else draw();
+
+  markSelected();
+
+  if (focused?.id && !list.contains(document.activeElement)) {
+    const row = list.querySelector(`[data-alert-row="${CSS.escape(focused.id)}"]`);
+    // The button pressed may be gone (the alert is acknowledged now): its title link then.
+    (
+      row?.querySelector(`[data-focus="${focused.key}"]`) ?? row?.querySelector('[data-focus="link"]')
+    )?.focus();
+  }
+}
+
+/** Like redrawQuietly (dom.js): the live region is silenced while the whole list changes. */
+function silenced(list, redraw) {
+  list.dataset.live ??= list.getAttribute('aria-live') ?? 'polite';
+  list.setAttribute('aria-live', 'off');
+  redraw();
+  setTimeout(() => list.setAttribute('aria-live', list.dataset.live), 100);
+}
+
+/** The open supply point's alerts say so; an attribute change, which the live region does not read out. */
+function markSelected() {
+  for (const link of el?.list.querySelectorAll('a[data-supply-point-id]') ?? [])
+    if (link.dataset.supplyPointId === state.selectedId) link.setAttribute('aria-current', 'true');
+    else link.removeAttribute('aria-current');
+}
+
+const acknowledging = new Set(); // alert ids whose acknowledgement is on its way
+
+async function acknowledge(alert, button) {
+  if (acknowledging.has(alert.id)) return;
+  acknowledging.add(alert.id);
+  // aria-disabled, not disabled: a disabled button drops the keyboard focus to the page.
+  button.setAttribute('aria-disabled', 'true');
+  button.textContent = t('alerts.acknowledging');
+  try {
+    const { outcome } = await post(`/api/alerts/${encodeURIComponent(alert.id)}/acknowledge`);
+    ctx?.notify(
+      t(outcome === 'already' ? 'alerts.alreadyAcked' : 'alerts.acked', { serial: alert.meter.serial }),
+    );
+  } catch (err) {
+    if (err.status === 409) ctx?.notify(t('alerts.notOpen', { serial: alert.meter.serial }));
+    else if (err.status !== 401) showError(el?.listError, err);
+  } finally {
+    acknowledging.delete(alert.id);
+    button.removeAttribute('aria-disabled');
+    button.textContent = t('alerts.acknowledge');
+  }
+  // The alert.acknowledged event reloads too; this one is for a server that had nothing to say.
+  void loadAlerts();
+  if (state.selectedId === alert.supplyPointId) void loadDetailFor({ focus: false });
+}
+
+// ---- one supply point ----
+
+function renderDetail() {
+  if (!el) return;
+  const box = el.detail;
+  const hadFocus = box.contains(document.activeElement);
+  if (!state.selectedId) {
+    box.replaceChildren(h('p', { class: 'muted' }, t('alerts.detail.none')));
+    return;
+  }
+  const detail = state.detail;
+  if (!detail) {
+    box.replaceChildren(el.detailError.hidden ? h('p', { class: 'muted' }, t('alerts.detail.loading')) : '');
+    return;
+  }
+  const { supplyPoint, alerts } = detail;
+  const field = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
+  const customer = supplyPoint.customer;
+  box.replaceChildren(
+    h('h3', { id: 'alerts-detail-title', tabindex: '-1' }, supplyPoint.reference),
+    h(
+      'dl',
+      { class: 'fields' },
+      field(
+        t('alerts.detail.address'),
+        `${supplyPoint.addressLine}, ${supplyPoint.postcode} ${supplyPoint.city}`,
+      ),
+      field(t('alerts.detail.customer'), customerLabel(customer)),
+      field(
+        t('alerts.detail.meters'),
+        supplyPoint.meters
+          .map((m) => t('alerts.meter', { serial: m.serial, diameter: m.diameterMm }))
+          .join(', '),
+      ),
+      customer
+        ? [
+            ...field(
+              t('alerts.detail.alertsActive'),
+              t(customer.alertsActive ? 'alerts.detail.active' : 'alerts.detail.inactive'),
+            ),
+            ...field(
+              t('alerts.detail.threshold'),
+              customer.alertThresholdLitres
+                ? t('alerts.detail.ownThreshold', { m3: m3(customer.alertThresholdLitres) })
+                : t('alerts.detail.diameterThreshold'),
+            ),
+          ]
+        : [],
+    ),
+    h('h4', {}, t('alerts.detail.history')),
+    alerts.length
+      ? h(
+          'ol',
+          { class: 'timeline alert-history' },
+          alerts.map((alert) => historyItem(alert, supplyPoint)),
+        )
+      : h('p', { class: 'muted' }, t('alerts.detail.historyEmpty')),
+    h('p', {}, h('a', { href: '#/alerts' }, t('alerts.detail.back'))),
+  );
+  if (hadFocus) box.querySelector('#alerts-detail-title')?.focus();
+}
+
+function historyItem(alert, supplyPoint) {
+  // An alert of an earlier occupant: its name stays out of the successor's page.
+  const previous = alert.customerId !== supplyPoint.customerId;
+  return h(
+    'li',
+    {},
+    h('time', { datetime: alert.detectedOn.slice(0, 10) }, formatDay(alert.detectedOn)),
+    h(
+      'span',
+      { class: 'case-meta' },
+      statusBadge(alert, { inList: false }),
+      h('span', {}, t('alerts.meter', { serial: alert.meter.serial, diameter: alert.meter.diameterMm })),
+      previous ? h('span', { class: 'badge warn' }, t('alerts.detail.previousCustomer')) : null,
+    ),
+    h('span', { class: 'timeline-text' }, episodeText(alert)),
+    volumesList(alert),
+    h(
+      'span',
+      { class: 'timeline-text muted' },
+      noticeText(alert),
+      ' · ',
+      t('alerts.reminders', { count: alert.remindersSent }),
+    ),
+    previous ? null : acknowledgeButton(alert),
+  );
+}
+
+// ---- letters with the next bill ----
+
+function renderLetters() {
+  if (!el) return;
+  const letters = state.letters;
+  if (letters === null) {
+    el.lettersCount.textContent = t('alerts.loading');
+    el.letters.replaceChildren();
+    return;
+  }
+  el.lettersCount.textContent = letters.length
+    ? t('alerts.letters.count', { count: letters.length })
+    : t('alerts.letters.empty');
+  const items = letters
+    .slice(0, LETTERS_SHOWN)
+    .map((row) =>
+      h(
+        'li',
+        { class: 'letter-item', dataset: { letterAlertId: row.alertId } },
+        h(
+          'strong',
+          {},
+          [row.last_name, row.first_name].filter(Boolean).join(' ') || row.customer_ref,
+          ` · ${row.customer_ref}`,
+        ),
+        h('span', {}, ` — ${row.address}, ${row.postcode} ${row.city}`),
+        h(
+          'span',
+          { class: 'muted' },
+          ` — ${t('alerts.letters.item', { meter: row.meter, date: formatDay(row.detected_on) })}`,
+        ),
+      ),
+    );
+  if (letters.length > LETTERS_SHOWN)
+    items.push(
+      h('li', { class: 'muted' }, t('alerts.letters.more', { count: letters.length - LETTERS_SHOWN })),
+    );
+  el.letters.replaceChildren(...items);
+}
+
+/**
+ * The CSV needs the bearer token, which a plain link cannot carry: fetch it with the token and
+ * hand the browser the file through a Blob URL.
+ */
+let downloading = false;
+
+async function downloadLetters() {
+  if (downloading) return;
+  downloading = true;
+  const button = el.download;
+  // aria-disabled, not disabled: a disabled button drops the keyboard focus to the page.
+  button.setAttribute('aria-disabled', 'true');
+  button.textContent = t('alerts.letters.downloading');
+  try {
+    const response = await fetch('/api/alerts/letters?format=csv', {
+      headers: { Authorization: `Bearer ${getSession()?.token ?? ''}` },
+    }).catch(() => null);
+    if (!response) throw new Error(t('error.network'));
+    if (response.status === 401) {
+      // api.js signs out on a refused token: let it see this one.
+      await get('/api/auth/me').catch(() => {});
+      return;
+    }
+    if (!response.ok) {
+      const payload = await response.json().catch(() => null);
+      throw new Error(payload?.message ?? t('error.http', { status: response.status }));
+    }
+    const name =
+      /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ??
+      'alertes-courrier.csv';
+    const url = URL.createObjectURL(await response.blob());
+    const link = h('a', { href: url, download: name, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    // The download has its own copy once started; the URL is only freed a little later for slow browsers.
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    showError(el.lettersError, null);
+  } catch (err) {
+    if (el) showError(el.lettersError, err);
+  } finally {
+    downloading = false;
+    button.removeAttribute('aria-disabled');
+    button.textContent = t('alerts.letters.download');
+  }
+}

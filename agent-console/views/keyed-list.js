@@ -12,6 +12,14 @@ import { getLang } from '../i18n.js';
 export function syncKeyed(parent, items, keyOf, draw) {
   for (const stray of [...parent.children].filter((n) => !n.dataset.key)) stray.remove();
   const previous = new Map([...parent.children].map((node) => [node.dataset.key, node]));
+  // Gone items out first: removed after, they would make every node after them move, and a
+  // moved node is announced again.
+  const listed = new Set(items.map((item) => String(keyOf(item))));
+  for (const [key, node] of previous)
+    if (!listed.has(key)) {
+      node.remove();
+      previous.delete(key);
+    }
   items.forEach((item, index) => {
     const key = String(keyOf(item));
     const existing = previous.get(key) ?? null;

@@ -6,22 +6,10 @@ import { isUuid } from '../platform/ids.js';
 import type { Services } from '../platform/services.js';
 import { deactivateCustomerAlerts } from './customer-alerts.service.js';
 
-// What agents do with a customer's alerts: see them (per supply point or customer, with their
-// acknowledgement state), adjust the threshold at the customer's request, switch them off. Every
-// change goes to the audit log with who made it and why.
+// What agents do with a customer's alerts: adjust the threshold at the customer's request, switch
+// them off (seeing them: alert-list.routes.ts). Every change goes to the audit log with who made
+// it and why.
 
-const AlertsQuery = Type.Object({
-  supplyPointId: Type.Optional(Type.String()),
-  customerId: Type.Optional(Type.String()),
-  status: Type.Optional(
-    Type.Union([
-      Type.Literal('OPEN'),
-      Type.Literal('ACKNOWLEDGED'),
-      Type.Literal('UNANSWERED'),
-      Type.Literal('DEACTIVATED'),
-    ]),
-  ),
-});
 const ThresholdBody = Type.Object(
   {
     litresPerDay: Type.Union([Type.Integer({ minimum: 100, maximum: 1_000_000 }), Type.Null()], {
@@ -40,43 +28,6 @@ const IdParams = Type.Object({ id: Type.String() });
 export function customerAlertsRoutes(app: FastifyInstance, services: Services): void {
   const { db, events, notices } = services;
   const staff = { access: { users: STAFF } };
-
-  app.get(
-    '/api/alerts',
-    { config: staff, schema: { tags: ['alerts'], querystring: AlertsQuery } },
-    async (request) => {
-      const { supplyPointId, customerId, status } = request.query as {
-        supplyPointId?: string;
-        customerId?: string;
-        status?: 'OPEN' | 'ACKNOWLEDGED' | 'UNANSWERED' | 'DEACTIVATED';
-      };
-      return db.consumptionAlert.findMany({
-        where: {
-          ...(isUuid(supplyPointId) ? { supplyPointId } : {}),
-          ...(isUuid(customerId) ? { customerId } : {}),
-          ...(status ? { status } : {}),
-        },
-        orderBy: { createdAt: 'desc' },
-        take: 200,
-        select: {
-          id: true,
-          status: true,
-          detectedOn: true,
-          episodeStart: true,
-          thresholdLitres: true,
-          consecutiveDays: true,
-          volumes: true,
-          remindersSent: true,
-          byLetter: true,
-          acknowledgedAt: true,
-          acknowledgedVia: true,
-          supplyPointId: true,
-          customerId: true,
-          meter: { select: { serial: true, diameterMm: true } },
-        },
-      });
-    },
-  );
 
   app.put(
     '/api/customers/:id/alert-threshold',

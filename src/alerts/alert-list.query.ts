@@ -1,0 +1,134 @@
+import type { AlertStatus, MessageChannel, MessageStatus } from '../generated/prisma/enums.js';
+import type { Db } from '../platform/db/client.js';
+
+// What the console shows of an alert: where (supply point, meter), whose (customer), how much
+// (the episode's days against the threshold), how the customer was told (the first notice's
+// outbox rows, or the letter list) and whether they acknowledged it. Read-only.
+
+export const ALERT_STATUSES: readonly AlertStatus[] = ['OPEN', 'ACKNOWLEDGED', 'UNANSWERED', 'DEACTIVATED'];
+
+export interface AlertFilter {
+  statuses?: AlertStatus[];
+  supplyPointId?: string;
+  customerId?: string;
+  limit: number;
+}
+
+export interface AlertNotice {
+  channel: MessageChannel;
+  status: MessageStatus;
+}
+
+const alertSelect = {
+  id: true,
+  status: true,
+  detectedOn: true,
+  episodeStart: true,
+  thresholdLitres: true,
+  consecutiveDays: true,
+  volumes: true,
+  remindersSent: true,
+  notifiedAt: true,
+  byLetter: true,
+  acknowledgedAt: true,
+  acknowledgedVia: true,
+  supplyPointId: true,
+  customerId: true,
+  supplyPoint: { select: { reference: true, addressLine: true, postcode: true, city: true } },
+  meter: { select: { serial: true, diameterMm: true } },
+  customer: {
+    select: {
+      reference: true,
+      lastName: true,
+      firstName: true,
+      companyName: true,
+      // Only to find the notices' outbox rows; never sent to the console.
+      phones: { where: { kind: 'MOBILE' }, select: { e164: true } },
+    },
+  },
+} as const;
+
+// The idempotency keys notification.service.ts gives the first notice of an alert
+// (`alert-<id>-notice-sms-<mobile>`, `alert-<id>-notice-email`): looking them up exactly lets
+// the unique index answer, where a prefix search would scan every message.
+const noticeKeyPrefix = (alertId: string) => `alert-${alertId}-notice`;
+
+/** Alerts newest first (detection day, then creation), with their notices. */
+export async function listAlerts(db: Db, filter: AlertFilter) {
+  const alerts = await db.consumptionAlert.findMany({
+    where: {
+      ...(filter.statuses?.length ? { status: { in: filter.statuses } } : {}),
+      ...(filter.supplyPointId ? { supplyPointId: filter.supplyPointId } : {}),
+      ...(filter.customerId ? { customerId: filter.customerId } : {}),
+    },
+    orderBy: [{ detectedOn: 'desc' }, { createdAt: 'desc' }, { id: 'desc' }],
+    take: filter.limit,
+    select: alertSelect,
+  });
+
+  const keys = alerts.flatMap((alert) => [
+    `${noticeKeyPrefix(alert.id)}-email`,
+    ...(alert.customer?.phones ?? []).map((phone) => `${noticeKeyPrefix(alert.id)}-sms-${phone.e164}`),
+  ]);
+  const messages = keys.length
+    ? await db.message.findMany({
+        where: { idempotencyKey: { in: keys } },
+        select: { idempotencyKey: true, channel: true, status: true },
+        orderBy: { createdAt: 'asc' },
+      })
+    : [];
+  const noticesOf = new Map<string, AlertNotice[]>();
+  for (const message of messages) {
+    // The key's uuid is what follows "alert-": 36 characters.
+    const alertId = message.idempotencyKey!.slice('alert-'.length, 'alert-'.length + 36);
+    const notices = noticesOf.get(alertId) ?? [];
+    notices.push({ channel: message.channel, status: message.status });
+    noticesOf.set(alertId, notices);
+  }
+
+  return alerts.map(({ customer, volumes, ...alert }) => {
+    const days = Array.isArray(volumes) ? (volumes as Array<{ day: string; litres: number }>) : [];
+    return {
+      ...alert,
+      volumes: days,
+      daysAbove: days.length || alert.consecutiveDays,
+      customer: customer
+        ? {
+            reference: customer.reference,
+            lastName: customer.lastName,
+            firstName: customer.firstName,
+            companyName: customer.companyName,
+          }
+        : null,
+      notices: noticesOf.get(alert.id) ?? [],
+    };
+  });
+}
+
+export type AlertRow = Awaited<ReturnType<typeof listAlerts>>[number];
+
+/** A supply point as its alert history heads it: address, meters, current customer. */
+export function findSupplyPoint(db: Db, id: string) {
+  return db.supplyPoint.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      reference: true,
+      addressLine: true,
+      postcode: true,
+      city: true,
+      meters: { select: { serial: true, diameterMm: true }, orderBy: { serial: 'asc' } },
+      customerId: true,
+      customer: {
+        select: {
+          reference: true,
+          lastName: true,
+          firstName: true,
+          companyName: true,
+          alertsActive: true,
+          alertThresholdLitres: true,
+        },
+      },
+    },
+  });
+}
