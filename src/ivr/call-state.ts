@@ -42,10 +42,13 @@ export interface CallState {
 const key = (callSid: string) => `call:${callSid}`;
 
 // Compare-and-set on the answer count: of two processes serving the same webhook, one wins.
+// The count is read with a pattern rather than by decoding the whole state (its last TwiML
+// included) on every step: only the top-level "seq" is a number right after its key, since any
+// "seq" inside a string value would have its quotes escaped.
 const ADVANCE = `
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
-if cjson.decode(current).seq ~= tonumber(ARGV[1]) then return 0 end
+if string.match(current, '"seq":(%d+)') ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
 return 1`;
 
@@ -59,6 +62,19 @@ export interface CallStates {
 }
 
 export function createCallStates(redis: Redis, ttlSeconds: number): CallStates {
+  // Sent once, then called by its hash (EVALSHA), and sent again if Redis forgot it (a restart).
+  let sha: string | null = null;
+  const runAdvance = async (keys: string[], args: string[]): Promise<unknown> => {
+    if (sha) {
+      try {
+        return await redis.evalSha(sha, { keys, arguments: args });
+      } catch (err) {
+        if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
+      }
+    }
+    sha = await redis.scriptLoad(ADVANCE);
+    return redis.evalSha(sha, { keys, arguments: args });
+  };
   return {
     async start(state) {
       const created = await redis.set(key(state.callSid), JSON.stringify(state), {
@@ -74,10 +90,7 @@ export function createCallStates(redis: Redis, ttlSeconds: number): CallStates {
       return raw ? (JSON.parse(raw) as CallState) : null;
     },
     async advance(seq, next) {
-      const done = await redis.eval(ADVANCE, {
-        keys: [key(next.callSid)],
-        arguments: [String(seq), JSON.stringify(next)],
-      });
+      const done = await runAdvance([key(next.callSid)], [String(seq), JSON.stringify(next)]);
       return done === 1;
     },
     async end(callSid) {
