@@ -6,6 +6,7 @@
 import { get, getSession, post } from '../api.js';
 import { h, showError } from '../dom.js';
 import { addStrings, getLang, t, tEnum } from '../i18n.js';
+import { coalesced } from './coalesced.js';
 import { syncKeyed, unlessSame } from './keyed-list.js';
 
 addStrings({
@@ -277,31 +278,9 @@ export const alertsView = {
   },
 };
 
-// ---- loading: a burst of events while a load runs causes one more load, not many ----
+// ---- loading (coalesced: a burst of events while a load runs causes one more load) ----
 
-function coalesced(load) {
-  let running = null;
-  let again = false;
-  return () => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          await load();
-        } while (again && ctx);
-      } finally {
-        // Cleared here, not by the caller, so a request arriving just now is never dropped.
-        running = null;
-      }
-    })();
-    return running;
-  };
-}
-
+const whileSignedIn = () => ctx !== null;
 let quietNext = false; // the next list is drawn without reading it out (a stale list refreshed)
 let listedFilter = null; // the filter of the list on screen: another one is a new list, drawn quietly
 const loadAlerts = coalesced(async () => {
@@ -319,7 +298,7 @@ const loadAlerts = coalesced(async () => {
   renderList({ quiet: quietNext || listedFilter !== filter });
   quietNext = false;
   listedFilter = filter;
-});
+}, whileSignedIn);
 
 let focusDetail = false;
 const loadDetail = coalesced(async () => {
@@ -340,7 +319,7 @@ const loadDetail = coalesced(async () => {
     focusDetail = false;
     (el.detail.querySelector('#alerts-detail-title') ?? el.detailError).focus();
   }
-});
+}, whileSignedIn);
 
 const loadLetters = coalesced(async () => {
   try {
@@ -353,7 +332,7 @@ const loadLetters = coalesced(async () => {
     if (err.status !== 401) showError(el.lettersError, err);
   }
   renderLetters();
-});
+}, whileSignedIn);
 
 function loadDetailFor({ focus }) {
   if (focus) focusDetail = true;

@@ -5,6 +5,7 @@ import { serverNow } from '../clock.js';
 import { $, h, redrawQuietly, showError } from '../dom.js';
 import { addStrings, formatDate, t, tEnum } from '../i18n.js';
 import { caseActions } from './case-actions.js';
+import { coalesced } from './coalesced.js';
 import { countdown } from './countdown.js';
 
 addStrings({
@@ -120,34 +121,19 @@ function announceViewing() {
 
 // ---- open cases ----
 
-let loading = null;
-let loadAgain = false;
-
 /** Reloads the list; a burst of case events while a load runs causes one more load, not many. */
-function loadCases() {
-  if (loading) {
-    loadAgain = true;
-    return loading;
-  }
-  loading = (async () => {
+const loadCases = coalesced(
+  async () => {
     try {
-      do {
-        loadAgain = false;
-        try {
-          state.cases = await get('/api/cases');
-          showError($('#cases-error'), null);
-        } catch (err) {
-          if (err.status !== 401) showError($('#cases-error'), err);
-        }
-        renderCases();
-      } while (loadAgain && ctx);
-    } finally {
-      // Cleared here, not by the caller, so a request arriving just now is never dropped.
-      loading = null;
+      state.cases = await get('/api/cases');
+      showError($('#cases-error'), null);
+    } catch (err) {
+      if (err.status !== 401) showError($('#cases-error'), err);
     }
-  })();
-  return loading;
-}
+    renderCases();
+  },
+  () => ctx !== null,
+);
 
 function dueBadge(dueAt, format) {
   const left = countdown(dueAt, serverNow());

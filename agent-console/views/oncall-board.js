@@ -6,6 +6,7 @@
 import { get } from '../api.js';
 import { $, h, showError } from '../dom.js';
 import { addStrings, getLang, t, tEnum } from '../i18n.js';
+import { coalesced } from './coalesced.js';
 import { syncKeyed, unlessSame } from './keyed-list.js';
 
 addStrings({
@@ -195,37 +196,23 @@ function refreshSoon() {
 
 // ---- loading ----
 
-let loading = null;
-let loadAgain = false;
-
 /** Fetches the board; events arriving while a fetch runs cause one more fetch, not one each. */
-function loadBoard() {
-  if (loading) {
-    loadAgain = true;
-    return loading;
-  }
-  loading = (async () => {
+const loadBoard = coalesced(
+  async () => {
+    state.stale = false;
     try {
-      do {
-        loadAgain = false;
-        state.stale = false;
-        try {
-          const board = await get('/api/oncall/board');
-          if (!ctx) return;
-          state.board = board;
-          showError($('#oncall-error'), null);
-        } catch (err) {
-          if (!ctx) return;
-          if (err.status !== 401) showError($('#oncall-error'), err);
-        }
-        drawBoard({ quietly: false });
-      } while (loadAgain && ctx);
-    } finally {
-      loading = null;
+      const board = await get('/api/oncall/board');
+      if (!ctx) return;
+      state.board = board;
+      showError($('#oncall-error'), null);
+    } catch (err) {
+      if (!ctx) return;
+      if (err.status !== 401) showError($('#oncall-error'), err);
     }
-  })();
-  return loading;
-}
+    drawBoard({ quietly: false });
+  },
+  () => ctx !== null,
+);
 
 // ---- formatting ----
 
