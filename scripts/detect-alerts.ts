@@ -1,15 +1,17 @@
 // `npm run alerts:detect [-- --day 2026-11-23]`: runs the consumption alert detection once, as the
 // daily job does, on DATABASE_URL (events to REDIS_URL), and prints how many alerts it created.
-// Sends nothing itself: a running worker's maintenance sweep notifies the new alerts within a
-// minute. Exits 2 on a wrong command line or when PostgreSQL or Redis cannot be reached.
+// Like the daily job, it writes the new alerts' notices to the outbox at once (a running worker
+// sends them); without a worker they wait in the outbox. Exits 2 on a wrong command line or when
+// PostgreSQL or Redis cannot be reached.
 
+import { detectionDeps } from '../src/alerts/alerts.worker.js';
 import { isoDay } from '../src/alerts/day-numbers.js';
 import { DetectionDayError, detectAlerts, detectionDay } from '../src/alerts/detection.service.js';
+import { notifyPendingAlerts } from '../src/alerts/notification.service.js';
 import { systemClock } from '../src/platform/clock.js';
 import { loadSettings, redactUrl, SettingsError } from '../src/platform/config.js';
-import { createDb } from '../src/platform/db/client.js';
-import { connectRedis, createRedis } from '../src/platform/redis.js';
-import { createEventBus } from '../src/realtime/event-bus.js';
+import { createLogger } from '../src/platform/logger.js';
+import { createServices, type Services } from '../src/platform/services.js';
 
 const USAGE = 'usage: npm run alerts:detect [-- --day YYYY-MM-DD]   (default: today in TZ_DEFAULT)';
 
@@ -44,12 +46,12 @@ try {
   throw err;
 }
 
-const db = createDb(settings.databaseUrl);
-const redis = createRedis(settings.redisUrl, () => undefined);
+let services: Services | undefined;
 let exitCode = 0;
 try {
-  await connectRedis(redis, settings.redisUrl);
-  await db.$queryRaw`SELECT 1`;
+  // The command's own output is its summary line: the services log warnings only, unless asked.
+  services = await createServices(settings, { logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
+  await services.db.$queryRaw`SELECT 1`;
 } catch (err) {
   console.error(
     `cannot reach PostgreSQL (${redactUrl(settings.databaseUrl)}) or Redis (${redactUrl(settings.redisUrl)}): ${(err as Error).message}`,
@@ -57,25 +59,22 @@ try {
   exitCode = 2;
 }
 try {
-  if (exitCode === 0) {
+  if (services && exitCode === 0) {
     const started = performance.now();
-    const ids = await detectAlerts(
-      {
-        ...deps0,
-        db,
-        events: createEventBus(redis, () => systemClock.now()),
-        lookbackDays: settings.alerts.lookbackDays,
+    let notified = 0;
+    const ids = await detectAlerts(detectionDeps(services), {
+      day: isoDay(detectionOn),
+      onDetected: async () => {
+        notified = await notifyPendingAlerts(services!.notices);
       },
-      { day: isoDay(detectionOn) },
-    );
+    });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
       `${ids.length} consumption alert${ids.length === 1 ? '' : 's'} created (detection day ${isoDay(detectionOn)}, ` +
-        `${settings.alerts.lookbackDays} days of readings, ${seconds} s)`,
+        `${settings.alerts.lookbackDays} days of readings, ${seconds} s); ${notified} notified`,
     );
   }
 } finally {
-  await db.$disconnect().catch(() => undefined);
-  if (redis.isOpen) await redis.close().catch(() => undefined);
+  await services?.close().catch(() => undefined);
 }
 process.exit(exitCode);

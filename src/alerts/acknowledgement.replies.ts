@@ -3,7 +3,8 @@ import { acknowledgeAlert } from './acknowledgement.service.js';
 import type { NoticeDeps } from './notification.deps.js';
 
 // Consumption alerts as items an SMS reply can answer: the open alerts of every current customer
-// with that mobile. Any affirmative reply acknowledges; "NON" is not an acknowledgement and gets
+// with that mobile that they were told about (an "OK" sent before the notice answers something
+// else, and must not close an alert the customer has not heard of yet). Any affirmative reply acknowledges; "NON" is not an acknowledgement and gets
 // the help that says how to acknowledge.
 
 export function alertReplies(
@@ -15,6 +16,7 @@ export function alertReplies(
       const alerts = await deps.db.consumptionAlert.findMany({
         where: {
           status: { in: ['OPEN', 'UNANSWERED'] },
+          notifiedAt: { not: null },
           customer: { alertsActive: true, departedAt: null, phones: { some: { e164: phone } } },
         },
         select: {

@@ -277,6 +277,7 @@ describe('SMS replies', () => {
     await h.services.db.customerPhone.create({
       data: { customerId: second.customer.id, e164: '+33611119999', kind: 'MOBILE' },
     });
+    await notifyPendingAlerts(h.services.notices);
     await reply('+33611119999', 'oui');
     const which = await until(async () =>
       smsTo('+33611119999').find((m) => m.body?.startsWith('Ce numéro est celui de plusieurs comptes')),
@@ -292,11 +293,24 @@ describe('SMS replies', () => {
 
   it('understands English and typos, and leaves numbers with nothing open unanswered', async () => {
     const { alert, mobile } = await leakingCustomer({ email: null });
+    await notifyPendingAlerts(h.services.notices);
     await reply(mobile!, 'yess');
     expect((await alertOf(alert.id)).status).toBe('ACKNOWLEDGED');
     await reply('+33699990000', 'OK');
     await new Promise((r) => setTimeout(r, 300));
     expect(smsTo('+33699990000')).toHaveLength(0);
+  });
+
+  it('does not let an "OK" sent before the notice close an alert the customer was never told of', async () => {
+    const { alert, mobile } = await leakingCustomer({ email: null });
+    await reply(mobile!, 'OK');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await alertOf(alert.id)).status).toBe('OPEN');
+    // Once told, the same answer acknowledges it.
+    await notifyPendingAlerts(h.services.notices);
+    await until(async () => smsTo(mobile!).find((m) => m.body?.startsWith('Service des eaux')));
+    await reply(mobile!, 'OK');
+    expect(await alertOf(alert.id)).toMatchObject({ status: 'ACKNOWLEDGED', acknowledgedVia: 'sms' });
   });
 
   it('lets an agent acknowledge for a customer on the phone, audited, and says when it is already done', async () => {

@@ -375,8 +375,12 @@ describe('the daily run', () => {
         },
       );
     const { stdout } = await run(['--day', '2026-11-20']);
-    expect(stdout).toMatch(/^1 consumption alert created \(detection day 2026-11-20, 10 days of readings/);
-    expect(await alertsOf(leak.id)).toHaveLength(1);
+    expect(stdout).toMatch(
+      /^1 consumption alert created \(detection day 2026-11-20, 10 days of readings.*; \d+ notified\n$/,
+    );
+    // Like the daily job, the command writes the new alert's notices at once.
+    const [alert] = await alertsOf(leak.id);
+    expect(alert?.notifiedAt).not.toBeNull();
     await expect(run(['--day', '20/11/2026'])).rejects.toMatchObject({ code: 2 });
   });
 });
