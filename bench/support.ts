@@ -241,6 +241,17 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
 }
 
+/**
+ * Busy CPU time of the whole machine so far (every core; not idle, not waiting for I/O), in
+ * seconds, from /proc/stat: with the benchmark's own processes' time, how much the machine's
+ * other work took from them.
+ */
+export function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return (total - fields[3]! - fields[4]!) / CLOCK_TICKS; // idle, iowait
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
