@@ -65,21 +65,32 @@ export function followEvents(
   onEvent: (event: DomainEvent) => void,
   onError: (err: unknown) => void,
 ): () => Promise<void> {
-  const reader = redis.duplicate();
+  // Named, so that an operator (or a test) can find it in CLIENT LIST.
+  const reader = redis.duplicate({ name: 'cc-events-reader' });
+  // node-redis does not copy listeners to a duplicate: without one, a dropped connection (a Redis
+  // restart, a network blip) would be an unhandled 'error' event and end the process.
+  reader.on('error', onError);
   let running = true;
   const loop = (async () => {
-    await reader.connect();
-    // A concrete id, not '$': '$' would skip events published between two blocking reads.
-    const newest = await reader.xRevRange(EVENT_STREAM, '+', '-', { COUNT: 1 });
-    let lastId = newest?.[0]?.id ?? '0-0';
+    let lastId: string | null = null;
     while (running) {
       try {
+        // Connecting is retried here too: Redis may be away when the api starts following.
+        if (!reader.isOpen) await reader.connect();
+        // A concrete id, not '$': '$' would skip events published between two blocking reads.
+        if (lastId === null) {
+          const newest = await reader.xRevRange(EVENT_STREAM, '+', '-', { COUNT: 1 });
+          lastId = newest?.[0]?.id ?? '0-0';
+        }
         const batches = await reader.xRead({ key: EVENT_STREAM, id: lastId }, { BLOCK: 1000, COUNT: 500 });
         if (!batches) continue;
         for (const batch of batches as Array<{
           messages: Array<{ id: string; message: Record<string, string> }>;
         }>) {
-          for (const entry of batch.messages) {
+          for (const [i, entry] of batch.messages.entries()) {
+            // Relaying writes to every console socket of this process: let the requests waiting
+            // (Twilio's webhooks) in between the events of a batch, not after all of them.
+            if (i > 0) await new Promise((resolve) => setImmediate(resolve));
             lastId = entry.id;
             onEvent(toEvent(entry.id, entry.message));
           }
@@ -94,6 +105,6 @@ export function followEvents(
   return async () => {
     running = false;
     await loop.catch(() => undefined);
-    await reader.close().catch(() => reader.destroy());
+    if (reader.isOpen) await reader.close().catch(() => reader.destroy());
   };
 }

@@ -38,12 +38,13 @@ export function handlePresence(io: Server, socket: Socket, onError: (err: unknow
     for (const caseId of [previous, next]) if (caseId) tellViewers(io, caseId).catch(onError);
   });
 
+  // Only a change of who views a case is told at once. Consoles coming and going are not: a
+  // thousand consoles connecting after an api restart would each tell every supervisor (the
+  // supervision screen reads who is online every 30 s and on case events).
   socket.on('disconnect', () => {
     const previous = socket.data.viewing;
     if (previous) tellViewers(io, previous).catch(onError);
-    else io.to(WATCHERS).emit('presence', { caseId: null, viewers: [] });
   });
-  io.to(WATCHERS).emit('presence', { caseId: null, viewers: [] });
 }
 
 /** Tells those viewing the case, and the supervisors, who has it open now. */

@@ -63,6 +63,27 @@ describe('Socket.IO', () => {
     expect(event.id).toMatch(/^\d+-\d+$/);
   });
 
+  it('goes on relaying when the event stream reader loses its Redis connection', async () => {
+    const socket = socketTo(second, await second.login('AGENT'));
+    await connected(socket);
+    // Drop the readers' connections as a Redis restart or a network blip would.
+    const clients = String(await first.services.redis.sendCommand(['CLIENT', 'LIST']));
+    const readers = [...clients.matchAll(/id=(\d+) .*?name=cc-events-reader /g)].map((m) => m[1]!);
+    expect(readers.length).toBeGreaterThanOrEqual(2); // one per api process
+    for (const id of readers) await first.services.redis.sendCommand(['CLIENT', 'KILL', 'ID', id]);
+    // The processes are still up and the next event still arrives.
+    const received = nextEvent(socket, 'test.after-drop');
+    const publish = setInterval(() => {
+      void first.services.events.publish({ type: 'test.after-drop', data: {} });
+    }, 200);
+    try {
+      expect((await received).type).toBe('test.after-drop');
+    } finally {
+      clearInterval(publish);
+    }
+    expect((await first.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
   it('refuses a handshake without a valid token', async () => {
     const anonymous = socketTo(first, undefined);
     await expect(connected(anonymous)).rejects.toThrow('unauthorized');
