@@ -1,4 +1,4 @@
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectionDeps } from '../../src/alerts/alerts.worker.js';
 import { dateOfDay, dayNumber } from '../../src/alerts/day-numbers.js';
@@ -7,6 +7,7 @@ import { notifyPendingAlerts } from '../../src/alerts/notification.service.js';
 import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
 import type { Stoppable } from '../../src/platform/queues.js';
 import type { DomainEvent } from '../../src/realtime/event-bus.js';
+import { consoleSocket } from '../support/console-socket.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { createTwilioApi, TEST_ACCOUNT_SID, TWILIO_TEST_ENV } from '../support/twilio-api.js';
 import { until } from '../support/until.js';
@@ -148,20 +149,7 @@ async function alerts(query = ''): Promise<ListedAlert[]> {
 
 const alertOfMeter = (list: ListedAlert[], serial: string) => list.find((a) => a.meter.serial === serial);
 
-function socketFor(token: string): Promise<Socket> {
-  const address = h.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('not listening');
-  const socket = connect(`http://127.0.0.1:${address.port}`, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection: false,
-  });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.on('connect', () => resolve(socket));
-    socket.on('connect_error', reject);
-  });
-}
+const socketFor = (token: string) => consoleSocket(h, token, sockets);
 
 describe('the alerts list', () => {
   it('shows each detected alert with its supply point, customer, meter, days above the threshold and how it was told', async () => {

@@ -1,6 +1,7 @@
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../src/realtime/event-bus.js';
+import { consoleSocket } from '../support/console-socket.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { PhoneCall } from '../support/phone-call.js';
 
@@ -78,18 +79,8 @@ beforeAll(async () => {
   await h.services.phoneIndex.rebuild();
 
   agent = await h.login('AGENT');
-  const address = h.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('not listening');
-  socket = connect(`http://127.0.0.1:${address.port}`, {
-    auth: { token: agent },
-    transports: ['websocket'],
-    reconnection: false,
-  });
+  socket = await consoleSocket(h, agent);
   socket.on('event', (event: DomainEvent) => received.push(event));
-  await new Promise<void>((resolve, reject) => {
-    socket.on('connect', resolve);
-    socket.on('connect_error', reject);
-  });
 });
 
 afterAll(async () => {

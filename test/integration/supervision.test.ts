@@ -1,5 +1,6 @@
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleSocket } from '../support/console-socket.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 // The supervisor's view: queues and SLA breaches per agency, the multi-contact cases, and who is
@@ -32,20 +33,7 @@ afterAll(async () => {
   await first.close();
 });
 
-function socketTo(h: Harness, token: string): Promise<Socket> {
-  const address = h.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('not listening');
-  const socket = connect(`http://127.0.0.1:${address.port}`, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection: false,
-  });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.on('connect', () => resolve(socket));
-    socket.on('connect_error', reject);
-  });
-}
+const socketTo = (h: Harness, token: string) => consoleSocket(h, token, sockets);
 
 const api = (h: Harness, token: string, method: 'GET' | 'POST', url: string, payload?: object) =>
   h.app.inject({
