@@ -1,5 +1,6 @@
 import type { AlertStatus, MessageChannel, MessageStatus } from '../generated/prisma/enums.js';
 import type { Db } from '../platform/db/client.js';
+import { noticeKeys } from './notification.service.js';
 
 // What the console shows of an alert: where (supply point, meter), whose (customer), how much
 // (the episode's days against the threshold), how the customer was told (the first notice's
@@ -48,11 +49,6 @@ const alertSelect = {
   },
 } as const;
 
-// The idempotency keys notification.service.ts gives the first notice of an alert
-// (`alert-<id>-notice-sms-<mobile>`, `alert-<id>-notice-email`): looking them up exactly lets
-// the unique index answer, where a prefix search would scan every message.
-const noticeKeyPrefix = (alertId: string) => `alert-${alertId}-notice`;
-
 /** Alerts newest first (detection day, then creation), with their notices. */
 export async function listAlerts(db: Db, filter: AlertFilter) {
   const alerts = await db.consumptionAlert.findMany({
@@ -66,10 +62,16 @@ export async function listAlerts(db: Db, filter: AlertFilter) {
     select: alertSelect,
   });
 
-  const keys = alerts.flatMap((alert) => [
-    `${noticeKeyPrefix(alert.id)}-email`,
-    ...(alert.customer?.phones ?? []).map((phone) => `${noticeKeyPrefix(alert.id)}-sms-${phone.e164}`),
-  ]);
+  // The first notice's rows by their exact idempotency keys: the unique index answers, where a
+  // prefix search would scan every message.
+  const keyOwners = new Map<string, string>();
+  for (const alert of alerts) {
+    const first = noticeKeys.first(alert.id);
+    keyOwners.set(noticeKeys.email(first), alert.id);
+    for (const phone of alert.customer?.phones ?? [])
+      keyOwners.set(noticeKeys.sms(first, phone.e164), alert.id);
+  }
+  const keys = [...keyOwners.keys()];
   const messages = keys.length
     ? await db.message.findMany({
         where: { idempotencyKey: { in: keys } },
@@ -79,8 +81,7 @@ export async function listAlerts(db: Db, filter: AlertFilter) {
     : [];
   const noticesOf = new Map<string, AlertNotice[]>();
   for (const message of messages) {
-    // The key's uuid is what follows "alert-": 36 characters.
-    const alertId = message.idempotencyKey!.slice('alert-'.length, 'alert-'.length + 36);
+    const alertId = keyOwners.get(message.idempotencyKey!)!;
     const notices = noticesOf.get(alertId) ?? [];
     notices.push({ channel: message.channel, status: message.status });
     noticesOf.set(alertId, notices);

@@ -69,6 +69,17 @@ function noticeVars(deps: NoticeDeps, alert: LoadedAlert, locale: Locale) {
   };
 }
 
+/**
+ * The outbox idempotency keys of an alert's notices: one SMS per mobile, one e-mail, per notice
+ * (the first one, then each reminder). The console reads the first notice's rows by these keys.
+ */
+export const noticeKeys = {
+  first: (alertId: string) => `alert-${alertId}-notice`,
+  reminder: (alertId: string, n: number) => `alert-${alertId}-reminder-${n}`,
+  sms: (notice: string, mobile: string) => `${notice}-sms-${mobile}`,
+  email: (notice: string) => `${notice}-email`,
+};
+
 async function sendNotice(
   deps: NoticeDeps,
   alert: LoadedAlert,
@@ -90,7 +101,7 @@ async function sendNotice(
       channel: 'SMS',
       to: mobile,
       body: deps.templates.render(`sms/${notice}`, locale, vars),
-      idempotencyKey: `${key}-sms-${mobile}`,
+      idempotencyKey: noticeKeys.sms(key, mobile),
     });
   if (email)
     await enqueueMessage(deps.outbox, {
@@ -100,7 +111,7 @@ async function sendNotice(
       subject: deps.templates.render(`email/${notice}.subject`, locale, vars),
       body: deps.templates.render(`email/${notice}.text`, locale, vars),
       html: deps.templates.render(`email/${notice}.html`, locale, vars),
-      idempotencyKey: `${key}-email`,
+      idempotencyKey: noticeKeys.email(key),
     });
   return mobiles.length + (email ? 1 : 0);
 }
@@ -142,7 +153,7 @@ export async function notifyPendingAlerts(deps: NoticeDeps): Promise<number> {
 async function notifyAlert(deps: NoticeDeps, alertId: string): Promise<void> {
   const alert = await loadAlert(deps, alertId);
   if (!open(alert)) return;
-  const sent = await sendNotice(deps, alert, 'alert-detected', `alert-${alertId}-notice`);
+  const sent = await sendNotice(deps, alert, 'alert-detected', noticeKeys.first(alertId));
   await deps.db.consumptionAlert.update({
     where: { id: alertId },
     data: { notifiedAt: deps.clock.now(), ...(sent === 0 ? { byLetter: true } : {}) },
@@ -189,7 +200,7 @@ export async function remindAlert(deps: NoticeDeps, alertId: string, n: number):
     await publish(deps, alert, 'alert.unanswered');
     return 'unanswered';
   }
-  const sent = await sendNotice(deps, alert, 'alert-reminder', `alert-${alertId}-reminder-${n}`);
+  const sent = await sendNotice(deps, alert, 'alert-reminder', noticeKeys.reminder(alertId, n));
   await deps.db.consumptionAlert.updateMany({
     where: { id: alertId, remindersSent: { lt: n } },
     data: { remindersSent: n },

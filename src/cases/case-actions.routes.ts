@@ -16,7 +16,7 @@ import {
   type Qualification,
   qualifyCase,
 } from './case-actions.service.js';
-import { visibleTo } from './cases.routes.js';
+import { visibleTo } from './case-scope.js';
 
 // The agent's actions on cases (src/cases/case-actions.service.ts); the console calls them.
 
@@ -83,13 +83,11 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
   const staff = { access: { users: STAFF } };
   const actorOf = (request: { principal: Principal | null }): Actor => {
     const p = request.principal!;
-    return { id: p.id, displayName: p.kind === 'user' ? p.displayName : p.name };
+    // An agent acts on the cases they may see (their agency's and those of no agency), no others.
+    return { id: p.id, displayName: p.kind === 'user' ? p.displayName : p.name, sees: visibleTo(p) };
   };
   const notFound = (reply: FastifyReply) =>
     reply.code(404).send({ error: 'not_found', message: 'no such case' });
-  // An agent acts on the cases they may see (their agency's and those of no agency), no others.
-  const visible = async (id: string, principal: Principal) =>
-    isUuid(id) && (await services.db.case.count({ where: { id, ...visibleTo(principal) } })) === 1;
 
   app.post(
     '/api/cases',
@@ -103,7 +101,7 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
     { config: staff, schema: { tags: ['cases'], params: Id, body: QualifyBody } },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      if (!(await visible(id, request.principal!))) return notFound(reply);
+      if (!isUuid(id)) return notFound(reply);
       return answer(reply, await qualifyCase(deps, id, request.body as Qualification, actorOf(request)));
     },
   );
@@ -120,7 +118,7 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      if (!(await visible(id, request.principal!))) return notFound(reply);
+      if (!isUuid(id)) return notFound(reply);
       const { text } = request.body as { text: string };
       return answer(reply, await addNote(deps, id, text, actorOf(request)), true);
     },
@@ -131,7 +129,7 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
     { config: staff, schema: { tags: ['cases'], params: Id, body: ContactBody } },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      if (!(await visible(id, request.principal!))) return notFound(reply);
+      if (!isUuid(id)) return notFound(reply);
       return answer(reply, await attachContact(deps, id, request.body as NewContact, actorOf(request)), true);
     },
   );
@@ -148,7 +146,7 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      if (!(await visible(id, request.principal!))) return notFound(reply);
+      if (!isUuid(id)) return notFound(reply);
       const { resolution } = request.body as { resolution: string };
       return answer(reply, await closeCase(deps, id, resolution, actorOf(request)));
     },

@@ -10,6 +10,7 @@ import type {
 import { agencyCalendar } from '../oncall/on-call-windows.js';
 import type { Db } from '../platform/db/client.js';
 import type { EventBus } from '../realtime/event-bus.js';
+import { OPEN_CASE_STATUSES } from './case-scope.js';
 import { checkComment } from './comment-rule.js';
 import { type DeadlineSettings, dueDate } from './deadlines.js';
 import { recordOnTimeline } from './timeline.js';
@@ -30,17 +31,18 @@ export interface CaseActionDeps {
 export interface Actor {
   id: string;
   displayName: string;
+  /** The cases this actor may act on (cases.routes.ts `visibleTo`): others are not found. */
+  sees: Prisma.CaseWhereInput;
 }
 
 export type CaseActionResult<T = { id: string }> =
   | { ok: true; value: T }
   | { ok: false; code: 'not_found' | 'closed' | 'comment_rule'; message: string; found?: unknown };
 
-const OPEN_STATUSES = ['OPEN', 'IN_PROGRESS', 'WAITING'] as const;
-
-async function openCase(db: Db, caseId: string) {
-  const kase = await db.case.findUnique({
-    where: { id: caseId },
+/** The case as the actor may see it, if it is still open; one read, visibility included. */
+async function openCase(db: Db, caseId: string, actor: Actor) {
+  const kase = await db.case.findFirst({
+    where: { id: caseId, ...actor.sees },
     select: {
       id: true,
       status: true,
@@ -55,7 +57,7 @@ async function openCase(db: Db, caseId: string) {
     },
   });
   if (!kase) return { error: { ok: false, code: 'not_found', message: 'no such case' } as const };
-  if (!(OPEN_STATUSES as readonly string[]).includes(kase.status))
+  if (!(OPEN_CASE_STATUSES as readonly string[]).includes(kase.status))
     return { error: { ok: false, code: 'closed', message: `case ${kase.number} is closed` } as const };
   return { kase };
 }
@@ -89,7 +91,7 @@ export async function qualifyCase(
   change: Qualification,
   actor: Actor,
 ): Promise<CaseActionResult<{ dueAt: Date }>> {
-  const { kase, error } = await openCase(deps.db, caseId);
+  const { kase, error } = await openCase(deps.db, caseId, actor);
   if (error) return error;
   const next = {
     kind: change.kind ?? kase.kind,
@@ -120,7 +122,11 @@ export async function addNote(
 ): Promise<CaseActionResult> {
   const judged = judgementIn(text);
   if (judged) return judged;
-  const kase = await deps.db.case.findUnique({ where: { id: caseId }, select: { agencyId: true } });
+  // A note may follow the closing (what happened next): any case the actor sees.
+  const kase = await deps.db.case.findFirst({
+    where: { id: caseId, ...actor.sees },
+    select: { agencyId: true },
+  });
   if (!kase) return { ok: false, code: 'not_found', message: 'no such case' };
   await recordOnTimeline(deps.db, deps.events, {
     caseId,
@@ -149,7 +155,7 @@ export async function attachContact(
   contact: NewContact,
   actor: Actor,
 ): Promise<CaseActionResult> {
-  const { kase, error } = await openCase(deps.db, caseId);
+  const { kase, error } = await openCase(deps.db, caseId, actor);
   if (error) return error;
   const at = deps.now();
   const fields = {
@@ -197,12 +203,12 @@ export async function closeCase(
 ): Promise<CaseActionResult> {
   const judged = judgementIn(resolution);
   if (judged) return judged;
-  const { kase, error } = await openCase(deps.db, caseId);
+  const { kase, error } = await openCase(deps.db, caseId, actor);
   if (error) return error;
   const at = deps.now();
   // Only an open case closes: of two agents closing at once, one does.
   const closed = await deps.db.case.updateMany({
-    where: { id: caseId, status: { in: [...OPEN_STATUSES] } },
+    where: { id: caseId, status: { in: [...OPEN_CASE_STATUSES] } },
     data: { status: 'CLOSED', closedAt: at },
   });
   if (closed.count === 0) return { ok: false, code: 'closed', message: `case ${kase.number} is closed` };

@@ -1,20 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { type Principal, STAFF } from '../platform/auth/principal.js';
+import { STAFF } from '../platform/auth/principal.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../platform/services.js';
+import { OPEN_CASE_STATUSES, visibleTo } from './case-scope.js';
 
 const ListQuery = Type.Object({
   customerId: Type.Optional(Type.String({ format: 'uuid', description: "the customer's open cases" })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
-
-/** An agent attached to an agency sees that agency's cases and those of no agency; others see all. */
-export function visibleTo(principal: Principal) {
-  return principal.kind === 'user' && principal.role === 'AGENT' && principal.agencyId
-    ? { OR: [{ agencyId: principal.agencyId }, { agencyId: null }] }
-    : {};
-}
 
 export function casesRoutes(app: FastifyInstance, services: Services): void {
   const { db } = services;
@@ -27,7 +21,7 @@ export function casesRoutes(app: FastifyInstance, services: Services): void {
       const { limit = 50, customerId } = request.query as { limit?: number; customerId?: string };
       return db.case.findMany({
         where: {
-          status: { in: ['OPEN', 'IN_PROGRESS', 'WAITING'] },
+          status: { in: [...OPEN_CASE_STATUSES] },
           ...(customerId ? { customerId } : {}),
           ...visibleTo(request.principal!),
         },

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { auditEntry } from '../platform/audit.js';
 import { STAFF } from '../platform/auth/principal.js';
+import { UUID_PATTERN } from '../platform/ids.js';
 import type { Services } from '../platform/services.js';
 import { type CallerRelation, identificationChecklist } from './checklist.js';
 import { candidatesFor, findByReference, identifyByNumber, statusOf } from './identify.js';
@@ -10,7 +11,6 @@ import { type VerificationRequest, verifyIdentity } from './verification.js';
 // The console's caller lookup: the same identification as the IVR, with what the agent must
 // still have the caller confirm for each candidate.
 
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const Relation = Type.Union([Type.Literal('HOLDER'), Type.Literal('THIRD_PARTY'), Type.Literal('UNKNOWN')], {
   default: 'UNKNOWN',
 });
@@ -26,7 +26,7 @@ const Query = Type.Object({
   customers: Type.Optional(
     Type.String({
       maxLength: 400,
-      pattern: `^${UUID}(,${UUID}){0,9}$`,
+      pattern: `^${UUID_PATTERN}(,${UUID_PATTERN}){0,9}$`,
       description: 'the customers the IVR matched (a screen pop), comma-separated ids',
     }),
   ),
@@ -36,7 +36,7 @@ const Query = Type.Object({
 
 const VerifyBody = Type.Object(
   {
-    customerId: Type.String({ pattern: `^${UUID}$` }),
+    customerId: Type.String({ pattern: `^${UUID_PATTERN}$` }),
     relation: Relation,
     referenceGiven: Type.Boolean(),
     confirmed: Type.Array(Type.String({ maxLength: 40 }), { maxItems: 10 }),

@@ -1,16 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { type Principal, STAFF } from '../platform/auth/principal.js';
+import { confinedAgency, STAFF } from '../platform/auth/principal.js';
 import type { Services } from '../platform/services.js';
 import { loadOnCallBoard } from './board.service.js';
 
 // The console's on-call board. Staff only; an agent attached to an agency sees that agency's
 // board (as with its cases), supervisors, admins and unattached agents see every agency.
-
-function boardScope(principal: Principal): { agencyId: string | null } {
-  return principal.kind === 'user' && principal.role === 'AGENT' && principal.agencyId
-    ? { agencyId: principal.agencyId }
-    : { agencyId: null };
-}
 
 export function boardRoutes(app: FastifyInstance, services: Services): void {
   app.get(
@@ -23,6 +17,6 @@ export function boardRoutes(app: FastifyInstance, services: Services): void {
           'Per agency: who is on call now and in the current or next on-call period, open out-of-hours pages with their attempts, rota gaps ahead',
       },
     },
-    async (request) => loadOnCallBoard(services, boardScope(request.principal!)),
+    async (request) => loadOnCallBoard(services, { agencyId: confinedAgency(request.principal!) }),
   );
 }

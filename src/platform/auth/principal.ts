@@ -9,6 +9,14 @@ export type Access = 'public' | 'twilio' | { users?: readonly UserRole[]; tokens
 
 export const STAFF: readonly UserRole[] = ['AGENT', 'SUPERVISOR', 'ADMIN'];
 
+/**
+ * The agency a user's view is confined to: an agent attached to an agency sees that agency's
+ * cases and board; supervisors, admins, unattached agents and tokens see every agency (null).
+ */
+export function confinedAgency(principal: Principal): string | null {
+  return principal.kind === 'user' && principal.role === 'AGENT' ? principal.agencyId : null;
+}
+
 export function allows(access: Access, principal: Principal): boolean {
   if (access === 'public') return true;
   if (access === 'twilio') return false;
