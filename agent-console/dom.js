@@ -33,9 +33,14 @@ export function showError(element, error) {
  * region is silenced for the redraw (language change, full reload), then live again.
  */
 export function redrawQuietly(list, children) {
+  quietly(list, () => list.replaceChildren(...children));
+}
+
+/** Runs `change` on a live region with the region silenced, then makes it live again. */
+export function quietly(list, change) {
   // Remember the original politeness once: two redraws in a row must not leave the region "off".
   list.dataset.live ??= list.getAttribute('aria-live') ?? 'polite';
   list.setAttribute('aria-live', 'off');
-  list.replaceChildren(...children);
+  change();
   setTimeout(() => list.setAttribute('aria-live', list.dataset.live), 100);
 }

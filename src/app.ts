@@ -140,7 +140,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   if (services.simulator) simulatorRoutes(app, services, services.simulator);
 
   const sockets = attachSocketGateway(app, services);
-  presenceRoutes(app, sockets.online);
+  presenceRoutes(app, services.db, sockets.online);
   const stream = eventStreamRoutes(app, services);
   let stopFollowing: (() => Promise<void>) | undefined;
   app.addHook('onReady', async () => {

@@ -4,7 +4,7 @@
 // Live: every alert.* event re-fetches what it may have changed (coalesced, like the cases list).
 
 import { get, getSession, post } from '../api.js';
-import { h, showError } from '../dom.js';
+import { h, quietly, showError } from '../dom.js';
 import { addStrings, getLang, t, tEnum } from '../i18n.js';
 import { coalesced } from './coalesced.js';
 import { syncKeyed, unlessSame } from './keyed-list.js';
@@ -619,7 +619,7 @@ function renderList({ quiet = false } = {}) {
       (alert) => alert.id,
       (alert, existing) => unlessSame(existing, alert, () => alertRow(alert)),
     );
-  if (quiet) silenced(list, draw);
+  if (quiet) quietly(list, draw);
   else draw();
 
   markSelected();
@@ -631,14 +631,6 @@ function renderList({ quiet = false } = {}) {
       row?.querySelector(`[data-focus="${focused.key}"]`) ?? row?.querySelector('[data-focus="link"]')
     )?.focus();
   }
-}
-
-/** Like redrawQuietly (dom.js): the live region is silenced while the whole list changes. */
-function silenced(list, redraw) {
-  list.dataset.live ??= list.getAttribute('aria-live') ?? 'polite';
-  list.setAttribute('aria-live', 'off');
-  redraw();
-  setTimeout(() => list.setAttribute('aria-live', list.dataset.live), 100);
 }
 
 /** The open supply point's alerts say so; an attribute change, which the live region does not read out. */

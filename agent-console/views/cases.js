@@ -6,7 +6,7 @@ import { $, h, redrawQuietly, showError } from '../dom.js';
 import { addStrings, formatDate, t, tEnum } from '../i18n.js';
 import { caseActions } from './case-actions.js';
 import { coalesced } from './coalesced.js';
-import { countdown } from './countdown.js';
+import { countdown, countdownBadge } from './countdown.js';
 
 addStrings({
   fr: {
@@ -135,17 +135,10 @@ const loadCases = coalesced(
   () => ctx !== null,
 );
 
-function dueBadge(dueAt, format) {
-  const left = countdown(dueAt, serverNow());
-  return h(
-    'span',
-    {
-      class: `badge due${left.overdue ? ' overdue' : ''}`,
-      dataset: { dueAt, dueFormat: format },
-    },
+const dueBadge = (dueAt, format) =>
+  countdownBadge(dueAt, format, (left) =>
     format === 'detail' ? t('detail.dueIn', { date: formatDate(dueAt), left: left.text }) : left.text,
   );
-}
 
 export function customerName(customer) {
   if (!customer) return t('cases.noCustomer');

@@ -1,5 +1,7 @@
 // "dans 2 h 05", "dépassée de 12 min": the time left before a due date, in the chosen language.
 
+import { serverNow } from '../clock.js';
+import { h } from '../dom.js';
 import { addStrings, t } from '../i18n.js';
 
 addStrings({
@@ -34,4 +36,17 @@ export function countdown(dueAt, now) {
         ? t('countdown.hours', { h: hours, m: String(m).padStart(2, '0') })
         : t('countdown.minutes', { m, s: String(s).padStart(2, '0') });
   return { overdue, text: t(overdue ? 'countdown.over' : 'countdown.left', { time }) };
+}
+
+/**
+ * A badge counting down to `dueAt` (red once late), with what the screens' tickers need to
+ * update it: data-due-at and data-due-format. `text(left)` words it; by default the time left.
+ */
+export function countdownBadge(dueAt, format = 'list', text = (left) => left.text) {
+  const left = countdown(dueAt, serverNow());
+  return h(
+    'span',
+    { class: `badge due${left.overdue ? ' overdue' : ''}`, dataset: { dueAt, dueFormat: format } },
+    text(left),
+  );
 }

@@ -3,10 +3,10 @@
 // one case are pointed out, so they do not both answer the same customer).
 
 import { get } from '../api.js';
-import { serverNow } from '../clock.js';
 import { h } from '../dom.js';
 import { addStrings, formatDate, t, tEnum } from '../i18n.js';
-import { countdown } from './countdown.js';
+import { coalesced } from './coalesced.js';
+import { countdownBadge } from './countdown.js';
 
 addStrings({
   fr: {
@@ -63,7 +63,7 @@ let data = null; // /api/supervision
 let online = null; // /api/presence users
 let error = null;
 let timer = null;
-const caseNumbers = new Map(); // caseId → number, for the presence list
+let caseNumbers = new Map(); // caseId → number, for the presence list
 
 export const supervisorView = {
   id: 'supervisor',
@@ -82,10 +82,10 @@ export const supervisorView = {
     ctx?.root.querySelector('h2')?.focus();
   },
   onEvent(event) {
-    if (event.type?.startsWith('case.') || event.type === 'call.screen-pop') scheduleLoad();
+    if (event.type?.startsWith('case.') || event.type === 'call.screen-pop') void load();
   },
   onPresence() {
-    scheduleLoad();
+    void load();
   },
   onSynced({ reload }) {
     if (reload) void load();
@@ -97,37 +97,23 @@ export const supervisorView = {
   },
 };
 
-// A burst of events causes one reload, not one each.
-let pending = null;
-function scheduleLoad() {
-  pending ??= setTimeout(() => {
-    pending = null;
-    void load();
-  }, 250);
-}
-
-async function load() {
-  if (!ctx) return;
-  try {
-    const [supervision, presence] = await Promise.all([get('/api/supervision'), get('/api/presence')]);
-    data = supervision;
-    online = presence.users;
-    for (const kase of [...data.overdue, ...data.multiContact]) caseNumbers.set(kase.id, kase.number);
-    const unknown = online.flatMap((u) => u.viewing).filter((id) => !caseNumbers.has(id));
-    await Promise.all(
-      [...new Set(unknown)].map((id) =>
-        get(`/api/cases/${encodeURIComponent(id)}`).then(
-          (kase) => caseNumbers.set(id, kase.number),
-          () => {},
-        ),
-      ),
-    );
-    error = null;
-  } catch (err) {
-    if (err.status !== 401) error = err.message;
-  }
-  render();
-}
+// A burst of events while a load runs causes one more load, not one each.
+const load = coalesced(
+  async () => {
+    if (!ctx) return;
+    try {
+      const [supervision, presence] = await Promise.all([get('/api/supervision'), get('/api/presence')]);
+      data = supervision;
+      online = presence.users;
+      caseNumbers = new Map(Object.entries(presence.caseNumbers));
+      error = null;
+    } catch (err) {
+      if (err.status !== 401) error = err.message;
+    }
+    render();
+  },
+  () => ctx !== null,
+);
 
 function render() {
   const root = ctx?.root;
@@ -226,13 +212,7 @@ function caseList(id, title, cases, empty) {
                 h('span', { class: `badge urgency-${kase.urgency}` }, tEnum('urgency', kase.urgency)),
                 ' ',
                 kase.agency ? h('span', { class: 'muted' }, kase.agency.name) : null,
-                kase.dueAt
-                  ? h(
-                      'span',
-                      { class: `badge due${countdown(kase.dueAt, serverNow()).overdue ? ' overdue' : ''}` },
-                      countdown(kase.dueAt, serverNow()).text,
-                    )
-                  : null,
+                kase.dueAt ? countdownBadge(kase.dueAt) : null,
               ),
             ),
           ),

@@ -1,11 +1,20 @@
 import type { FastifyInstance } from 'fastify';
+import type { Db } from '../platform/db/client.js';
 import type { OnlineUser } from './presence.js';
 
-// The supervisor's view of who is online and which case each one has open.
-export function presenceRoutes(app: FastifyInstance, online: () => Promise<OnlineUser[]>): void {
+// The supervisor's view of who is online and which case each one has open, with the numbers of
+// those cases (one read, rather than one request per case from the console).
+export function presenceRoutes(app: FastifyInstance, db: Db, online: () => Promise<OnlineUser[]>): void {
   app.get(
     '/api/presence',
     { config: { access: { users: ['SUPERVISOR', 'ADMIN'] } }, schema: { tags: ['realtime'] } },
-    async () => ({ users: await online() }),
+    async () => {
+      const users = await online();
+      const viewed = [...new Set(users.flatMap((u) => u.viewing))];
+      const cases = viewed.length
+        ? await db.case.findMany({ where: { id: { in: viewed } }, select: { id: true, number: true } })
+        : [];
+      return { users, caseNumbers: Object.fromEntries(cases.map((c) => [c.id, c.number])) };
+    },
   );
 }

@@ -98,6 +98,9 @@ describe('presence', () => {
       (users) => users.filter((u) => u.viewing.includes(kase.id)).length === 2,
     );
     expect(online.filter((u) => u.viewing.includes(kase.id)).map((u) => u.role)).toEqual(['AGENT', 'AGENT']);
+    // With the number of each case open, for the supervisor's list.
+    const { caseNumbers } = (await api(first, supervisor, 'GET', '/api/presence')).json();
+    expect(caseNumbers).toEqual({ [kase.id]: kase.number });
 
     // Bruno moves on; then Alice closes her console: the supervisor sees nobody on the case.
     brunoSocket.emit('presence:viewing', { caseId: null });
