@@ -6,8 +6,9 @@ import { maskPhone } from '../../src/platform/logger.js';
 import type { Stoppable } from '../../src/platform/queues.js';
 import { type Harness, startHarness, TEST_PASSWORD } from '../support/harness.js';
 import { type AgencyFixture, createAgency } from '../support/oncall-fixture.js';
+import { callStatus, pressOnPage } from '../support/paged-phone.js';
 import { PhoneCall } from '../support/phone-call.js';
-import { createTwilioApi, TEST_ACCOUNT_SID, TWILIO_TEST_ENV } from '../support/twilio-api.js';
+import { createTwilioApi, TWILIO_TEST_ENV } from '../support/twilio-api.js';
 import { until } from '../support/until.js';
 
 // The on-call board (GET /api/oncall/board) while a real night call goes through the signed
@@ -44,7 +45,6 @@ afterAll(async () => {
 });
 
 const callsTo = (mobile: string) => twilioApi.calls.filter((c) => c.to === mobile);
-const path = (url: string) => url.slice(h.settings.publicBaseUrl.length);
 
 /** The board as JSON: instants as ISO strings. */
 type Json<T> = T extends Date
@@ -102,34 +102,6 @@ async function nightCall(from: string): Promise<number> {
     select: { case: { select: { number: true } } },
   });
   return contact.case!.number;
-}
-
-async function callStatus(placed: { statusCallback?: string; form: Record<string, string> }, status: string) {
-  const response = await h.twilioPost(path(placed.statusCallback!), {
-    CallSid: `CA${'e'.repeat(32)}`,
-    AccountSid: TEST_ACCOUNT_SID,
-    To: placed.form.To!,
-    From: placed.form.From!,
-    CallStatus: status,
-  });
-  expect(response.statusCode).toBe(204);
-}
-
-/** The person paged picks up and presses a key. */
-async function pressOnPage(placed: { url?: string; form: Record<string, string> }, digits: string) {
-  const call = {
-    CallSid: `CA${'f'.repeat(32)}`,
-    AccountSid: TEST_ACCOUNT_SID,
-    From: placed.form.From!,
-    To: placed.form.To!,
-  };
-  const picked = await h.twilioPost(path(placed.url!), {
-    ...call,
-    CallStatus: 'in-progress',
-    AnsweredBy: 'human',
-  });
-  const action = /<Gather[^>]*action="([^"]+)"/.exec(picked.body)![1]!.replace(/&amp;/g, '&');
-  return (await h.twilioPost(action, { ...call, Digits: digits })).body;
 }
 
 const MASKED = /^\+33\d\*+\d{2}$/;
@@ -198,7 +170,7 @@ describe('the on-call board', () => {
     ]);
 
     // No answer, then no acknowledgement in time: the regional manager takes over.
-    await callStatus(first, 'no-answer');
+    await callStatus(h, first, 'no-answer');
     await until(async () => callsTo(agency.technician.mobile)[1]);
     const managerCall = await until(async () => callsTo(agency.manager.mobile)[0]);
     const escalated = await pageOn(supervisor, agency.agencyId, caseNumber);
@@ -211,7 +183,7 @@ describe('the on-call board', () => {
     ]);
     expect(escalated!.attempts[0]!.endedAt).toBeTruthy();
 
-    expect(await pressOnPage(managerCall, '1')).toContain('vous est confiée');
+    expect(await pressOnPage(h, managerCall, '1')).toContain('vous est confiée');
     const taken = await pageOn(supervisor, agency.agencyId, caseNumber);
     expect(taken).toMatchObject({
       status: 'ACKNOWLEDGED',

@@ -6,6 +6,7 @@ import type { Stoppable } from '../../src/platform/queues.js';
 import type { Services } from '../../src/platform/services.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { type AgencyFixture, createAgency, WEEKEND_DAYS_ONLY } from '../support/oncall-fixture.js';
+import { callStatus, pickUp, pressOnPage } from '../support/paged-phone.js';
 import { PhoneCall } from '../support/phone-call.js';
 import { createTwilioApi, TEST_ACCOUNT_SID, TWILIO_TEST_ENV } from '../support/twilio-api.js';
 import { until } from '../support/until.js';
@@ -54,7 +55,6 @@ afterAll(async () => {
 
 const callsTo = (mobile: string) => twilioApi.calls.filter((c) => c.to === mobile);
 const smsTo = (mobile: string) => twilioApi.messages.filter((m) => m.to === mobile);
-const path = (url: string) => url.slice(h.settings.publicBaseUrl.length);
 
 /** A caller on the out-of-hours line: breakdown, then a description of the fault, then hang-up. */
 async function nightCall(from: string, options: { emergency?: boolean } = {}) {
@@ -79,45 +79,6 @@ const pageOf = (caseId: string) =>
 
 const timeline = async (caseId: string) =>
   (await h.services.db.caseEvent.findMany({ where: { caseId }, orderBy: { id: 'asc' } })).map((e) => e.type);
-
-/** The person paged picks up: what Twilio fetches from the call's Url, as a human. */
-async function pickUp(placed: { url?: string; form: Record<string, string> }, answeredBy = 'human') {
-  const response = await h.twilioPost(path(placed.url!), {
-    CallSid: `CA${'f'.repeat(32)}`,
-    AccountSid: TEST_ACCOUNT_SID,
-    From: placed.form.From!,
-    To: placed.form.To!,
-    CallStatus: 'in-progress',
-    Direction: 'outbound-api',
-    AnsweredBy: answeredBy,
-  });
-  expect(response.statusCode).toBe(200);
-  return response.body;
-}
-
-async function pressOnPage(placed: { url?: string; form: Record<string, string> }, digits: string) {
-  const twiml = await pickUp(placed);
-  const action = /<Gather[^>]*action="([^"]+)"/.exec(twiml)![1]!.replace(/&amp;/g, '&');
-  const response = await h.twilioPost(action, {
-    CallSid: `CA${'f'.repeat(32)}`,
-    AccountSid: TEST_ACCOUNT_SID,
-    From: placed.form.From!,
-    To: placed.form.To!,
-    Digits: digits,
-  });
-  return response.body;
-}
-
-async function callStatus(placed: { statusCallback?: string; form: Record<string, string> }, status: string) {
-  const response = await h.twilioPost(path(placed.statusCallback!), {
-    CallSid: `CA${'e'.repeat(32)}`,
-    AccountSid: TEST_ACCOUNT_SID,
-    To: placed.form.To!,
-    From: placed.form.From!,
-    CallStatus: status,
-  });
-  expect(response.statusCode).toBe(204);
-}
 
 let smsCount = 0;
 async function smsFrom(from: string, body: string) {
@@ -158,10 +119,10 @@ describe('inside the on-call hours', () => {
     expect(sms.body).toContain('chaudière individuelle gaz');
     expect(sms.body).toContain(`OK ${page.replyCode}`);
 
-    const heard = await pickUp(placed!);
+    const heard = await pickUp(h, placed!);
     expect(heard).toContain(`Demande numéro ${kase.number}`);
     expect(heard).toContain('tapez 1');
-    const accepted = await pressOnPage(placed!, '1');
+    const accepted = await pressOnPage(h, placed!, '1');
     expect(accepted).toContain(`la demande ${kase.number} vous est confiée`);
 
     const settled = await pageOf(caseId);
@@ -189,9 +150,9 @@ describe('inside the on-call hours', () => {
         callsTo(agency.technician.mobile).length === 2 && callsTo(agency.technician.mobile).slice(1),
     );
     // Twilio may send a callback twice, and late ones out of order: only the first counts.
-    await callStatus(first!, 'no-answer');
-    await callStatus(first!, 'no-answer');
-    await callStatus(first!, 'ringing');
+    await callStatus(h, first!, 'no-answer');
+    await callStatus(h, first!, 'no-answer');
+    await callStatus(h, first!, 'ringing');
     const second = await until(async () => callsTo(agency.technician.mobile)[2]);
     // The second attempt is not acknowledged in time (2 s here): the manager takes over.
     const managerCall = await until(async () => callsTo(agency.manager.mobile)[0]);
@@ -208,7 +169,7 @@ describe('inside the on-call hours', () => {
       ['TECHNICIAN', 'NO_ACK'],
       ['MANAGER', 'PENDING'],
     ]);
-    expect(await pressOnPage(managerCall, '1')).toContain('vous est confiée');
+    expect(await pressOnPage(h, managerCall, '1')).toContain('vous est confiée');
     const recap = await until(async () =>
       (await recapsTo(agency.agencyEmail)).find((m) => m.caseId === caseId),
     );
@@ -225,7 +186,7 @@ describe('what the person paged answers', () => {
     const { caseId } = await nightCall(agency.callers.covered);
     const first = await until(async () => callsTo(agency.technician.mobile)[0]);
     const page = await pageOf(caseId);
-    const voicemail = await pickUp(first, 'machine_end_beep');
+    const voicemail = await pickUp(h, first, 'machine_end_beep');
     expect(voicemail).toContain(`Répondez OK ${page.replyCode} par SMS`);
     expect(voicemail).toContain('<Hangup/>');
     expect(voicemail).not.toContain('<Gather');
@@ -237,7 +198,7 @@ describe('what the person paged answers', () => {
     const agency = await createAgency(h.services.db);
     const { caseId } = await nightCall(agency.callers.covered);
     const first = await until(async () => callsTo(agency.technician.mobile)[0]);
-    expect(await pressOnPage(first, '2')).toContain('Votre refus est enregistré');
+    expect(await pressOnPage(h, first, '2')).toContain('Votre refus est enregistré');
     await until(async () => callsTo(agency.technician.mobile)[1]);
     expect((await pageOf(caseId)).attempts.map((a) => a.outcome)).toEqual(['REFUSED', 'PENDING']);
   });
@@ -285,8 +246,8 @@ describe('what the person paged answers', () => {
     );
     expect(noted).toBeTruthy();
     const { caseId } = await nightCall(agency.callers.covered);
-    await callStatus(await until(async () => callsTo(agency.technician.mobile)[0]), 'no-answer');
-    await callStatus(await until(async () => callsTo(agency.technician.mobile)[1]), 'busy');
+    await callStatus(h, await until(async () => callsTo(agency.technician.mobile)[0]), 'no-answer');
+    await callStatus(h, await until(async () => callsTo(agency.technician.mobile)[1]), 'busy');
     // A third attempt on the technician, not the manager.
     await until(async () => callsTo(agency.technician.mobile)[2]);
     expect(callsTo(agency.manager.mobile)).toHaveLength(0);
@@ -303,7 +264,7 @@ describe('escalation without a technician', () => {
     const managerCall = await until(async () => callsTo(agency.manager.mobile)[0]);
     expect(callsTo(agency.technician.mobile)).toHaveLength(0);
     expect((await pageOf(caseId)).escalationReason).toBe('rota-gap');
-    await pressOnPage(managerCall, '1');
+    await pressOnPage(h, managerCall, '1');
     const recap = await until(async () => (await recapsTo(agency.agencyEmail))[0]);
     expect(recap.body).toContain("Aucun technicien d'astreinte au planning");
   });
@@ -316,7 +277,7 @@ describe('escalation without a technician', () => {
     expect(callsTo(agency.technician.mobile)).toHaveLength(0);
     const sms = await until(async () => smsTo(agency.manager.mobile)[0]);
     expect(sms.body).toMatch(/^ASTREINTE URGENCE/);
-    await pressOnPage(managerCall, '1');
+    await pressOnPage(h, managerCall, '1');
     const toDirection = await until(async () => (await recapsTo(agency.directionEmail))[0]);
     expect(toDirection.subject).toMatch(/^\[URGENCE\]/);
     expect(await recapsTo(agency.agencyEmail)).toHaveLength(1);
@@ -326,8 +287,8 @@ describe('escalation without a technician', () => {
   it('gives up after the manager attempts, and the recap says nobody was reached', async () => {
     const agency = await createAgency(h.services.db, { rota: null });
     const { caseId } = await nightCall(agency.callers.covered);
-    await callStatus(await until(async () => callsTo(agency.manager.mobile)[0]), 'no-answer');
-    await callStatus(await until(async () => callsTo(agency.manager.mobile)[1]), 'failed');
+    await callStatus(h, await until(async () => callsTo(agency.manager.mobile)[0]), 'no-answer');
+    await callStatus(h, await until(async () => callsTo(agency.manager.mobile)[1]), 'failed');
     await until(async () => (await pageOf(caseId)).status === 'UNREACHED');
     const recap = await until(async () => (await recapsTo(agency.agencyEmail))[0]);
     expect(recap.body).toContain("personne n'a pu être joint");
@@ -399,7 +360,7 @@ describe('durability', () => {
 
     // The worker process dies; the api goes on taking Twilio's callbacks.
     await Promise.all(workers.splice(0).map((w) => w.close()));
-    await callStatus(first, 'no-answer');
+    await callStatus(h, first, 'no-answer');
     await new Promise((r) => setTimeout(r, 500));
     expect(callsTo(agency.technician.mobile)).toHaveLength(1);
 
@@ -412,7 +373,7 @@ describe('durability', () => {
     try {
       for (const process of restarted) startWorkers(process.services);
       const second = await until(async () => callsTo(agency.technician.mobile)[1]);
-      await callStatus(second, 'busy');
+      await callStatus(h, second, 'busy');
       await until(async () => callsTo(agency.manager.mobile)[0]);
       await new Promise((r) => setTimeout(r, 500));
 
