@@ -42,9 +42,11 @@ import {
   machine,
   machineBusySeconds,
   median,
+  type Percentiles,
   RUN_OPTIONS,
   type Server,
   saveResult,
+  percentiles as sharedPercentiles,
   startServer,
   timed,
   verdict,
@@ -375,26 +377,8 @@ function eventOf(e: PlannedEvent, agencyIds: Map<number, string>) {
       };
 }
 
-interface Percentiles {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-function percentiles(values: ArrayLike<number>): Percentiles {
-  const sorted = Float64Array.from(values).sort();
-  const at = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-  const round = (v: number) => Math.round(v * 100) / 100;
-  return {
-    count: sorted.length,
-    p50: round(at(50)),
-    p95: round(at(95)),
-    p99: round(at(99)),
-    max: round(at(100)),
-  };
-}
+// Latencies to the hundredth of a millisecond: first sockets are ~1 ms after the publish.
+const percentiles = (values: ArrayLike<number>) => sharedPercentiles(values, 2);
 
 interface Cpu {
   servers: number[];

@@ -19,7 +19,7 @@ import { QUEUE_NAMES } from '../src/platform/queues.js';
 import { signTwilioRequest } from '../src/platform/twilio-webhook.js';
 // Only what support.ts has exported since the first benchmark: the rest of the harness there is
 // for autocannon runs, and this benchmark's few helpers are below.
-import { cpuSeconds, installCleanup, machine } from './support.js';
+import { cpuSeconds, installCleanup, machine, type Percentiles, percentiles } from './support.js';
 import { type Arrival, startTwilioStandIn, type TwilioStandIn } from './twilio-stand-in.js';
 
 const LATENCY_CALLS = Number(process.env.BENCH_PAGING_CALLS ?? 200);
@@ -427,27 +427,6 @@ function caller(apiBaseUrl: string, willCallBack: string): Caller {
 
 // ---------------------------------------------------------------------------------------------
 // Figures and checks
-
-interface Percentiles {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-function percentiles(values: number[]): Percentiles {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-  const round = (v: number) => Math.round(v * 10) / 10;
-  return {
-    count: sorted.length,
-    p50: round(at(50)),
-    p95: round(at(95)),
-    p99: round(at(99)),
-    max: round(at(100)),
-  };
-}
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 

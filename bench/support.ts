@@ -252,6 +252,29 @@ export function machineBusySeconds(): number {
   return (total - fields[3]! - fields[4]!) / CLOCK_TICKS; // idle, iowait
 }
 
+export interface Percentiles {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Nearest-rank percentiles of `values`, rounded to `decimals` (NaN when there are none). */
+export function percentiles(values: ArrayLike<number>, decimals = 1): Percentiles {
+  const sorted = Float64Array.from(values).sort();
+  const at = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+  const scale = 10 ** decimals;
+  const round = (v: number) => Math.round(v * scale) / scale;
+  return {
+    count: sorted.length,
+    p50: round(at(50)),
+    p95: round(at(95)),
+    p99: round(at(99)),
+    max: round(at(100)),
+  };
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
