@@ -6,6 +6,7 @@ import { candidatesFor, findByReference, identifyByNumber, statusOf } from '../i
 import type { PhoneIndex } from '../identification/phone-index.js';
 import type { RouteRequest, RouteResult } from '../oncall/route-on-call.action.js';
 import type { Db } from '../platform/db/client.js';
+import type { Logger } from '../platform/logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { ActionName, ActionOutcome } from './actions.js';
 import type { CallState } from './call-state.js';
@@ -40,6 +41,7 @@ export interface DomainActionDeps {
   calendar: FrenchCalendar;
   referencePrefixes: readonly string[];
   routeOnCall(request: RouteRequest): Promise<RouteResult>;
+  logger: Logger;
 }
 
 export function createDomainActions({
@@ -49,6 +51,7 @@ export function createDomainActions({
   calendar,
   referencePrefixes,
   routeOnCall,
+  logger,
 }: DomainActionDeps): DomainActions {
   return {
     async 'identify-caller'({ state }) {
@@ -160,12 +163,13 @@ export function createDomainActions({
         type: 'case.opened',
         data: { caseId: opened.id, number: opened.number, category, customerId, urgent: emergency },
       });
-      // The night call is in the case store: the console pops it with who the caller may be.
+      // The night call is in the case store: the console pops it with who the caller may be. A
+      // pop not shown must not send the caller to the fallback of a case that is opened.
       await announceCall(
         events,
         screenPopOf(state, line, 'case-opened', now, opened),
         state.vars.agencyId ?? null,
-      );
+      ).catch((err) => logger.warn({ err, callSid: state.callSid }, 'screen pop not published'));
       return { outcome: 'opened', caseId: opened.id, vars: { caseNumber: String(opened.number) } };
     },
 

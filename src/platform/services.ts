@@ -156,6 +156,7 @@ export async function createServices(
     calendar,
     referencePrefixes: settings.ivr.referencePrefixes,
     routeOnCall: (request) => routeOnCall(paging, request),
+    logger,
   });
 
   return {
