@@ -7,7 +7,6 @@
 //                PostgreSQL and Redis; every technician must get exactly one call and one SMS.
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -19,7 +18,7 @@ import { QUEUE_NAMES } from '../src/platform/queues.js';
 import { signTwilioRequest } from '../src/platform/twilio-webhook.js';
 // Only what support.ts has exported since the first benchmark: the rest of the harness there is
 // for autocannon runs, and this benchmark's few helpers are below.
-import { cpuSeconds, installCleanup, machine, type Percentiles, percentiles } from './support.js';
+import { cpuSeconds, freePort, installCleanup, machine, type Percentiles, percentiles } from './support.js';
 import { type Arrival, startTwilioStandIn, type TwilioStandIn } from './twilio-stand-in.js';
 
 const LATENCY_CALLS = Number(process.env.BENCH_PAGING_CALLS ?? 200);
@@ -75,17 +74,6 @@ async function timed<T>(what: string, work: () => Promise<T>): Promise<{ value: 
   const ms = Math.round(performance.now() - started);
   console.log(`  done in ${(ms / 1000).toFixed(1)} s`);
   return { value, ms };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** results/paging-<date>.json, as run.ts saves the others. */

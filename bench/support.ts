@@ -1,6 +1,5 @@
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 
 /** The settings both benchmarks share (bench/README.md). */
@@ -403,16 +402,7 @@ export function printRows(rows: Measurement[]): void {
   );
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { freePort } from '../test/support/free-port.js';
 
 /** Writes results/<name>-<date>.json; returns its path. */
 export function saveResult(name: string, result: unknown): string {

@@ -201,6 +201,7 @@ function buildChannels(settings: Settings, logger: Logger, simulator: SimulatorS
         fromNumber: settings.twilio.fromNumber ?? '+33970000000',
         emailFrom: settings.emailFrom,
         logger,
+        ringTimeoutMs: settings.oncall.ringTimeoutSeconds * 1000,
       })
     : null;
   const twilioChannels = (() => {

@@ -18,7 +18,9 @@ let workers: Stoppable[];
 beforeAll(async () => {
   h = await startHarness({
     clock: { now: () => new Date(Date.now() + night) },
-    env: { ONCALL_RETRY_DELAY_SECONDS: '0' },
+    env: { ONCALL_RETRY_DELAY_SECONDS: '0', ONCALL_RING_TIMEOUT_SECONDS: '5' },
+    // The simulated phone reports "no answer" over HTTP, as to a real deployment.
+    listenOnPublicUrl: true,
   });
   agent = await h.login('AGENT');
   workers = [startPagingWorker(h.services), startOutboxWorker(h.services)];
@@ -37,30 +39,36 @@ const post = (url: string, payload?: object) =>
     ...(payload ? { payload } : {}),
   });
 
+async function callsTo(mobile: string) {
+  const items = (
+    await h.app.inject({
+      method: 'GET',
+      url: '/api/simulator/outbound',
+      headers: { authorization: `Bearer ${agent}` },
+    })
+  ).json() as Array<{ sid: string; kind: string; to: string; status: string }>;
+  return items.filter((i) => i.kind === 'call' && i.to === mobile);
+}
+
 async function ringingFor(mobile: string, count: number) {
   return until(async () => {
-    const items = (
-      await h.app.inject({
-        method: 'GET',
-        url: '/api/simulator/outbound',
-        headers: { authorization: `Bearer ${agent}` },
-      })
-    ).json() as Array<{ sid: string; kind: string; to: string; status: string }>;
-    const calls = items.filter((i) => i.kind === 'call' && i.to === mobile);
+    const calls = await callsTo(mobile);
     return calls.length >= count && calls.find((c) => c.status === 'ringing');
   });
+}
+
+async function nightCallFrom(caller: string) {
+  const started = (await post('/api/simulator/calls', { from: caller, to: '+33970000001' })).json() as {
+    sid: string;
+  };
+  await post(`/api/simulator/calls/${started.sid}/input`, { digits: '2' });
+  await post(`/api/simulator/calls/${started.sid}/input`, { message: 'Plus de chauffage ni d’eau chaude.' });
 }
 
 describe('paging in the simulator', () => {
   it('rings the technician in the panel; the voicemail takes the first call, the technician accepts the second', async () => {
     const agency = await createAgency(h.services.db);
-    const started = (
-      await post('/api/simulator/calls', { from: agency.callers.covered, to: '+33970000001' })
-    ).json() as { sid: string };
-    await post(`/api/simulator/calls/${started.sid}/input`, { digits: '2' });
-    await post(`/api/simulator/calls/${started.sid}/input`, {
-      message: 'Plus de chauffage ni d’eau chaude.',
-    });
+    await nightCallFrom(agency.callers.covered);
 
     const first = await ringingFor(agency.technician.mobile, 1);
     const voicemail = (
@@ -85,5 +93,29 @@ describe('paging in the simulator', () => {
     });
     expect(page.status).toBe('ACKNOWLEDGED');
     expect(page.attempts.map((a) => a.outcome)).toEqual(['MACHINE', 'ACCEPTED']);
+  });
+
+  it('ends a page call nobody answers in the panel after the ring timeout, and calls the technician again', async () => {
+    const agency = await createAgency(h.services.db);
+    await nightCallFrom(agency.callers.covered);
+
+    const first = await ringingFor(agency.technician.mobile, 1);
+    // Nobody touches the panel: after 5 s of ringing the call ends as Twilio's would.
+    const unanswered = await until(async () => {
+      const call = (await callsTo(agency.technician.mobile)).find((c) => c.sid === first.sid);
+      return call?.status === 'no-answer' && call;
+    });
+    expect(unanswered.status).toBe('no-answer');
+    const again = await ringingFor(agency.technician.mobile, 2);
+    expect(again.sid).not.toBe(first.sid);
+
+    const page = await h.services.db.page.findFirstOrThrow({
+      where: { agencyId: agency.agencyId },
+      include: { attempts: { orderBy: { number: 'asc' } } },
+    });
+    expect(page.attempts[0]).toMatchObject({ number: 1, target: 'TECHNICIAN', outcome: 'NO_ANSWER' });
+    expect(page.attempts[1]).toMatchObject({ number: 2, target: 'TECHNICIAN' });
+    // The panel can no longer pick up the call that rang out.
+    expect((await post(`/api/simulator/outbound/${first.sid}/answer`)).statusCode).toBe(409);
   });
 });

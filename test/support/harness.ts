@@ -5,6 +5,7 @@ import { loadSettings, type Settings } from '../../src/platform/config.js';
 import { createServices, type ServiceOverrides, type Services } from '../../src/platform/services.js';
 import { signTwilioRequest, type TwilioParams } from '../../src/platform/twilio-webhook.js';
 import { createTestDatabase } from '../helpers/database.js';
+import { freePort } from './free-port.js';
 import { flushRedis, redisUrlForWorker } from './redis-db.js';
 
 export const TEST_PASSWORD = 'correct horse battery';
@@ -31,17 +32,23 @@ export interface HarnessOptions extends ServiceOverrides {
   /** Keep Redis as it is (a second process sharing it). */
   keepRedis?: boolean;
   listen?: boolean;
+  /**
+   * Listens on a free port that PUBLIC_BASE_URL names, so that what the service posts to its own
+   * webhooks over HTTP (the simulator's status callbacks, as a worker process does) arrives.
+   */
+  listenOnPublicUrl?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const database = options.databaseUrl ? null : await createTestDatabase();
   const redisUrl = redisUrlForWorker();
   if (!options.keepRedis) await flushRedis(redisUrl);
+  const port = options.listenOnPublicUrl ? await freePort() : 0;
   const settings = loadSettings(
     {
       DATABASE_URL: options.databaseUrl ?? database!.url,
       REDIS_URL: redisUrl,
-      PUBLIC_BASE_URL: 'https://contact-centre.test',
+      PUBLIC_BASE_URL: port ? `http://127.0.0.1:${port}` : 'https://contact-centre.test',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       SEND_BACKOFF_MS: '50',
       // Tests run at any hour: quiet hours only where a test sets them.
@@ -54,7 +61,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   );
   const services = await createServices(settings, options);
   const app = await buildApp(services);
-  if (options.listen) await app.listen({ port: 0, host: '127.0.0.1' });
+  if (options.listen || port) await app.listen({ port, host: '127.0.0.1' });
   else await app.ready();
 
   let users = 0;

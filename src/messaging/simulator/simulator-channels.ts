@@ -15,18 +15,23 @@ export interface SimulatorOptions {
   logger: Logger;
   /** Delay before the simulated handset reports "delivered". */
   deliveryDelayMs?: number;
+  /** How long a placed call rings before it ends unanswered, as Twilio's `Timeout` (30 s). */
+  ringTimeoutMs?: number;
 }
 
 export function simulatorChannels(options: SimulatorOptions): Channels {
   return { sms: simulatorSms(options), voice: simulatorVoice(options), email: simulatorEmail(options) };
 }
 
-function later(options: SimulatorOptions, fn: () => Promise<unknown>): void {
-  const timer = setTimeout(() => {
-    fn().catch((err: Error) =>
-      options.logger.debug({ err: err.message }, 'simulator callback not delivered'),
-    );
-  }, options.deliveryDelayMs ?? 200);
+function later(options: SimulatorOptions, fn: () => Promise<unknown>, delayMs?: number): void {
+  const timer = setTimeout(
+    () => {
+      fn().catch((err: Error) =>
+        options.logger.debug({ err: err.message }, 'simulator callback not delivered'),
+      );
+    },
+    delayMs ?? options.deliveryDelayMs ?? 200,
+  );
   timer.unref();
 }
 
@@ -85,13 +90,25 @@ function simulatorVoice(options: SimulatorOptions): VoiceChannel {
         status: 'ringing',
         at: new Date().toISOString(),
       });
-      later(options, () =>
+      const status = (CallStatus: string, extra: Record<string, string> = {}) =>
         postSignedWebhook(options.authToken, call.statusCallbackUrl, {
           CallSid: sid,
-          CallStatus: 'ringing',
+          CallStatus,
           To: call.to,
           From: options.fromNumber,
-        }),
+          ...extra,
+        });
+      later(options, () => status('ringing'));
+      // Nobody picked up in the panel: the call ends unanswered, as Twilio's does after its
+      // Timeout, so the page goes on to its next attempt instead of waiting on a ringing phone.
+      later(
+        options,
+        async () => {
+          if ((await store.get(sid))?.status !== 'ringing') return;
+          await store.update(sid, 'no-answer');
+          await status('no-answer', { CallDuration: '0' });
+        },
+        options.ringTimeoutMs ?? 30_000,
       );
       return { outcome: 'sent', providerId: sid, status: 'SENT' };
     },

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { seedDemo } from '../../../prisma/seed.js';
 import { createDb, type Db } from '../../../src/platform/db/client.js';
 import { createRedis } from '../../../src/platform/redis.js';
 import { createEventBus, type DomainEvent } from '../../../src/realtime/event-bus.js';
 import { createTestDatabase } from '../../helpers/database.js';
+import { freePort } from '../../support/free-port.js';
 import { flushRedis, redisUrlForWorker } from '../../support/redis-db.js';
 
 // The real service, started as an operator starts it (`node --import tsx src/main.ts --role all`)
@@ -39,7 +39,8 @@ export const TUESDAY_MORNING = new Date('2026-11-24T10:00:00+01:00');
 // On-call timings in seconds, so that a whole night (attempts, escalation, acknowledgement) happens
 // within a test; alert reminders fast enough to be seen, slow enough not to race a test's steps.
 const E2E_SETTINGS: Record<string, string> = {
-  ONCALL_RING_TIMEOUT_SECONDS: '5', // the least the setting allows
+  // The tests answer or decline every page call themselves: none ends unanswered under them.
+  ONCALL_RING_TIMEOUT_SECONDS: '120',
   ONCALL_ACK_TIMEOUT_SECONDS: '8',
   ONCALL_RETRY_DELAY_SECONDS: '1',
   ONCALL_PAGE_AFTER_CALL_SECONDS: '2',
@@ -197,20 +198,6 @@ async function waitUntilReady(
     await sleep(200);
   }
   throw new Error(`the service was not ready within ${READY_WITHIN_MS} ms:\n${output()}`);
-}
-
-/** A port nobody listens on now (the service binds it a moment later). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
