@@ -3,7 +3,15 @@
 
 import { clearSession, get, getSession, post, setUnauthorizedHandler } from './api.js';
 import { $, h, redrawQuietly, showError } from './dom.js';
-import { applyTranslations, formatDate, onLangChange, renderLangSwitch, t, toggleLang } from './i18n.js';
+import {
+  applyTranslations,
+  formatDate,
+  onLangChange,
+  renderLangSwitch,
+  t,
+  tEnum,
+  toggleLang,
+} from './i18n.js';
 import { connectLive } from './live.js';
 
 const MAX_ITEMS = 100;
@@ -359,7 +367,7 @@ function outboundItem(item) {
       {},
       h('strong', {}, kind),
       ' · ',
-      h('span', { class: 'badge' }, item.status),
+      h('span', { class: 'badge', dataset: { status: item.status } }, tEnum('out.status', item.status)),
       ' · ',
       h('time', { datetime: item.at }, formatDate(item.at)),
     ),
