@@ -5,10 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { createFrenchCalendar } from '../src/calendar/french-calendar.js';
-import { dueDate } from '../src/cases/deadlines.js';
+import { type DeadlineSettings, dueDate } from '../src/cases/deadlines.js';
 import type { CustomerClass, Equipment, UserRole } from '../src/generated/prisma/enums.js';
 import { agencyCalendar } from '../src/oncall/on-call-windows.js';
 import { hashPassword } from '../src/platform/auth/passwords.js';
+import { loadSettings } from '../src/platform/config.js';
 import { createDb, type Db } from '../src/platform/db/client.js';
 
 export const DEMO_PASSWORD = 'demo1234';
@@ -164,15 +165,18 @@ const USERS: Array<{ email: string; displayName: string; role: UserRole; agency?
   { email: 'admin@demo.example', displayName: 'Adrien Admin', role: 'ADMIN' },
 ];
 
+const DEMO_CUSTOMERS = 300;
+
+/** `deadlines`: the service's case deadlines (CASE_* settings), its defaults unless given. */
 export async function seedDemo(
   db: Db,
   now: Date = new Date(),
-  customerCount = 300,
+  deadlines: DeadlineSettings = loadSettings({}, []).caseDeadlines,
 ): Promise<{ seeded: boolean; customers: number }> {
   const seeded = !(await db.region.findUnique({ where: { code: REGIONS[0]!.code } }));
   if (seeded) {
-    await seedOrganisation(db, now, customerCount);
-    await seedCases(db, now);
+    await seedOrganisation(db, now, DEMO_CUSTOMERS);
+    await seedCases(db, now, deadlines);
   }
   await seedUsers(db);
   return { seeded, customers: await db.customer.count() };
@@ -386,7 +390,7 @@ async function seedOrganisation(db: Db, now: Date, customerCount: number): Promi
  * supervisor), an urgent one. Customers without out-of-hours cover: the night rehearsals use the
  * covered ones.
  */
-async function seedCases(db: Db, now: Date): Promise<void> {
+async function seedCases(db: Db, now: Date, deadlines: DeadlineSettings): Promise<void> {
   const agency = await db.agency.findUniqueOrThrow({
     where: { code: 'AG-LYO' },
     select: { id: true, timeZone: true, holidayCalendar: true },
@@ -428,7 +432,7 @@ async function seedCases(db: Db, now: Date): Promise<void> {
   for (const [i, item] of demo.entries()) {
     const customer = customers[i];
     if (!customer) break;
-    const { dueAt } = dueDate({ ...item, needsIntervention: false }, calendar);
+    const { dueAt } = dueDate({ ...item, needsIntervention: false }, calendar, deadlines);
     await db.case.create({
       data: {
         kind: item.kind,
@@ -477,8 +481,9 @@ async function seedUsers(db: Db): Promise<void> {
 
 // Run as a script: `tsx prisma/seed.ts`.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const db = createDb(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/contact_centre');
-  const result = await seedDemo(db);
+  const settings = loadSettings(process.env, []);
+  const db = createDb(settings.databaseUrl);
+  const result = await seedDemo(db, new Date(), settings.caseDeadlines);
   console.log(
     result.seeded
       ? `Demo data seeded (${result.customers} customers).`

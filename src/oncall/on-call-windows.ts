@@ -25,6 +25,17 @@ export interface WindowCalendar {
   isPublicHoliday(day: DateTime): boolean;
 }
 
+/** The same local time `days` working days later (Monday to Friday, not a public holiday). */
+export function addWorkingDays(from: DateTime, days: number, calendar: WindowCalendar): DateTime {
+  let day = from;
+  let counted = 0;
+  while (counted < days) {
+    day = day.plus({ days: 1 });
+    if (day.weekday <= 5 && !calendar.isPublicHoliday(day)) counted += 1;
+  }
+  return day;
+}
+
 /** Local day + minutes from its midnight (possibly past 1440), by the calendar, not by adding hours. */
 function at(day: DateTime, minute: number): DateTime {
   const days = Math.floor(minute / 1440);

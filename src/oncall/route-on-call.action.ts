@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Locale } from '../generated/prisma/enums.js';
 import { isUniqueViolation } from '../messaging/outbox.service.js';
-import { agencyCalendar, type WindowCalendar } from './on-call-windows.js';
+import { addWorkingDays, agencyCalendar, type WindowCalendar } from './on-call-windows.js';
 import type { PagingDeps } from './paging.deps.js';
 import { scheduleAttempt } from './paging.deps.js';
 import { decideRouting, type Routing } from './routing.rules.js';
@@ -135,8 +135,8 @@ function spokenTime(at: Date, zone: string, locale: Locale, now: Date): Record<s
 
 /** The next Monday-to-Friday that is not a public holiday for the agency, at `minute`. */
 export function nextWorkingDay(now: Date, calendar: WindowCalendar, minute: number): Date {
-  let day = DateTime.fromJSDate(now, { zone: calendar.zone }).startOf('day');
-  do day = day.plus({ days: 1 });
-  while (day.weekday > 5 || calendar.isPublicHoliday(day));
-  return day.set({ hour: Math.floor(minute / 60), minute: minute % 60 }).toJSDate();
+  const today = DateTime.fromJSDate(now, { zone: calendar.zone }).startOf('day');
+  return addWorkingDays(today, 1, calendar)
+    .set({ hour: Math.floor(minute / 60), minute: minute % 60 })
+    .toJSDate();
 }
