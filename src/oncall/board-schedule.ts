@@ -1,5 +1,5 @@
 import { onCallIntervals } from './imports/on-call-intervals.js';
-import { findGaps, type Interval } from './imports/rota-periods.js';
+import { findGaps, type Interval, mergeIntervals } from './imports/rota-periods.js';
 import {
   nextPeriodStart,
   type Period,
@@ -53,21 +53,10 @@ export function technicianGaps(
   calendar: WindowCalendar,
 ): Interval[] {
   const required = windows.length === 0 ? [horizon] : onCallIntervals(windows, horizon, calendar);
-  return joinTouching(findGaps(required, rotas));
+  return mergeIntervals(findGaps(required, rotas));
 }
 
 /** When a region has no regional on-call manager within the horizon (they are needed at every moment). */
 export function managerGaps(rotas: readonly Interval[], horizon: Interval): Interval[] {
-  return joinTouching(findGaps([horizon], rotas));
-}
-
-function joinTouching(gaps: readonly Interval[]): Interval[] {
-  const joined: Interval[] = [];
-  for (const gap of [...gaps].sort((a, b) => a.start.getTime() - b.start.getTime())) {
-    const last = joined.at(-1);
-    if (last && gap.start <= last.end) {
-      if (gap.end > last.end) last.end = gap.end;
-    } else joined.push({ start: gap.start, end: gap.end });
-  }
-  return joined;
+  return mergeIntervals(findGaps([horizon], rotas));
 }

@@ -119,15 +119,21 @@ export function planRotaGroup(
   return plan;
 }
 
+/** The intervals in time order, those that overlap or touch joined into one. */
+export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
+  const merged: Interval[] = [];
+  for (const i of [...intervals].sort((a, b) => a.start.getTime() - b.start.getTime())) {
+    const last = merged.at(-1);
+    if (last && i.start <= last.end) {
+      if (i.end > last.end) last.end = i.end;
+    } else merged.push({ start: i.start, end: i.end });
+  }
+  return merged;
+}
+
 /** The parts of `required` that no period of `covered` covers. */
 export function findGaps(required: readonly Interval[], covered: readonly Interval[]): Interval[] {
-  const merged: Interval[] = [];
-  for (const c of [...covered].sort((a, b) => a.start.getTime() - b.start.getTime())) {
-    const last = merged.at(-1);
-    if (last && c.start <= last.end) {
-      if (c.end > last.end) last.end = c.end;
-    } else merged.push({ start: c.start, end: c.end });
-  }
+  const merged = mergeIntervals(covered);
   const gaps: Interval[] = [];
   for (const r of required) {
     let cursor = r.start;
