@@ -10,8 +10,8 @@ import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { PATHS } from '../src/platform/paths.js';
 
-export const CONSOLE_SOURCES = PATHS.agentConsole;
-export const CONSOLE_DIST = join(PATHS.agentConsole, 'dist');
+const CONSOLE_SOURCES = PATHS.agentConsole;
+const CONSOLE_DIST = PATHS.consoleDist;
 const BUILD_CACHE = join(PATHS.agentConsole, '..', 'node_modules', '.cache', 'console-build');
 /** The first screen's budget over the wire, gzipped (1 kB = 1,000 bytes). */
 export const FIRST_SCREEN_LIMIT_BYTES = 250_000;
@@ -135,7 +135,7 @@ async function copyAssets(outdir: string): Promise<void> {
 }
 
 /** The client files socket.io serves at /socket.io/ (its own dependency, whatever npm hoisted). */
-export function socketIoClientFile(name: string): string {
+function socketIoClientFile(name: string): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('socket.io/package.json')), 'client-dist', name);
 }

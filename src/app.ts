@@ -166,7 +166,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
  * hides a change made since.
  */
 function consoleFiles(): { root: string; bundle: 'built' | 'none' | 'stale' } {
-  const dist = join(PATHS.agentConsole, 'dist');
+  const dist = PATHS.consoleDist;
   const builtAt = statSync(join(dist, 'index.html'), { throwIfNoEntry: false })?.mtimeMs;
   if (builtAt === undefined) return { root: PATHS.agentConsole, bundle: 'none' };
   const stale = readdirSync(PATHS.agentConsole, { recursive: true, withFileTypes: true }).some(

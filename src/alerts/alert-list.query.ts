@@ -106,8 +106,6 @@ export async function listAlerts(db: Db, filter: AlertFilter) {
   });
 }
 
-export type AlertRow = Awaited<ReturnType<typeof listAlerts>>[number];
-
 /** A supply point as its alert history heads it: address, meters, current customer. */
 export function findSupplyPoint(db: Db, id: string) {
   return db.supplyPoint.findUnique({

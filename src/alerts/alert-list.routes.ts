@@ -27,7 +27,7 @@ const HistoryQuery = Type.Object({
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 /** "OPEN,unanswered" → the statuses; a word that is none of them → null. */
-export function parseStatuses(text: string | undefined): AlertStatus[] | null {
+function parseStatuses(text: string | undefined): AlertStatus[] | null {
   if (text === undefined || text.trim() === '') return [];
   const words = text.split(',').map((word) => word.trim().toUpperCase());
   const statuses = words.filter((word): word is AlertStatus => ALERT_STATUSES.includes(word as AlertStatus));

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Prisma } from '../generated/prisma/client.js';
+import { SUPERVISORS } from '../platform/auth/principal.js';
 import type { Services } from '../platform/services.js';
 import { OPEN_CASE_STATUSES } from './case-scope.js';
 
@@ -39,7 +40,7 @@ export function supervisionRoutes(app: FastifyInstance, services: Services): voi
 
   app.get(
     '/api/supervision',
-    { config: { access: { users: ['SUPERVISOR', 'ADMIN'] } }, schema: { tags: ['cases'] } },
+    { config: { access: { users: SUPERVISORS } }, schema: { tags: ['cases'] } },
     async () => {
       const now = clock.now();
       const soon = new Date(now.getTime() + SOON_MS);

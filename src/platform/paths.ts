@@ -8,4 +8,6 @@ export const PATHS = {
   messageTemplates: root('message-templates'),
   templateSamples: root('message-templates/samples.yaml'),
   agentConsole: root('agent-console'),
+  /** The console's production bundle (npm run console:build); never committed. */
+  consoleDist: root('agent-console/dist'),
 };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { Principal } from '../platform/auth/principal.js';
+import { type Principal, SUPERVISORS } from '../platform/auth/principal.js';
 import type { Services } from '../platform/services.js';
 import type { DomainEvent } from './event-bus.js';
 import { mayReceive } from './rooms.js';
@@ -19,7 +19,7 @@ export function eventStreamRoutes(
     '/events/stream',
     {
       websocket: true,
-      config: { access: { tokens: ['INTEGRATION'], users: ['SUPERVISOR', 'ADMIN'] } },
+      config: { access: { tokens: ['INTEGRATION'], users: SUPERVISORS } },
       schema: { tags: ['realtime'], description: 'WebSocket of domain events (JSON, one per frame).' },
     },
     async (socket, request) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { SUPERVISORS } from '../platform/auth/principal.js';
 import type { Db } from '../platform/db/client.js';
 import type { OnlineUser } from './presence.js';
 
@@ -7,7 +8,7 @@ import type { OnlineUser } from './presence.js';
 export function presenceRoutes(app: FastifyInstance, db: Db, online: () => Promise<OnlineUser[]>): void {
   app.get(
     '/api/presence',
-    { config: { access: { users: ['SUPERVISOR', 'ADMIN'] } }, schema: { tags: ['realtime'] } },
+    { config: { access: { users: SUPERVISORS } }, schema: { tags: ['realtime'] } },
     async () => {
       const users = await online();
       const viewed = [...new Set(users.flatMap((u) => u.viewing))];

@@ -1,4 +1,5 @@
 import type { Server, Socket } from 'socket.io';
+import { SUPERVISORS } from '../platform/auth/principal.js';
 import { isUuid } from '../platform/ids.js';
 import { roleRoom } from './rooms.js';
 
@@ -22,7 +23,7 @@ export interface OnlineUser extends Viewer {
 
 const viewingRoom = (caseId: string) => `viewing:${caseId}`;
 /** What a supervisor's console hears: every change of who views what. */
-const WATCHERS = [roleRoom('SUPERVISOR'), roleRoom('ADMIN')];
+const WATCHERS = SUPERVISORS.map(roleRoom);
 
 export function handlePresence(io: Server, socket: Socket, onError: (err: unknown) => void): void {
   const principal = socket.data.principal;

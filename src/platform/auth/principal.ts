@@ -8,6 +8,8 @@ export type Principal =
 export type Access = 'public' | 'twilio' | { users?: readonly UserRole[]; tokens?: readonly ApiTokenRole[] };
 
 export const STAFF: readonly UserRole[] = ['AGENT', 'SUPERVISOR', 'ADMIN'];
+/** Who oversees the agents: supervision, presence, every agency's events. */
+export const SUPERVISORS: readonly UserRole[] = ['SUPERVISOR', 'ADMIN'];
 
 /**
  * The agency a user's view is confined to: an agent attached to an agency sees that agency's
