@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { type Principal, STAFF } from '../platform/auth/principal.js';
+import { confinedAgency, type Principal, STAFF } from '../platform/auth/principal.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../platform/services.js';
 import {
@@ -63,7 +63,7 @@ const CreateBody = Type.Object(
   { additionalProperties: false },
 );
 
-const STATUS_OF = { not_found: 404, closed: 409, comment_rule: 422 } as const;
+const STATUS_OF = { not_found: 404, closed: 409, comment_rule: 422, forbidden: 403 } as const;
 
 function answer<T>(reply: FastifyReply, result: CaseActionResult<T>, created = false) {
   if (result.ok) return reply.code(created ? 201 : 200).send(result.value);
@@ -84,7 +84,12 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
   const actorOf = (request: { principal: Principal | null }): Actor => {
     const p = request.principal!;
     // An agent acts on the cases they may see (their agency's and those of no agency), no others.
-    return { id: p.id, displayName: p.kind === 'user' ? p.displayName : p.name, sees: visibleTo(p) };
+    return {
+      id: p.id,
+      displayName: p.kind === 'user' ? p.displayName : p.name,
+      sees: visibleTo(p),
+      agencyId: confinedAgency(p),
+    };
   };
   const notFound = (reply: FastifyReply) =>
     reply.code(404).send({ error: 'not_found', message: 'no such case' });

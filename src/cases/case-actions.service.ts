@@ -33,11 +33,18 @@ export interface Actor {
   displayName: string;
   /** The cases this actor may act on (cases.routes.ts `visibleTo`): others are not found. */
   sees: Prisma.CaseWhereInput;
+  /** The agency an agent is confined to (`confinedAgency`): they open cases for it or for none. */
+  agencyId: string | null;
 }
 
 export type CaseActionResult<T = { id: string }> =
   | { ok: true; value: T }
-  | { ok: false; code: 'not_found' | 'closed' | 'comment_rule'; message: string; found?: unknown };
+  | {
+      ok: false;
+      code: 'not_found' | 'closed' | 'comment_rule' | 'forbidden';
+      message: string;
+      found?: unknown;
+    };
 
 /** The case as the actor may see it, if it is still open; one read, visibility included. */
 async function openCase(db: Db, caseId: string, actor: Actor) {
@@ -243,12 +250,15 @@ export async function createCase(
   const at = deps.now();
   const judged = judgementIn(input.description ?? '');
   if (judged) return judged;
+  if (input.agencyId && actor.agencyId && input.agencyId !== actor.agencyId)
+    return { ok: false, code: 'forbidden', message: 'an agent opens cases for their own agency only' };
   const agency = input.agencyId
     ? await deps.db.agency.findUnique({
         where: { id: input.agencyId },
         select: { timeZone: true, holidayCalendar: true },
       })
     : null;
+  if (input.agencyId && !agency) return { ok: false, code: 'not_found', message: 'no such agency' };
   const { dueAt, rule } = dueDate(
     {
       openedAt: at,

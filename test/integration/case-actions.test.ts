@@ -184,4 +184,37 @@ describe('case actions', () => {
     const colleague = await h.login('AGENT', { agencyId });
     expect((await call('POST', `/api/cases/${id}/notes`, { text: 'note' }, colleague)).statusCode).toBe(201);
   });
+
+  it('lets an agent open cases for their own agency or none, not for another one', async () => {
+    const region = await h.services.db.region.findFirstOrThrow();
+    const other = await h.services.db.agency.create({
+      data: { code: 'A-ELSE', name: 'Ailleurs', regionId: region.id },
+    });
+    const outsider = await h.login('AGENT', { agencyId: other.id });
+    const request = (agency?: string) => ({
+      customerId,
+      ...(agency ? { agencyId: agency } : {}),
+      kind: 'REQUEST',
+      urgency: 'NORMAL',
+      category: 'billing',
+      subject: 'Demande',
+      contact: { channel: 'PHONE', direction: 'INBOUND', summary: 'Appel' },
+    });
+    const refused = await call('POST', '/api/cases', request(agencyId), outsider);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ error: 'forbidden' });
+    expect(await h.services.db.case.count({ where: { subject: 'Demande', agencyId } })).toBe(0);
+    expect((await call('POST', '/api/cases', request(other.id), outsider)).statusCode).toBe(201);
+    expect((await call('POST', '/api/cases', request(), outsider)).statusCode).toBe(201);
+    // A supervisor is confined to no agency; an agency that does not exist is not found.
+    const supervisor = await h.login('SUPERVISOR');
+    expect((await call('POST', '/api/cases', request(agencyId), supervisor)).statusCode).toBe(201);
+    const missing = await call(
+      'POST',
+      '/api/cases',
+      request('00000000-0000-4000-8000-000000000000'),
+      supervisor,
+    );
+    expect(missing.statusCode).toBe(404);
+  });
 });
