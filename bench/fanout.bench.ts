@@ -76,9 +76,9 @@ const TARGETS = { p99UnderMs: 150 };
 const ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 const DATABASE = 'cc_bench_fanout';
 const DATABASE_URL = `postgresql://postgres@127.0.0.1:5432/${DATABASE}`;
-// Its own Redis database (its own `events` stream and sessions): the tests take 2-14
-// (test/support/redis-db.ts: 2 + worker, moved by TEST_REDIS_BASE; a first run on 12 got a
-// test's events), the other benchmarks 11 and 13-15, `npm start` 0.
+// Its own Redis database (its own `events` stream and sessions): the tests take 2 + their worker's
+// number (test/support/redis-db.ts, moved by TEST_REDIS_BASE; a first run on 12 got a test's
+// events), the other benchmarks 11 and 13-15, `npm start` 0.
 const REDIS_DB = Number(process.env.BENCH_FANOUT_REDIS_DB ?? 1);
 const REDIS_URL = `redis://127.0.0.1:6379/${REDIS_DB}`;
 const PASSWORD = 'bench-fanout-password';

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
 import type { OnCallBoard } from '../../src/oncall/board.service.js';
+import { GAP_HORIZON_DAYS } from '../../src/oncall/board-schedule.js';
 import { startPagingWorker } from '../../src/oncall/paging.worker.js';
 import { maskPhone } from '../../src/platform/logger.js';
 import type { Stoppable } from '../../src/platform/queues.js';
-import { type Harness, startHarness, TEST_PASSWORD } from '../support/harness.js';
+import { type Harness, startHarness } from '../support/harness.js';
 import { type AgencyFixture, createAgency } from '../support/oncall-fixture.js';
 import { callStatus, pressOnPage } from '../support/paged-phone.js';
 import { PhoneCall } from '../support/phone-call.js';
@@ -70,25 +71,8 @@ const agencyOn = (b: Board, agencyId: string) => b.agencies.find((a) => a.id ===
 const pageOn = async (token: string, agencyId: string, caseNumber: number) =>
   agencyOn(await board(token), agencyId)?.pages.find((p) => p.caseNumber === caseNumber);
 
-/** An agent attached to an agency (sessions carry the agency: signed in after attaching). */
-async function agentOf(agencyId: string): Promise<string> {
-  const first = await h.login('AGENT');
-  const me = await h.app.inject({
-    method: 'GET',
-    url: '/api/auth/me',
-    headers: { authorization: `Bearer ${first}` },
-  });
-  const user = await h.services.db.user.update({
-    where: { id: (me.json() as { id: string }).id },
-    data: { agencyId },
-  });
-  const again = await h.app.inject({
-    method: 'POST',
-    url: '/api/auth/login',
-    payload: { email: user.email, password: TEST_PASSWORD },
-  });
-  return (again.json() as { token: string }).token;
-}
+/** An agent attached to an agency. */
+const agentOf = (agencyId: string) => h.login('AGENT', { agencyId });
 
 /** A caller on the out-of-hours line: breakdown, a description of the fault, hang-up. */
 async function nightCall(from: string): Promise<number> {
@@ -251,7 +235,9 @@ describe('the on-call board', () => {
     expect(shown.region.managerGaps).toHaveLength(1);
     // The whole horizon, from now.
     const [gap] = shown.region.managerGaps;
-    expect(new Date(gap!.end).getTime() - new Date(gap!.start).getTime()).toBe(7 * 24 * 3600 * 1000);
+    expect(new Date(gap!.end).getTime() - new Date(gap!.start).getTime()).toBe(
+      GAP_HORIZON_DAYS * 24 * 3600 * 1000,
+    );
     expect(shown.onCall[0]!.technicianNow).toBeNull();
     // Nobody on the rota at all: tonight's period is a gap from now.
     expect(new Date(shown.rotaGaps[0]!.end)).toEqual(new Date('2026-11-25T07:00:00Z'));

@@ -4,6 +4,7 @@ import type { DomainEvent } from '../../src/realtime/event-bus.js';
 import { consoleSocket } from '../support/console-socket.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { PhoneCall } from '../support/phone-call.js';
+import { until } from '../support/until.js';
 
 // The screen pop: a call queued for the agents, or a night call whose case is open, reaches the
 // console at once with who the caller may be; the identification checklist comes with it, and
@@ -88,16 +89,12 @@ afterAll(async () => {
   await h.close();
 });
 
-async function popFor(callSid: string, reason: string): Promise<DomainEvent> {
-  for (let i = 0; i < 100; i++) {
-    const pop = received.find(
+const popFor = (callSid: string, reason: string): Promise<DomainEvent> =>
+  until(async () =>
+    received.find(
       (e) => e.type === 'call.screen-pop' && e.data.callSid === callSid && e.data.reason === reason,
-    );
-    if (pop) return pop;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no screen pop for ${callSid} (${reason})`);
-}
+    ),
+  );
 
 const api = (method: 'GET' | 'POST', url: string, payload?: object) =>
   h.app.inject({

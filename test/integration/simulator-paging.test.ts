@@ -101,11 +101,10 @@ describe('paging in the simulator', () => {
 
     const first = await ringingFor(agency.technician.mobile, 1);
     // Nobody touches the panel: after 5 s of ringing the call ends as Twilio's would.
-    const unanswered = await until(async () => {
+    await until(async () => {
       const call = (await callsTo(agency.technician.mobile)).find((c) => c.sid === first.sid);
       return call?.status === 'no-answer' && call;
     });
-    expect(unanswered.status).toBe('no-answer');
     const again = await ringingFor(agency.technician.mobile, 2);
     expect(again.sid).not.toBe(first.sid);
 

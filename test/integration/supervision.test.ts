@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleSocket } from '../support/console-socket.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { until } from '../support/until.js';
 
 // The supervisor's view: queues and SLA breaches per agency, the multi-contact cases, and who is
 // online with which case open, across two api processes sharing one store.
@@ -47,15 +48,6 @@ type Online = Array<{ userId: string; role: string; viewing: string[] }>;
 const presence = async (token: string): Promise<Online> =>
   (await api(first, token, 'GET', '/api/presence')).json().users;
 
-async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean): Promise<T> {
-  let value = await probe();
-  for (let i = 0; i < 100 && !accept(value); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    value = await probe();
-  }
-  return value;
-}
-
 async function openCase(
   token: string,
   subject: string,
@@ -93,10 +85,10 @@ describe('presence', () => {
     const told = await toldBruno;
     expect(new Set(told.viewers.map((v) => v.userId)).size).toBe(2);
 
-    const online = await until(
-      () => presence(supervisor),
-      (users) => users.filter((u) => u.viewing.includes(kase.id)).length === 2,
-    );
+    const online = await until(async () => {
+      const users = await presence(supervisor);
+      return users.filter((u) => u.viewing.includes(kase.id)).length === 2 && users;
+    });
     expect(online.filter((u) => u.viewing.includes(kase.id)).map((u) => u.role)).toEqual(['AGENT', 'AGENT']);
     // With the number of each case open, for the supervisor's list.
     const { caseNumbers } = (await api(first, supervisor, 'GET', '/api/presence')).json();
@@ -105,10 +97,10 @@ describe('presence', () => {
     // Bruno moves on; then Alice closes her console: the supervisor sees nobody on the case.
     brunoSocket.emit('presence:viewing', { caseId: null });
     aliceSocket.disconnect();
-    const after = await until(
-      () => presence(supervisor),
-      (users) => !users.some((u) => u.viewing.includes(kase.id)),
-    );
+    const after = await until(async () => {
+      const users = await presence(supervisor);
+      return !users.some((u) => u.viewing.includes(kase.id)) && users;
+    });
     expect(after.some((u) => u.viewing.includes(kase.id))).toBe(false);
   });
 

@@ -1,3 +1,4 @@
+import { PUBLIC_HOLIDAY } from '../../src/oncall/on-call-windows.js';
 import type { Db } from '../../src/platform/db/client.js';
 
 // One agency per test: its region and regional manager, its technicians, on-call hours and rota,
@@ -25,9 +26,13 @@ export interface AgencyOptions {
 const H = 60;
 export const NIGHTS_AND_WEEKEND_DAYS = [
   ...[1, 2, 3, 4, 5].map((day) => ({ day, startMinute: 18 * H, endMinute: 32 * H })),
-  ...[6, 7, 8].map((day) => ({ day, startMinute: 8 * H, endMinute: 20 * H })),
+  ...[6, 7, PUBLIC_HOLIDAY].map((day) => ({ day, startMinute: 8 * H, endMinute: 20 * H })),
 ];
-export const WEEKEND_DAYS_ONLY = [6, 7, 8].map((day) => ({ day, startMinute: 8 * H, endMinute: 20 * H }));
+export const WEEKEND_DAYS_ONLY = [6, 7, PUBLIC_HOLIDAY].map((day) => ({
+  day,
+  startMinute: 8 * H,
+  endMinute: 20 * H,
+}));
 
 const WEEK = { startsAt: new Date('2026-11-16T07:00:00Z'), endsAt: new Date('2026-12-07T07:00:00Z') };
 

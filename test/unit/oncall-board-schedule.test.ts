@@ -7,7 +7,8 @@ import {
   managerGaps,
   technicianGaps,
 } from '../../src/oncall/board-schedule.js';
-import { agencyCalendar, PUBLIC_HOLIDAY, type WeeklyWindow } from '../../src/oncall/on-call-windows.js';
+import { agencyCalendar } from '../../src/oncall/on-call-windows.js';
+import { NIGHTS_AND_WEEKEND_DAYS } from '../support/oncall-fixture.js';
 
 // The board's "tonight" and its rota gaps, at chosen instants (Paris time; November is UTC+1).
 
@@ -15,12 +16,6 @@ const lyon = agencyCalendar(createFrenchCalendar('Europe/Paris'), {
   timeZone: 'Europe/Paris',
   holidayCalendar: 'FR',
 });
-const H = 60;
-// Weeknights 18:00-08:00, weekends and public holidays 08:00-20:00.
-const NIGHTS_AND_WEEKEND_DAYS: WeeklyWindow[] = [
-  ...[1, 2, 3, 4, 5].map((day) => ({ day, startMinute: 18 * H, endMinute: 32 * H })),
-  ...[6, 7, PUBLIC_HOLIDAY].map((day) => ({ day, startMinute: 8 * H, endMinute: 20 * H })),
-];
 const at = (iso: string) => new Date(iso);
 const span = (start: string, end: string) => ({ start: at(start), end: at(end) });
 
