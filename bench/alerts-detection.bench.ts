@@ -9,7 +9,6 @@
 // keeps the database, BENCH_ALERT_REUSE=1 then runs again on it without generating.
 
 import { loadavg } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { dayNumber, isoDay } from '../src/alerts/day-numbers.js';
@@ -21,7 +20,7 @@ import { createDb, type Db } from '../src/platform/db/client.js';
 import { applyMigrations } from '../src/platform/db/migrations.js';
 import type { Redis } from '../src/platform/redis.js';
 import { createEventBus, EVENT_STREAM } from '../src/realtime/event-bus.js';
-import { type BenchOutcome, installCleanup, machine, median, saveResult, timed, verdict } from './support.js';
+import { type BenchOutcome, machine, median, runIfMain, timed, verdict } from './support.js';
 
 const METERS = Number(process.env.BENCH_ALERT_METERS ?? 1_000_000);
 const DAYS = Number(process.env.BENCH_ALERT_DAYS ?? 35);
@@ -720,11 +719,5 @@ export async function runAlertsDetectionBench(): Promise<BenchOutcome> {
   }
 }
 
-// `npx tsx bench/alerts-detection.bench.ts`: this benchmark alone, saved like `npm run bench` saves it.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  installCleanup();
-  const outcome = await runAlertsDetectionBench();
-  for (const line of outcome.report) console.log(line);
-  console.log(`saved ${saveResult(outcome.name, outcome.result)}`);
-  process.exit(outcome.passed ? 0 : 1);
-}
+// `npx tsx bench/alerts-detection.bench.ts`: this benchmark alone.
+await runIfMain(import.meta.url, runAlertsDetectionBench);

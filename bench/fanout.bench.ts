@@ -14,7 +14,6 @@
 // clock (`wallNow`), checked by round trips before and after each phase.
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import { io as connectSocket, type Socket } from 'socket.io-client';
@@ -38,14 +37,13 @@ import {
   type BenchOutcome,
   cpuSeconds,
   freePort,
-  installCleanup,
   machine,
   machineBusySeconds,
   median,
   type Percentiles,
   RUN_OPTIONS,
+  runIfMain,
   type Server,
-  saveResult,
   percentiles as sharedPercentiles,
   startServer,
   timed,
@@ -1029,11 +1027,5 @@ export async function runFanoutBench(): Promise<BenchOutcome> {
   };
 }
 
-// `npx tsx bench/fanout.bench.ts`: this benchmark alone, saved like `npm run bench` saves it.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  installCleanup();
-  const outcome = await runFanoutBench();
-  for (const line of outcome.report) console.log(line);
-  console.log(`saved ${saveResult(outcome.name, outcome.result)}`);
-  process.exit(outcome.passed ? 0 : 1);
-}
+// `npx tsx bench/fanout.bench.ts`: this benchmark alone.
+await runIfMain(import.meta.url, runFanoutBench);

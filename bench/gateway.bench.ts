@@ -11,7 +11,6 @@ import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { createFrenchCalendar } from '../src/calendar/french-calendar.js';
 import type { Channels } from '../src/messaging/channel.port.js';
@@ -29,7 +28,7 @@ import { createQueue, QUEUE_NAMES } from '../src/platform/queues.js';
 import { connectRedis, createRedis, type Redis } from '../src/platform/redis.js';
 import { createEventBus } from '../src/realtime/event-bus.js';
 import { summariseProfile } from './gateway-profile.js';
-import { type BenchOutcome, cpuSeconds, installCleanup, machine, saveResult, verdict } from './support.js';
+import { type BenchOutcome, cpuSeconds, machine, runIfMain, verdict } from './support.js';
 import { startTwilioStandIn, type TwilioStandIn } from './twilio-stand-in.js';
 
 const MESSAGES = Number(process.env.BENCH_GATEWAY_MESSAGES ?? 30_000);
@@ -715,11 +714,5 @@ export async function runGatewayBench(): Promise<BenchOutcome> {
   }
 }
 
-// `npx tsx bench/gateway.bench.ts`: this benchmark alone, saved like `npm run bench` saves it.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  installCleanup();
-  const outcome = await runGatewayBench();
-  for (const line of outcome.report) console.log(line);
-  console.log(`saved ${saveResult(outcome.name, outcome.result)}`);
-  process.exit(outcome.passed ? 0 : 1);
-}
+// `npx tsx bench/gateway.bench.ts`: this benchmark alone.
+await runIfMain(import.meta.url, runGatewayBench);

@@ -1,5 +1,6 @@
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 
 /** The settings both benchmarks share (bench/README.md). */
@@ -411,6 +412,19 @@ export function saveResult(name: string, result: unknown): string {
   const path = new URL(`${name}-${new Date().toISOString().slice(0, 10)}.json`, dir).pathname;
   writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
   return path;
+}
+
+/**
+ * `npx tsx bench/<name>.bench.ts`: when its file is the entry point, a benchmark runs alone and is
+ * saved as `npm run bench` saves it; imported by run.ts, nothing happens.
+ */
+export async function runIfMain(moduleUrl: string, run: () => Promise<BenchOutcome>): Promise<void> {
+  if (moduleUrl !== pathToFileURL(process.argv[1] ?? '').href) return;
+  installCleanup();
+  const outcome = await run();
+  for (const line of outcome.report) console.log(line);
+  console.log(`saved ${saveResult(outcome.name, outcome.result)}`);
+  process.exit(outcome.passed ? 0 : 1);
 }
 
 export const BARE_ANSWER = '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Bonjour</Say></Response>';
