@@ -38,11 +38,12 @@ export function clearSession() {
 }
 
 /**
- * Calls the api and returns the parsed JSON (null for 204). A 401 ends the session everywhere,
- * except on the login call itself, where it only means a wrong password.
+ * Calls the api and returns the parsed JSON (null for 204), or with `raw` the successful Response
+ * itself (a file to download). A 401 ends the session everywhere, except on the login call itself,
+ * where it only means a wrong password.
  */
-export async function request(method, path, body, { signIn = false } = {}) {
-  const headers = { Accept: 'application/json' };
+export async function request(method, path, body, { signIn = false, raw = false } = {}) {
+  const headers = { Accept: raw ? '*/*' : 'application/json' };
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token && !signIn) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -58,6 +59,7 @@ export async function request(method, path, body, { signIn = false } = {}) {
     throw new ApiError(0, 'network', t('error.network'));
   }
 
+  if (raw && response.ok) return response;
   if (response.status === 204) return null;
   // A proxy or crash may answer HTML: never let JSON.parse blank the screen.
   const payload = await response.json().catch(() => null);

@@ -13,7 +13,7 @@ import { $, h, showError } from './dom.js';
 import { applyTranslations, onLangChange, renderLangSwitch, t, tEnum, toggleLang } from './i18n.js';
 import { connectLive } from './live.js';
 import { alertsView } from './views/alerts.js';
-import { casesView, setViewers } from './views/cases.js';
+import { casesView } from './views/cases.js';
 import { oncallView } from './views/oncall-board.js';
 import { screenPops } from './views/screen-pop.js';
 import { supervisorView } from './views/supervisor.js';
@@ -108,11 +108,6 @@ function showConsole(session) {
       for (const view of started) view.onConnected?.();
     },
     onPresence(presence) {
-      if (presence.caseId)
-        setViewers(
-          presence.caseId,
-          presence.viewers.filter((v) => v.userId !== session.user.id),
-        );
       for (const view of started) view.onPresence?.(presence);
     },
     onUnauthorized: () => showLogin(t('login.expired')),
@@ -156,10 +151,7 @@ function route() {
   if (!state.user) return;
   const [, name, param] = location.hash.match(/^#\/([a-z-]+)(?:\/(.+))?$/) ?? [];
   const view = started.find((v) => v.id === name) ?? started.find((v) => v.id === DEFAULT_VIEW);
-  if (state.current && state.current !== view) {
-    state.current.hide?.();
-    state.current.root?.setAttribute('hidden', '');
-  }
+  if (state.current && state.current !== view) state.current.hide?.();
   for (const other of started) $(`#view-${other.id}`).hidden = other !== view;
   state.current = view;
   view.show?.(param ? decodeURIComponent(param) : null);

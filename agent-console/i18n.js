@@ -356,12 +356,17 @@ export function applyTranslations(root = document) {
     node.setAttribute('aria-label', t(node.dataset.i18nAriaLabel));
 }
 
+/** The BCP 47 locale of the chosen language, for Intl formats. */
+export function locale() {
+  return lang === 'fr' ? 'fr-FR' : 'en-GB';
+}
+
 /** Dates in the chosen language, in the browser's time zone. */
 export function formatDate(value) {
   if (!value) return '';
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return String(value);
-  return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', {
+  return new Intl.DateTimeFormat(locale(), {
     dateStyle: 'short',
     timeStyle: 'medium',
   }).format(date);

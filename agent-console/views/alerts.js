@@ -3,9 +3,9 @@
 // acknowledgement for a customer on the phone, and the "letter with the next bill" list.
 // Live: every alert.* event re-fetches what it may have changed (coalesced, like the cases list).
 
-import { get, getSession, post } from '../api.js';
+import { get, post, request } from '../api.js';
 import { h, quietly, showError } from '../dom.js';
-import { addStrings, getLang, t, tEnum } from '../i18n.js';
+import { addStrings, locale, t, tEnum } from '../i18n.js';
 import { coalesced } from './coalesced.js';
 import { syncKeyed, unlessSame } from './keyed-list.js';
 
@@ -447,8 +447,6 @@ function renderAll({ quiet = false } = {}) {
 
 // ---- formatting ----
 
-const locale = () => (getLang() === 'fr' ? 'fr-FR' : 'en-GB');
-
 /** A calendar day ("2026-11-22" or its midnight UTC), as the day it is, whatever the time zone. */
 function formatDay(value) {
   if (!value) return '';
@@ -809,19 +807,7 @@ async function downloadLetters() {
   button.setAttribute('aria-disabled', 'true');
   button.textContent = t('alerts.letters.downloading');
   try {
-    const response = await fetch('/api/alerts/letters?format=csv', {
-      headers: { Authorization: `Bearer ${getSession()?.token ?? ''}` },
-    }).catch(() => null);
-    if (!response) throw new Error(t('error.network'));
-    if (response.status === 401) {
-      // api.js signs out on a refused token: let it see this one.
-      await get('/api/auth/me').catch(() => {});
-      return;
-    }
-    if (!response.ok) {
-      const payload = await response.json().catch(() => null);
-      throw new Error(payload?.message ?? t('error.http', { status: response.status }));
-    }
+    const response = await request('GET', '/api/alerts/letters?format=csv', undefined, { raw: true });
     const name =
       /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ??
       'alertes-courrier.csv';
@@ -834,7 +820,8 @@ async function downloadLetters() {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
     showError(el.lettersError, null);
   } catch (err) {
-    if (el) showError(el.lettersError, err);
+    // A refused token has signed the console out already (api.js).
+    if (el && err.status !== 401) showError(el.lettersError, err);
   } finally {
     downloading = false;
     button.removeAttribute('aria-disabled');

@@ -76,8 +76,8 @@ export const casesView = {
     ticker = setInterval(tick, 1000);
   },
   show(caseId) {
-    if (caseId && caseId !== state.selectedId) void loadDetail(caseId, { focus: true });
-    else if (!caseId) $('#cases-heading').focus();
+    if (caseId && caseId !== state.selectedId) return void selectCase(caseId, { focus: true });
+    if (!caseId) $('#cases-heading').focus();
     announceViewing();
   },
   hide() {
@@ -85,10 +85,18 @@ export const casesView = {
   },
   onConnected: announceViewing,
   onEvent: handleEvent,
+  /** Who else has the open case open (the server's presence messages; oneself left out). */
+  onPresence({ caseId, viewers }) {
+    if (caseId && ctx)
+      setViewers(
+        caseId,
+        viewers.filter((v) => v.userId !== ctx.user.id),
+      );
+  },
   onSynced({ reload }) {
     if (!reload) return;
     void loadCases();
-    if (state.selectedId) void loadDetail(state.selectedId, { focus: false });
+    void refreshDetail();
   },
   render: renderAll,
   stop() {
@@ -206,28 +214,39 @@ $('#cases-refresh').addEventListener('click', () => loadCases());
 
 // ---- one case ----
 
-async function loadDetail(id, { focus }) {
+/** Opens a case: the list marks it and the other consoles hear who has it open; then it loads. */
+async function selectCase(id, { focus }) {
   if (state.selectedId !== id) {
     state.viewers = [];
     caseActions.reset();
+    state.selectedId = id;
+    announceViewing();
+    renderCases();
   }
-  state.selectedId = id;
-  announceViewing();
-  renderCases();
-  try {
-    const detail = await get(`/api/cases/${encodeURIComponent(id)}`);
-    // The user may have picked another case while this one was loading.
-    if (state.selectedId !== id) return;
-    state.detail = detail;
-    showError($('#detail-error'), null);
-  } catch (err) {
-    if (state.selectedId !== id) return;
-    state.detail = null;
-    if (err.status !== 401) showError($('#detail-error'), err);
-  }
-  renderDetail();
+  await refreshDetail();
   if (focus) ($('#detail-title') ?? $('#detail-error')).focus();
 }
+
+/** Reloads the open case; its events while a load runs cause one more load, not one each. */
+const refreshDetail = coalesced(
+  async () => {
+    const id = state.selectedId;
+    if (!id) return;
+    try {
+      const detail = await get(`/api/cases/${encodeURIComponent(id)}`);
+      // The user may have picked another case while this one was loading.
+      if (state.selectedId !== id) return;
+      state.detail = detail;
+      showError($('#detail-error'), null);
+    } catch (err) {
+      if (state.selectedId !== id) return;
+      state.detail = null;
+      if (err.status !== 401) showError($('#detail-error'), err);
+    }
+    renderDetail();
+  },
+  () => ctx !== null,
+);
 
 /** A short, readable line from a JSON object: "key: value, key: value". */
 export function summarize(data) {
@@ -313,7 +332,7 @@ function renderDetail() {
           t('detail.viewers', { names: state.viewers.map((v) => v.displayName).join(', ') }),
         )
       : null,
-    caseActions(detail, { request, reload: () => loadDetail(detail.id, { focus: false }) }),
+    caseActions(detail, { request, reload: refreshDetail }),
     h('h4', {}, t('detail.timeline')),
     timeline.length
       ? h(
@@ -337,8 +356,7 @@ function renderDetail() {
 
 // ---- live events ----
 
-/** Who else has this case open (from the server's presence messages). */
-export function setViewers(caseId, viewers) {
+function setViewers(caseId, viewers) {
   if (caseId !== state.selectedId) return;
   state.viewers = viewers;
   renderDetail();
@@ -355,8 +373,7 @@ function handleEvent(event) {
   $('#events-empty').hidden = true;
 
   if (event.type?.startsWith('case.')) void loadCases();
-  if (state.selectedId && event.data?.caseId === state.selectedId)
-    void loadDetail(state.selectedId, { focus: false });
+  if (state.selectedId && event.data?.caseId === state.selectedId) void refreshDetail();
 }
 
 function eventItem(event) {

@@ -4,8 +4,8 @@
 // event (bursts coalesced) and after a reconnection that may have missed some.
 
 import { get } from '../api.js';
-import { $, h, showError } from '../dom.js';
-import { addStrings, getLang, t, tEnum } from '../i18n.js';
+import { $, h, quietly, showError } from '../dom.js';
+import { addStrings, getLang, locale, t, tEnum } from '../i18n.js';
 import { coalesced } from './coalesced.js';
 import { syncKeyed, unlessSame } from './keyed-list.js';
 
@@ -179,7 +179,7 @@ export const oncallView = {
   render() {
     // Language changed: everything is redrawn, the live regions silenced meanwhile.
     buildFrame();
-    drawBoard({ quietly: true });
+    drawBoard({ silenced: true });
   },
   stop() {
     clearInterval(timer);
@@ -209,7 +209,7 @@ const loadBoard = coalesced(
       if (!ctx) return;
       if (err.status !== 401) showError($('#oncall-error'), err);
     }
-    drawBoard({ quietly: false });
+    drawBoard({ silenced: false });
   },
   () => ctx !== null,
 );
@@ -226,7 +226,7 @@ function formatAt(value, zone, { timeOnly = false } = {}) {
   const key = `${getLang()}|${zone}|${timeOnly}`;
   let format = formats.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat(getLang() === 'fr' ? 'fr-FR' : 'en-GB', {
+    format = new Intl.DateTimeFormat(locale(), {
       timeZone: zone,
       ...(timeOnly ? {} : { weekday: 'short', day: 'numeric', month: 'short' }),
       hour: '2-digit',
@@ -284,7 +284,7 @@ function buildFrame() {
   );
 }
 
-function drawBoard({ quietly }) {
+function drawBoard({ silenced }) {
   const list = $('#oncall-agencies');
   const board = state.board;
   if (!list || !board) return;
@@ -299,43 +299,42 @@ function drawBoard({ quietly }) {
       list,
       board.agencies,
       (agency) => agency.id,
-      (agency, card) => drawAgency(agency, card, board.horizon, quietly),
+      (agency, card) => drawAgency(agency, card, board.horizon, silenced),
     );
   if (focused && !ctx.root.contains(document.activeElement))
     ctx.root.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
 }
 
-function drawAgency(agency, existing, horizon, quietly) {
+function drawAgency(agency, existing, horizon, silenced) {
   const headingId = `oncall-agency-${agency.code}-heading`;
   const card =
-    existing && !quietly
-      ? existing
-      : h(
-          'section',
-          {
-            class: 'card oncall-agency',
-            id: `oncall-agency-${agency.code}`,
-            'aria-labelledby': headingId,
-            dataset: { agency: agency.code },
-          },
-          h('h3', { id: headingId }),
-          h('p', { class: 'muted oncall-region' }),
-          h('div', { class: 'oncall-staff-slot' }),
-          h('h4', {}, t('oncall.pages')),
-          // The live region: new attempts, outcomes, escalations and acknowledgements are read out.
-          h(
-            'div',
-            {
-              class: 'oncall-pages-region',
-              'aria-live': quietly ? 'off' : 'polite',
-              'aria-relevant': 'additions text',
-              dataset: { pagesAgency: agency.code },
-            },
-            h('ol', { class: 'oncall-pages' }),
-            h('p', { class: 'muted oncall-no-pages' }, t('oncall.noPages')),
-          ),
-          h('div', { class: 'oncall-gaps-slot' }),
-        );
+    existing ??
+    h(
+      'section',
+      {
+        class: 'card oncall-agency',
+        id: `oncall-agency-${agency.code}`,
+        'aria-labelledby': headingId,
+        dataset: { agency: agency.code },
+      },
+      h('h3', { id: headingId }),
+      h('p', { class: 'muted oncall-region' }),
+      h('div', { class: 'oncall-staff-slot' }),
+      h('h4', {}, t('oncall.pages')),
+      // The live region: new attempts, outcomes, escalations and acknowledgements are read out.
+      h(
+        'div',
+        {
+          class: 'oncall-pages-region',
+          'aria-live': 'polite',
+          'aria-relevant': 'additions text',
+          dataset: { pagesAgency: agency.code },
+        },
+        h('ol', { class: 'oncall-pages' }),
+        h('p', { class: 'muted oncall-no-pages' }, t('oncall.noPages')),
+      ),
+      h('div', { class: 'oncall-gaps-slot' }),
+    );
   card.querySelector('h3').textContent = t('oncall.agency', agency);
   card.querySelector('.oncall-region').textContent = t('oncall.region', { name: agency.region.name });
   replaceSlot(card, '.oncall-staff', () =>
@@ -345,12 +344,16 @@ function drawAgency(agency, existing, horizon, quietly) {
       () => drawStaff(agency),
     ),
   );
-  syncKeyed(
-    card.querySelector('.oncall-pages'),
-    agency.pages,
-    (page) => page.caseNumber,
-    (page, node) => drawPage(page, node, agency.timeZone),
-  );
+  const drawPages = () =>
+    syncKeyed(
+      card.querySelector('.oncall-pages'),
+      agency.pages,
+      (page) => page.caseNumber,
+      (page, node) => drawPage(page, node, agency.timeZone),
+    );
+  // A redraw of everything (language changed) is not news: the live region stays silent meanwhile.
+  if (silenced) quietly(card.querySelector('.oncall-pages-region'), drawPages);
+  else drawPages();
   card.querySelector('.oncall-no-pages').hidden = agency.pages.length > 0;
   replaceSlot(card, '.oncall-gaps', () =>
     unlessSame(
@@ -359,10 +362,6 @@ function drawAgency(agency, existing, horizon, quietly) {
       () => drawGaps(agency, horizon),
     ),
   );
-  if (quietly) {
-    const region = card.querySelector('.oncall-pages-region');
-    setTimeout(() => region.setAttribute('aria-live', 'polite'), 100);
-  }
   return card;
 }
 

@@ -61,8 +61,9 @@ const REFRESH_MS = 30_000;
 let ctx = null;
 let data = null; // /api/supervision
 let online = null; // /api/presence users
-let error = null;
+const errors = { supervision: null, presence: null };
 let timer = null;
+let shown = false;
 let caseNumbers = new Map(); // caseId → number, for the presence list
 
 export const supervisorView = {
@@ -73,47 +74,75 @@ export const supervisorView = {
     ctx = context;
     data = null;
     online = null;
+    shown = false;
+    Object.assign(errors, { supervision: null, presence: null });
     render();
-    void load();
-    timer = setInterval(() => void load(), REFRESH_MS);
   },
+  // Hidden, the screen fetches nothing: it loads everything again each time it is shown.
   show() {
-    void load();
+    shown = true;
+    loadAll();
+    clearInterval(timer);
+    timer = setInterval(loadAll, REFRESH_MS);
     ctx?.root.querySelector('h2')?.focus();
   },
+  hide() {
+    shown = false;
+    clearInterval(timer);
+  },
   onEvent(event) {
-    if (event.type?.startsWith('case.') || event.type === 'call.screen-pop') void load();
+    if (shown && (event.type?.startsWith('case.') || event.type === 'call.screen-pop'))
+      void loadSupervision();
   },
   onPresence() {
-    void load();
+    if (shown) void loadPresence();
   },
   onSynced({ reload }) {
-    if (reload) void load();
+    if (shown && reload) loadAll();
   },
   render,
   stop() {
     clearInterval(timer);
+    shown = false;
     ctx = null;
   },
 };
 
-// A burst of events while a load runs causes one more load, not one each.
-const load = coalesced(
+// Each loader: a burst of events while it runs causes one more load, not one each.
+const loadSupervision = coalesced(
   async () => {
     if (!ctx) return;
     try {
-      const [supervision, presence] = await Promise.all([get('/api/supervision'), get('/api/presence')]);
-      data = supervision;
-      online = presence.users;
-      caseNumbers = new Map(Object.entries(presence.caseNumbers));
-      error = null;
+      data = await get('/api/supervision');
+      errors.supervision = null;
     } catch (err) {
-      if (err.status !== 401) error = err.message;
+      if (err.status !== 401) errors.supervision = err.message;
     }
     render();
   },
   () => ctx !== null,
 );
+
+const loadPresence = coalesced(
+  async () => {
+    if (!ctx) return;
+    try {
+      const presence = await get('/api/presence');
+      online = presence.users;
+      caseNumbers = new Map(Object.entries(presence.caseNumbers));
+      errors.presence = null;
+    } catch (err) {
+      if (err.status !== 401) errors.presence = err.message;
+    }
+    render();
+  },
+  () => ctx !== null,
+);
+
+function loadAll() {
+  void loadSupervision();
+  void loadPresence();
+}
 
 function render() {
   const root = ctx?.root;
@@ -130,7 +159,9 @@ function render() {
           'section',
           { class: 'card', 'aria-labelledby': 'sup-queues' },
           h('h2', { id: 'sup-queues', tabindex: '-1' }, t('sup.queues')),
-          error ? h('p', { class: 'error', role: 'alert' }, error) : null,
+          errors.supervision || errors.presence
+            ? h('p', { class: 'error', role: 'alert' }, errors.supervision ?? errors.presence)
+            : null,
           data ? h('p', { class: 'muted' }, t('sup.updated', { date: formatDate(data.at) })) : null,
           data ? queuesTable(data.queues) : h('p', { class: 'muted' }, t('cases.loading')),
         ),
