@@ -20,6 +20,9 @@ export interface AlertNotice {
   status: MessageStatus;
 }
 
+/** Who the customer is, as the alerts screen names them. */
+const customerName = { reference: true, lastName: true, firstName: true, companyName: true } as const;
+
 const alertSelect = {
   id: true,
   status: true,
@@ -39,10 +42,7 @@ const alertSelect = {
   meter: { select: { serial: true, diameterMm: true } },
   customer: {
     select: {
-      reference: true,
-      lastName: true,
-      firstName: true,
-      companyName: true,
+      ...customerName,
       // Only to find the notices' outbox rows; never sent to the console.
       phones: { where: { kind: 'MOBILE' }, select: { e164: true } },
     },
@@ -120,10 +120,7 @@ export function findSupplyPoint(db: Db, id: string) {
       customerId: true,
       customer: {
         select: {
-          reference: true,
-          lastName: true,
-          firstName: true,
-          companyName: true,
+          ...customerName,
           alertsActive: true,
           alertThresholdLitres: true,
         },

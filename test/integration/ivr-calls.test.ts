@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainActions } from '../../src/ivr/domain-actions.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { createWeeknightAgency } from '../support/oncall-fixture.js';
 import { PhoneCall } from '../support/phone-call.js';
 
 // Whole calls through the real, signed webhooks: what the caller hears at each step, and what
@@ -31,23 +32,8 @@ beforeAll(async () => {
     }),
   });
   const db = h.services.db;
-  const region = await db.region.create({ data: { code: 'R-IVR', name: 'Région' } });
   // On call on weeknights, 18:00 to 08:00.
-  const agency = await db.agency.create({
-    data: {
-      code: 'A-IVR',
-      name: 'Agence de Lyon',
-      regionId: region.id,
-      onCallWindows: {
-        create: [1, 2, 3, 4, 5].map((day) => ({
-          onCallType: 'individual',
-          day,
-          startMinute: 18 * 60,
-          endMinute: 32 * 60,
-        })),
-      },
-    },
-  });
+  const agency = await createWeeknightAgency(db, 'IVR', 'Agence de Lyon');
   ids.agency = agency.id;
   const customer = async (
     reference: string,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../src/realtime/event-bus.js';
 import { consoleSocket } from '../support/console-socket.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { createWeeknightAgency } from '../support/oncall-fixture.js';
 import { PhoneCall } from '../support/phone-call.js';
 import { until } from '../support/until.js';
 
@@ -24,22 +25,8 @@ const received: DomainEvent[] = [];
 beforeAll(async () => {
   h = await startHarness({ clock: { now: () => now }, listen: true });
   const db = h.services.db;
-  const region = await db.region.create({ data: { code: 'R-POP', name: 'Région' } });
-  const agency = await db.agency.create({
-    data: {
-      code: 'A-POP',
-      name: 'Agence de Lyon',
-      regionId: region.id,
-      onCallWindows: {
-        create: [1, 2, 3, 4, 5].map((day) => ({
-          onCallType: 'individual',
-          day,
-          startMinute: 18 * 60,
-          endMinute: 32 * 60,
-        })),
-      },
-    },
-  });
+  // On call on weeknights, 18:00 to 08:00.
+  const agency = await createWeeknightAgency(db, 'POP', 'Agence de Lyon');
   ids.agency = agency.id;
   const customer = async (reference: string, postcode: string, phone: string, serviceContract = false) => {
     const created = await db.customer.create({

@@ -36,6 +36,27 @@ export const WEEKEND_DAYS_ONLY = [6, 7, PUBLIC_HOLIDAY].map((day) => ({
 
 const WEEK = { startsAt: new Date('2026-11-16T07:00:00Z'), endsAt: new Date('2026-12-07T07:00:00Z') };
 
+/** A region and an agency of it on call on weeknights (18:00 to 08:00), without staff: for IVR tests. */
+export async function createWeeknightAgency(db: Db, code: string, name: string): Promise<{ id: string }> {
+  const region = await db.region.create({ data: { code: `R-${code}`, name: 'Région' } });
+  return db.agency.create({
+    data: {
+      code: `A-${code}`,
+      name,
+      regionId: region.id,
+      onCallWindows: {
+        create: [1, 2, 3, 4, 5].map((day) => ({
+          onCallType: 'individual',
+          day,
+          startMinute: 18 * H,
+          endMinute: 32 * H,
+        })),
+      },
+    },
+    select: { id: true },
+  });
+}
+
 export async function createAgency(db: Db, options: AgencyOptions = {}): Promise<AgencyFixture> {
   agencies += 1;
   const n = String(agencies).padStart(2, '0');
