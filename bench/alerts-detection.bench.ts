@@ -457,11 +457,12 @@ async function measureImport(db: Db, redis: Redis) {
   const expectedGaps = Array.from({ length: METERS }, (_, i) => i).filter(
     (i) => !isLeaking(i) && i % 200 === 5 && i % DAYS === DAYS - 1,
   ).length;
+  const clock = { now: () => new Date(`${day}T20:00:00Z`) };
   const deps = {
     db,
-    phoneIndex: createPhoneIndex(db, redis),
+    phoneIndex: createPhoneIndex(db, redis, clock),
     calendar: createFrenchCalendar('Europe/Paris'),
-    clock: { now: () => new Date(`${day}T20:00:00Z`) },
+    clock,
     zone: 'Europe/Paris',
     maxUncoverPercent: 20,
     readingsMaxDailyLitres: MAX_DAILY_LITRES,

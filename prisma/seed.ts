@@ -9,6 +9,7 @@ import { type DeadlineSettings, dueDate } from '../src/cases/deadlines.js';
 import type { CustomerClass, Equipment, UserRole } from '../src/generated/prisma/enums.js';
 import { agencyCalendar } from '../src/oncall/on-call-windows.js';
 import { hashPassword } from '../src/platform/auth/passwords.js';
+import { serviceClock } from '../src/platform/clock.js';
 import { loadSettings } from '../src/platform/config.js';
 import { createDb, type Db } from '../src/platform/db/client.js';
 
@@ -170,7 +171,7 @@ const DEMO_CUSTOMERS = 300;
 /** `deadlines`: the service's case deadlines (CASE_* settings), its defaults unless given. */
 export async function seedDemo(
   db: Db,
-  now: Date = new Date(),
+  now: Date,
   deadlines: DeadlineSettings = loadSettings({}, []).caseDeadlines,
 ): Promise<{ seeded: boolean; customers: number }> {
   const seeded = !(await db.region.findUnique({ where: { code: REGIONS[0]!.code } }));
@@ -483,7 +484,8 @@ async function seedUsers(db: Db): Promise<void> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const settings = loadSettings(process.env, []);
   const db = createDb(settings.databaseUrl);
-  const result = await seedDemo(db, new Date(), settings.caseDeadlines);
+  // The rotas and cases are laid around the service's now (CLOCK_START in a rehearsal).
+  const result = await seedDemo(db, serviceClock(settings.clockStart).now(), settings.caseDeadlines);
   console.log(
     result.seeded
       ? `Demo data seeded (${result.customers} customers).`

@@ -8,7 +8,7 @@ import { detectionDeps } from '../src/alerts/alerts.worker.js';
 import { isoDay } from '../src/alerts/day-numbers.js';
 import { DetectionDayError, detectAlerts, detectionDay } from '../src/alerts/detection.service.js';
 import { notifyPendingAlerts } from '../src/alerts/notification.service.js';
-import { systemClock } from '../src/platform/clock.js';
+import { serviceClock } from '../src/platform/clock.js';
 import { loadSettings, redactUrl, SettingsError } from '../src/platform/config.js';
 import { createLogger } from '../src/platform/logger.js';
 import { createServices, type Services } from '../src/platform/services.js';
@@ -37,7 +37,7 @@ try {
   if (err instanceof SettingsError) usage(err.message);
   throw err;
 }
-const deps0 = { clock: systemClock, zone: settings.timeZone };
+const deps0 = { clock: serviceClock(settings.clockStart), zone: settings.timeZone };
 let detectionOn: number;
 try {
   detectionOn = detectionDay(deps0, day);

@@ -11,7 +11,7 @@ import { NotCsvError } from '../src/oncall/imports/csv-reader.js';
 import { IMPORT_KINDS, isImportKind } from '../src/oncall/imports/import-report.js';
 import { runImport } from '../src/oncall/imports/import-runner.js';
 import { formatReport } from '../src/oncall/imports/report-text.js';
-import { systemClock } from '../src/platform/clock.js';
+import { serviceClock } from '../src/platform/clock.js';
 import { loadSettings, redactUrl, SettingsError } from '../src/platform/config.js';
 import { createDb } from '../src/platform/db/client.js';
 import { connectRedis, createRedis } from '../src/platform/redis.js';
@@ -60,6 +60,7 @@ try {
   throw err;
 }
 
+const clock = serviceClock(settings.clockStart);
 const db = createDb(settings.databaseUrl);
 const redis = createRedis(settings.redisUrl, () => undefined);
 let exitCode = 0;
@@ -77,9 +78,9 @@ try {
     const report = await runImport(
       {
         db,
-        phoneIndex: createPhoneIndex(db, redis),
+        phoneIndex: createPhoneIndex(db, redis, clock),
         calendar: createFrenchCalendar(settings.timeZone),
-        clock: systemClock,
+        clock,
         zone: settings.timeZone,
         maxUncoverPercent: settings.eligibilityMaxUncoverPercent,
         readingsMaxDailyLitres: settings.alerts.readingsMaxDailyLitres,

@@ -6,7 +6,6 @@ import { buildApp } from './app.js';
 import { startOutboxWorker } from './messaging/outbox.worker.js';
 import { startPagingWorker } from './oncall/paging.worker.js';
 import { startMaintenanceWorker } from './operations/maintenance.worker.js';
-import { clockStartingAt } from './platform/clock.js';
 import { loadSettings, redactUrl, SettingsError } from './platform/config.js';
 import type { Stoppable } from './platform/queues.js';
 import { RedisUnavailableError } from './platform/redis.js';
@@ -31,10 +30,7 @@ async function main(): Promise<void> {
 
   let services: Services;
   try {
-    services = await createServices(
-      settings,
-      settings.clockStart ? { clock: clockStartingAt(settings.clockStart) } : {},
-    );
+    services = await createServices(settings);
     await services.db.$queryRaw`SELECT 1`;
   } catch (err) {
     console.error(explainStartupFailure(err as Error, settings.databaseUrl, settings.redisUrl));
@@ -70,9 +66,9 @@ async function main(): Promise<void> {
   if (settings.role !== 'api' && !stopping) {
     // The webhook reads callers from the phone index; build it from the database first (the api
     // falls back to PostgreSQL until it exists).
-    const started = Date.now();
+    const started = performance.now();
     const numbers = await services.phoneIndex.rebuild();
-    logger.info({ numbers, ms: Date.now() - started }, 'phone index built');
+    logger.info({ numbers, ms: Math.round(performance.now() - started) }, 'phone index built');
     workers.push(startOutboxWorker(services));
     workers.push(startPagingWorker(services));
     const maintenance = startMaintenanceWorker(services);

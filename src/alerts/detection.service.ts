@@ -169,7 +169,7 @@ export async function detectAlerts(deps: DetectionDeps, options: DetectionOption
                NOT EXISTS (SELECT 1 FROM customer_phones p
                            WHERE p.customer_id = c.id AND p.kind = 'MOBILE' AND NOT p.failing)
                  AND (coalesce(c.email, '') = '' OR c.email_failing),
-               now()
+               ${deps.clock.now()}
         FROM jsonb_to_recordset(${rows}::jsonb) AS a(meter_id uuid, supply_point_id uuid, customer_id uuid,
                start int, threshold int, consecutive_days int, volumes jsonb)
         JOIN customers c ON c.id = a.customer_id

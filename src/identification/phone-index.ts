@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Prisma } from '../generated/prisma/client.js';
+import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import type { Redis } from '../platform/redis.js';
 
@@ -20,14 +22,15 @@ export interface PhoneIndex {
   refresh(e164s: string[]): Promise<void>;
 }
 
-export function createPhoneIndex(db: Db, redis: Redis): PhoneIndex {
-  // Whether the index exists, checked at most every few seconds rather than on every call.
-  let builtCheckedAt = 0;
+export function createPhoneIndex(db: Db, redis: Redis, clock: Clock): PhoneIndex {
+  // Whether the index exists, checked at most every few seconds rather than on every call
+  // (a monotonic timer: a throttle, not business time).
+  let builtCheckedAt = -Infinity;
   let built = false;
   const isBuilt = async () => {
-    if (Date.now() - builtCheckedAt > BUILT_CHECK_EVERY_MS) {
+    if (performance.now() - builtCheckedAt > BUILT_CHECK_EVERY_MS) {
       built = (await redis.exists(BUILT_AT)) === 1;
-      builtCheckedAt = Date.now();
+      builtCheckedAt = performance.now();
     }
     return built;
   };
@@ -55,7 +58,7 @@ export function createPhoneIndex(db: Db, redis: Redis): PhoneIndex {
     },
 
     async rebuild() {
-      const building = `${INDEX}:building:${process.pid}:${Date.now()}`;
+      const building = `${INDEX}:building:${randomUUID()}`;
       let after = '';
       let count = 0;
       for (;;) {
@@ -66,9 +69,10 @@ export function createPhoneIndex(db: Db, redis: Redis): PhoneIndex {
         count += rows.length;
         after = rows.at(-1)!.e164;
       }
-      if (count === 0) await redis.multi().del(INDEX).set(BUILT_AT, new Date().toISOString()).exec();
-      else await redis.multi().rename(building, INDEX).set(BUILT_AT, new Date().toISOString()).exec();
-      builtCheckedAt = 0;
+      const builtAt = clock.now().toISOString();
+      if (count === 0) await redis.multi().del(INDEX).set(BUILT_AT, builtAt).exec();
+      else await redis.multi().rename(building, INDEX).set(BUILT_AT, builtAt).exec();
+      builtCheckedAt = -Infinity;
       return count;
     },
 

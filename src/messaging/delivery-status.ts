@@ -29,6 +29,7 @@ export async function applyProviderStatus(
     where: { id: messageId, status: { in: statusesBefore(status) } },
     data: {
       status,
+      updatedAt: update.at,
       providerStatus: update.providerStatus ?? null,
       ...(update.errorCode ? { errorCode: update.errorCode } : {}),
       ...(status === 'DELIVERED' || status === 'COMPLETED' ? { deliveredAt: update.at } : {}),
@@ -85,7 +86,7 @@ export async function recordProviderAcceptances(db: Db, accepted: ProviderAccept
           provider_id = CASE WHEN m.status::text = ANY(${before}) THEN v.provider_id
                              ELSE coalesce(m.provider_id, v.provider_id) END,
           sent_at = v.at,
-          updated_at = ${new Date()}
+          updated_at = v.at
       FROM unnest(${group.map((a) => a.messageId)}::uuid[], ${group.map((a) => a.providerId)}::text[],
                   ${group.map((a) => a.at.toISOString())}::timestamptz[]) AS v(id, provider_id, at)
       WHERE m.id = v.id AND (m.status::text = ANY(${before}) OR m.provider_id IS NULL)`;

@@ -194,6 +194,9 @@ function messageRow(deps: OutboxDeps, input: NewMessage, now: Date) {
     idempotencyKey: input.idempotencyKey ?? null,
     notBefore: notBefore > now ? notBefore : null,
     twimlUrl: input.twimlPath ? `${deps.publicBaseUrl}${input.twimlPath}` : null,
+    // The service's time, not the process's: the sweep compares it with the clock.
+    createdAt: now,
+    updatedAt: now,
   };
 }
 
@@ -245,12 +248,12 @@ export async function deliverMessage(
 ): Promise<DeliveryOutcome> {
   // The claim reads the row and marks it SENDING in one statement; when it claims nothing, the
   // rare reasons (gone, already final, opted out) are looked for apart.
-  let claim = await claimForSending(deps.db, messageId);
+  let claim = await claimForSending(deps, messageId);
   if (!claim) {
     const skipped = await whyNotClaimed(deps, messageId);
     if (skipped) return skipped;
     // Claimable after all (e.g. opted back in between the two reads): once more, rather than drop it.
-    claim = await claimForSending(deps.db, messageId);
+    claim = await claimForSending(deps, messageId);
     if (!claim)
       return (await whyNotClaimed(deps, messageId)) ?? { outcome: 'skipped', reason: 'claimed-elsewhere' };
   }
@@ -285,7 +288,12 @@ export async function deliverMessage(
   if (error.permanent || isLastAttempt) {
     await deps.db.message.update({
       where: { id: messageId },
-      data: { status: 'FAILED', errorCode: error.code, errorMessage: error.message.slice(0, 500) },
+      data: {
+        status: 'FAILED',
+        errorCode: error.code,
+        errorMessage: error.message.slice(0, 500),
+        updatedAt: deps.clock.now(),
+      },
     });
     if (error.permanent) {
       await markContactDetailFailing(deps.db, message.channel, message.to);
@@ -341,8 +349,8 @@ type Claim = { message: ClaimedMessage; previousStatus: MessageStatus; previousU
  * means a previous attempt may have reached the provider. Claims nothing when the row is gone or
  * final, or when it is a non-essential SMS to a number that opted out.
  */
-function claimForSending(db: OutboxDeps['db'], messageId: string): Promise<Claim | null> {
-  return statementsOf(db)
+function claimForSending(deps: OutboxDeps, messageId: string): Promise<Claim | null> {
+  return statementsOf(deps)
     .claim(messageId)
     .then((claim) => claim ?? null);
 }
@@ -352,7 +360,7 @@ function claimForSending(db: OutboxDeps['db'], messageId: string): Promise<Claim
  * read (in id order, so two batches cannot deadlock), so two claims cannot both see it QUEUED,
  * and each row is claimed or not on its own conditions.
  */
-async function claimAll(db: OutboxDeps['db'], ids: string[]): Promise<Map<string, Claim>> {
+async function claimAll(db: OutboxDeps['db'], ids: string[], now: Date): Promise<Map<string, Claim>> {
   const rows = await db.$queryRaw<
     Array<ClaimedMessage & { previousStatus: MessageStatus; previousUpdatedAt: Date }>
   >`
@@ -360,7 +368,7 @@ async function claimAll(db: OutboxDeps['db'], ids: string[]): Promise<Map<string
       SELECT id, status, updated_at FROM messages WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE
     )
     UPDATE messages AS m
-    SET status = 'SENDING', attempts = m.attempts + 1, updated_at = ${new Date()}
+    SET status = 'SENDING', attempts = m.attempts + 1, updated_at = ${now}
     FROM previous
     WHERE m.id = previous.id
       AND previous.status IN ('QUEUED', 'SENDING')
@@ -389,12 +397,14 @@ const statements = new WeakMap<
   { claim(id: string): Promise<Claim | undefined>; record(a: ProviderAcceptance): Promise<unknown> }
 >();
 
-function statementsOf(db: OutboxDeps['db']) {
+// One per database client, so per service: its clock is the service's one.
+function statementsOf({ db, clock }: Pick<OutboxDeps, 'db' | 'clock'>) {
   let found = statements.get(db);
   if (!found) {
     found = {
+      // The claim time is the service's time: a stalled send's check asks the provider from it.
       claim: grouped(
-        (ids: string[]) => claimAll(db, ids),
+        (ids: string[]) => claimAll(db, ids, clock.now()),
         (id) => id,
       ),
       record: grouped(
@@ -469,7 +479,7 @@ async function whyNotClaimed(deps: OutboxDeps, messageId: string): Promise<Deliv
   if (message.channel === 'SMS' && !message.essential && (await isOptedOut(deps.db, message.to))) {
     await deps.db.message.updateMany({
       where: { id: messageId, status: { in: ['QUEUED', 'SENDING'] } },
-      data: { status: 'CANCELED', errorCode: 'opted-out' },
+      data: { status: 'CANCELED', errorCode: 'opted-out', updatedAt: deps.clock.now() },
     });
     deps.logger.info({ messageId }, 'not sent: the number opted out of non-essential SMS');
     return { outcome: 'skipped', reason: 'opted-out' };
@@ -547,7 +557,7 @@ async function recordSent(
 ): Promise<void> {
   // Moves the status forward and records the provider's id; when a status callback arrived first
   // and moved the row further, keeps its status and only adds the id (one statement).
-  await statementsOf(deps.db).record({ messageId, providerId, next, at: deps.clock.now() });
+  await statementsOf(deps).record({ messageId, providerId, next, at: deps.clock.now() });
   await deps.events.publish({
     type: 'message.status',
     data: { messageId, caseId, status: next, providerId },

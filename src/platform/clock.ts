@@ -10,3 +10,8 @@ export function clockStartingAt(start: Date, real: Clock = systemClock): Clock {
   const offsetMs = start.getTime() - real.now().getTime();
   return { now: () => new Date(real.now().getTime() + offsetMs) };
 }
+
+/** The service's clock: the real one, or a rehearsal's starting at CLOCK_START. */
+export function serviceClock(clockStart: Date | undefined): Clock {
+  return clockStart ? clockStartingAt(clockStart) : systemClock;
+}

@@ -27,7 +27,7 @@ import { twilioVoiceChannel } from '../messaging/twilio/twilio-voice.adapter.js'
 import type { PagingDeps } from '../oncall/paging.deps.js';
 import { routeOnCall } from '../oncall/route-on-call.action.js';
 import { createEventBus, type EventBus } from '../realtime/event-bus.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, serviceClock } from './clock.js';
 import type { Settings } from './config.js';
 import { createDb, type Db } from './db/client.js';
 import { createLogger, type Logger } from './logger.js';
@@ -82,7 +82,7 @@ export async function createServices(
   overrides: ServiceOverrides = {},
 ): Promise<Services> {
   const logger = overrides.logger ?? createLogger(settings.logLevel);
-  const clock = overrides.clock ?? systemClock;
+  const clock = overrides.clock ?? serviceClock(settings.clockStart);
   const redis = createRedis(settings.redisUrl, (err) =>
     logger.warn({ err: err.message }, 'redis connection problem'),
   );
@@ -98,7 +98,7 @@ export async function createServices(
     settings.telephony === 'simulator' || settings.email === 'simulator'
       ? createSimulatorStore(redis, events)
       : null;
-  const realChannels = buildChannels(settings, logger, simulator);
+  const realChannels = buildChannels(settings, logger, clock, simulator);
   const channels = overrides.channels ? overrides.channels(realChannels) : realChannels;
   const outboxQueues: OutboxQueues = {
     SMS: createQueue(QUEUE_NAMES.outboxSms, redis),
@@ -106,7 +106,7 @@ export async function createServices(
     EMAIL: createQueue(QUEUE_NAMES.outboxEmail, redis),
   };
   const metrics = createMetrics();
-  const phoneIndex = createPhoneIndex(db, redis);
+  const phoneIndex = createPhoneIndex(db, redis, clock);
   const calendar = createFrenchCalendar(settings.timeZone);
   const outbox: OutboxDeps = {
     db,
@@ -193,7 +193,12 @@ export async function createServices(
   };
 }
 
-function buildChannels(settings: Settings, logger: Logger, simulator: SimulatorStore | null): Channels {
+function buildChannels(
+  settings: Settings,
+  logger: Logger,
+  clock: Clock,
+  simulator: SimulatorStore | null,
+): Channels {
   const simulated = simulator
     ? simulatorChannels({
         store: simulator,
@@ -201,6 +206,7 @@ function buildChannels(settings: Settings, logger: Logger, simulator: SimulatorS
         fromNumber: settings.twilio.fromNumber ?? '+33970000000',
         emailFrom: settings.emailFrom,
         logger,
+        clock,
         ringTimeoutMs: settings.oncall.ringTimeoutSeconds * 1000,
       })
     : null;

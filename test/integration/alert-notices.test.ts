@@ -122,8 +122,10 @@ describe('an alert reaches its customer', () => {
     expect(sms!.body).toContain(`OK ${alert.replyCode}`);
     const received = await until(async () => smtp.mails.find((m) => m.to.includes(email!)));
     expect(received.raw).toContain(`Subject: Consommation d'eau inhabituelle au compteur ${meter}`);
-    const mail = await h.services.db.message.findFirstOrThrow({ where: { channel: 'EMAIL', to: email! } });
-    expect(mail.status).toBe('DELIVERED');
+    // The sink has the mail before the worker records that SMTP accepted it.
+    const mail = await until(async () =>
+      h.services.db.message.findFirst({ where: { channel: 'EMAIL', to: email!, status: 'DELIVERED' } }),
+    );
     expect(mail.body).toMatch(/\/alerts\/ack\?alert=/);
 
     // On a loaded machine a first reminder may already have gone: none may follow the answer.
@@ -134,7 +136,8 @@ describe('an alert reaches its customer', () => {
       smsTo(mobile!).find((m) => m.body?.startsWith('Merci, nous avons bien noté')),
     );
     expect(thanks.body).toContain(meter);
-    await new Promise((r) => setTimeout(r, 4500));
+    // Every reminder still planned (three, 2 s apart) has run, and sent nothing.
+    await h.drained(7000);
     expect(smsTo(mobile!).filter((m) => m.body?.startsWith('Rappel'))).toHaveLength(remindersBefore);
     expect(await notifyPendingAlerts(h.services.notices)).toBe(0);
   });
@@ -187,7 +190,7 @@ describe('an alert reaches its customer', () => {
     const query = h.services.notices.links.sign(
       'alert-ack',
       { alert: alert.id },
-      new Date(Date.now() - 1000),
+      new Date(h.services.clock.now().getTime() - 1000),
     );
     const response = await h.app.inject({ method: 'GET', url: `/alerts/ack?${query}` });
     expect(response.statusCode).toBe(410);
@@ -246,7 +249,7 @@ describe('SMS replies', () => {
     expect(await h.services.db.smsOptOut.findUnique({ where: { phone: mobile! } })).toBeTruthy();
     // Opted out and nothing else on file: the alert goes by letter.
     await notifyPendingAlerts(h.services.notices);
-    await new Promise((r) => setTimeout(r, 300));
+    await h.drained();
     expect(smsTo(mobile!).filter((m) => m.body?.startsWith('Service des eaux'))).toHaveLength(0);
 
     await reply(mobile!, 'Arrêt non');
@@ -263,7 +266,7 @@ describe('SMS replies', () => {
     const help = await until(async () =>
       smsTo(mobile!).filter((m) => m.body?.startsWith('Réponse non comprise')),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await h.drained();
     expect(smsTo(mobile!).filter((m) => m.body?.startsWith('Réponse non comprise'))).toHaveLength(1);
     expect(help[0]!.body).toContain(`${alert.replyCode} (`);
     expect((await alertOf(alert.id)).status).toBe('OPEN');
@@ -297,7 +300,7 @@ describe('SMS replies', () => {
     await reply(mobile!, 'yess');
     expect((await alertOf(alert.id)).status).toBe('ACKNOWLEDGED');
     await reply('+33699990000', 'OK');
-    await new Promise((r) => setTimeout(r, 300));
+    await h.drained();
     expect(smsTo('+33699990000')).toHaveLength(0);
   });
 
@@ -373,7 +376,7 @@ describe('threshold and deactivation', () => {
     });
     expect(response.json()).toEqual({ customerId: customer.id, deactivated: 1 });
     expect((await alertOf(alert.id)).status).toBe('DEACTIVATED');
-    await new Promise((r) => setTimeout(r, 4500));
+    await h.drained(7000); // the reminders (three, 2 s apart) have run, and sent nothing
     expect(smsTo(mobile!).filter((m) => m.body?.startsWith('Rappel'))).toHaveLength(remindersBefore);
   });
 });

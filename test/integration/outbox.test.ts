@@ -125,7 +125,7 @@ describe('outbound SMS through the outbox', () => {
     ]);
     expect(a.id).toBe(b.id);
     await until(async () => (await message(a.id)).status === 'SENT');
-    await new Promise((r) => setTimeout(r, 300));
+    await h.drained();
     expect(twilioApi.messages.filter((m) => m.body === 'Une seule fois')).toHaveLength(1);
   });
 
@@ -211,8 +211,8 @@ describe('outbox sweep', () => {
         body: 'Oublié',
       },
     });
-    await h.services.db
-      .$executeRaw`UPDATE messages SET updated_at = now() - interval '5 minutes' WHERE id = ${row.id}::uuid`;
+    const fiveMinutesAgo = new Date(h.services.clock.now().getTime() - 5 * 60_000);
+    await h.services.db.message.update({ where: { id: row.id }, data: { updatedAt: fiveMinutesAgo } });
     expect(await sweepOutbox(h.services)).toBe(1);
     expect(await h.services.outboxQueues.SMS.getJob(sendJobId(row.id))).toBeDefined();
     startWorker();

@@ -1,3 +1,4 @@
+import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Channels, EmailChannel, SmsChannel, VoiceChannel } from '../channel.port.js';
 import { postSignedWebhook } from './signed-webhook.js';
@@ -13,6 +14,8 @@ export interface SimulatorOptions {
   fromNumber: string;
   emailFrom: string;
   logger: Logger;
+  /** The service's clock: what the panel shows, and what a stalled send's check compares with. */
+  clock: Clock;
   /** Delay before the simulated handset reports "delivered". */
   deliveryDelayMs?: number;
   /** How long a placed call rings before it ends unanswered, as Twilio's `Timeout` (30 s). */
@@ -48,7 +51,7 @@ function simulatorSms(options: SimulatorOptions): SmsChannel {
         body: sms.body,
         statusCallbackUrl: sms.statusCallbackUrl,
         status: 'sent',
-        at: new Date().toISOString(),
+        at: options.clock.now().toISOString(),
       });
       later(options, async () => {
         await store.update(sid, 'delivered');
@@ -88,7 +91,7 @@ function simulatorVoice(options: SimulatorOptions): VoiceChannel {
         twimlUrl: call.twimlUrl,
         statusCallbackUrl: call.statusCallbackUrl,
         status: 'ringing',
-        at: new Date().toISOString(),
+        at: options.clock.now().toISOString(),
       });
       const status = (CallStatus: string, extra: Record<string, string> = {}) =>
         postSignedWebhook(options.authToken, call.statusCallbackUrl, {
@@ -133,7 +136,7 @@ function simulatorEmail(options: SimulatorOptions): EmailChannel {
         subject: email.subject,
         body: email.text,
         status: 'delivered',
-        at: new Date().toISOString(),
+        at: options.clock.now().toISOString(),
       });
       return { outcome: 'sent', providerId: sid, status: 'DELIVERED' };
     },
