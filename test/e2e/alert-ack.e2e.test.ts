@@ -114,7 +114,7 @@ describe('an alert acknowledged by SMS', () => {
 
     // The daily file of the last days: a normal day, then the diameter's number of days above its
     // threshold, ending yesterday (the night's file); indexes and volumes, as the sample gives them.
-    const today = dayIn(ZONE, new Date());
+    const today = dayIn(ZONE, service().now());
     const days = Array.from(
       { length: customer.consecutiveDays + 1 },
       (_, i) => today - 1 - customer.consecutiveDays + i,
@@ -149,6 +149,7 @@ describe('an alert acknowledged by SMS', () => {
           HOME: process.env.HOME ?? ROOT,
           DATABASE_URL: service().databaseUrl,
           REDIS_URL: service().redisUrl,
+          CLOCK_START: service().now().toISOString(),
         },
       },
     );

@@ -364,6 +364,7 @@ describe('the daily run', () => {
             DATABASE_URL: h.settings.databaseUrl,
             REDIS_URL: h.settings.redisUrl,
             ALERT_LOOKBACK_DAYS: String(LOOKBACK),
+            CLOCK_START: NOW.toISOString(),
           },
         },
       );

@@ -3,12 +3,16 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportReport } from '../../src/oncall/imports/import-report.js';
+import { at, runningFrom } from '../support/clock.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 // The on-call imports through the real endpoint, against PostgreSQL and Redis: the samples of
 // samples/ in order on an empty database, then what a utility's next files would do.
 
 const BODY_LIMIT = 8192;
+// The samples' rotas start on Monday 2026-11-30: the imports happen the Friday before, so that
+// every period is still to come (the rota rules treat a period under way or over differently).
+const FRIDAY_BEFORE = at('2026-11-27T10:00');
 let h: Harness;
 let importer: string; // API token, role IMPORT
 let admin: string;
@@ -45,7 +49,10 @@ const refused = async (kind: string, body: string) => {
 };
 
 beforeAll(async () => {
-  h = await startHarness({ env: { BODY_LIMIT_BYTES: String(BODY_LIMIT) } });
+  h = await startHarness({
+    clock: runningFrom(FRIDAY_BEFORE),
+    env: { BODY_LIMIT_BYTES: String(BODY_LIMIT) },
+  });
   admin = await h.login('ADMIN');
   const created = await h.app.inject({
     method: 'POST',
@@ -544,7 +551,13 @@ describe('the CLI', () => {
       ['scripts/import.ts', ...args],
       {
         cwd: new URL('../..', import.meta.url).pathname,
-        env: { ...process.env, DATABASE_URL: h.settings.databaseUrl, REDIS_URL: h.settings.redisUrl },
+        env: {
+          ...process.env,
+          DATABASE_URL: h.settings.databaseUrl,
+          REDIS_URL: h.settings.redisUrl,
+          // The command's clock, as the service's: the Friday before the samples' week.
+          CLOCK_START: FRIDAY_BEFORE.toISOString(),
+        },
       },
     ).then(
       ({ stdout }) => ({ code: 0, stdout }),

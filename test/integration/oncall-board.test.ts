@@ -5,6 +5,7 @@ import { GAP_HORIZON_DAYS } from '../../src/oncall/board-schedule.js';
 import { startPagingWorker } from '../../src/oncall/paging.worker.js';
 import { maskPhone } from '../../src/platform/logger.js';
 import type { Stoppable } from '../../src/platform/queues.js';
+import { at, runningFrom } from '../support/clock.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { type AgencyFixture, createAgency } from '../support/oncall-fixture.js';
 import { callStatus, pressOnPage } from '../support/paged-phone.js';
@@ -27,8 +28,7 @@ const ENV = {
 };
 
 // The injected clock runs from Tuesday 22:30 in Paris, at real speed (delays stay real).
-const offsetMs = new Date('2026-11-24T21:30:00Z').getTime() - Date.now();
-const clock = { now: () => new Date(Date.now() + offsetMs) };
+const clock = runningFrom(at('2026-11-24T22:30'));
 
 let h: Harness;
 const workers: Stoppable[] = [];

@@ -4,6 +4,7 @@ import { attemptJobId } from '../../src/oncall/paging.deps.js';
 import { startPagingWorker } from '../../src/oncall/paging.worker.js';
 import type { Stoppable } from '../../src/platform/queues.js';
 import type { Services } from '../../src/platform/services.js';
+import { at, runningFrom } from '../support/clock.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { type AgencyFixture, createAgency, WEEKEND_DAYS_ONLY } from '../support/oncall-fixture.js';
 import { callStatus, pickUp, pressOnPage } from '../support/paged-phone.js';
@@ -25,12 +26,8 @@ const TWILIO_ENV = {
 };
 
 // The injected clock runs from an instant the test chooses, at real speed (delays stay real).
-let offsetMs = 0;
-const clock = { now: () => new Date(Date.now() + offsetMs) };
-const setNow = (iso: string) => {
-  offsetMs = new Date(iso).getTime() - Date.now();
-};
-const TUESDAY_NIGHT = '2026-11-24T21:30:00Z'; // 22:30 in Paris
+const TUESDAY_NIGHT = at('2026-11-24T22:30');
+const clock = runningFrom(TUESDAY_NIGHT);
 
 let h: Harness;
 const workers: Stoppable[] = [];
@@ -42,7 +39,7 @@ const startWorkers = (services: Services) => {
 
 beforeAll(async () => {
   twilioApi.listen();
-  setNow(TUESDAY_NIGHT);
+  clock.set(TUESDAY_NIGHT);
   h = await startHarness({ clock, env: TWILIO_ENV });
   startWorkers(h.services);
 });
@@ -137,8 +134,8 @@ describe('inside the on-call hours', () => {
     expect(await timeline(caseId)).toEqual(
       expect.arrayContaining(['oncall.decision', 'page.attempt.started', 'page.acknowledged', 'recap.sent']),
     );
-    // Accepted: no second attempt once the acknowledgement delay has passed.
-    await new Promise((r) => setTimeout(r, 2500));
+    // Accepted: no second attempt once the acknowledgement delay (2 s) has passed.
+    await h.drained(3000);
     expect(callsTo(agency.technician.mobile)).toHaveLength(1);
     expect(await recapsTo(agency.directionEmail)).toHaveLength(0);
   });
@@ -234,7 +231,7 @@ describe('what the person paged answers', () => {
       where: { direction: 'INBOUND', from: '+33699999999' },
     });
     expect(stored?.body).toBe('OK 1234');
-    await new Promise((r) => setTimeout(r, 300));
+    await h.drained();
     expect(twilioApi.messages.slice(before).filter((m) => m.to === '+33699999999')).toHaveLength(0);
   });
 
@@ -299,7 +296,7 @@ describe('escalation without a technician', () => {
 describe('outside the on-call hours', () => {
   it('on the eve of a day-time on-call Saturday: tells the caller when, sends the recap, pages the next morning', async () => {
     const agency = await createAgency(h.services.db, { windows: WEEKEND_DAYS_ONLY });
-    setNow('2026-11-27T20:00:00Z'); // Friday 21:00 in Paris
+    clock.set(at('2026-11-27T21:00')); // Friday evening
     const { told, caseId } = await nightCall(agency.callers.covered);
     expect(told).toContain("Le technicien d'astreinte vous rappellera demain à partir de 8 h 00.");
     const page = await pageOf(caseId);
@@ -312,24 +309,24 @@ describe('outside the on-call hours', () => {
     expect(job!.timestamp + job!.opts.delay!).toBeGreaterThan(Date.now() + 10 * 3600_000);
     expect(callsTo(agency.technician.mobile)).toHaveLength(0);
     // Saturday 08:00: the delayed page goes.
-    setNow('2026-11-28T07:00:00Z');
+    clock.set(at('2026-11-28T08:00'));
     await job!.promote();
     await until(async () => callsTo(agency.technician.mobile)[0]);
   });
 
   it('pages an individual 7/7 contract called after 18:00 the next morning, whatever the window', async () => {
     const agency = await createAgency(h.services.db);
-    setNow('2026-11-24T18:30:00Z'); // Tuesday 19:30, inside the agency's window
+    clock.set(at('2026-11-24T19:30')); // Tuesday 19:30, inside the agency's window
     const { told, caseId } = await nightCall(agency.callers.sevenDays);
     expect(told).toContain("Le technicien d'astreinte vous rappellera demain à partir de 8 h 00.");
     expect((await pageOf(caseId)).scheduledFor).toEqual(new Date('2026-11-25T07:00:00Z'));
-    await new Promise((r) => setTimeout(r, 300));
+    await h.drained(); // the page itself is due tomorrow morning
     expect(callsTo(agency.technician.mobile)).toHaveLength(0);
   });
 
   it('takes a message from a customer without out-of-hours cover, for the agency’s next working day', async () => {
     const agency = await createAgency(h.services.db);
-    setNow('2026-11-27T21:00:00Z'); // Friday 22:00: next working day is Monday
+    clock.set(at('2026-11-27T22:00')); // Friday 22:00: next working day is Monday
     const call = new PhoneCall(h, agency.callers.notCovered, LINE);
     await call.dial();
     const heard = await call.press('2');
@@ -354,14 +351,14 @@ describe('outside the on-call hours', () => {
 describe('durability', () => {
   it('resumes an escalation after the worker restarts, and two worker processes page each attempt once', async () => {
     const agency = await createAgency(h.services.db);
-    setNow(TUESDAY_NIGHT);
+    clock.set(TUESDAY_NIGHT);
     const { caseId } = await nightCall(agency.callers.covered);
     const first = await until(async () => callsTo(agency.technician.mobile)[0]);
 
     // The worker process dies; the api goes on taking Twilio's callbacks.
     await Promise.all(workers.splice(0).map((w) => w.close()));
     await callStatus(h, first, 'no-answer');
-    await new Promise((r) => setTimeout(r, 500));
+    // The api only records the outcome and queues the next attempt: no worker, no call.
     expect(callsTo(agency.technician.mobile)).toHaveLength(1);
 
     // Two processes start, sharing PostgreSQL and Redis: the next attempt goes out once.
@@ -375,7 +372,8 @@ describe('durability', () => {
       const second = await until(async () => callsTo(agency.technician.mobile)[1]);
       await callStatus(h, second, 'busy');
       await until(async () => callsTo(agency.manager.mobile)[0]);
-      await new Promise((r) => setTimeout(r, 500));
+      // What was due now is done (the manager's acknowledgement delay is still running).
+      await restarted[0]!.drained();
 
       expect(callsTo(agency.technician.mobile)).toHaveLength(2);
       expect(callsTo(agency.manager.mobile)).toHaveLength(1);

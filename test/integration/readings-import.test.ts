@@ -4,11 +4,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../prisma/seed.js';
 import type { ImportReport } from '../../src/oncall/imports/import-report.js';
+import { at, runningFrom } from '../support/clock.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 // The readings import through the real endpoint, on the demo database (meters M9000000 to
 // M9000299, no readings yet), against PostgreSQL.
 
+// Monday 23 November 2026: the sample's readings (16 to 22 November) are yesterday's and before.
+const MONDAY = at('2026-11-23T11:00');
 let h: Harness;
 let importer: string; // API token, role IMPORT
 
@@ -47,8 +50,8 @@ const messages = (issues: ImportReport['errors']) =>
   issues.map((i) => `line ${i.line}, ${i.field}: ${i.message}`);
 
 beforeAll(async () => {
-  h = await startHarness();
-  await seedDemo(h.services.db, new Date('2026-11-23T10:00:00Z'));
+  h = await startHarness({ clock: runningFrom(MONDAY) });
+  await seedDemo(h.services.db, MONDAY);
   const admin = await h.login('ADMIN');
   const created = await h.app.inject({
     method: 'POST',
@@ -207,7 +210,12 @@ describe('dry run and command line', () => {
       ['scripts/import.ts', 'readings', 'samples/readings.csv', '--dry-run'],
       {
         cwd: new URL('../..', import.meta.url).pathname,
-        env: { ...process.env, DATABASE_URL: h.settings.databaseUrl, REDIS_URL: h.settings.redisUrl },
+        env: {
+          ...process.env,
+          DATABASE_URL: h.settings.databaseUrl,
+          REDIS_URL: h.settings.redisUrl,
+          CLOCK_START: MONDAY.toISOString(),
+        },
       },
     );
     expect(stdout).toContain('readings import of samples/readings.csv');

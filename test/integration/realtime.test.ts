@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { DomainEvent } from '../../src/realtime/event-bus.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { until } from '../support/until.js';
 
 // Two api processes on one store: an event published by one reaches sockets connected to the other.
 let first: Harness;
@@ -170,15 +171,15 @@ describe('plain WebSocket event stream', () => {
       ws.on('open', resolve);
       ws.on('error', reject);
     });
-    const frame = new Promise<DomainEvent>((resolve) =>
-      ws.on('message', (data) => {
-        const event = JSON.parse(String(data)) as DomainEvent;
-        if (event.type === 'stream.test') resolve(event);
-      }),
-    );
-    await new Promise((r) => setTimeout(r, 100));
-    await first.services.events.publish({ type: 'stream.test', data: { ok: true } });
-    expect((await frame).data).toEqual({ ok: true });
+    const frames: DomainEvent[] = [];
+    ws.on('message', (data) => frames.push(JSON.parse(String(data)) as DomainEvent));
+    // The stream takes the socket on once its upgrade is authorised, just after it opens: events
+    // published on the other process from then on arrive.
+    const frame = await until(async () => {
+      await first.services.events.publish({ type: 'stream.test', data: { ok: true } });
+      return frames.find((e) => e.type === 'stream.test');
+    });
+    expect(frame.data).toEqual({ ok: true });
     ws.close();
   });
 });

@@ -107,7 +107,9 @@ describe('screen pop', () => {
       customerIds: [ids.C910001],
       caseId: null,
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Events arrive in stream order: once a marker published now has arrived, so has any second pop.
+    const marker = await h.services.events.publish({ type: 'test.marker', data: {} });
+    await until(async () => received.some((e) => e.id === marker));
     expect(received.filter((e) => e.type === 'call.screen-pop' && e.data.callSid === call.sid)).toHaveLength(
       1,
     );

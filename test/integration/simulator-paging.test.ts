@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
 import { startPagingWorker } from '../../src/oncall/paging.worker.js';
 import type { Stoppable } from '../../src/platform/queues.js';
+import { at, runningFrom } from '../support/clock.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { createAgency } from '../support/oncall-fixture.js';
 import { until } from '../support/until.js';
@@ -10,14 +11,13 @@ import { until } from '../support/until.js';
 // simulated phone rings in the panel; the panel answers as the technician, or lets the voicemail
 // take it. Everything goes through the real signed webhooks.
 
-const night = new Date('2026-11-24T21:30:00Z').getTime() - Date.now();
 let h: Harness;
 let agent: string;
 let workers: Stoppable[];
 
 beforeAll(async () => {
   h = await startHarness({
-    clock: { now: () => new Date(Date.now() + night) },
+    clock: runningFrom(at('2026-11-24T22:30')), // Tuesday night in Paris
     env: { ONCALL_RETRY_DELAY_SECONDS: '0', ONCALL_RING_TIMEOUT_SECONDS: '5' },
     // The simulated phone reports "no answer" over HTTP, as to a real deployment.
     listenOnPublicUrl: true,

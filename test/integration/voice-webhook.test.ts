@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileParkedVoicemails } from '../../src/ivr/voicemail.service.js';
 import { interpretTwiml } from '../../src/messaging/simulator/twiml-interpreter.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { until } from '../support/until.js';
 
 const LINE = '+33970000001';
 let h: Harness;
@@ -32,6 +33,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
 });
+
+/** Connections reading this test's Redis database for Socket.IO's adapter (unnamed, in XREAD). */
+async function adapterReaders(): Promise<number> {
+  const db = new URL(h.settings.redisUrl).pathname.slice(1) || '0';
+  const clients = String(await h.services.redis.sendCommand(['CLIENT', 'LIST'])).split('\n');
+  return clients.filter((c) => c.includes(` name= `) && c.includes(` db=${db} `) && c.includes('cmd=xread'))
+    .length;
+}
 
 const call = (sid: string, from: string, to = LINE) => ({
   CallSid: sid,
@@ -221,11 +230,12 @@ describe('when a dependency fails mid-call', () => {
   });
 
   it('answers the apology and a voicemail when Redis goes away mid-call', async () => {
+    const readersBefore = await adapterReaders();
     const other = await startHarness({ databaseUrl: h.settings.databaseUrl, keepRedis: true });
     try {
-      // Let Socket.IO's Redis adapter finish connecting its own clients first: closing it while
-      // they connect makes the library reject a promise nobody awaits.
-      await new Promise((r) => setTimeout(r, 300));
+      // Let Socket.IO's Redis adapter finish connecting its own reader first: closing the client
+      // while it connects makes the library reject a promise nobody awaits.
+      await until(async () => (await adapterReaders()) > readersBefore);
       other.services.redis.destroy();
       const response = await other.twilioPost(
         '/twilio/voice/incoming',

@@ -5,8 +5,10 @@ import { loadSettings, type Settings } from '../../src/platform/config.js';
 import { createServices, type ServiceOverrides, type Services } from '../../src/platform/services.js';
 import { signTwilioRequest, type TwilioParams } from '../../src/platform/twilio-webhook.js';
 import { createTestDatabase } from '../helpers/database.js';
+import { runningFrom, TEST_START } from './clock.js';
 import { freePort } from './free-port.js';
 import { flushRedis, redisUrlForWorker } from './redis-db.js';
+import { drained } from './until.js';
 
 export const TEST_PASSWORD = 'correct horse battery';
 
@@ -22,6 +24,11 @@ export interface Harness {
   ): Promise<LightMyRequestResponse>;
   /** Creates a user of that role (attached to an agency if given) and returns a bearer token for it. */
   login(role: 'AGENT' | 'SUPERVISOR' | 'ADMIN', options?: { agencyId?: string }): Promise<string>;
+  /**
+   * Waits until the service's queues (outbox, paging, alert notices) have done what is due now,
+   * or within `horizonMs` (a delay the test wants passed: an acknowledgement timeout, reminders).
+   */
+  drained(horizonMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,7 +66,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     [],
   );
-  const services = await createServices(settings, options);
+  // No test depends on the day it is run: the service's clock starts where the test says, or at
+  // TEST_START, and runs on at the real pace.
+  const services = await createServices(settings, {
+    ...options,
+    clock: options.clock ?? runningFrom(TEST_START),
+  });
   const app = await buildApp(services);
   if (options.listen || port) await app.listen({ port, host: '127.0.0.1' });
   else await app.ready();
@@ -101,6 +113,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       });
       if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);
       return (response.json() as { token: string }).token;
+    },
+    drained(horizonMs) {
+      const { outboxQueues, pagingQueue, notices } = services;
+      return drained([...Object.values(outboxQueues), pagingQueue, notices.queue], horizonMs);
     },
     async close() {
       await app.close();

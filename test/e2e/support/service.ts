@@ -4,6 +4,7 @@ import { createDb, type Db } from '../../../src/platform/db/client.js';
 import { createRedis } from '../../../src/platform/redis.js';
 import { createEventBus, type DomainEvent } from '../../../src/realtime/event-bus.js';
 import { createTestDatabase } from '../../helpers/database.js';
+import { at, runningFrom, TEST_START } from '../../support/clock.js';
 import { freePort } from '../../support/free-port.js';
 import { flushRedis, redisUrlForWorker } from '../../support/redis-db.js';
 
@@ -33,8 +34,8 @@ export const LINES = { outOfHours: '+33970000001', daytime: '+33970000002' } as 
  * Instants for CLOCK_START. A Tuesday (no public holiday) in Paris: at night every demo agency is
  * on call for both on-call types; in the morning the daytime line is open for agents.
  */
-export const TUESDAY_NIGHT = new Date('2026-11-24T22:30:00+01:00');
-export const TUESDAY_MORNING = new Date('2026-11-24T10:00:00+01:00');
+export const TUESDAY_NIGHT = at('2026-11-24T22:30');
+export const TUESDAY_MORNING = at('2026-11-24T10:00');
 
 // On-call timings in seconds, so that a whole night (attempts, escalation, acknowledgement) happens
 // within a test; alert reminders fast enough to be seen, slow enough not to race a test's steps.
@@ -53,7 +54,7 @@ const E2E_SETTINGS: Record<string, string> = {
 };
 
 export interface ServiceOptions {
-  /** Where the service's clock starts (CLOCK_START); the real time when absent. */
+  /** Where the service's clock starts (CLOCK_START); TEST_START when absent. */
   clockStart?: Date;
   /** More settings, or other values for the ones above. */
   env?: Record<string, string>;
@@ -66,6 +67,8 @@ export interface Service {
   redisUrl: string;
   /** The service's own database, for fixtures and for checking what a screen shows. */
   db: Db;
+  /** The service's time (its clock started at CLOCK_START and runs at the real pace). */
+  now(): Date;
   /** Everything the process printed so far. */
   output(): string;
   /** A bearer token for a demo account, through the real login route. */
@@ -82,8 +85,11 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   const redisUrl = redisUrlForWorker();
   await flushRedis(redisUrl);
   const db = createDb(database.url);
+  // No test depends on the day it is run: the service's clock starts where the test says.
+  const clockStart = options.clockStart ?? TEST_START;
+  const clock = runningFrom(clockStart);
   // The demo data as `npm run db:seed` writes it, with rotas for the week the clock starts in.
-  await seedDemo(db, options.clockStart ?? new Date());
+  await seedDemo(db, clockStart);
 
   const url = `http://127.0.0.1:${port}`;
   let output = '';
@@ -99,7 +105,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       REDIS_URL: redisUrl,
       LOG_LEVEL: 'info',
       ...E2E_SETTINGS,
-      ...(options.clockStart ? { CLOCK_START: options.clockStart.toISOString() } : {}),
+      CLOCK_START: clockStart.toISOString(),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -113,7 +119,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
 
   // Its own Redis client: a test's events go through the stream the service reads.
   const redis = createRedis(redisUrl, () => undefined);
-  const events = createEventBus(redis, () => new Date());
+  const events = createEventBus(redis, () => clock.now());
   let redisConnected: Promise<unknown> | null = null;
   const tokens = new Map<DemoAccount, string>();
   const service: Service = {
@@ -121,6 +127,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     databaseUrl: database.url,
     redisUrl,
     db,
+    now: () => clock.now(),
     output: () => output,
     async token(account) {
       const known = tokens.get(account);
