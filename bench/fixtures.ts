@@ -2,8 +2,8 @@
 // (15), its settings, and the callers' numbers.
 import pg from 'pg';
 import { createClient } from 'redis';
-import { loadSettings, type Settings } from '../src/platform/config.js';
 import { applyMigrations } from '../src/platform/db/migrations.js';
+import { loadSettings, type Settings } from '../src/settings.js';
 
 const ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/cc_bench';

@@ -21,12 +21,12 @@ import {
   type OutboxDeps,
 } from '../src/messaging/outbox.service.js';
 import { systemClock } from '../src/platform/clock.js';
-import { loadSettings } from '../src/platform/config.js';
 import { createDb } from '../src/platform/db/client.js';
 import { createLogger } from '../src/platform/logger.js';
 import { createQueue, QUEUE_NAMES } from '../src/platform/queues.js';
 import { connectRedis, createRedis, type Redis } from '../src/platform/redis.js';
 import { createEventBus } from '../src/realtime/event-bus.js';
+import { loadSettings } from '../src/settings.js';
 import { summariseProfile } from './gateway-profile.js';
 import { type BenchOutcome, cpuSeconds, machine, runIfMain, verdict } from './support.js';
 import { startTwilioStandIn, type TwilioStandIn } from './twilio-stand-in.js';

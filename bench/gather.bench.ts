@@ -9,9 +9,9 @@ import pg from 'pg';
 import { createClient } from 'redis';
 import type { CallState } from '../src/ivr/call-state.js';
 import { loadTemplates } from '../src/messaging/templates.js';
-import type { Settings } from '../src/platform/config.js';
 import { PATHS } from '../src/platform/paths.js';
 import { signTwilioRequest } from '../src/platform/twilio-webhook.js';
+import type { Settings } from '../src/settings.js';
 import {
   apiServer,
   DATABASE_URL,

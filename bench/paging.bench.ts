@@ -12,10 +12,10 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { loadTemplates } from '../src/messaging/templates.js';
-import { loadSettings } from '../src/platform/config.js';
 import { PATHS } from '../src/platform/paths.js';
 import { QUEUE_NAMES } from '../src/platform/queues.js';
 import { signTwilioRequest } from '../src/platform/twilio-webhook.js';
+import { loadSettings } from '../src/settings.js';
 // Only what support.ts has exported since the first benchmark: the rest of the harness there is
 // for autocannon runs, and this benchmark's few helpers are below.
 import { cpuSeconds, freePort, installCleanup, machine, type Percentiles, percentiles } from './support.js';

@@ -10,8 +10,8 @@ import type { CustomerClass, Equipment, UserRole } from '../src/generated/prisma
 import { agencyCalendar } from '../src/oncall/on-call-windows.js';
 import { hashPassword } from '../src/platform/auth/passwords.js';
 import { serviceClock } from '../src/platform/clock.js';
-import { loadSettings } from '../src/platform/config.js';
 import { createDb, type Db } from '../src/platform/db/client.js';
+import { loadSettings } from '../src/settings.js';
 
 export const DEMO_PASSWORD = 'demo1234';
 const ZONE = 'Europe/Paris';

@@ -9,9 +9,10 @@ import { isoDay } from '../src/alerts/day-numbers.js';
 import { DetectionDayError, detectAlerts, detectionDay } from '../src/alerts/detection.service.js';
 import { notifyPendingAlerts } from '../src/alerts/notification.service.js';
 import { serviceClock } from '../src/platform/clock.js';
-import { loadSettings, redactUrl, SettingsError } from '../src/platform/config.js';
 import { createLogger } from '../src/platform/logger.js';
-import { createServices, type Services } from '../src/platform/services.js';
+import { redactUrl, SettingsError } from '../src/platform/settings-reader.js';
+import { createServices, type Services } from '../src/services.js';
+import { loadSettings } from '../src/settings.js';
 
 const USAGE = 'usage: npm run alerts:detect [-- --day YYYY-MM-DD]   (default: today in TZ_DEFAULT)';
 

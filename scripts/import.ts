@@ -12,9 +12,10 @@ import { IMPORT_KINDS, isImportKind } from '../src/oncall/imports/import-report.
 import { runImport } from '../src/oncall/imports/import-runner.js';
 import { formatReport } from '../src/oncall/imports/report-text.js';
 import { serviceClock } from '../src/platform/clock.js';
-import { loadSettings, redactUrl, SettingsError } from '../src/platform/config.js';
 import { createDb } from '../src/platform/db/client.js';
 import { connectRedis, createRedis } from '../src/platform/redis.js';
+import { redactUrl, SettingsError } from '../src/platform/settings-reader.js';
+import { loadSettings } from '../src/settings.js';
 
 const USAGE = `usage: npm run import -- <kind> <file> [--dry-run] [--force] [--batch <name>] [--json]
 kinds: ${IMPORT_KINDS.join(', ')}`;

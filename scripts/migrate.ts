@@ -1,7 +1,8 @@
 // `npm run db:migrate` (tsx scripts/migrate.ts): creates the database if needed and applies the
 // migrations of prisma/migrations not applied yet. DATABASE_URL picks the database.
-import { redactUrl } from '../src/platform/config.js';
+
 import { applyMigrations } from '../src/platform/db/migrations.js';
+import { redactUrl } from '../src/platform/settings-reader.js';
 
 const DEFAULT_URL = 'postgresql://postgres@127.0.0.1:5432/contact_centre';
 const START_POSTGRES = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';

@@ -25,13 +25,13 @@ import { healthRoutes } from './operations/health.routes.js';
 import { registerAccessControl } from './platform/auth/access.plugin.js';
 import { authRoutes } from './platform/auth/auth.routes.js';
 import { PATHS } from './platform/paths.js';
-import type { Services } from './platform/services.js';
 import { registerFormParser } from './platform/twilio-webhook.js';
 import { followEvents } from './realtime/event-bus.js';
 import { eventStreamRoutes } from './realtime/event-stream.routes.js';
 import { eventsRoutes } from './realtime/events.routes.js';
 import { presenceRoutes } from './realtime/presence.routes.js';
 import { attachSocketGateway } from './realtime/socket-gateway.js';
+import type { Services } from './services.js';
 
 /** Builds the api with every plugin and route; starts nothing (entry points listen). */
 export async function buildApp(services: Services): Promise<FastifyInstance> {

@@ -6,10 +6,11 @@ import { buildApp } from './app.js';
 import { startOutboxWorker } from './messaging/outbox.worker.js';
 import { startPagingWorker } from './oncall/paging.worker.js';
 import { startMaintenanceWorker } from './operations/maintenance.worker.js';
-import { loadSettings, redactUrl, SettingsError } from './platform/config.js';
 import type { Stoppable } from './platform/queues.js';
 import { RedisUnavailableError } from './platform/redis.js';
-import { createServices, type Services } from './platform/services.js';
+import { redactUrl, SettingsError } from './platform/settings-reader.js';
+import { createServices, type Services } from './services.js';
+import { loadSettings } from './settings.js';
 
 // Entry point: `--role api|worker|all` (default all). Wires settings and starts; nothing else.
 

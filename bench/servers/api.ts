@@ -1,7 +1,7 @@
 // The real api (settings, services, app), as `npm start --role api` builds it, on a free port.
 import { buildApp } from '../../src/app.js';
-import { loadSettings } from '../../src/platform/config.js';
-import { createServices } from '../../src/platform/services.js';
+import { createServices } from '../../src/services.js';
+import { loadSettings } from '../../src/settings.js';
 
 const port = Number(process.env.PORT);
 const settings = loadSettings(

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { auditEntry } from '../platform/audit.js';
 import { STAFF } from '../platform/auth/principal.js';
 import { isUuid } from '../platform/ids.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import { acknowledgeAlert } from './acknowledgement.service.js';
 import { ACK_LINK_PURPOSE } from './notification.deps.js';
 

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AlertStatus } from '../generated/prisma/enums.js';
 import { STAFF } from '../platform/auth/principal.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import { ALERT_STATUSES, findSupplyPoint, listAlerts } from './alert-list.query.js';
 
 // The console's alerts screen: recent alerts across supply points (filtered by status, supply

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { STAFF } from '../platform/auth/principal.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 
 // The alert thresholds by meter diameter (alert_thresholds, seeded with DOMAIN.md section 5's
 // table): staff read them, an administrator replaces the table as a whole. Each change is in the

@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import { bullConnection, createQueue, QUEUE_NAMES } from '../platform/queues.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import { type DetectionDeps, type DetectionOptions, detectAlerts } from './detection.service.js';
 
 // The daily detection run: a BullMQ job scheduler on the `alerts` queue fires `detect` every day

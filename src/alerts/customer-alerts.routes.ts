@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { auditEntry } from '../platform/audit.js';
 import { STAFF } from '../platform/auth/principal.js';
 import { isUuid } from '../platform/ids.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import { deactivateCustomerAlerts } from './customer-alerts.service.js';
 
 // What agents do with a customer's alerts: adjust the threshold at the customer's request, switch

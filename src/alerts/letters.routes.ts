@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { STAFF } from '../platform/auth/principal.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 
 // The "letter with the next bill" list (DOMAIN.md section 5): alerts of customers with neither
 // a mobile nor an e-mail that works, for the billing run to print. JSON for the console, CSV

@@ -1,6 +1,6 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { bullConnection, QUEUE_NAMES } from '../platform/queues.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import { remindAlert } from './notification.service.js';
 
 /** Runs alert reminders (delayed jobs on the `alert-notices` queue); one function per job. */

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { confinedAgency, type Principal, STAFF } from '../platform/auth/principal.js';
 import { isUuid } from '../platform/ids.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import {
   type Actor,
   addNote,

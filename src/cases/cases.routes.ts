@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { STAFF } from '../platform/auth/principal.js';
 import { isUuid } from '../platform/ids.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import { OPEN_CASE_STATUSES, visibleTo } from './case-scope.js';
 
 const ListQuery = Type.Object({

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Prisma } from '../generated/prisma/client.js';
 import { SUPERVISORS } from '../platform/auth/principal.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import { OPEN_CASE_STATUSES } from './case-scope.js';
 
 // The supervisor's view of the case queues: open cases per agency with how many are urgent,

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { auditEntry } from '../platform/audit.js';
 import { STAFF } from '../platform/auth/principal.js';
 import { UUID_PATTERN } from '../platform/ids.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import { type CallerRelation, identificationChecklist } from './checklist.js';
 import { candidatesFor, findByReference, identifyByNumber, statusOf } from './identify.js';
 import { type VerificationRequest, verifyIdentity } from './verification.js';

@@ -1,7 +1,7 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { MessageChannel } from '../generated/prisma/enums.js';
 import { bullConnection, QUEUE_NAMES, type Stoppable } from '../platform/queues.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import { deliverMessage, scheduleSends, TemporaryDeliveryError } from './outbox.service.js';
 
 const SWEEP_AFTER_MS = 60_000;

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { STAFF } from '../platform/auth/principal.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import { checkTemplates } from './template-check.js';
 
 // The console's template preview: every template rendered with its sample variables, and each

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { confinedAgency, STAFF } from '../platform/auth/principal.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import { loadOnCallBoard } from './board.service.js';
 
 // The console's on-call board. Staff only; an agent attached to an agency sees that agency's

@@ -3,10 +3,10 @@ import type { FrenchCalendar } from '../calendar/french-calendar.js';
 import type { OutboxDeps } from '../messaging/outbox.service.js';
 import type { Templates } from '../messaging/templates.js';
 import type { Clock } from '../platform/clock.js';
-import type { OnCallSettings } from '../platform/config.js';
 import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
+import type { OnCallSettings } from './oncall.settings.js';
 
 /** Pages still being worked on: anything else is settled (accepted, unreached, cancelled). */
 export const OPEN_PAGE_STATUSES = ['SCHEDULED', 'PAGING'] as const;

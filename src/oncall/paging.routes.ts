@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { isUuid } from '../platform/ids.js';
-import type { Services } from '../platform/services.js';
 import type { TwilioParams } from '../platform/twilio-webhook.js';
+import type { Services } from '../services.js';
 import { acknowledge } from './acknowledgement.service.js';
 import { loadRequestDetails } from './page-content.js';
 import { attemptFailed } from './paging.service.js';

@@ -1,6 +1,6 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { bullConnection, QUEUE_NAMES } from '../platform/queues.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import type { PagingJob } from './paging.deps.js';
 import { attemptFailed, runAttempt } from './paging.service.js';
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { OnCallSettings } from '../platform/config.js';
 import { nextPeriodStart, periodAt, type WeeklyWindow, type WindowCalendar } from './on-call-windows.js';
+import type { OnCallSettings } from './oncall.settings.js';
 
 // What to do with an out-of-hours call (DOMAIN.md section 1, seed 003, 5.2 "cas particuliers"),
 // decided from the contract, the agency's on-call hours and the instant. Pure: the clock and the

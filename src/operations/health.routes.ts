@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { isDbReachable } from '../platform/db/client.js';
 import { isRedisReachable } from '../platform/redis.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 
 export function healthRoutes(app: FastifyInstance, services: Services): void {
   app.get('/healthz', { config: { access: 'public' }, schema: { tags: ['operations'] } }, async () => ({

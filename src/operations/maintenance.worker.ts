@@ -3,7 +3,7 @@ import { notifyPendingAlerts } from '../alerts/notification.service.js';
 import { fileParkedVoicemails } from '../ivr/voicemail.service.js';
 import { sweepOutbox } from '../messaging/outbox.worker.js';
 import { bullConnection, createQueue, QUEUE_NAMES } from '../platform/queues.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 
 // Periodic safety nets: re-enqueue outbox rows whose job went missing, file voicemails parked
 // while the database was away, notify alerts a crash left un-notified, rebuild the phone index (refreshed on every change; this is the

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { type Principal, SUPERVISORS } from '../platform/auth/principal.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import type { DomainEvent } from './event-bus.js';
 import { mayReceive } from './rooms.js';
 

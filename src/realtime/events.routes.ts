@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import { mayReceive } from './rooms.js';
 
 const Query = Type.Object({

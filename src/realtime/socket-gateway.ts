@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
 import { type Principal, STAFF } from '../platform/auth/principal.js';
 import { resolveToken } from '../platform/auth/tokens.js';
-import type { Services } from '../platform/services.js';
+import type { Services } from '../services.js';
 import type { DomainEvent } from './event-bus.js';
 import { handlePresence, type OnlineUser, onlineUsers } from './presence.js';
 import { audienceOf, mayReceive, roomsFor } from './rooms.js';

@@ -3,7 +3,7 @@ import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
 import { attemptJobId } from '../../src/oncall/paging.deps.js';
 import { startPagingWorker } from '../../src/oncall/paging.worker.js';
 import type { Stoppable } from '../../src/platform/queues.js';
-import type { Services } from '../../src/platform/services.js';
+import type { Services } from '../../src/services.js';
 import { at, runningFrom } from '../support/clock.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { type AgencyFixture, createAgency, WEEKEND_DAYS_ONLY } from '../support/oncall-fixture.js';

@@ -1,9 +1,9 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { hashPassword } from '../../src/platform/auth/passwords.js';
-import { loadSettings, type Settings } from '../../src/platform/config.js';
-import { createServices, type ServiceOverrides, type Services } from '../../src/platform/services.js';
 import { signTwilioRequest, type TwilioParams } from '../../src/platform/twilio-webhook.js';
+import { createServices, type ServiceOverrides, type Services } from '../../src/services.js';
+import { loadSettings, type Settings } from '../../src/settings.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { runningFrom, TEST_START } from './clock.js';
 import { freePort } from './free-port.js';

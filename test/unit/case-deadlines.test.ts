@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createFrenchCalendar } from '../../src/calendar/french-calendar.js';
 import { dueDate } from '../../src/cases/deadlines.js';
 import { agencyCalendar } from '../../src/oncall/on-call-windows.js';
-import { loadSettings } from '../../src/platform/config.js';
+import { loadSettings } from '../../src/settings.js';
 
 // DOMAIN.md section 3: urgent within the hour, priority within the day, 48 h for an e-mail,
 // 5 working days for a letter, 15 working days when an intervention is needed.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadSettings, SettingsError } from '../../src/platform/config.js';
+import { SettingsError } from '../../src/platform/settings-reader.js';
+import { loadSettings } from '../../src/settings.js';
 
 function problemsOf(env: Record<string, string>, argv: string[] = []): string[] {
   try {

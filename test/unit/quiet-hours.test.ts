@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createFrenchCalendar } from '../../src/calendar/french-calendar.js';
 import { nextSendingTime, type QuietHours } from '../../src/messaging/quiet-hours.js';
-import { loadSettings } from '../../src/platform/config.js';
+import { loadSettings } from '../../src/settings.js';
 
 // When a non-essential message may go, in Paris time (UTC+1 in winter).
 

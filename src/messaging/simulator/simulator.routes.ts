@@ -2,8 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { toE164 } from '../../identification/phone-number.js';
 import { STAFF } from '../../platform/auth/principal.js';
-import type { Services } from '../../platform/services.js';
 import { signTwilioRequest, type TwilioParams } from '../../platform/twilio-webhook.js';
+import type { Services } from '../../services.js';
 import { forDisplay, type SimulatorStore, simulatedSid } from './simulator-store.js';
 import { type Heard, interpretTwiml, messagesIn, type NextStep } from './twiml-interpreter.js';
 

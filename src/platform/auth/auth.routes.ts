@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../services.js';
+import type { PlatformSettings } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { Redis } from '../redis.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { STAFF } from './principal.js';
 import { bearerToken, createApiToken, createSession, endSession } from './tokens.js';
@@ -24,9 +26,13 @@ const TokenBody = Type.Object(
 // which e-mail addresses have accounts.
 let decoyHash: Promise<string> | undefined;
 
-export function authRoutes(app: FastifyInstance, services: Services): void {
-  const { db, redis, settings } = services;
+export interface AuthDeps {
+  db: Db;
+  redis: Redis;
+  settings: Pick<PlatformSettings, 'sessionTtlSeconds'>;
+}
 
+export function authRoutes(app: FastifyInstance, { db, redis, settings }: AuthDeps): void {
   app.post(
     '/api/auth/login',
     { config: { access: 'public' }, schema: { tags: ['auth'], body: LoginBody } },

@@ -1,41 +1,41 @@
 import type { Queue } from 'bullmq';
-import { alertReplies } from '../alerts/acknowledgement.replies.js';
-import type { NoticeDeps } from '../alerts/notification.deps.js';
-import { noticeFailed } from '../alerts/notification.service.js';
-import { createFrenchCalendar, type FrenchCalendar } from '../calendar/french-calendar.js';
-import type { Locale } from '../generated/prisma/enums.js';
-import { createPhoneIndex, type PhoneIndex } from '../identification/phone-index.js';
-import { type CallStates, createCallStates } from '../ivr/call-state.js';
-import { createDomainActions, type DomainActions } from '../ivr/domain-actions.js';
-import { loadServiceLines, type ServiceLines } from '../ivr/service-lines.js';
-import { buildVoiceResponses, type VoiceResponses } from '../ivr/voice-responses.js';
-import type { Channels } from '../messaging/channel.port.js';
-import { smtpEmailChannel } from '../messaging/email/smtp-email.adapter.js';
-import type { OutboxDeps, OutboxQueues } from '../messaging/outbox.service.js';
-import type { ReplyRouterDeps } from '../messaging/replies/reply-router.js';
-import { simulatorChannels } from '../messaging/simulator/simulator-channels.js';
-import { createSimulatorStore, type SimulatorStore } from '../messaging/simulator/simulator-store.js';
+import { alertReplies } from './alerts/acknowledgement.replies.js';
+import type { NoticeDeps } from './alerts/notification.deps.js';
+import { noticeFailed } from './alerts/notification.service.js';
+import { createFrenchCalendar, type FrenchCalendar } from './calendar/french-calendar.js';
+import type { Locale } from './generated/prisma/enums.js';
+import { createPhoneIndex, type PhoneIndex } from './identification/phone-index.js';
+import { type CallStates, createCallStates } from './ivr/call-state.js';
+import { createDomainActions, type DomainActions } from './ivr/domain-actions.js';
+import { loadServiceLines, type ServiceLines } from './ivr/service-lines.js';
+import { buildVoiceResponses, type VoiceResponses } from './ivr/voice-responses.js';
+import type { Channels } from './messaging/channel.port.js';
+import { smtpEmailChannel } from './messaging/email/smtp-email.adapter.js';
+import type { OutboxDeps, OutboxQueues } from './messaging/outbox.service.js';
+import type { ReplyRouterDeps } from './messaging/replies/reply-router.js';
+import { simulatorChannels } from './messaging/simulator/simulator-channels.js';
+import { createSimulatorStore, type SimulatorStore } from './messaging/simulator/simulator-store.js';
 import {
   assertTemplatesRender,
   loadTemplateSamples,
   type TemplateSamples,
-} from '../messaging/template-check.js';
-import { LOCALES, loadTemplates, type Templates } from '../messaging/templates.js';
-import { createTwilioClient } from '../messaging/twilio/twilio-client.js';
-import { twilioSmsChannel } from '../messaging/twilio/twilio-sms.adapter.js';
-import { twilioVoiceChannel } from '../messaging/twilio/twilio-voice.adapter.js';
-import type { PagingDeps } from '../oncall/paging.deps.js';
-import { routeOnCall } from '../oncall/route-on-call.action.js';
-import { createEventBus, type EventBus } from '../realtime/event-bus.js';
-import { type Clock, serviceClock } from './clock.js';
-import type { Settings } from './config.js';
-import { createDb, type Db } from './db/client.js';
-import { createLogger, type Logger } from './logger.js';
-import { createMetrics, type Metrics } from './metrics.js';
-import { PATHS } from './paths.js';
-import { createQueue, QUEUE_NAMES } from './queues.js';
-import { connectRedis, createRedis, type Redis } from './redis.js';
-import { createLinkSigner } from './signed-links.js';
+} from './messaging/template-check.js';
+import { LOCALES, loadTemplates, type Templates } from './messaging/templates.js';
+import { createTwilioClient } from './messaging/twilio/twilio-client.js';
+import { twilioSmsChannel } from './messaging/twilio/twilio-sms.adapter.js';
+import { twilioVoiceChannel } from './messaging/twilio/twilio-voice.adapter.js';
+import type { PagingDeps } from './oncall/paging.deps.js';
+import { routeOnCall } from './oncall/route-on-call.action.js';
+import { type Clock, serviceClock } from './platform/clock.js';
+import { createDb, type Db } from './platform/db/client.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { createMetrics, type Metrics } from './platform/metrics.js';
+import { PATHS } from './platform/paths.js';
+import { createQueue, QUEUE_NAMES } from './platform/queues.js';
+import { connectRedis, createRedis, type Redis } from './platform/redis.js';
+import { createLinkSigner } from './platform/signed-links.js';
+import { createEventBus, type EventBus } from './realtime/event-bus.js';
+import type { Settings } from './settings.js';
 
 /** Everything the api and the workers share, built once from settings. */
 export interface Services {

@@ -1,0 +1,19 @@
+import type { EnvReader } from '../platform/settings-reader.js';
+import type { DeadlineSettings } from './deadlines.js';
+
+export interface CasesModuleSettings {
+  /** When cases are due (DOMAIN.md section 3; src/cases/deadlines.ts). */
+  caseDeadlines: DeadlineSettings;
+}
+
+export function readCasesSettings(read: EnvReader): CasesModuleSettings {
+  return {
+    caseDeadlines: {
+      urgentMinutes: read.integer('CASE_URGENT_MINUTES', 60, 1, 24 * 60),
+      emailHours: read.integer('CASE_EMAIL_HOURS', 48, 1, 30 * 24),
+      letterWorkingDays: read.integer('CASE_LETTER_WORKING_DAYS', 5, 1, 60),
+      interventionWorkingDays: read.integer('CASE_INTERVENTION_WORKING_DAYS', 15, 1, 120),
+      otherWorkingDays: read.integer('CASE_OTHER_WORKING_DAYS', 5, 1, 60),
+    },
+  };
+}
