@@ -1,11 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { startAlertsWorker } from './alerts/alerts.worker.js';
-import { notifyPendingAlerts } from './alerts/notification.service.js';
-import { startReminderWorker } from './alerts/reminder.worker.js';
 import { buildApp } from './app.js';
-import { startOutboxWorker } from './messaging/outbox.worker.js';
-import { startPagingWorker } from './oncall/paging.worker.js';
-import { startMaintenanceWorker } from './operations/maintenance.worker.js';
+import { MODULES } from './modules.js';
 import type { Stoppable } from './platform/queues.js';
 import { RedisUnavailableError } from './platform/redis.js';
 import { redactUrl, SettingsError } from './platform/settings-reader.js';
@@ -70,18 +65,8 @@ async function main(): Promise<void> {
     const started = performance.now();
     const numbers = await services.phoneIndex.rebuild();
     logger.info({ numbers, ms: Math.round(performance.now() - started) }, 'phone index built');
-    workers.push(startOutboxWorker(services));
-    workers.push(startPagingWorker(services));
-    const maintenance = startMaintenanceWorker(services);
-    workers.push(maintenance.worker);
-    await maintenance.schedule();
-    workers.push(startReminderWorker(services));
-    // Each detection run's new alerts are notified at once; the maintenance sweep catches any left.
-    workers.push(
-      await startAlertsWorker(services, {
-        onDetected: () => notifyPendingAlerts(services.notices).then(() => undefined),
-      }),
-    );
+    for (const module of MODULES)
+      if ('startWorkers' in module) workers.push(...(await module.startWorkers(services)));
   }
   logger.info(
     {

@@ -15,9 +15,14 @@ export async function signIn(page: Page, account: DemoAccount): Promise<void> {
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
-/** Waits until the header's live indicator (#conn) is in that state. */
+/**
+ * Waits until the header's live indicator (#conn) is in that state. "connected" also waits for the
+ * console's first exchange with the server (data-synced): from then on the server has the socket
+ * in its rooms, and every event published reaches it (an event published in between would not).
+ */
 export async function waitForConnection(page: Page, state: ConnectionState, timeout = 30_000): Promise<void> {
-  await page.locator(`#conn[data-state="${state}"]`).waitFor({ state: 'attached', timeout });
+  const synced = state === 'connected' ? '[data-synced="true"]' : '';
+  await page.locator(`#conn[data-state="${state}"]${synced}`).waitFor({ state: 'attached', timeout });
 }
 
 /** Opens a screen through its nav link (#nav-<id>), as a user would, and waits for it. */
