@@ -15,7 +15,7 @@ import { dayNumber, isoDay } from '../src/alerts/day-numbers.js';
 import { detectAlerts } from '../src/alerts/detection.service.js';
 import { createFrenchCalendar } from '../src/calendar/french-calendar.js';
 import { createPhoneIndex } from '../src/identification/phone-index.js';
-import { runImport } from '../src/oncall/imports/import-runner.js';
+import { runImport } from '../src/imports/import-runner.js';
 import { createDb, type Db } from '../src/platform/db/client.js';
 import { applyMigrations } from '../src/platform/db/migrations.js';
 import type { Redis } from '../src/platform/redis.js';

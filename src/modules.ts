@@ -1,6 +1,7 @@
 import { alertsModule } from './alerts/alerts.module.js';
 import { casesModule } from './cases/cases.module.js';
 import { identificationModule } from './identification/identification.module.js';
+import { importsModule } from './imports/imports.module.js';
 import { ivrModule } from './ivr/ivr.module.js';
 import { messagingModule } from './messaging/messaging.module.js';
 import { oncallModule } from './oncall/oncall.module.js';
@@ -16,6 +17,7 @@ export const MODULES = [
   messagingModule,
   casesModule,
   oncallModule,
+  importsModule,
   alertsModule,
   realtimeModule,
 ] as const;

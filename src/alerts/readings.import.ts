@@ -1,6 +1,6 @@
-import { emptyCounts, type Issues } from '../oncall/imports/import-report.js';
-import type { Importer, ImportPlan, Tx } from '../oncall/imports/importer.js';
-import { RowReader } from '../oncall/imports/row-reader.js';
+import { emptyCounts, type Issues } from '../imports/import-report.js';
+import type { Importer, ImportPlan, Tx } from '../imports/importer.js';
+import { RowReader } from '../imports/row-reader.js';
 import { dayIn } from './day-numbers.js';
 import { parseReadingRow, READING_COLUMNS, type ReadingLine } from './readings.rows.js';
 import { type DayOutcome, type DayReading, deriveMeterDays, type FileReading } from './readings.rules.js';

@@ -1,6 +1,6 @@
-import { type ColumnSpec, cell } from '../oncall/imports/csv-reader.js';
-import { type Parsed, parseReference } from '../oncall/imports/field-parsers.js';
-import type { RowReader } from '../oncall/imports/row-reader.js';
+import { type ColumnSpec, cell } from '../imports/csv-reader.js';
+import { type Parsed, parseReference } from '../imports/field-parsers.js';
+import type { RowReader } from '../imports/row-reader.js';
 import { dayNumber, isoDay } from './day-numbers.js';
 
 // One line of a readings file: a meter's serial, the day, and the cumulative index at the end of

@@ -1,4 +1,5 @@
 import type { Db } from '../platform/db/client.js';
+import { CUSTOMER_IDENTITY } from './customer-identity.js';
 import type { PhoneIndex } from './phone-index.js';
 import { toE164 } from './phone-number.js';
 
@@ -85,13 +86,7 @@ export async function candidatesFor(db: Db, customerIds: readonly string[]): Pro
     orderBy: { reference: 'asc' },
     select: {
       id: true,
-      reference: true,
-      lastName: true,
-      firstName: true,
-      companyName: true,
-      addressLine: true,
-      postcode: true,
-      city: true,
+      ...CUSTOMER_IDENTITY,
       class: true,
       notEligibleForCutOff: true,
       sensitive: true,

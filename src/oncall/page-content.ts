@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Locale } from '../generated/prisma/enums.js';
+import { CUSTOMER_IDENTITY } from '../identification/customer-identity.js';
 import { toNational } from '../identification/phone-number.js';
 import type { Templates } from '../messaging/templates.js';
 import type { Db } from '../platform/db/client.js';
@@ -56,13 +57,7 @@ export async function loadRequestDetails(
       },
       customer: {
         select: {
-          reference: true,
-          lastName: true,
-          firstName: true,
-          companyName: true,
-          addressLine: true,
-          postcode: true,
-          city: true,
+          ...CUSTOMER_IDENTITY,
           phones: { where: { failing: false }, select: { e164: true, kind: true }, orderBy: { kind: 'asc' } },
           contracts: {
             where: { outOfHoursCoverage: true },

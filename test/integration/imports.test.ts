@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImportReport } from '../../src/oncall/imports/import-report.js';
+import type { ImportReport } from '../../src/imports/import-report.js';
 import { at, runningFrom } from '../support/clock.js';
 import { type Harness, startHarness } from '../support/harness.js';
 

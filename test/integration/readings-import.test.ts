@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../prisma/seed.js';
-import type { ImportReport } from '../../src/oncall/imports/import-report.js';
+import type { ImportReport } from '../../src/imports/import-report.js';
 import { at, runningFrom } from '../support/clock.js';
 import { type Harness, startHarness } from '../support/harness.js';
 

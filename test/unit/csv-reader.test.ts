@@ -6,8 +6,8 @@ import {
   NotCsvError,
   normaliseHeader,
   readCsv,
-} from '../../src/oncall/imports/csv-reader.js';
-import { Issues } from '../../src/oncall/imports/import-report.js';
+} from '../../src/imports/csv-reader.js';
+import { Issues } from '../../src/imports/import-report.js';
 
 const COLUMNS: readonly ColumnSpec[] = [
   { name: 'agency', required: true, aliases: ['agence'] },

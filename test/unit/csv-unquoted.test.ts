@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { decodeCsvText, detectDelimiter, splitUnquoted } from '../../src/oncall/imports/csv-reader.js';
+import { decodeCsvText, detectDelimiter, splitUnquoted } from '../../src/imports/csv-reader.js';
 
 // readCsv splits files without double quotes itself (a daily readings file has a million lines):
 // it must give exactly what csv-parse gives with readCsv's options.

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CsvRow } from '../../src/oncall/imports/csv-reader.js';
-import { groupByCustomer, parseEligibilityRow } from '../../src/oncall/imports/eligibility.rows.js';
+import type { CsvRow } from '../../src/imports/csv-reader.js';
 import {
   delayMinutesFrom,
   parseClockTime,
@@ -12,9 +11,10 @@ import {
   parsePhoneList,
   parsePostcode,
   parseYesNo,
-} from '../../src/oncall/imports/field-parsers.js';
-import { formatIssue, Issues } from '../../src/oncall/imports/import-report.js';
-import { parseLocalDateTime } from '../../src/oncall/imports/local-time.js';
+} from '../../src/imports/field-parsers.js';
+import { formatIssue, Issues } from '../../src/imports/import-report.js';
+import { parseLocalDateTime } from '../../src/imports/local-time.js';
+import { groupByCustomer, parseEligibilityRow } from '../../src/oncall/imports/eligibility.rows.js';
 
 const value = <T>(parsed: { value: T } | { error: string }) => ('value' in parsed ? parsed.value : parsed);
 

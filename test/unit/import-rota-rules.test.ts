@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createFrenchCalendar } from '../../src/calendar/french-calendar.js';
-import type { CsvRow } from '../../src/oncall/imports/csv-reader.js';
-import { Issues } from '../../src/oncall/imports/import-report.js';
+import type { CsvRow } from '../../src/imports/csv-reader.js';
+import { Issues } from '../../src/imports/import-report.js';
+import { RowReader } from '../../src/imports/row-reader.js';
 import {
   describeWindow,
   findWindowOverlaps,
@@ -15,7 +16,6 @@ import {
   planRotaGroup,
   type StoredPeriod,
 } from '../../src/oncall/imports/rota-periods.js';
-import { RowReader } from '../../src/oncall/imports/row-reader.js';
 import { agencyCalendar } from '../../src/oncall/on-call-windows.js';
 
 const ZONE = 'Europe/Paris';

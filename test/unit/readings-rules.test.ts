@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { dayNumber, isoDay, parseIsoDay } from '../../src/alerts/day-numbers.js';
 import { parseCubicMetres, parseReadingDay, parseReadingRow } from '../../src/alerts/readings.rows.js';
 import { type DayReading, deriveMeterDays, type FileReading } from '../../src/alerts/readings.rules.js';
-import type { CsvRow } from '../../src/oncall/imports/csv-reader.js';
-import { Issues } from '../../src/oncall/imports/import-report.js';
-import { RowReader } from '../../src/oncall/imports/row-reader.js';
+import type { CsvRow } from '../../src/imports/csv-reader.js';
+import { Issues } from '../../src/imports/import-report.js';
+import { RowReader } from '../../src/imports/row-reader.js';
 
 const value = <T>(parsed: { value: T } | { error: string }) => ('value' in parsed ? parsed.value : parsed);
 const NOV = (day: number) => dayNumber(2026, 11, day);

@@ -1,5 +1,5 @@
 import { departmentOf } from '../../calendar/french-calendar.js';
-import type { ColumnSpec } from './csv-reader.js';
+import type { ColumnSpec } from '../../imports/csv-reader.js';
 import {
   holidayCalendarFor,
   parseEmail,
@@ -8,10 +8,10 @@ import {
   parsePostcode,
   parseReference,
   parseText,
-} from './field-parsers.js';
-import { emptyCounts } from './import-report.js';
-import { type Importer, type ImportPlan, inChunks } from './importer.js';
-import { RowReader } from './row-reader.js';
+} from '../../imports/field-parsers.js';
+import { emptyCounts } from '../../imports/import-report.js';
+import { type Importer, type ImportPlan, inChunks } from '../../imports/importer.js';
+import { RowReader } from '../../imports/row-reader.js';
 
 // Agencies with their regional direction, one line per agency, sent by each regional direction.
 // Lines are independent: a line with an error is skipped, the others are applied. The region's

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Equipment } from '../../generated/prisma/enums.js';
+import { CUSTOMER_IDENTITY } from '../../identification/customer-identity.js';
 import { isMobile } from '../../identification/phone-number.js';
-import { cell } from './csv-reader.js';
+import { cell } from '../../imports/csv-reader.js';
+import { emptyCounts } from '../../imports/import-report.js';
+import { type Importer, type ImportPlan, inChunks, type Tx } from '../../imports/importer.js';
 import {
   ELIGIBILITY_COLUMNS,
   type EligibilityLine,
   groupByCustomer,
   parseEligibilityRow,
 } from './eligibility.rows.js';
-import { emptyCounts } from './import-report.js';
-import { type Importer, type ImportPlan, inChunks, type Tx } from './importer.js';
 
 // The weekly eligibility file replaces last week's: customers and contracts are upserted by
 // reference; contracts that an earlier file covered and this one no longer lists lose
@@ -108,13 +109,7 @@ export const eligibilityImporter: Importer = {
             where: { reference: { in: chunk } },
             select: {
               id: true,
-              reference: true,
-              lastName: true,
-              firstName: true,
-              companyName: true,
-              addressLine: true,
-              postcode: true,
-              city: true,
+              ...CUSTOMER_IDENTITY,
               phones: { select: { id: true, e164: true } },
             },
           }),

@@ -1,5 +1,5 @@
 import type { Equipment } from '../../generated/prisma/enums.js';
-import type { ColumnSpec, CsvRow } from './csv-reader.js';
+import type { ColumnSpec, CsvRow } from '../../imports/csv-reader.js';
 import {
   delayMinutesFrom,
   parseEquipment,
@@ -10,9 +10,9 @@ import {
   parseReference,
   parseText,
   parseYesNo,
-} from './field-parsers.js';
-import type { Issues } from './import-report.js';
-import { RowReader } from './row-reader.js';
+} from '../../imports/field-parsers.js';
+import type { Issues } from '../../imports/import-report.js';
+import { RowReader } from '../../imports/row-reader.js';
 
 // The weekly eligibility file: one line per contract, the customer's details repeated on each
 // of their contracts' lines. Optional columns left out of the file keep what is stored; an empty

@@ -1,6 +1,6 @@
-import { parseReference } from './field-parsers.js';
-import { inChunks } from './importer.js';
-import { PERIOD_COLUMNS, PERSON_COLUMNS, rotaImporter } from './rota-import.js';
+import { parseReference } from '../../imports/field-parsers.js';
+import { inChunks } from '../../imports/importer.js';
+import { PERIOD_COLUMNS, PERSON_COLUMNS, PERSON_SELECT, rotaImporter } from './rota-import.js';
 
 // Regional on-call managers per region and period, with their mobiles. A region needs a manager
 // at every moment of the file's span: they take escalations and life-safety emergencies.
@@ -42,15 +42,7 @@ export const managerRotasImporter = rotaImporter({
     inChunks(references, (chunk) =>
       tx.regionalManager.findMany({
         where: { reference: { in: chunk } },
-        select: {
-          id: true,
-          reference: true,
-          lastName: true,
-          firstName: true,
-          mobile: true,
-          email: true,
-          active: true,
-        },
+        select: PERSON_SELECT,
       }),
     ),
 

@@ -1,9 +1,9 @@
+import type { ColumnSpec } from '../../imports/csv-reader.js';
+import { parseClockTime, parseDay, parseOnCallType, parseReference } from '../../imports/field-parsers.js';
+import { emptyCounts } from '../../imports/import-report.js';
+import { type Importer, type ImportPlan, inChunks } from '../../imports/importer.js';
+import { RowReader } from '../../imports/row-reader.js';
 import { PUBLIC_HOLIDAY } from '../on-call-windows.js';
-import type { ColumnSpec } from './csv-reader.js';
-import { parseClockTime, parseDay, parseOnCallType, parseReference } from './field-parsers.js';
-import { emptyCounts } from './import-report.js';
-import { type Importer, type ImportPlan, inChunks } from './importer.js';
-import { RowReader } from './row-reader.js';
 
 // On-call hours: per agency and on-call type, a weekly calendar plus public holidays, one line
 // per window. The lines of an agency and type replace all its stored windows; an agency and type

@@ -1,8 +1,9 @@
-import type { ColumnSpec } from './csv-reader.js';
-import { parseEmail, parseMobile, parseReference, parseText } from './field-parsers.js';
-import { emptyCounts, type ImportKind } from './import-report.js';
-import type { Importer, ImportPlan, PlanContext, Tx } from './importer.js';
-import { formatLocal, parseLocalDateTime } from './local-time.js';
+import type { ColumnSpec } from '../../imports/csv-reader.js';
+import { parseEmail, parseMobile, parseReference, parseText } from '../../imports/field-parsers.js';
+import { emptyCounts, type ImportKind } from '../../imports/import-report.js';
+import type { Importer, ImportPlan, PlanContext, Tx } from '../../imports/importer.js';
+import { formatLocal, parseLocalDateTime } from '../../imports/local-time.js';
+import { RowReader } from '../../imports/row-reader.js';
 import {
   type FilePeriod,
   findGaps,
@@ -13,7 +14,6 @@ import {
   type StoredPeriod,
   spanOf,
 } from './rota-periods.js';
-import { RowReader } from './row-reader.js';
 
 // What technician and regional-manager rotas share: one line per on-call period of one person,
 // whose name and mobile are columns of the same file (created or updated by reference; left
@@ -85,6 +85,17 @@ export interface RotaKind {
     },
   ): Promise<void>;
 }
+
+/** What a rota import reads of a technician or a regional manager on file. */
+export const PERSON_SELECT = {
+  id: true,
+  reference: true,
+  lastName: true,
+  firstName: true,
+  mobile: true,
+  email: true,
+  active: true,
+} as const;
 
 export const PERSON_COLUMNS: readonly ColumnSpec[] = [
   { name: 'last_name', aliases: ['nom'] },

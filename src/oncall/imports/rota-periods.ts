@@ -1,4 +1,4 @@
-import { formatLocal } from './local-time.js';
+import { formatLocal } from '../../imports/local-time.js';
 
 // Pure rules of a rota file for one agency and on-call type (or one region): periods of the file
 // must not overlap; against what is stored, the file is the rota of its span (from its first

@@ -1,8 +1,14 @@
+import { parseOnCallType, parseReference } from '../../imports/field-parsers.js';
+import { inChunks } from '../../imports/importer.js';
 import { agencyCalendar } from '../on-call-windows.js';
-import { parseOnCallType, parseReference } from './field-parsers.js';
-import { inChunks } from './importer.js';
 import { onCallIntervals } from './on-call-intervals.js';
-import { PERIOD_COLUMNS, PERSON_COLUMNS, type RotaScope, rotaImporter } from './rota-import.js';
+import {
+  PERIOD_COLUMNS,
+  PERSON_COLUMNS,
+  PERSON_SELECT,
+  type RotaScope,
+  rotaImporter,
+} from './rota-import.js';
 
 // Technicians on call per agency, on-call type and period, with their mobiles. Gaps are looked
 // for within the agency's on-call hours for that type (nobody is needed while the agency is open).
@@ -59,15 +65,7 @@ export const technicianRotasImporter = rotaImporter({
     inChunks(references, (chunk) =>
       tx.technician.findMany({
         where: { reference: { in: chunk } },
-        select: {
-          id: true,
-          reference: true,
-          lastName: true,
-          firstName: true,
-          mobile: true,
-          email: true,
-          active: true,
-        },
+        select: PERSON_SELECT,
       }),
     ),
 

@@ -1,5 +1,5 @@
-import type { FrenchCalendar } from '../../calendar/french-calendar.js';
-import type { Prisma } from '../../generated/prisma/client.js';
+import type { FrenchCalendar } from '../calendar/french-calendar.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import type { ColumnSpec, CsvRow } from './csv-reader.js';
 import type { EntityCounts, ImportKind, Issues } from './import-report.js';
 

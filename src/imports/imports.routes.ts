@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Access } from '../../platform/auth/principal.js';
-import type { Services } from '../../services.js';
+import type { Access } from '../platform/auth/principal.js';
+import type { Services } from '../services.js';
 import { NotCsvError } from './csv-reader.js';
 import { IMPORT_KINDS, type ImportKind } from './import-report.js';
 import { runImport } from './import-runner.js';

@@ -1,5 +1,5 @@
-import { Equipment } from '../../generated/prisma/enums.js';
-import { isMobile, toE164 } from '../../identification/phone-number.js';
+import { Equipment } from '../generated/prisma/enums.js';
+import { isMobile, toE164 } from '../identification/phone-number.js';
 
 // One parser per kind of cell, pure: the text of a cell → a value, or the reason it is not one
 // (in English, quoting the value, for the per-line error report).

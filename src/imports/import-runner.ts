@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
-import { readingsImporter } from '../../alerts/readings.import.js';
-import type { FrenchCalendar } from '../../calendar/french-calendar.js';
-import type { ActorType } from '../../generated/prisma/enums.js';
-import type { PhoneIndex } from '../../identification/phone-index.js';
-import type { Clock } from '../../platform/clock.js';
-import type { Db } from '../../platform/db/client.js';
-import { agenciesImporter } from './agencies.import.js';
+import { readingsImporter } from '../alerts/readings.import.js';
+import type { FrenchCalendar } from '../calendar/french-calendar.js';
+import type { ActorType } from '../generated/prisma/enums.js';
+import type { PhoneIndex } from '../identification/phone-index.js';
+import { agenciesImporter } from '../oncall/imports/agencies.import.js';
+import { eligibilityImporter } from '../oncall/imports/eligibility.import.js';
+import { managerRotasImporter } from '../oncall/imports/manager-rotas.import.js';
+import { onCallHoursImporter } from '../oncall/imports/on-call-hours.import.js';
+import { technicianRotasImporter } from '../oncall/imports/technician-rotas.import.js';
+import type { Clock } from '../platform/clock.js';
+import type { Db } from '../platform/db/client.js';
 import { readCsv } from './csv-reader.js';
-import { eligibilityImporter } from './eligibility.import.js';
 import { buildReport, type ImportKind, type ImportReport, Issues } from './import-report.js';
 import type { Importer } from './importer.js';
-import { managerRotasImporter } from './manager-rotas.import.js';
-import { onCallHoursImporter } from './on-call-hours.import.js';
-import { technicianRotasImporter } from './technician-rotas.import.js';
 
 // One path for the CLI and the endpoint: read the CSV, plan inside a transaction that holds the
 // imports' lock (two imports never interleave, and rotas see the agencies a concurrent import
