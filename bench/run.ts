@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, one after the other, with its figures printed and saved.
-// BENCH_ONLY=gather (or webhook, paging, alerts-detection, gateway, fanout) runs one. Exits 1 if a benchmark fails or a request was answered
+// BENCH_ONLY=gather (or webhook, paging, alerts-detection, gateway, fanout, startup) runs one. Exits 1 if a benchmark fails or a request was answered
 // wrongly; missed targets are reported, not fatal (the figures are noisy on shared machines:
 // see bench/README.md).
 import { runAlertsDetectionBench } from './alerts-detection.bench.js';
@@ -7,6 +7,7 @@ import { runFanoutBench } from './fanout.bench.js';
 import { runGatewayBench } from './gateway.bench.js';
 import { runGatherBench } from './gather.bench.js';
 import { runPagingBench } from './paging.bench.js';
+import { runStartupBench } from './startup.bench.js';
 import { type BenchOutcome, installCleanup, printRows, saveResult } from './support.js';
 import { runWebhookBench } from './webhook.bench.js';
 
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchOutcome>> = {
   'alerts-detection': runAlertsDetectionBench,
   gateway: runGatewayBench,
   fanout: runFanoutBench,
+  startup: runStartupBench,
 };
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean) ?? Object.keys(BENCHMARKS);
 

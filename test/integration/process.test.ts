@@ -1,10 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/database.js';
+import { freePort } from '../support/free-port.js';
 import { redisUrlForWorker } from '../support/redis-db.js';
+import { until } from '../support/until.js';
 
-// The entry point as an operator meets it: clear refusals at start-up, a clean stop on SIGTERM.
-const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
+// The entry point as an operator meets it: clear refusals at start-up, a clean stop on SIGTERM,
+// and the production build (node dist/main.js) serving as the sources do.
+const ROOT = new URL('../..', import.meta.url).pathname;
+const FROM_SOURCES = ['--import', 'tsx', `${ROOT}src/main.ts`];
+const BUILT = [`${ROOT}dist/main.js`];
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 
 beforeAll(async () => {
@@ -18,9 +24,10 @@ afterAll(async () => {
 function start(
   env: Record<string, string>,
   args: string[] = [],
+  entry = FROM_SOURCES,
 ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const child = spawn(process.execPath, [...entry, ...args], {
     env: {
       PATH: process.env.PATH ?? '',
       LOG_LEVEL: 'warn',
@@ -54,19 +61,28 @@ describe('the service process', () => {
     expect(run.output()).toContain('Start it with: redis-server --daemonize yes');
   });
 
-  it('serves, then stops cleanly on SIGTERM', async () => {
-    const port = String(20_000 + Math.floor(Math.random() * 10_000));
-    const run = start({ PORT: port, HOST: '127.0.0.1' }, ['--role', 'all']);
-    let ready = 0;
-    for (let i = 0; i < 100 && ready !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (r) => r.status,
-        () => 0,
-      );
-    }
-    expect(ready).toBe(200);
+  async function servesThenStops(entry: string[]) {
+    const port = String(await freePort());
+    const run = start({ PORT: port, HOST: '127.0.0.1' }, ['--role', 'all'], entry);
+    await until(
+      () =>
+        fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.status === 200,
+          () => false,
+        ),
+      30_000,
+      '/readyz answering 200',
+    );
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
+  }
+
+  it('serves, then stops cleanly on SIGTERM', async () => {
+    await servesThenStops(FROM_SOURCES);
   });
+
+  it('builds to JavaScript (npm run build) that node runs as it runs the sources', async () => {
+    await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: ROOT });
+    await servesThenStops(BUILT);
+  }, 90_000);
 });
