@@ -14,9 +14,9 @@ export interface OnCallSettings {
   managerMaxAttempts: number;
   /** How long a "poor coverage" reply holds escalation back. */
   poorCoverageMinutes: number;
-  /** Individual 7/7 contracts: calls from this time until the morning are paged the next morning. */
+  /** Individual 7/7 contracts: calls from this time until the morning are handled as outside the window [ON-7]. */
   restStartsMinute: number;
-  /** When "the next morning" begins: deferred 7/7 pages go out then. */
+  /** When the 7/7 night ends [ON-7]. */
   morningStartsMinute: number;
   /** A call outside the window is paged when the window next opens only if that is before this time the next morning. */
   deferralLatestMinute: number;

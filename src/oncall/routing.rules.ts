@@ -8,7 +8,7 @@ import type { OnCallSettings } from './oncall.settings.js';
 
 export interface ContractTerms {
   outOfHoursCoverage: boolean;
-  /** Individual contract with the 7/7 option: its calls at night are paged the next morning. */
+  /** Individual contract with the 7/7 option: at night its calls are handled as outside the window [ON-7]. */
   individual77: boolean;
 }
 
@@ -19,7 +19,7 @@ export type Routing =
   | { kind: 'not-eligible' }
   /** Inside the agency's on-call hours: the technician is paged when the call ends. */
   | { kind: 'page-now'; period: { start: Date; end: Date } }
-  /** Paged the next morning: outside the on-call hours on the eve of a day-time on-call day, or 7/7 at night. */
+  /** Paged when on call begins the next morning: outside the on-call hours (or 7/7 at night) on the eve of a day-time on-call day. */
   | { kind: 'deferred'; pageAt: Date; reason: 'outside-window' | 'individual-7-7-night' }
   /** Outside the on-call hours with no on-call the next morning: the agency handles it when it opens. */
   | { kind: 'recap-only'; nextPeriodStart: Date | null };
@@ -42,22 +42,17 @@ export function decideRouting(input: RoutingInput): Routing {
 
   const local = DateTime.fromJSDate(now, { zone: calendar.zone });
   const minute = local.hour * 60 + local.minute;
-  if (contract.individual77 && isNight(minute, settings)) {
-    // To protect the technician's rest: recap now, page when the morning begins.
-    const morningToday = local.startOf('day').set({
-      hour: Math.floor(settings.morningStartsMinute / 60),
-      minute: settings.morningStartsMinute % 60,
-    });
-    const pageAt = minute < settings.morningStartsMinute ? morningToday : morningToday.plus({ days: 1 });
-    return { kind: 'deferred', pageAt: pageAt.toJSDate(), reason: 'individual-7-7-night' };
-  }
-
-  const period = periodAt(input.windows, now, calendar);
+  // [ON-7] An individual 7/7 contract at night is handled as outside the window [ON-6], whatever
+  // the agency's window, to protect the technician's rest.
+  const restNight = contract.individual77 && isNight(minute, settings);
+  const period = restNight ? null : periodAt(input.windows, now, calendar);
   if (period) return { kind: 'page-now', period };
 
+  // [ON-6] Paged only when on call begins the next morning (a day-time on-call day), at its start:
+  // never at an hour no rota covers. Otherwise the agency handles it when it opens.
   const next = nextPeriodStart(input.windows, now, calendar);
   if (next && opensNextMorning(next, local, settings.deferralLatestMinute, calendar.zone))
-    return { kind: 'deferred', pageAt: next, reason: 'outside-window' };
+    return { kind: 'deferred', pageAt: next, reason: restNight ? 'individual-7-7-night' : 'outside-window' };
   return { kind: 'recap-only', nextPeriodStart: next };
 }
 

@@ -314,14 +314,36 @@ describe('outside the on-call hours', () => {
     await until(async () => callsTo(agency.technician.mobile)[0]);
   });
 
-  it('pages an individual 7/7 contract called after 18:00 the next morning, whatever the window', async () => {
+  it('[ON-7] a 7/7 customer at 19:30 on a Tuesday: no page to anyone, the recap to the agency, the caller told', async () => {
     const agency = await createAgency(h.services.db);
     clock.set(at('2026-11-24T19:30')); // Tuesday 19:30, inside the agency's window
     const { told, caseId } = await nightCall(agency.callers.sevenDays);
+    expect(told.join(' ')).toContain('votre agence traitera votre demande dès son ouverture');
+    expect(await h.services.db.page.findUnique({ where: { caseId } })).toBeNull();
+    const recap = await until(async () => (await recapsTo(agency.agencyEmail))[0]);
+    expect(recap.status).not.toBe('FAILED');
+    await h.drained();
+    expect(callsTo(agency.technician.mobile)).toHaveLength(0);
+    expect(callsTo(agency.manager.mobile)).toHaveLength(0);
+    // Due when the agency opens: Wednesday 12:00 (ONCALL_AGENCY_DUE_AT).
+    const kase = await h.services.db.case.findUniqueOrThrow({ where: { id: caseId } });
+    expect(kase.dueAt).toEqual(at('2026-11-25T12:00'));
+  });
+
+  it('[ON-7] the same call on a Friday evening pages the technician on Saturday morning, when on call begins', async () => {
+    const agency = await createAgency(h.services.db);
+    clock.set(at('2026-11-27T20:30')); // Friday 20:30, inside the agency's window
+    const { told, caseId } = await nightCall(agency.callers.sevenDays);
     expect(told).toContain("Le technicien d'astreinte vous rappellera demain à partir de 8 h 00.");
-    expect((await pageOf(caseId)).scheduledFor).toEqual(new Date('2026-11-25T07:00:00Z'));
+    const page = await pageOf(caseId);
+    expect(page.scheduledFor).toEqual(at('2026-11-28T08:00'));
     await h.drained(); // the page itself is due tomorrow morning
     expect(callsTo(agency.technician.mobile)).toHaveLength(0);
+    // Saturday 08:00: the technician on the day-time rota is paged, not the regional manager.
+    clock.set(at('2026-11-28T08:00'));
+    await (await h.services.pagingQueue.getJob(attemptJobId(page.id, 1)))!.promote();
+    await until(async () => callsTo(agency.technician.mobile)[0]);
+    expect(callsTo(agency.manager.mobile)).toHaveLength(0);
   });
 
   it('takes a message from a customer without out-of-hours cover, for the agency’s next working day', async () => {

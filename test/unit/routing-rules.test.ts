@@ -108,20 +108,54 @@ describe('out-of-hours routing', () => {
     });
   });
 
-  it('pages an individual 7/7 contract called after 18:00 the next morning, whatever the window', () => {
+  describe('[ON-7] individual 7/7 contracts after 18:00: as outside the window, whatever the window', () => {
     const sevenDays = { outOfHoursCoverage: true, individual77: true };
-    // Tuesday 19:15, inside the agency's window: still deferred to Wednesday 08:00.
-    expect(route('2026-11-24T18:15:00Z', { contract: sevenDays })).toEqual({
-      kind: 'deferred',
-      pageAt: new Date('2026-11-25T07:00:00Z'),
-      reason: 'individual-7-7-night',
+
+    it('[ON-7] leaves a weekday evening call to the agency: no page that night nor the next morning', () => {
+      // Tuesday 19:15, inside the agency's window: no page; on call next begins Wednesday 18:00.
+      expect(route('2026-11-24T18:15:00Z', { contract: sevenDays })).toEqual({
+        kind: 'recap-only',
+        nextPeriodStart: new Date('2026-11-25T17:00:00Z'),
+      });
+      // Wednesday 03:00: the same.
+      expect(route('2026-11-25T02:00:00Z', { contract: sevenDays })).toEqual({
+        kind: 'recap-only',
+        nextPeriodStart: new Date('2026-11-25T17:00:00Z'),
+      });
     });
-    // Wednesday 03:00: the same morning at 08:00.
-    expect(route('2026-11-25T02:00:00Z', { contract: sevenDays })).toMatchObject({
-      pageAt: new Date('2026-11-25T07:00:00Z'),
+
+    it('[ON-7] pages when on call begins the next morning, on the eve of a day-time on-call day', () => {
+      // Friday 21:00: Saturday's day-time on call begins at 08:00.
+      expect(route('2026-11-27T20:00:00Z', { contract: sevenDays })).toEqual({
+        kind: 'deferred',
+        pageAt: new Date('2026-11-28T07:00:00Z'),
+        reason: 'individual-7-7-night',
+      });
+      // Thursday 24 December, 20:00: Christmas Day's on call begins at 08:00.
+      expect(route('2026-12-24T19:00:00Z', { contract: sevenDays })).toMatchObject({
+        kind: 'deferred',
+        pageAt: new Date('2026-12-25T07:00:00Z'),
+      });
+      // Saturday 02:00: that morning.
+      expect(route('2026-11-28T01:00:00Z', { contract: sevenDays })).toMatchObject({
+        kind: 'deferred',
+        pageAt: new Date('2026-11-28T07:00:00Z'),
+      });
     });
-    // Saturday 10:00, day-time on-call: paged now.
-    expect(route('2026-11-28T09:00:00Z', { contract: sevenDays })).toMatchObject({ kind: 'page-now' });
+
+    it('[ON-7] never defers to an hour no on-call period covers', () => {
+      // Friday 21:00 for an agency with no day-time on call on Saturday: the agency handles it.
+      const weeknightsOnly = NIGHTS_AND_WEEKEND_DAYS.filter((w) => w.day <= 5);
+      expect(route('2026-11-27T20:00:00Z', { contract: sevenDays, windows: weeknightsOnly })).toEqual({
+        kind: 'recap-only',
+        nextPeriodStart: new Date('2026-11-30T17:00:00Z'),
+      });
+    });
+
+    it('[ON-7] pages a 7/7 call in the day-time on-call hours at once', () => {
+      // Saturday 10:00, day-time on call.
+      expect(route('2026-11-28T09:00:00Z', { contract: sevenDays })).toMatchObject({ kind: 'page-now' });
+    });
   });
 
   it('places windows on the local calendar across the change to summer time', () => {
