@@ -113,7 +113,7 @@ async function reply(from: string, body: string) {
 }
 
 describe('an alert reaches its customer', () => {
-  it('the same day by SMS and e-mail; "ok" by SMS acknowledges it, confirms, and stops the reminders', async () => {
+  it('[AL-3] the same day by SMS and e-mail; "ok" by SMS acknowledges it, confirms, and stops the reminders', async () => {
     const { alert, mobile, email, meter } = await leakingCustomer();
     await notifyPendingAlerts(h.services.notices);
     const [sms] = await until(async () => smsTo(mobile!).length > 0 && smsTo(mobile!));
@@ -142,7 +142,7 @@ describe('an alert reaches its customer', () => {
     expect(await notifyPendingAlerts(h.services.notices)).toBe(0);
   });
 
-  it('is reminded three times without an acknowledgement, then marked unanswered', async () => {
+  it('[AL-3] is reminded three times without an acknowledgement, then marked unanswered', async () => {
     const { alert, mobile } = await leakingCustomer({ email: null });
     await notifyPendingAlerts(h.services.notices);
     await until(async () => (await alertOf(alert.id)).status === 'UNANSWERED', 25_000);
@@ -197,7 +197,7 @@ describe('an alert reaches its customer', () => {
     expect(response.body).toContain('Ce lien a expiré');
   });
 
-  it('lists a customer with neither mobile nor e-mail for a letter with the next bill, as CSV', async () => {
+  it('[AL-4] lists a customer with neither mobile nor e-mail for a letter with the next bill, as CSV', async () => {
     const { alert, customer } = await leakingCustomer({ mobile: null, email: null });
     await notifyPendingAlerts(h.services.notices);
     expect((await alertOf(alert.id)).byLetter).toBe(true);
@@ -335,7 +335,7 @@ describe('SMS replies', () => {
 });
 
 describe('threshold and deactivation', () => {
-  it('records a threshold change asked by the customer, with who and why', async () => {
+  it('[AL-3] records a threshold change asked by the customer, with who and why', async () => {
     const { customer } = await leakingCustomer();
     const changed = await h.app.inject({
       method: 'PUT',
@@ -363,7 +363,7 @@ describe('threshold and deactivation', () => {
     expect(refused.statusCode).toBe(400);
   });
 
-  it('switches a departing customer’s alerts off: open ones stop, no reminder follows', async () => {
+  it('[AL-5] switches a departing customer’s alerts off: open ones stop, no reminder follows', async () => {
     const { customer, alert, mobile } = await leakingCustomer({ email: null });
     await notifyPendingAlerts(h.services.notices);
     await until(async () => smsTo(mobile!)[0]);

@@ -145,7 +145,7 @@ const alertOfMeter = (list: ListedAlert[], serial: string) => list.find((a) => a
 const socketFor = (token: string) => consoleSocket(h, token, sockets);
 
 describe('the alerts list', () => {
-  it('shows each detected alert with its supply point, customer, meter, days above the threshold and how it was told', async () => {
+  it('[AL-3] shows each detected alert with its supply point, customer, meter, days above the threshold and how it was told', async () => {
     const list = await alerts();
     // Newest first: the three of 22 November, then the one of the 12th.
     expect(
@@ -236,7 +236,7 @@ describe('the alerts list', () => {
 });
 
 describe('one supply point', () => {
-  it('gives its address, meter and current customer with its alert history', async () => {
+  it('[AL-5] gives its address, meter and current customer with its alert history', async () => {
     const response = await api(`/api/supply-points/${leaking[0]!.supplyPointId}/alerts`);
     expect(response.statusCode).toBe(200);
     const body = response.json() as { supplyPoint: Record<string, unknown>; alerts: ListedAlert[] };

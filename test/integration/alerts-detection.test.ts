@@ -104,7 +104,7 @@ const alertsOf = (meterId: string) =>
 const iso = (date: Date) => date.toISOString().slice(0, 10);
 
 describe('thresholds by diameter (the domain table)', () => {
-  it('15 mm: three days above 1 m³ alert, two do not, and 1 m³ itself is not above', async () => {
+  it('[AL-2] 15 mm: three days above 1 m³ alert, two do not, and 1 m³ itself is not above', async () => {
     const three = await meter();
     const two = await meter();
     const exactly = await meter();
@@ -134,7 +134,7 @@ describe('thresholds by diameter (the domain table)', () => {
     expect(await alertsOf(exactly.id)).toEqual([]);
   });
 
-  it('30 mm needs five days above 2 m³: four do not, five do, 1.5 m³ never', async () => {
+  it('[AL-2] 30 mm needs five days above 2 m³: four do not, five do, 1.5 m³ never', async () => {
     const four = await meter({ diameter: 30 });
     const five = await meter({ diameter: 30 });
     const below = await meter({ diameter: 30 });
@@ -147,7 +147,7 @@ describe('thresholds by diameter (the domain table)', () => {
     expect(await alertsOf(below.id)).toEqual([]);
   });
 
-  it("a customer's own threshold replaces the diameter's, keeping its consecutive days", async () => {
+  it("[AL-2] a customer's own threshold replaces the diameter's, keeping its consecutive days", async () => {
     const lower = await meter({ threshold: 500 });
     const higher = await meter({ threshold: 3000 });
     await read(lower.id, days(20, 22, 700));
@@ -157,7 +157,7 @@ describe('thresholds by diameter (the domain table)', () => {
     expect(await alertsOf(higher.id)).toEqual([]);
   });
 
-  it('an administrator changes the table (audited); detection follows it; refused when it could never alert', async () => {
+  it('[AL-2] an administrator changes the table (audited); detection follows it; refused when it could never alert', async () => {
     const admin = await h.login('ADMIN');
     const put = (token: string, thresholds: object[]) =>
       h.app.inject({
@@ -209,7 +209,7 @@ describe('thresholds by diameter (the domain table)', () => {
 });
 
 describe('who is watched', () => {
-  it('only residential customers with alerts on', async () => {
+  it('[AL-1] only residential customers with alerts on', async () => {
     const professional = await meter({ customerClass: 'PROFESSIONAL' });
     const off = await meter({ alertsActive: false });
     await read(professional.id, days(18, 22, 3000));
@@ -219,7 +219,7 @@ describe('who is watched', () => {
     expect(await alertsOf(off.id)).toEqual([]);
   });
 
-  it('by letter when the customer has neither a working mobile nor a working e-mail', async () => {
+  it('[AL-4] by letter when the customer has neither a working mobile nor a working e-mail', async () => {
     const nothing = await meter({ mobile: null, email: null });
     const failing = await meter({ mobile: 'failing', email: 'failing' });
     const landline = await meter({ mobile: 'landline', email: null });
@@ -237,7 +237,7 @@ describe('who is watched', () => {
 });
 
 describe('runs and episodes', () => {
-  it('a missing day breaks the run', async () => {
+  it('[AL-2] a missing day breaks the run', async () => {
     const gap = await meter();
     await read(gap.id, { 18: 1500, 19: 1500, 20: 1500, 22: 1500 });
     await detect();

@@ -58,7 +58,7 @@ async function openLetterCase(): Promise<{ id: string; number: number }> {
 const timelineOf = async (id: string) => (await call('GET', `/api/cases/${id}`)).json();
 
 describe('case actions', () => {
-  it('opens a case from a letter, due 5 working days later, with its first contact', async () => {
+  it('[CS-1] [CS-3] opens a case from a letter, due 5 working days later, with its first contact', async () => {
     const { id, number } = await openLetterCase();
     const detail = await timelineOf(id);
     expect(detail).toMatchObject({
@@ -72,7 +72,7 @@ describe('case actions', () => {
     expect(detail.events.map((e: { type: string }) => e.type)).toEqual(['case.created']);
   });
 
-  it('requalifies a case as an urgent complaint: due within the hour, on the timeline, live', async () => {
+  it('[CS-1] [CS-2] requalifies a case as an urgent complaint: due within the hour, on the timeline, live', async () => {
     const { id } = await openLetterCase();
     const before = await h.services.events.latestId();
     const qualified = await call('PATCH', `/api/cases/${id}`, { kind: 'COMPLAINT', urgency: 'URGENT' });
@@ -97,7 +97,7 @@ describe('case actions', () => {
     expect((await timelineOf(id)).dueAt).toBe('2026-12-15T09:30:00.000Z');
   });
 
-  it('adds a note, and refuses one that judges the customer, naming the words', async () => {
+  it('[CS-8] adds a note, and refuses one that judges the customer, naming the words', async () => {
     const { id } = await openLetterCase();
     const fine = await call('POST', `/api/cases/${id}/notes`, { text: 'A demandé un échéancier.' });
     expect(fine.statusCode).toBe(201);
@@ -115,7 +115,7 @@ describe('case actions', () => {
     expect(notes.map((n: { data: { text: string } }) => n.data.text)).toEqual(['A demandé un échéancier.']);
   });
 
-  it('attaches a new contact to an open case and flags it to the supervisors', async () => {
+  it('[CS-1] [ID-5] attaches a new contact to an open case and flags it to the supervisors', async () => {
     const { id } = await openLetterCase();
     const supervisor = await h.login('SUPERVISOR');
     const before = await h.services.events.latestId();

@@ -85,7 +85,7 @@ describe('who may import', () => {
 });
 
 describe('the samples, in order, on an empty database', () => {
-  it('imports agencies with their regions, deriving the Alsace-Moselle calendar from the postcode', async () => {
+  it('[ON-2] imports agencies with their regions, deriving the Alsace-Moselle calendar from the postcode', async () => {
     const report = await imported('agencies', await sample('agencies'));
     expect(report).toMatchObject({ applied: true, refused: false, errors: [], warnings: [] });
     expect(report.entities).toMatchObject({ regions: { created: 2 }, agencies: { created: 4 } });
@@ -106,7 +106,7 @@ describe('the samples, in order, on an empty database', () => {
     });
   });
 
-  it('imports on-call hours as windows, nights running past midnight', async () => {
+  it('[ON-2] imports on-call hours as windows, nights running past midnight', async () => {
     const report = await imported('on-call-hours', await sample('on-call-hours'));
     expect(report.created).toBe(40);
     const annecy = await h.services.db.agency.findUniqueOrThrow({ where: { code: 'AG-ANN' } });
@@ -119,7 +119,7 @@ describe('the samples, in order, on an empty database', () => {
     expect(windows.at(-1)).toEqual({ day: 8, startMinute: 8 * 60, endMinute: 24 * 60 + 8 * 60 });
   });
 
-  it('imports the eligibility file: customers, E.164 phones, contracts with their batch', async () => {
+  it('[ON-1] imports the eligibility file: customers, E.164 phones, contracts with their batch', async () => {
     const report = await imported('eligibility', await sample('eligibility'), 'batch=2026-W48');
     expect(report.entities).toMatchObject({
       customers: { created: 9 },
@@ -149,7 +149,7 @@ describe('the samples, in order, on an empty database', () => {
     });
   });
 
-  it('imports the technician rota, creating the technicians from its columns', async () => {
+  it('[ON-2] imports the technician rota, creating the technicians from its columns', async () => {
     const report = await imported('technician-rotas', await sample('technician-rotas'));
     expect(report).toMatchObject({ errors: [], warnings: [] });
     expect(report.entities).toMatchObject({ technicians: { created: 9 }, rotas: { created: 13 } });
@@ -168,7 +168,7 @@ describe('the samples, in order, on an empty database', () => {
     expect(first.startsAt).toEqual(new Date('2026-11-30T07:00:00Z'));
   });
 
-  it('imports the regional managers rota (comma-separated) sent by an administrator', async () => {
+  it('[ON-2] imports the regional managers rota (comma-separated) sent by an administrator', async () => {
     const response = await post('manager-rotas', await sample('manager-rotas'), { token: admin });
     expect(response.statusCode, response.body).toBe(200);
     expect((response.json() as ImportReport).entities).toMatchObject({
@@ -195,7 +195,7 @@ describe('the samples, in order, on an empty database', () => {
     expect(rows[2]).toMatchObject({ entityId: '2026-W48', data: { created: 30, lines: 10, source: 'http' } });
   });
 
-  it('changes nothing when the same files come again, and keeps the rota rows (pages refer to them)', async () => {
+  it('[ON-1] changes nothing when the same files come again, and keeps the rota rows (pages refer to them)', async () => {
     const rotaIds = (await h.services.db.technicianRota.findMany({ orderBy: { id: 'asc' } })).map(
       (r) => r.id,
     );
@@ -240,7 +240,7 @@ describe('dry run', () => {
 });
 
 describe("next week's eligibility file", () => {
-  it('replaces the previous one: absent contracts lose coverage, customers and their cases stay, phones follow the file', async () => {
+  it('[ON-1] replaces the previous one: absent contracts lose coverage, customers and their cases stay, phones follow the file', async () => {
     const db = h.services.db;
     const index = h.services.phoneIndex;
     await index.rebuild();

@@ -96,7 +96,7 @@ async function contactOf(call: PhoneCall) {
 }
 
 describe('out-of-hours line', () => {
-  it('recognises an eligible caller by number, reminds the delay and opens a case with their message', async () => {
+  it('[ON-4] recognises an eligible caller by number, reminds the delay and opens a case with their message', async () => {
     const call = callTo(OUT_OF_HOURS, '+33612345678');
     const welcome = await call.dial();
     expect(welcome.said[0]).toMatch(/^Bonjour, vous êtes bien sur la ligne d'urgence/);
@@ -248,7 +248,7 @@ describe('out-of-hours line', () => {
     });
   });
 
-  it('treats gas said in a sentence as an emergency: safety advice, then an urgent case even without out-of-hours cover', async () => {
+  it('[ON-8] treats gas said in a sentence as an emergency: safety advice, then an urgent case even without out-of-hours cover', async () => {
     const call = callTo(OUT_OF_HOURS, SHARED);
     await call.dial();
     const advice = await call.speak('Ça sent le GAZ dans la cuisine');
@@ -405,7 +405,7 @@ describe('identification for the console', () => {
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
 
-  it('finds the customer of a number written the French way, with the checklist', async () => {
+  it('[ID-1] finds the customer of a number written the French way, with the checklist', async () => {
     const response = await lookup('phone=06.12.34.56.78');
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
@@ -432,7 +432,7 @@ describe('identification for the console', () => {
     expect(one.candidates.map((c: { reference: string }) => c.reference)).toEqual(['C900003']);
   });
 
-  it('makes the reference mandatory for a third party, and asks a service-contract holder one more element', async () => {
+  it('[ID-2] [ID-3] makes the reference mandatory for a third party, and asks a service-contract holder one more element', async () => {
     const third = (await lookup('phone=0612345678&relation=THIRD_PARTY')).json();
     expect(third.candidates[0].checklist.mandatory).toEqual(['customerReference']);
     const holder = (await lookup('reference=M7000004&relation=HOLDER')).json();

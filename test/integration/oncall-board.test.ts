@@ -127,7 +127,7 @@ describe('the on-call board', () => {
     expect(shown.region.managerGaps).toEqual([]);
   });
 
-  it('follows a night call: each attempt and its outcome, the escalation to the regional manager, who took it', async () => {
+  it('[ON-9] follows a night call: each attempt and its outcome, the escalation to the regional manager, who took it', async () => {
     caseNumber = await nightCall(agency.callers.covered);
     const first = await until(async () => callsTo(agency.technician.mobile)[0]);
     const paging = await pageOn(supervisor, agency.agencyId, caseNumber);

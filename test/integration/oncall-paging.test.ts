@@ -100,7 +100,7 @@ describe('inside the on-call hours', () => {
     agency = await createAgency(h.services.db);
   });
 
-  it('calls and texts the on-call technician when the call ends; key 1 accepts; the agency gets the recap', async () => {
+  it('[ON-5] calls and texts the on-call technician when the call ends; key 1 accepts; the agency gets the recap', async () => {
     const { told, caseId } = await nightCall(agency.callers.covered);
     expect(told).toContain("Le technicien d'astreinte est prévenu et va vous rappeler.");
 
@@ -140,7 +140,7 @@ describe('inside the on-call hours', () => {
     expect(await recapsTo(agency.directionEmail)).toHaveLength(0);
   });
 
-  it('escalates to the regional manager after two failed attempts, tells the technician, and ignores replayed callbacks', async () => {
+  it('[ON-9] escalates to the regional manager after two failed attempts, tells the technician, and ignores replayed callbacks', async () => {
     const { caseId } = await nightCall(agency.callers.covered);
     const [first] = await until(
       async () =>
@@ -178,7 +178,7 @@ describe('inside the on-call hours', () => {
 });
 
 describe('what the person paged answers', () => {
-  it('leaves the page on an answering machine, counts it as failed and tries again', async () => {
+  it('[ON-5] leaves the page on an answering machine, counts it as failed and tries again', async () => {
     const agency = await createAgency(h.services.db);
     const { caseId } = await nightCall(agency.callers.covered);
     const first = await until(async () => callsTo(agency.technician.mobile)[0]);
@@ -235,7 +235,7 @@ describe('what the person paged answers', () => {
     expect(twilioApi.messages.slice(before).filter((m) => m.to === '+33699999999')).toHaveLength(0);
   });
 
-  it('holds escalation back while the technician says they are in a poor-coverage area', async () => {
+  it('[ON-10] holds escalation back while the technician says they are in a poor-coverage area', async () => {
     const agency = await createAgency(h.services.db);
     await smsFrom(agency.technician.mobile, 'zone blanche, je rappelle');
     const noted = await until(async () =>
@@ -255,7 +255,7 @@ describe('what the person paged answers', () => {
 });
 
 describe('escalation without a technician', () => {
-  it('pages the regional manager at once when nobody is on the rota, and the recap says so', async () => {
+  it('[ON-9] pages the regional manager at once when nobody is on the rota, and the recap says so', async () => {
     const agency = await createAgency(h.services.db, { rota: null });
     const { caseId } = await nightCall(agency.callers.covered);
     const managerCall = await until(async () => callsTo(agency.manager.mobile)[0]);
@@ -266,7 +266,7 @@ describe('escalation without a technician', () => {
     expect(recap.body).toContain("Aucun technicien d'astreinte au planning");
   });
 
-  it('pages the regional manager at once for a gas emergency, and sends the recap to the regional direction too', async () => {
+  it('[ON-8] pages the regional manager at once for a gas emergency, and sends the recap to the regional direction too', async () => {
     const agency = await createAgency(h.services.db);
     const { told, caseId } = await nightCall(agency.callers.notCovered, { emergency: true });
     expect(told).toContain("Le responsable d'astreinte est prévenu immédiatement et va vous rappeler.");
@@ -281,7 +281,7 @@ describe('escalation without a technician', () => {
     expect((await pageOf(caseId)).escalationReason).toBe('emergency');
   });
 
-  it('gives up after the manager attempts, and the recap says nobody was reached', async () => {
+  it('[ON-9] gives up after the manager attempts, and the recap says nobody was reached', async () => {
     const agency = await createAgency(h.services.db, { rota: null });
     const { caseId } = await nightCall(agency.callers.covered);
     await callStatus(h, await until(async () => callsTo(agency.manager.mobile)[0]), 'no-answer');
@@ -294,7 +294,7 @@ describe('escalation without a technician', () => {
 });
 
 describe('outside the on-call hours', () => {
-  it('on the eve of a day-time on-call Saturday: tells the caller when, sends the recap, pages the next morning', async () => {
+  it('[ON-6] on the eve of a day-time on-call Saturday: tells the caller when, sends the recap, pages the next morning', async () => {
     const agency = await createAgency(h.services.db, { windows: WEEKEND_DAYS_ONLY });
     clock.set(at('2026-11-27T21:00')); // Friday evening
     const { told, caseId } = await nightCall(agency.callers.covered);
@@ -346,7 +346,7 @@ describe('outside the on-call hours', () => {
     expect(callsTo(agency.manager.mobile)).toHaveLength(0);
   });
 
-  it('takes a message from a customer without out-of-hours cover, for the agency’s next working day', async () => {
+  it('[ON-3] takes a message from a customer without out-of-hours cover, for the agency’s next working day', async () => {
     const agency = await createAgency(h.services.db);
     clock.set(at('2026-11-27T22:00')); // Friday 22:00: next working day is Monday
     const call = new PhoneCall(h, agency.callers.notCovered, LINE);

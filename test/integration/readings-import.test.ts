@@ -67,7 +67,7 @@ afterAll(async () => {
 });
 
 describe('the sample on the demo data', () => {
-  it('imports every line, deriving the volumes of index-only meters, and records the import', async () => {
+  it('[AL-1] imports every line, deriving the volumes of index-only meters, and records the import', async () => {
     const sample = await readFile(new URL('../../samples/readings.csv', import.meta.url), 'utf8');
     const report = await imported(sample);
     expect(report).toMatchObject({ applied: true, errors: [], warnings: [], lines: 42 });

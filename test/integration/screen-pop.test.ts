@@ -173,7 +173,7 @@ describe('screen pop', () => {
 describe('identity verification', () => {
   const verify = (body: object) => api('POST', '/api/identification/verify', body);
 
-  it('refuses to reveal the details until every checklist item is confirmed, naming what is missing', async () => {
+  it('[ID-1] refuses to reveal the details until every checklist item is confirmed, naming what is missing', async () => {
     const partial = await verify({
       customerId: ids.C910001,
       relation: 'THIRD_PARTY',

@@ -22,7 +22,7 @@ const paris = (date: Date) =>
 describe('case deadlines', () => {
   const tuesday = new Date('2026-11-24T09:30:00Z'); // Tuesday 10:30 in Paris
 
-  it('gives an urgent case one hour and a priority case until the end of its day', () => {
+  it('[CS-2] gives an urgent case one hour and a priority case until the end of its day', () => {
     expect(dueDate({ ...base, openedAt: tuesday, urgency: 'URGENT' }, lyon, defaults)).toEqual({
       dueAt: new Date('2026-11-24T10:30:00Z'),
       rule: 'urgent',
@@ -31,14 +31,14 @@ describe('case deadlines', () => {
     expect(paris(priority.dueAt)).toBe('mardi 24 novembre 2026 à 23:59');
   });
 
-  it('gives an e-mail 48 hours, calendar hours, even over a weekend', () => {
+  it('[CS-3] gives an e-mail 48 hours, calendar hours, even over a weekend', () => {
     const friday = new Date('2026-11-27T15:00:00Z');
     expect(dueDate({ ...base, openedAt: friday, channel: 'EMAIL' }, lyon, defaults).dueAt).toEqual(
       new Date('2026-11-29T15:00:00Z'),
     );
   });
 
-  it('gives a letter 5 working days, skipping the weekend and public holidays', () => {
+  it('[CS-3] gives a letter 5 working days, skipping the weekend and public holidays', () => {
     // Wednesday 23 December 2026: Christmas (Friday) and the weekend are not working days.
     const letter = dueDate(
       { ...base, openedAt: new Date('2026-12-23T09:00:00Z'), channel: 'LETTER' },
@@ -64,7 +64,7 @@ describe('case deadlines', () => {
     expect(paris(dueDate(opened, metz, defaults).dueAt)).toBe('lundi 5 avril 2027 à 10:00');
   });
 
-  it('gives 15 working days when an intervention is needed, whatever the channel', () => {
+  it('[CS-3] gives 15 working days when an intervention is needed, whatever the channel', () => {
     const due = dueDate(
       { ...base, openedAt: tuesday, channel: 'EMAIL', needsIntervention: true },
       lyon,

@@ -11,7 +11,7 @@ describe('the comment rule', () => {
     expect(checkComment('Fuite sous l’évier, compteur relevé : 1234 m³.').ok).toBe(true);
   });
 
-  it('refuses judgements whatever the case, accents or punctuation, naming the words', () => {
+  it('[CS-8] refuses judgements whatever the case, accents or punctuation, naming the words', () => {
     expect(checkComment('Client AGRESSIF au téléphone')).toEqual({
       ok: false,
       found: [{ word: 'agressif', kind: 'behaviour' }],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { identificationChecklist } from '../../src/identification/checklist.js';
 
 describe('identification checklist (DOMAIN.md section 2)', () => {
-  it('always has the caller confirm last name, first name and served address', () => {
+  it('[ID-1] always has the caller confirm last name, first name and served address', () => {
     const list = identificationChecklist({
       relation: 'HOLDER',
       serviceContract: false,
@@ -15,7 +15,7 @@ describe('identification checklist (DOMAIN.md section 2)', () => {
     });
   });
 
-  it('makes the customer reference mandatory for a third party, and refuses IBAN changes and account moves', () => {
+  it('[ID-2] [ID-4] makes the customer reference mandatory for a third party, and refuses IBAN changes and account moves', () => {
     const list = identificationChecklist({
       relation: 'THIRD_PARTY',
       serviceContract: false,
@@ -29,7 +29,7 @@ describe('identification checklist (DOMAIN.md section 2)', () => {
     ]);
   });
 
-  it('still refuses IBAN changes by a third party who gave the reference', () => {
+  it('[ID-4] still refuses IBAN changes by a third party who gave the reference', () => {
     const list = identificationChecklist({
       relation: 'THIRD_PARTY',
       serviceContract: false,
@@ -39,7 +39,7 @@ describe('identification checklist (DOMAIN.md section 2)', () => {
     expect(list.refusedByPhone.map((r) => r.request)).toEqual(['iban-change', 'account-move']);
   });
 
-  it('asks one extra element of a service-contract customer without reference', () => {
+  it('[ID-3] asks one extra element of a service-contract customer without reference', () => {
     expect(
       identificationChecklist({ relation: 'HOLDER', serviceContract: true, referenceGiven: false }).confirm,
     ).toEqual(['lastName', 'firstName', 'servedAddress', 'extraElement']);

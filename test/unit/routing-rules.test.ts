@@ -38,14 +38,14 @@ function route(at: string, overrides: Partial<RoutingInput> = {}) {
 }
 
 describe('out-of-hours routing', () => {
-  it('sends callers without a contract, or without out-of-hours cover, to a message for the agency', () => {
+  it('[ON-3] sends callers without a contract, or without out-of-hours cover, to a message for the agency', () => {
     expect(route('2026-11-24T21:30:00Z', { contract: null })).toEqual({ kind: 'not-eligible' });
     expect(
       route('2026-11-24T21:30:00Z', { contract: { outOfHoursCoverage: false, individual77: false } }),
     ).toEqual({ kind: 'not-eligible' });
   });
 
-  it('pages the technician at once inside the on-call hours, and knows the period', () => {
+  it('[ON-5] pages the technician at once inside the on-call hours, and knows the period', () => {
     // Tuesday 22:30 in Paris: inside Tuesday's 18:00-08:00 window.
     expect(route('2026-11-24T21:30:00Z')).toEqual({
       kind: 'page-now',
@@ -55,7 +55,7 @@ describe('out-of-hours routing', () => {
     expect(route('2026-11-25T05:00:00Z')).toMatchObject({ kind: 'page-now' });
   });
 
-  it('escalates a life-safety emergency at once, covered or not, at any hour', () => {
+  it('[ON-8] escalates a life-safety emergency at once, covered or not, at any hour', () => {
     const uncovered = { outOfHoursCoverage: false, individual77: false };
     expect(route('2026-11-24T10:00:00Z', { emergency: true, contract: uncovered })).toEqual({
       kind: 'emergency',
@@ -65,7 +65,7 @@ describe('out-of-hours routing', () => {
     ).toEqual({ kind: 'emergency' });
   });
 
-  it('pages the next morning a call made the evening before a day-time on-call Saturday', () => {
+  it('[ON-6] pages the next morning a call made the evening before a day-time on-call Saturday', () => {
     // Friday 27 November, 21:00 in Paris; on-call opens Saturday 08:00.
     expect(route('2026-11-27T20:00:00Z', { windows: WEEKEND_DAYS_ONLY })).toEqual({
       kind: 'deferred',
@@ -74,7 +74,7 @@ describe('out-of-hours routing', () => {
     });
   });
 
-  it('pages the next morning a call made the evening before a public holiday', () => {
+  it('[ON-6] pages the next morning a call made the evening before a public holiday', () => {
     // Tuesday 10 November 2026, 22:00; Armistice Day (Wednesday) has day-time on-call.
     expect(route('2026-11-10T21:00:00Z', { windows: WEEKEND_DAYS_ONLY })).toEqual({
       kind: 'deferred',
@@ -96,7 +96,7 @@ describe('out-of-hours routing', () => {
     });
   });
 
-  it('leaves a call outside the on-call hours with no on-call next morning to the agency', () => {
+  it('[ON-6] leaves a call outside the on-call hours with no on-call next morning to the agency', () => {
     // Tuesday 12:30: the next on-call period starts at 18:00, not the next morning.
     expect(route('2026-11-24T11:30:00Z')).toEqual({
       kind: 'recap-only',
