@@ -3,7 +3,7 @@
 // Everything comes from GET /api/oncall/board, fetched again on each page.* / oncall.decision
 // event (bursts coalesced) and after a reconnection that may have missed some.
 
-import { get } from '../api.js';
+import { get, post } from '../api.js';
 import { $, h, quietly, showError } from '../dom.js';
 import { addStrings, getLang, locale, t, tEnum } from '../i18n.js';
 import { coalesced } from './coalesced.js';
@@ -43,6 +43,16 @@ addStrings({
     'oncall.reason.emergency': 'urgence vitale, cadre appelé directement',
     'oncall.acknowledged': 'Pris en charge par {name} ({target}) le {date}.',
     'oncall.unreachedText': 'Personne n’a pu être joint : l’agence a reçu le récapitulatif.',
+    'oncall.outcomeText': 'Suite donnée : {outcome}.',
+    'oncall.outcomeAtText': 'Suite donnée : {outcome}, le {date}.',
+    'oncall.pageOutcome.INTERVENTION_PLANNED': 'intervention prévue',
+    'oncall.pageOutcome.SOLVED_REMOTELY': 'résolu à distance',
+    'oncall.pageOutcome.NOT_OURS': 'hors de notre ressort (coupure, autre équipement)',
+    'oncall.outcomeForm': 'Suite donnée par le technicien au dossier n° {number}',
+    'oncall.outcomeChoice': 'Décision après le rappel du client',
+    'oncall.outcomeWhen': 'Date et heure de l’intervention',
+    'oncall.outcomeSave': 'Enregistrer la suite',
+    'oncall.outcomeNeedsTime': 'Indiquez la date et l’heure de l’intervention.',
     'oncall.status.SCHEDULED': 'programmé',
     'oncall.status.PAGING': 'appel en cours',
     'oncall.status.ACKNOWLEDGED': 'pris en charge',
@@ -106,6 +116,16 @@ addStrings({
     'oncall.reason.emergency': 'life-safety emergency, manager called directly',
     'oncall.acknowledged': 'Taken by {name} ({target}) on {date}.',
     'oncall.unreachedText': 'Nobody could be reached: the agency got the recap.',
+    'oncall.outcomeText': 'Follow-up: {outcome}.',
+    'oncall.outcomeAtText': 'Follow-up: {outcome}, on {date}.',
+    'oncall.pageOutcome.INTERVENTION_PLANNED': 'intervention planned',
+    'oncall.pageOutcome.SOLVED_REMOTELY': 'solved remotely',
+    'oncall.pageOutcome.NOT_OURS': 'not ours (outage, other equipment)',
+    'oncall.outcomeForm': 'Technician’s follow-up of case {number}',
+    'oncall.outcomeChoice': 'Decision after calling the customer back',
+    'oncall.outcomeWhen': 'Date and time of the intervention',
+    'oncall.outcomeSave': 'Save the follow-up',
+    'oncall.outcomeNeedsTime': 'Give the date and time of the intervention.',
     'oncall.status.SCHEDULED': 'scheduled',
     'oncall.status.PAGING': 'paging',
     'oncall.status.ACKNOWLEDGED': 'taken',
@@ -548,7 +568,77 @@ function drawPageSummary(page, zone) {
         )
       : null,
     unreached ? h('p', { class: 'oncall-unreached' }, t('oncall.unreachedText')) : null,
+    page.outcome
+      ? h(
+          'p',
+          { class: 'oncall-page-outcome', dataset: { pageOutcome: page.outcome } },
+          page.interventionAt
+            ? sentence('oncall.outcomeAtText', {
+                outcome: tEnum('oncall.pageOutcome', page.outcome),
+                date: time(page.interventionAt, zone),
+              })
+            : sentence('oncall.outcomeText', { outcome: tEnum('oncall.pageOutcome', page.outcome) }),
+        )
+      : null,
+    page.status === 'ACKNOWLEDGED' ? outcomeForm(page) : null,
   );
+}
+
+/**
+ * [ON-11] What the technician decided after calling the customer back, when they tell it by phone
+ * rather than by SMS: recorded on the case, and the agency gets it by e-mail.
+ */
+function outcomeForm(page) {
+  const id = `oncall-outcome-${page.caseNumber}`;
+  const choice = h(
+    'select',
+    { id: `${id}-choice`, name: 'outcome' },
+    ['INTERVENTION_PLANNED', 'SOLVED_REMOTELY', 'NOT_OURS'].map((value) =>
+      h(
+        'option',
+        { value, selected: value === (page.outcome ?? 'INTERVENTION_PLANNED') },
+        tEnum('oncall.pageOutcome', value),
+      ),
+    ),
+  );
+  const when = h('input', { id: `${id}-when`, name: 'interventionAt', type: 'datetime-local' });
+  const error = h('p', { class: 'error', role: 'alert', hidden: true });
+  const form = h(
+    'form',
+    { class: 'oncall-outcome-form', 'aria-label': t('oncall.outcomeForm', { number: page.caseNumber }) },
+    h('label', { for: choice.id }, t('oncall.outcomeChoice')),
+    choice,
+    h('label', { for: when.id }, t('oncall.outcomeWhen')),
+    when,
+    h('button', { type: 'submit' }, t('oncall.outcomeSave')),
+    error,
+  );
+  const planned = () => choice.value === 'INTERVENTION_PLANNED';
+  const toggle = () => {
+    when.disabled = !planned();
+  };
+  choice.addEventListener('change', toggle);
+  toggle();
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (planned() && !when.value) {
+      showError(error, new Error(t('oncall.outcomeNeedsTime')));
+      when.focus();
+      return;
+    }
+    showError(error, null);
+    try {
+      // The input's local time is the browser's: agents work in the agency's time zone.
+      await post(`/api/pages/${page.id}/outcome`, {
+        outcome: choice.value,
+        ...(planned() ? { interventionAt: new Date(when.value).toISOString() } : {}),
+      });
+      void loadBoard();
+    } catch (err) {
+      showError(error, err);
+    }
+  });
+  return form;
 }
 
 function drawAttempt(attempt, zone) {

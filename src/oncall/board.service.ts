@@ -1,5 +1,11 @@
 import type { FrenchCalendar } from '../calendar/french-calendar.js';
-import type { AttemptOutcome, PageStatus, PageTarget, Urgency } from '../generated/prisma/enums.js';
+import type {
+  AttemptOutcome,
+  PageOutcome,
+  PageStatus,
+  PageTarget,
+  Urgency,
+} from '../generated/prisma/enums.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { maskPhone } from '../platform/logger.js';
@@ -72,6 +78,10 @@ export interface BoardPage {
   escalationReason: string | null;
   acknowledgedAt: Date | null;
   acknowledgedBy: { target: PageTarget; name: string } | null;
+  /** [ON-11] What the technician decided after calling the customer back. */
+  outcome: PageOutcome | null;
+  interventionAt: Date | null;
+  outcomeAt: Date | null;
   attempts: BoardAttempt[];
 }
 
@@ -214,6 +224,9 @@ export async function loadOnCallBoard(
         escalatedAt: true,
         escalationReason: true,
         acknowledgedAt: true,
+        outcome: true,
+        interventionAt: true,
+        outcomeAt: true,
         case: { select: { number: true, subject: true, urgency: true } },
         attempts: {
           orderBy: { number: 'asc' },

@@ -3,13 +3,16 @@ import { recordOnTimeline } from '../cases/timeline.js';
 import { enqueueMessage } from '../messaging/outbox.service.js';
 import { parseReply } from '../messaging/replies/reply-keywords.js';
 import { acknowledge } from './acknowledgement.service.js';
+import { type OutcomeReply, parseOutcomeReply } from './page-outcome.js';
+import { recordPageOutcome } from './page-outcome.service.js';
 import type { PagingDeps } from './paging.deps.js';
 import { attemptFailed } from './paging.service.js';
 
 // SMS replies from the people paged: accept ("OK", "1", "OUI"), refuse ("NON", "2"), or say they
 // are in a poor-coverage area ("ZONE", "RESEAU") so that missed calls do not escalate for a
 // while. A four-digit code (quoted in the page's SMS) picks one page among several; without it
-// the reply is for the latest page sent to that number. Case and accents are ignored.
+// the reply is for the latest page sent to that number. Case and accents are ignored. After the
+// call-back, the decision ("RDV 14h30", "RESOLU", "PAS NOUS") is recorded on the page [ON-11].
 
 export type PageReplyIntent = 'accept' | 'refuse' | 'poor-coverage' | 'unknown';
 
@@ -39,6 +42,12 @@ export async function handlePageReply(deps: PagingDeps, from: string, body: stri
     db.regionalManager.findFirst({ where: { mobile: from, active: true } }),
   ]);
   if (!technician && !manager) return false;
+  const person = technician ?? manager!;
+  const outcome = parseOutcomeReply(body, deps.clock.now(), deps.zone);
+  if (outcome.kind !== 'none') {
+    await outcomeReply(deps, from, `${person.firstName} ${person.lastName}`, outcome);
+    return true;
+  }
   const { intent, code } = parsePageReply(body);
 
   if (intent === 'poor-coverage' && technician) {
@@ -93,6 +102,75 @@ export async function handlePageReply(deps: PagingDeps, from: string, body: stri
   // Not understood: one short help per attempt, never a loop of replies.
   await reply('sms/oncall-reply-help', {}, `page-attempt-${attempt.id}-help`);
   return true;
+}
+
+/**
+ * [ON-11] The decision texted after the call-back: recorded on the page the sender took (an open
+ * page paging them is taken by the reply), confirmed by SMS; a reply that cannot be read gets the
+ * formats once; a page that ended without them says so.
+ */
+async function outcomeReply(
+  deps: PagingDeps,
+  from: string,
+  decidedBy: string,
+  reply: Exclude<OutcomeReply, { kind: 'none' }>,
+): Promise<void> {
+  const { db } = deps;
+  const byCode = reply.code ? { page: { replyCode: reply.code } } : {};
+  const [taken, open] = await Promise.all([
+    db.pageAttempt.findFirst({
+      where: { mobile: from, outcome: 'ACCEPTED', page: { status: 'ACKNOWLEDGED' }, ...byCode },
+      orderBy: { startedAt: 'desc' },
+      include: { page: { include: { case: { select: { number: true } } } } },
+    }),
+    db.pageAttempt.findFirst({
+      where: { mobile: from, page: { status: { in: ['SCHEDULED', 'PAGING'] }, ...byCode.page } },
+      orderBy: { startedAt: 'desc' },
+      include: { page: { include: { case: { select: { number: true } } } } },
+    }),
+  ]);
+  const latest =
+    taken ??
+    open ??
+    (await db.pageAttempt.findFirst({
+      where: { mobile: from, ...byCode },
+      orderBy: { startedAt: 'desc' },
+      include: { page: { include: { case: { select: { number: true } } } } },
+    }));
+  if (!latest) return; // on-call staff with nothing paged to them: nothing to answer
+  const sms = (key: string, vars: Record<string, unknown>, idempotencyKey: string) =>
+    enqueueMessage(deps.outbox, {
+      channel: 'SMS',
+      to: from,
+      body: deps.templates.render(key, 'fr', { caseNumber: String(latest.page.case.number), ...vars }),
+      purpose: 'oncall-reply',
+      essential: true,
+      caseId: latest.page.caseId,
+      idempotencyKey,
+    });
+  const now = deps.clock.now().getTime();
+  if (reply.kind === 'unclear') {
+    await sms('sms/oncall-outcome-help', {}, `page-attempt-${latest.id}-outcome-help`);
+    return;
+  }
+  // Texting the decision about a page still ringing them means they took it.
+  if (!taken && open) await acknowledge(deps, open.id, 'sms');
+  const attempt = taken ?? open;
+  const recorded = attempt
+    ? await recordPageOutcome(deps, attempt.pageId, {
+        outcome: reply.outcome,
+        interventionAt: reply.interventionAt,
+        via: 'sms',
+        decidedBy,
+      })
+    : null;
+  if (recorded?.result === 'recorded')
+    await sms(
+      'sms/oncall-outcome-recorded',
+      { outcomeLabel: recorded.outcomeLabel, interventionAt: recorded.interventionAt },
+      `page-${latest.pageId}-outcome-sms-${now}`,
+    );
+  else await sms('sms/oncall-outcome-closed', {}, `page-${latest.pageId}-outcome-closed-${now}`);
 }
 
 async function poorCoverage(deps: PagingDeps, technicianId: string, mobile: string): Promise<void> {

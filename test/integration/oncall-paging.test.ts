@@ -254,6 +254,135 @@ describe('what the person paged answers', () => {
   });
 });
 
+describe('[ON-11] what the technician decided after calling the customer back', () => {
+  const outcomesTo = (address: string) =>
+    h.services.db.message.findMany({
+      where: { channel: 'EMAIL', to: address, purpose: 'oncall-outcome' },
+      orderBy: { createdAt: 'asc' },
+    });
+  const smsWith = (mobile: string, text: string) => smsTo(mobile).filter((m) => m.body?.includes(text));
+
+  /** A night call paged to the agency's technician, who accepts it by SMS. */
+  async function takenPage() {
+    const agency = await createAgency(h.services.db);
+    clock.set(TUESDAY_NIGHT);
+    const { caseId } = await nightCall(agency.callers.covered);
+    await until(async () => callsTo(agency.technician.mobile)[0]);
+    const page = await pageOf(caseId);
+    await smsFrom(agency.technician.mobile, `OK ${page.replyCode}`);
+    expect((await pageOf(caseId)).status).toBe('ACKNOWLEDGED');
+    return { agency, caseId, page };
+  }
+
+  it('[ON-11] records an intervention time texted by the technician, on the case and to the agency, and confirms it', async () => {
+    const { agency, caseId, page } = await takenPage();
+    const accepted = await until(async () => smsWith(agency.technician.mobile, 'prise en charge, merci')[0]);
+    expect(accepted.body).toContain('répondez RDV 14h30, RESOLU ou PAS NOUS');
+
+    await smsFrom(agency.technician.mobile, `rdv demain 9h ${page.replyCode}`);
+    expect(await pageOf(caseId)).toMatchObject({
+      outcome: 'INTERVENTION_PLANNED',
+      interventionAt: at('2026-11-25T09:00'),
+      outcomeVia: 'sms',
+    });
+    const confirmed = await until(async () => smsWith(agency.technician.mobile, 'noté et transmis')[0]);
+    expect(confirmed.body).toContain('intervention prévue le mercredi 25 novembre 09:00');
+    const [mail] = await until(async () => {
+      const sent = await outcomesTo(agency.agencyEmail);
+      return sent.length > 0 && sent;
+    });
+    expect(mail!.subject).toContain('intervention prévue le mercredi 25 novembre 09:00');
+    expect(mail!.body).toContain('Décision de Paul Durand après le rappel du client');
+    expect(await timeline(caseId)).toContain('page.outcome');
+
+    // A later decision replaces it: solved on the phone after all.
+    await smsFrom(agency.technician.mobile, 'Résolu à distance');
+    expect(await pageOf(caseId)).toMatchObject({ outcome: 'SOLVED_REMOTELY', interventionAt: null });
+    await until(async () => (await outcomesTo(agency.agencyEmail)).length === 2);
+  });
+
+  it('[ON-11] reads "not ours" in French and English, and an intervention time in English', async () => {
+    const { agency, caseId } = await takenPage();
+    await smsFrom(agency.technician.mobile, 'pas pour nous, coupure gaz du quartier');
+    expect((await pageOf(caseId)).outcome).toBe('NOT_OURS');
+    await smsFrom(agency.technician.mobile, 'visit 11:45pm');
+    expect(await pageOf(caseId)).toMatchObject({
+      outcome: 'INTERVENTION_PLANNED',
+      interventionAt: at('2026-11-24T23:45'),
+    });
+  });
+
+  it('[ON-11] answers a garbled decision with the formats, once, and changes nothing', async () => {
+    const { agency, caseId } = await takenPage();
+    await smsFrom(agency.technician.mobile, 'RDV bientôt');
+    await smsFrom(agency.technician.mobile, 'rdv ?');
+    await h.drained();
+    const help = smsWith(agency.technician.mobile, 'Suite de la demande');
+    expect(help).toHaveLength(1);
+    expect(help[0]!.body).toContain('RDV suivi de l');
+    expect((await pageOf(caseId)).outcome).toBeNull();
+  });
+
+  it('[ON-11] says a page that ended without the sender is closed, and records nothing', async () => {
+    const agency = await createAgency(h.services.db);
+    clock.set(TUESDAY_NIGHT);
+    const { caseId } = await nightCall(agency.callers.covered);
+    await until(async () => callsTo(agency.technician.mobile)[0]);
+    const page = await pageOf(caseId);
+    await h.services.db.page.update({ where: { id: page.id }, data: { status: 'UNREACHED' } });
+    await smsFrom(agency.technician.mobile, 'RESOLU');
+    const closed = await until(async () => smsWith(agency.technician.mobile, "n'est plus en cours")[0]);
+    expect(closed.body).toContain("la suite donnée n'a pas été enregistrée");
+    expect((await pageOf(caseId)).outcome).toBeNull();
+  });
+
+  it('[ON-11] lets an agent enter the decision told by phone on the on-call board, audited', async () => {
+    const { agency, caseId, page } = await takenPage();
+    const agent = await h.login('AGENT', { agencyId: agency.agencyId });
+    const other = await createAgency(h.services.db);
+    const outsider = await h.login('AGENT', { agencyId: other.agencyId });
+    const record = (token: string, pageId: string, payload: object) =>
+      h.app.inject({
+        method: 'POST',
+        url: `/api/pages/${pageId}/outcome`,
+        headers: { authorization: `Bearer ${token}` },
+        payload,
+      });
+
+    expect((await record(agent, page.id, { outcome: 'INTERVENTION_PLANNED' })).statusCode).toBe(400);
+    expect((await record(agent, page.id, { outcome: 'MAYBE' })).statusCode).toBe(400);
+    expect((await record(outsider, page.id, { outcome: 'SOLVED_REMOTELY' })).statusCode).toBe(404);
+    const ok = await record(agent, page.id, {
+      outcome: 'INTERVENTION_PLANNED',
+      interventionAt: at('2026-11-25T10:30').toISOString(),
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(await pageOf(caseId)).toMatchObject({
+      outcome: 'INTERVENTION_PLANNED',
+      interventionAt: at('2026-11-25T10:30'),
+      outcomeVia: 'console',
+    });
+    expect(await h.services.db.auditLog.count({ where: { action: 'page.outcome', entityId: page.id } })).toBe(
+      1,
+    );
+    const board = await h.app.inject({
+      method: 'GET',
+      url: '/api/oncall/board',
+      headers: { authorization: `Bearer ${agent}` },
+    });
+    const shown = (
+      board.json() as { agencies: Array<{ pages: Array<{ id: string; outcome: string }> }> }
+    ).agencies[0]!.pages.find((p) => p.id === page.id);
+    expect(shown?.outcome).toBe('INTERVENTION_PLANNED');
+
+    // Nobody has taken this one yet: no decision to record.
+    clock.set(TUESDAY_NIGHT);
+    const open = await nightCall(agency.callers.covered);
+    const openPage = await pageOf(open.caseId);
+    expect((await record(agent, openPage.id, { outcome: 'SOLVED_REMOTELY' })).statusCode).toBe(409);
+  });
+});
+
 describe('escalation without a technician', () => {
   it('[ON-9] pages the regional manager at once when nobody is on the rota, and the recap says so', async () => {
     const agency = await createAgency(h.services.db, { rota: null });
