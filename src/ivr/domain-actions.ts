@@ -83,15 +83,25 @@ export function createDomainActions({
           OR: [{ endsOn: null }, { endsOn: { gte: now } }],
           AND: [{ OR: [{ startsOn: null }, { startsOn: { lte: now } }] }],
         },
-        select: { id: true, outOfHoursCoverage: true, agencyId: true, contractualDelay: true },
+        select: {
+          id: true,
+          outOfHoursCoverage: true,
+          agencyId: true,
+          contractualDelay: true,
+          supplyPoint: { select: { addressLine: true, postcode: true, city: true } },
+          customer: { select: { addressLine: true, postcode: true, city: true } },
+        },
         orderBy: { outOfHoursCoverage: 'desc' },
       });
       const contract = contracts[0];
       if (!contract) return { outcome: 'not-under-contract', vars: { contractualDelay: '' } };
+      // [ON-4] The address the contract serves, read back for the caller to confirm.
+      const served = contract.supplyPoint ?? contract.customer;
       const vars = {
         agencyId: contract.agencyId,
         contractId: contract.id,
         contractualDelay: contract.contractualDelay ?? '',
+        servedAddress: `${served.addressLine}, ${served.postcode} ${served.city}`,
       };
       return { outcome: contract.outOfHoursCoverage ? 'eligible' : 'not-covered', vars };
     },
@@ -126,6 +136,7 @@ export function createDomainActions({
             urgency: emergency ? 'URGENT' : 'NORMAL',
             subject: emergency ? 'Urgence signalée par téléphone' : 'Demande par téléphone',
             description: describeCall(state),
+            detailsToCheck: state.vars.addressConfirmed === 'no',
             customerId,
             agencyId: state.vars.agencyId ?? null,
             openedAt: now,
@@ -190,13 +201,28 @@ export function createDomainActions({
 }
 
 /** What the call established (caller inputs and action results), minus internal ids. */
+// What the call state holds from the records, not from the caller.
+const ON_FILE = new Set(['servedAddress', 'contractualDelay']);
+// Said in a sentence of its own in the description [ON-4].
+const ADDRESS_CHECK = new Set(['addressConfirmed', 'addressCorrection']);
+
 function callerInputs(state: CallState): Record<string, string> {
-  return Object.fromEntries(Object.entries(state.vars).filter(([name]) => !name.endsWith('Id')));
+  return Object.fromEntries(
+    Object.entries(state.vars).filter(([name]) => !name.endsWith('Id') && !ON_FILE.has(name)),
+  );
 }
 
 function describeCall(state: CallState): string {
   const told = Object.entries(callerInputs(state))
-    .filter(([, value]) => value !== '')
+    .filter(([name, value]) => value !== '' && !ADDRESS_CHECK.has(name))
     .map(([name, value]) => `${name}: ${value}`);
-  return told.length > 0 ? `Saisi par l'appelant : ${told.join(', ')}.` : 'Appel sans saisie.';
+  const sentences = [told.length > 0 ? `Saisi par l'appelant : ${told.join(', ')}.` : 'Appel sans saisie.'];
+  const { addressConfirmed, addressCorrection, servedAddress } = state.vars;
+  if (addressConfirmed === 'yes') sentences.push(`Adresse confirmée par l'appelant : ${servedAddress}.`);
+  if (addressConfirmed === 'no')
+    sentences.push(
+      `Coordonnées à vérifier : l'appelant ne confirme pas l'adresse ${servedAddress}` +
+        (addressCorrection ? ` et indique « ${addressCorrection} ».` : ' et n’a rien précisé.'),
+    );
+  return sentences.join(' ');
 }

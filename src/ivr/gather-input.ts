@@ -39,6 +39,9 @@ const DIGIT_WORDS: Record<string, string> = {
   oh: '0',
 };
 
+/** A free answer longer than this is cut (Twilio's transcripts of a minute are far shorter). */
+const FREE_SPEECH_MAX_CHARS = 500;
+
 export function normalizeWords(text: string): string[] {
   return text
     .normalize('NFD')
@@ -58,6 +61,10 @@ export function interpretInput(step: Gather, params: TwilioParams): InterpretedI
   const digits = (params.Digits ?? '').replace(/#$/, '').trim();
   const speech = (params.SpeechResult ?? '').trim();
   const heard = { ...(digits ? { digits } : {}), ...(speech ? { speech } : {}) };
+  // A free answer in words (a speech-only gather without choices or digits: an address, a name)
+  // is kept as Twilio heard it, for the person who will read it.
+  if (speech && !digits && !step.choices && !step.numDigits && !step.input.includes('dtmf'))
+    return { target: step.next ?? null, value: speech.slice(0, FREE_SPEECH_MAX_CHARS), heard };
   const words = normalizeWords(speech);
   const value = digits || spokenDigits(words) || (speech === '' ? null : words.join(' '));
   if (value === null) return { target: null, value: null, heard };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainActions } from '../../src/ivr/domain-actions.js';
+import { loadRequestDetails } from '../../src/oncall/page-content.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { createWeeknightAgency } from '../support/oncall-fixture.js';
 import { PhoneCall } from '../support/phone-call.js';
@@ -96,7 +97,7 @@ async function contactOf(call: PhoneCall) {
 }
 
 describe('out-of-hours line', () => {
-  it('[ON-4] recognises an eligible caller by number, reminds the delay and opens a case with their message', async () => {
+  it('[ON-4] recognises an eligible caller by number, reminds the delay, reads back the address, opens a case with their message', async () => {
     const call = callTo(OUT_OF_HOURS, '+33612345678');
     const welcome = await call.dial();
     expect(welcome.said[0]).toMatch(/^Bonjour, vous êtes bien sur la ligne d'urgence/);
@@ -107,10 +108,16 @@ describe('out-of-hours line', () => {
     const afterMenu = await call.press('2');
     expect(afterMenu.said).toEqual([
       "Votre contrat comprend l'intervention en dehors des heures d'ouverture, délai prévu : sous 4 heures.",
+      "L'adresse concernée est bien : 1 rue des Essais, 69002 Lyon ? Tapez 1 ou dites oui si c'est exact, tapez 2 ou dites non sinon.",
+    ]);
+    expect(afterMenu.next).toMatchObject({ kind: 'gather', numDigits: 1 });
+    const confirmed = await call.speak("Oui c'est bien ça");
+    expect(confirmed.said).toEqual([
+      'Merci.',
       "Le technicien d'astreinte est prévenu et va vous rappeler.",
       expect.stringMatching(/^Après le bip, donnez votre nom, l'adresse de l'intervention/),
     ]);
-    expect(afterMenu.next.kind).toBe('record');
+    expect(confirmed.next.kind).toBe('record');
 
     const end = await call.record(20);
     const contact = await contactOf(call);
@@ -122,6 +129,8 @@ describe('out-of-hours line', () => {
       urgency: 'NORMAL',
       customerId: ids.C900001,
       agencyId: ids.agency,
+      detailsToCheck: false,
+      description: "Appel sans saisie. Adresse confirmée par l'appelant : 1 rue des Essais, 69002 Lyon.",
     });
     expect(kase.events.map((e) => e.type)).toEqual([
       'call.received',
@@ -131,7 +140,7 @@ describe('out-of-hours line', () => {
     expect(kase.events[1]!.data).toMatchObject({ kind: 'page-now' });
     // Whoever calls back still has the caller confirm who they are.
     expect(kase.events[0]!.data).toMatchObject({
-      facts: { contractualDelay: 'sous 4 heures' },
+      facts: { addressConfirmed: 'yes' },
       toConfirm: { confirm: ['lastName', 'firstName', 'servedAddress', 'customerReference'] },
     });
 
@@ -147,18 +156,61 @@ describe('out-of-hours line', () => {
         'identify',
         'check-contract',
         'eligible',
+        'confirm-address',
+        'address-confirmed',
         'open-case',
         'route',
         'will-call-back',
         'describe',
         'request-recorded',
       ],
-      inputs: [{ step: 'menu', digits: '2', accepted: true }],
+      inputs: [
+        { step: 'menu', digits: '2', accepted: true },
+        { step: 'confirm-address', speech: "Oui c'est bien ça", accepted: true },
+      ],
       outcome: 'voicemail',
       endedAtStep: 'request-recorded',
       status: 'completed',
     });
     expect(await h.services.callStates.get(call.sid)).toBeNull();
+  });
+
+  it('[ON-4] records what the caller says when the address on file is wrong, for the technician, and flags the case', async () => {
+    const call = callTo(OUT_OF_HOURS, '+33612345678');
+    await call.dial();
+    await call.press('2');
+    const asked = await call.press('2');
+    expect(asked.said).toEqual([
+      "D'accord. Dites maintenant votre nom, l'adresse exacte et le numéro où vous rappeler : le technicien les aura.",
+    ]);
+    expect(asked.next).toMatchObject({ kind: 'gather', input: 'speech' });
+    const after = await call.speak('Jeanne Martin 14 rue des Lilas à Lyon 06 11 22 33 44');
+    expect(after.said[0]).toBe('Merci.');
+    expect(after.said[1]).toBe("Le technicien d'astreinte est prévenu et va vous rappeler.");
+    await call.record();
+    const kase = (await contactOf(call))!.case!;
+    expect(kase.detailsToCheck).toBe(true);
+    expect(kase.description).toBe(
+      "Appel sans saisie. Coordonnées à vérifier : l'appelant ne confirme pas l'adresse 1 rue des Essais, 69002 Lyon et indique « Jeanne Martin 14 rue des Lilas à Lyon 06 11 22 33 44 ».",
+    );
+    // What the page and the recap give the technician.
+    const details = await loadRequestDetails(h.services.db, h.services.templates, kase.id, 'Europe/Paris');
+    expect(details.callerInputs).toContain('« Jeanne Martin 14 rue des Lilas à Lyon 06 11 22 33 44 »');
+  });
+
+  it('[ON-4] goes on without holding the caller up when they answer nothing, and flags nothing it was not told', async () => {
+    const call = callTo(OUT_OF_HOURS, '+33612345678');
+    await call.dial();
+    await call.press('2');
+    await call.silence();
+    await call.silence();
+    const heard = await call.silence();
+    expect(heard.said).toContain("Le technicien d'astreinte est prévenu et va vous rappeler.");
+    await call.record();
+    expect((await contactOf(call))!.case).toMatchObject({
+      detailsToCheck: false,
+      description: 'Appel sans saisie.',
+    });
   });
 
   it('asks which customer when two share the calling number, and tells them apart by postcode', async () => {
@@ -170,6 +222,7 @@ describe('out-of-hours line', () => {
     ]);
     const picked = await call.press('69003');
     expect(picked.said[0]).toMatch(/^Votre contrat comprend l'intervention/);
+    await call.confirmAddress();
     await call.record();
     expect((await contactOf(call))?.case?.customerId).toBe(ids.C900002);
   });
@@ -195,6 +248,7 @@ describe('out-of-hours line', () => {
     ]);
     const found = await call.press('900001');
     expect(found.said[0]).toMatch(/délai prévu : sous 4 heures/);
+    await call.confirmAddress();
     await call.record();
     expect((await contactOf(call))?.case?.customerId).toBe(ids.C900001);
   });
@@ -205,6 +259,7 @@ describe('out-of-hours line', () => {
     await call.speak('panne');
     const found = await call.speak('sept 0 0 0 0 0 quatre');
     expect(found.said[0]).toMatch(/^Votre contrat comprend l'intervention/);
+    await call.confirmAddress();
     await call.record();
     expect((await contactOf(call))?.case?.customerId).toBe(ids.C900004);
   });
@@ -236,6 +291,7 @@ describe('out-of-hours line', () => {
     await call.speak('bonjour madame');
     const third = await call.press('5');
     expect(third.said[0]).toMatch(/^Votre contrat comprend l'intervention/);
+    await call.confirmAddress();
     await call.hangUp();
     const trace = await contactOf(call);
     expect(trace?.details).toMatchObject({
@@ -243,6 +299,7 @@ describe('out-of-hours line', () => {
         { step: 'menu', digits: '7', accepted: false },
         { step: 'menu', speech: 'bonjour madame', accepted: false },
         { step: 'menu', digits: '5', accepted: false },
+        { step: 'confirm-address', digits: '1', accepted: true },
       ],
       endedAtStep: 'describe',
     });
@@ -321,6 +378,7 @@ describe('out-of-hours line', () => {
     const state = await h.services.callStates.get(call.sid);
     expect(state?.seq).toBe(2);
     expect(state?.inputs).toHaveLength(1);
+    await call.confirmAddress();
     expect(await h.services.db.contact.count({ where: { providerId: call.sid } })).toBe(1);
     expect(await h.services.db.case.count({ where: { contacts: { some: { providerId: call.sid } } } })).toBe(
       1,

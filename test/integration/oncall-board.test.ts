@@ -79,6 +79,7 @@ async function nightCall(from: string): Promise<number> {
   const call = new PhoneCall(h, from, LINE);
   await call.dial();
   await call.press('2');
+  await call.confirmAddress();
   await call.record(25);
   await call.hangUp();
   const contact = await h.services.db.contact.findUniqueOrThrow({

@@ -58,7 +58,7 @@ async function nightCall(from: string, options: { emergency?: boolean } = {}) {
   const call = new PhoneCall(h, from, LINE);
   await call.dial();
   const afterMenu = options.emergency ? await call.speak('Ça sent le gaz') : await call.press('2');
-  const told = [...afterMenu.said];
+  const told = [...afterMenu.said, ...(await call.confirmAddress())];
   await call.record(25);
   await call.hangUp();
   const contact = await h.services.db.contact.findUniqueOrThrow({

@@ -161,6 +161,7 @@ describe('screen pop', () => {
     const call = new PhoneCall(h, '+33612340001', OUT_OF_HOURS);
     await call.dial();
     await call.press('2');
+    await call.confirmAddress();
     const pop = await popFor(call.sid, 'case-opened');
     const kase = await h.services.db.case.findUniqueOrThrow({ where: { id: pop.data.caseId as string } });
     expect(pop).toMatchObject({

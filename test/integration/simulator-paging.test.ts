@@ -62,6 +62,7 @@ async function nightCallFrom(caller: string) {
     sid: string;
   };
   await post(`/api/simulator/calls/${started.sid}/input`, { digits: '2' });
+  await post(`/api/simulator/calls/${started.sid}/input`, { digits: '1' }); // the address read back is right
   await post(`/api/simulator/calls/${started.sid}/input`, { message: 'Plus de chauffage ni d’eau chaude.' });
 }
 

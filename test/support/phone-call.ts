@@ -62,6 +62,21 @@ export class PhoneCall {
     return this.post(this.waitingOn, { SpeechResult: words, Confidence: '0.87' });
   }
 
+  /** Whether the IVR is reading back the address on file for the caller to confirm [ON-4]. */
+  get asksAddress(): boolean {
+    return (
+      this.heard.next.kind === 'gather' &&
+      this.heard.said.some(
+        (s) => s.startsWith("L'adresse concernée est bien") || s.startsWith('Is the address'),
+      )
+    );
+  }
+
+  /** Confirms the address read back (key 1), when the IVR asks; what was then said, else nothing. */
+  async confirmAddress(): Promise<string[]> {
+    return this.asksAddress ? (await this.press('1')).said : [];
+  }
+
   /** Says nothing until the gather times out (Twilio posts with no input). */
   silence(): Promise<Heard> {
     return this.post(this.waitingOn, {});

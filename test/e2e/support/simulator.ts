@@ -61,14 +61,16 @@ export function simulator(service: Service) {
 
     /**
      * A customer under contract calls the out-of-hours line about a breakdown (key 2), is
-     * recognised by their number, and describes the fault; the call ends and the page goes out
-     * (with a service clock at night, e.g. CLOCK_START = TUESDAY_NIGHT).
+     * recognised by their number, confirms the address read back (key 1) and describes the
+     * fault; the call ends and the page goes out (with a service clock at night, e.g.
+     * CLOCK_START = TUESDAY_NIGHT).
      */
     async nightCall(from: string, description = 'Plus de chauffage ni d’eau chaude depuis ce soir.') {
       const started = await sim.call(from, LINES.outOfHours);
       const menu = await sim.input(started.sid, { digits: '2' });
+      const address = await sim.input(started.sid, { digits: '1' });
       const recorded = await sim.input(started.sid, { message: description });
-      return { sid: started.sid, said: [...started.said, ...menu.said, ...recorded.said] };
+      return { sid: started.sid, said: [...started.said, ...menu.said, ...address.said, ...recorded.said] };
     },
   };
   return sim;
