@@ -194,6 +194,9 @@ function renderCases() {
             h('span', { class: `badge urgency-${kase.urgency}` }, tEnum('urgency', kase.urgency)),
             h('span', { class: 'badge' }, tEnum('status', kase.status)),
             kase.multiContact ? h('span', { class: 'badge warn' }, t('cases.multi')) : null,
+            kase.detailsToCheck
+              ? h('span', { class: 'badge warn', dataset: { detailsToCheck: '' } }, t('cases.detailsToCheck'))
+              : null,
             h('span', {}, customerName(kase.customer)),
           ),
           h(

@@ -39,6 +39,7 @@ export function casesRoutes(app: FastifyInstance, services: Services): void {
           dueAt: true,
           needsIntervention: true,
           multiContact: true,
+          detailsToCheck: true,
           agencyId: true,
           customer: { select: { reference: true, lastName: true, firstName: true } },
         },

@@ -196,6 +196,16 @@ describe('out-of-hours line', () => {
     // What the page and the recap give the technician.
     const details = await loadRequestDetails(h.services.db, h.services.templates, kase.id, 'Europe/Paris');
     expect(details.callerInputs).toContain('« Jeanne Martin 14 rue des Lilas à Lyon 06 11 22 33 44 »');
+    // The console's case list shows the flag.
+    const supervisor = await h.login('SUPERVISOR');
+    const listed = (
+      await h.app.inject({
+        method: 'GET',
+        url: '/api/cases',
+        headers: { authorization: `Bearer ${supervisor}` },
+      })
+    ).json() as Array<{ id: string; detailsToCheck: boolean }>;
+    expect(listed.find((c) => c.id === kase.id)?.detailsToCheck).toBe(true);
   });
 
   it('[ON-4] goes on without holding the caller up when they answer nothing, and flags nothing it was not told', async () => {
