@@ -44,6 +44,12 @@ const QualifyBody = Type.Object(
     kind: Type.Optional(Kind),
     urgency: Type.Optional(Urgency),
     needsIntervention: Type.Optional(Type.Boolean()),
+    mobile: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        description: '[ID-8] the mobile to reach the customer for a field intervention',
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -58,12 +64,24 @@ const CreateBody = Type.Object(
     subject: Text(200),
     description: Type.Optional(Type.String({ maxLength: 4000 })),
     needsIntervention: Type.Boolean({ default: false }),
+    mobile: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        description: '[ID-8] the mobile to reach the customer for a field intervention',
+      }),
+    ),
     contact: ContactBody,
   },
   { additionalProperties: false },
 );
 
-const STATUS_OF = { not_found: 404, closed: 409, comment_rule: 422, forbidden: 403 } as const;
+const STATUS_OF = {
+  not_found: 404,
+  closed: 409,
+  comment_rule: 422,
+  forbidden: 403,
+  mobile_required: 422,
+} as const;
 
 function answer<T>(reply: FastifyReply, result: CaseActionResult<T>, created = false) {
   if (result.ok) return reply.code(created ? 201 : 200).send(result.value);

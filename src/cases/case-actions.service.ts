@@ -7,6 +7,7 @@ import type {
   Direction,
   Urgency,
 } from '../generated/prisma/enums.js';
+import { isMobile, toE164 } from '../identification/phone-number.js';
 import { agencyCalendar } from '../oncall/on-call-windows.js';
 import type { Db } from '../platform/db/client.js';
 import type { EventBus } from '../realtime/event-bus.js';
@@ -41,7 +42,7 @@ export type CaseActionResult<T = { id: string }> =
   | { ok: true; value: T }
   | {
       ok: false;
-      code: 'not_found' | 'closed' | 'comment_rule' | 'forbidden';
+      code: 'not_found' | 'closed' | 'comment_rule' | 'forbidden' | 'mobile_required';
       message: string;
       found?: unknown;
     };
@@ -56,6 +57,8 @@ async function openCase(db: Db, caseId: string, actor: Actor) {
       urgency: true,
       kind: true,
       needsIntervention: true,
+      interventionMobile: true,
+      customerId: true,
       openedAt: true,
       agencyId: true,
       number: true,
@@ -67,6 +70,42 @@ async function openCase(db: Db, caseId: string, actor: Actor) {
   if (!(OPEN_CASE_STATUSES as readonly string[]).includes(kase.status))
     return { error: { ok: false, code: 'closed', message: `case ${kase.number} is closed` } as const };
   return { kase };
+}
+
+/**
+ * [ID-8] The mobile a field intervention needs: the one given (a French or international mobile),
+ * else the one already on the case, else the customer's first working mobile. None: refused.
+ */
+async function interventionMobile(
+  db: Db,
+  given: string | undefined,
+  onCase: string | null,
+  customerId: string | null,
+): Promise<{ mobile: string } | CaseActionResult<never>> {
+  if (given !== undefined) {
+    const e164 = toE164(given);
+    if (e164 && isMobile(e164)) return { mobile: e164 };
+    return {
+      ok: false,
+      code: 'mobile_required',
+      message: `"${given}" is not a mobile number: a field intervention needs one to reach the customer`,
+    };
+  }
+  if (onCase) return { mobile: onCase };
+  const phone = customerId
+    ? await db.customerPhone.findFirst({
+        where: { customerId, kind: 'MOBILE', failing: false },
+        orderBy: { e164: 'asc' },
+        select: { e164: true },
+      })
+    : null;
+  if (phone) return { mobile: phone.e164 };
+  return {
+    ok: false,
+    code: 'mobile_required',
+    message:
+      'a field intervention needs a mobile number to reach the customer: none on file, give one (mobile)',
+  };
 }
 
 /** The refusal of a text that breaks the comment rule, or null when it is fine. */
@@ -90,6 +129,8 @@ export interface Qualification {
   kind?: CaseKind;
   urgency?: Urgency;
   needsIntervention?: boolean;
+  /** [ID-8] The mobile to reach the customer for a field intervention. */
+  mobile?: string;
 }
 
 export async function qualifyCase(
@@ -105,12 +146,18 @@ export async function qualifyCase(
     urgency: change.urgency ?? kase.urgency,
     needsIntervention: change.needsIntervention ?? kase.needsIntervention,
   };
+  let mobile = kase.interventionMobile;
+  if (next.needsIntervention) {
+    const found = await interventionMobile(deps.db, change.mobile, kase.interventionMobile, kase.customerId);
+    if ('ok' in found) return found;
+    mobile = found.mobile;
+  }
   const { dueAt, rule } = dueDate(
     { openedAt: kase.openedAt, channel: kase.contacts[0]?.channel ?? null, ...next },
     calendarFor(deps, kase.agency),
     deps.deadlines,
   );
-  await deps.db.case.update({ where: { id: caseId }, data: { ...next, dueAt } });
+  await deps.db.case.update({ where: { id: caseId }, data: { ...next, dueAt, interventionMobile: mobile } });
   await recordOnTimeline(deps.db, deps.events, {
     caseId,
     agencyId: kase.agencyId,
@@ -238,6 +285,8 @@ export interface NewCase {
   subject: string;
   description?: string;
   needsIntervention: boolean;
+  /** [ID-8] The mobile to reach the customer for a field intervention. */
+  mobile?: string;
   contact: NewContact;
 }
 
@@ -259,6 +308,10 @@ export async function createCase(
       })
     : null;
   if (input.agencyId && !agency) return { ok: false, code: 'not_found', message: 'no such agency' };
+  const mobile = input.needsIntervention
+    ? await interventionMobile(deps.db, input.mobile, null, input.customerId ?? null)
+    : null;
+  if (mobile && 'ok' in mobile) return mobile;
   const { dueAt, rule } = dueDate(
     {
       openedAt: at,
@@ -286,6 +339,7 @@ export async function createCase(
         subject: input.subject,
         description: input.description ?? null,
         needsIntervention: input.needsIntervention,
+        interventionMobile: mobile?.mobile ?? null,
         customerId: input.customerId ?? null,
         agencyId: input.agencyId ?? null,
         openedAt: at,

@@ -92,9 +92,57 @@ describe('case actions', () => {
       }),
     ]);
 
-    // Back to normal with a field intervention needed: 15 working days.
-    await call('PATCH', `/api/cases/${id}`, { urgency: 'NORMAL', needsIntervention: true });
+    // Back to normal with a field intervention needed: 15 working days, with a mobile [ID-8].
+    await call('PATCH', `/api/cases/${id}`, {
+      urgency: 'NORMAL',
+      needsIntervention: true,
+      mobile: '0612345678',
+    });
     expect((await timelineOf(id)).dueAt).toBe('2026-12-15T09:30:00.000Z');
+  });
+
+  it('[ID-8] refuses a field intervention without a mobile to reach the customer, and takes one on file', async () => {
+    const { id } = await openLetterCase();
+    const none = await call('PATCH', `/api/cases/${id}`, { needsIntervention: true });
+    expect(none.statusCode).toBe(422);
+    expect(none.json()).toMatchObject({
+      error: 'mobile_required',
+      message: expect.stringContaining('mobile'),
+    });
+    const landline = await call('PATCH', `/api/cases/${id}`, {
+      needsIntervention: true,
+      mobile: '04 72 00 00 00',
+    });
+    expect(landline.statusCode).toBe(422);
+    expect(landline.json().message).toContain('"04 72 00 00 00" is not a mobile number');
+    expect(await h.services.db.case.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      needsIntervention: false,
+      interventionMobile: null,
+    });
+    const given = await call('PATCH', `/api/cases/${id}`, {
+      needsIntervention: true,
+      mobile: '06 12 34 56 78',
+    });
+    expect(given.statusCode, given.body).toBe(200);
+    expect((await h.services.db.case.findUniqueOrThrow({ where: { id } })).interventionMobile).toBe(
+      '+33612345678',
+    );
+
+    // The customer's mobile on file will do, at opening too.
+    await h.services.db.customerPhone.create({ data: { customerId, e164: '+33698765432', kind: 'MOBILE' } });
+    const opened = await call('POST', '/api/cases', {
+      customerId,
+      kind: 'REQUEST',
+      urgency: 'NORMAL',
+      category: 'compteur',
+      subject: 'Compteur à remplacer',
+      needsIntervention: true,
+      contact: { channel: 'PHONE', direction: 'INBOUND', summary: 'Appel du client' },
+    });
+    expect(opened.statusCode, opened.body).toBe(201);
+    const kase = await h.services.db.case.findUniqueOrThrow({ where: { id: opened.json().id } });
+    expect(kase.interventionMobile).toBe('+33698765432');
+    await h.services.db.customerPhone.deleteMany({ where: { customerId } });
   });
 
   it('[CS-8] adds a note, and refuses one that judges the customer, naming the words', async () => {
