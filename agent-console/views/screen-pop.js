@@ -3,7 +3,7 @@
 // Contact details, contracts and meters stay masked until the agent has ticked every item the
 // caller confirmed: the server checks the list and only then sends them (and audits it).
 
-import { get, post } from '../api.js';
+import { get, post, request } from '../api.js';
 import { h } from '../dom.js';
 import { addStrings, t } from '../i18n.js';
 
@@ -40,6 +40,7 @@ addStrings({
     'pop.request.iban-change': 'changement de coordonnées bancaires (IBAN)',
     'pop.request.account-move': 'déménagement ou résiliation',
     'pop.flag.notEligibleForCutOff': 'non coupable',
+    'pop.cutOffToggle': 'Non coupable (assistance médicale) : aucune coupure',
     'pop.flag.sensitive': 'client sensible',
     'pop.masked': 'Coordonnées, contrats et compteurs masqués jusqu’à la vérification.',
     'pop.verify': 'Identité vérifiée',
@@ -88,6 +89,7 @@ addStrings({
     'pop.request.iban-change': 'change of bank details (IBAN)',
     'pop.request.account-move': 'move or account closure',
     'pop.flag.notEligibleForCutOff': 'not to be cut off',
+    'pop.cutOffToggle': 'Not to be cut off (medical assistance)',
     'pop.flag.sensitive': 'sensitive customer',
     'pop.masked': 'Contact details, contracts and meters are masked until the identity is verified.',
     'pop.verify': 'Identity verified',
@@ -364,6 +366,39 @@ const lineName = (data) => {
 
 const displayName = (c) => c.companyName ?? [c.lastName, c.firstName].filter(Boolean).join(' ');
 
+/**
+ * [ID-7] A supervisor sets the not-eligible-for-cut-off flag as soon as it is known (medical
+ * assistance): a flag only, no reason; audited by the api.
+ */
+function cutOffFlag(pop, candidate) {
+  if (!['SUPERVISOR', 'ADMIN'].includes(ctx?.user?.role)) return null;
+  const id = `pop-cutoff-${pop.event.data.callSid}-${candidate.id}`;
+  return h(
+    'p',
+    { class: 'check' },
+    h('input', {
+      type: 'checkbox',
+      id,
+      checked: candidate.notEligibleForCutOff,
+      onchange: async (event) => {
+        const value = event.target.checked;
+        try {
+          await request('PUT', `/api/customers/${candidate.id}/not-eligible-for-cut-off`, {
+            notEligibleForCutOff: value,
+          });
+          candidate.notEligibleForCutOff = value;
+          pop.error = null;
+        } catch (err) {
+          event.target.checked = !value;
+          pop.error = err.message;
+        }
+        render();
+      },
+    }),
+    h('label', { for: id }, ` ${t('pop.cutOffToggle')}`),
+  );
+}
+
 function checklistPart(pop, candidate) {
   const values = {
     lastName: candidate.lastName,
@@ -387,6 +422,7 @@ function checklistPart(pop, candidate) {
         : null,
       candidate.sensitive ? h('span', { class: 'badge warn' }, t('pop.flag.sensitive')) : null,
     ),
+    cutOffFlag(pop, candidate),
     h(
       'fieldset',
       { class: 'checklist' },

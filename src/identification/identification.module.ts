@@ -1,9 +1,13 @@
 import type { CapabilityModule } from '../platform/module.js';
 import type { Services } from '../services.js';
+import { customerFlagsRoutes } from './customer-flags.routes.js';
 import { identificationRoutes } from './identification.routes.js';
 
-/** Who is calling: phone numbers, the caller lookup, the identification checklist. */
+/** Who is calling: phone numbers, the caller lookup, the identification checklist, customer flags. */
 export const identificationModule = {
   name: 'identification',
-  routes: identificationRoutes,
+  routes(app, services) {
+    identificationRoutes(app, services);
+    customerFlagsRoutes(app, services);
+  },
 } satisfies CapabilityModule<Services>;

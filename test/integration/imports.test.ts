@@ -335,6 +335,29 @@ describe("next week's eligibility file", () => {
   });
 });
 
+describe('[ID-7] the not-eligible-for-cut-off flag in the eligibility file', () => {
+  it('[ID-7] is set from its column (yes/no, no reason), kept when a file has no such column, audited with the import', async () => {
+    const lines = (await sample('eligibility')).trim().split('\n');
+    const flagged = [
+      `${lines[0]};non_coupable`,
+      ...lines.slice(1).map((line) => `${line};${line.startsWith('C2002;') ? 'oui' : 'non'}`),
+    ].join('\n');
+    await imported('eligibility', flagged, 'batch=2026-W50');
+    const flag = async (reference: string) =>
+      (await h.services.db.customer.findUniqueOrThrow({ where: { reference } })).notEligibleForCutOff;
+    expect(await flag('C2002')).toBe(true);
+    expect(await flag('C2003')).toBe(false);
+    await imported('eligibility', lines.join('\n'), 'batch=2026-W51');
+    expect(await flag('C2002')).toBe(true);
+    const audit = await h.services.db.auditLog.findFirstOrThrow({ where: { entityId: '2026-W50' } });
+    expect(audit).toMatchObject({ action: 'import.eligibility' });
+    const garbled = flagged.replace(/;oui$/m, ';peut-être');
+    const refused = await post('eligibility', garbled, { query: 'batch=2026-W52' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('not_eligible_for_cut_off');
+  });
+});
+
 describe('agencies and on-call hours', () => {
   it('skips an agency line with an error and applies the others', async () => {
     const csv = [

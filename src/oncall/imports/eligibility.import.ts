@@ -110,6 +110,7 @@ export const eligibilityImporter: Importer = {
             select: {
               id: true,
               ...CUSTOMER_IDENTITY,
+              notEligibleForCutOff: true,
               phones: { select: { id: true, e164: true } },
             },
           }),

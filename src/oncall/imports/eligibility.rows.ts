@@ -27,6 +27,11 @@ export const ELIGIBILITY_COLUMNS: readonly ColumnSpec[] = [
   { name: 'postcode', required: true, aliases: ['code_postal', 'cp'] },
   { name: 'city', required: true, aliases: ['ville', 'commune'] },
   { name: 'phones', aliases: ['telephones', 'telephone'] },
+  // [ID-7] Medical assistance: never cut off. Yes/no; no reason is ever imported with it.
+  {
+    name: 'not_eligible_for_cut_off',
+    aliases: ['non_coupable', 'assistance_medicale', 'not_to_be_cut_off'],
+  },
   { name: 'contract_ref', required: true, aliases: ['reference_contrat', 'ref_contrat', 'numero_contrat'] },
   { name: 'out_of_hours', required: true, aliases: ['hors_heures_ouvrees', 'astreinte'] },
   { name: 'on_call_type', required: true, aliases: ['type_astreinte'] },
@@ -47,6 +52,8 @@ export interface CustomerDetails {
   city: string;
   /** E.164 numbers; undefined when the file has no phones column (phones are then kept). */
   phones: string[] | undefined;
+  /** [ID-7] Undefined when the file has no such column (the flag is then kept). */
+  notEligibleForCutOff: boolean | undefined;
 }
 
 export interface ContractDetails {
@@ -81,6 +88,7 @@ export function parseEligibilityRow(row: CsvRow, issues: Issues): EligibilityLin
     postcode: r.required('postcode', parsePostcode),
     city: r.required('city', name),
     phones: emptyAs(r.optional('phones', parsePhoneList), []),
+    notEligibleForCutOff: emptyAs(r.optional('not_eligible_for_cut_off', parseYesNo), false),
   };
   const outOfHoursCoverage = r.required('out_of_hours', parseYesNo);
   // Paging needs the type of on-call service; a contract without coverage may leave it empty.
@@ -133,6 +141,7 @@ const CUSTOMER_FIELDS = [
   ['addressLine', 'address'],
   ['postcode', 'postcode'],
   ['city', 'city'],
+  ['notEligibleForCutOff', 'not_eligible_for_cut_off'],
 ] as const;
 
 /**
