@@ -26,6 +26,14 @@ addStrings({
     'act.callerName': 'Nom de la personne (si ce n’est pas le titulaire)',
     'act.relation': 'Lien avec le client',
     'act.attach': 'Rattacher le contact',
+    'act.answer': 'Répondre par écrit',
+    'act.answerChannel': 'Par',
+    'act.answerText': 'La réponse (formule d’appel, référence et signature ajoutées)',
+    'act.answerRequired':
+      'Une réclamation ou un dossier à contacts multiples doit recevoir une réponse écrite avant d’être clos.',
+    'act.answerSend': 'Envoyer la réponse',
+    'act.noRecipient':
+      'Pas de destinataire au dossier : sans adresse e-mail valide, répondez par courrier ; sans client rattaché, rattachez-le d’abord.',
     'act.close': 'Clore le dossier',
     'act.resolution': 'Réponse apportée',
     'act.closeButton': 'Clore',
@@ -62,6 +70,14 @@ addStrings({
     'act.callerName': 'Name of the person (when not the account holder)',
     'act.relation': 'Relation to the customer',
     'act.attach': 'Attach the contact',
+    'act.answer': 'Answer in writing',
+    'act.answerChannel': 'By',
+    'act.answerText': 'The answer (greeting, case reference and signature are added)',
+    'act.answerRequired':
+      'A complaint or a case with several contacts needs a written answer before it closes.',
+    'act.answerSend': 'Send the answer',
+    'act.noRecipient':
+      'Nobody to send it to: without a working e-mail address, answer by letter; without a customer, attach one first.',
     'act.close': 'Close the case',
     'act.resolution': 'Answer given',
     'act.closeButton': 'Close',
@@ -211,6 +227,30 @@ export function caseActions(detail, { request, reload }) {
       h('button', { type: 'submit' }, t('act.attach')),
     ),
     form(
+      'answer',
+      t('act.answer'),
+      submit('answer', 'POST', `/api/cases/${id}/answer`, (f) => ({
+        channel: f.answerChannel.value,
+        text: f.answerText.value.trim(),
+      })),
+      select('answerChannel', t('act.answerChannel'), ['EMAIL', 'LETTER'], 'EMAIL', 'channel'),
+      labelled(
+        'answerText',
+        t('act.answerText'),
+        h('textarea', {
+          name: 'answerText',
+          id: 'act-answerText',
+          required: true,
+          maxlength: '4000',
+          dataset: { draft: 'answerText' },
+        }),
+      ),
+      detail.kind === 'COMPLAINT' || detail.multiContact
+        ? h('p', { class: 'hint' }, t('act.answerRequired'))
+        : null,
+      h('button', { type: 'submit' }, t('act.answerSend')),
+    ),
+    form(
       'close',
       t('act.close'),
       submit('close', 'POST', `/api/cases/${id}/close`, (f) => ({ resolution: f.resolution.value.trim() })),
@@ -250,6 +290,8 @@ function explain(err) {
     const words = /: (.*)$/.exec(err.message)?.[1] ?? '';
     return t('act.commentRule', { words });
   }
+  if (err.code === 'answer_required') return t('act.answerRequired');
+  if (err.code === 'no_recipient') return t('act.noRecipient');
   if (err.status === 409) return t('act.closedMeanwhile');
   return err.message;
 }

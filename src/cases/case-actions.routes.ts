@@ -17,6 +17,7 @@ import {
   qualifyCase,
 } from './case-actions.service.js';
 import { visibleTo } from './case-scope.js';
+import { sendWrittenAnswer, type WrittenAnswer } from './written-answer.service.js';
 
 // The agent's actions on cases (src/cases/case-actions.service.ts); the console calls them.
 
@@ -81,6 +82,8 @@ const STATUS_OF = {
   comment_rule: 422,
   forbidden: 403,
   mobile_required: 422,
+  no_recipient: 422,
+  answer_required: 409,
 } as const;
 
 function answer<T>(reply: FastifyReply, result: CaseActionResult<T>, created = false) {
@@ -154,6 +157,33 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
       const { id } = request.params as { id: string };
       if (!isUuid(id)) return notFound(reply);
       return answer(reply, await attachContact(deps, id, request.body as NewContact, actorOf(request)), true);
+    },
+  );
+
+  app.post(
+    '/api/cases/:id/answer',
+    {
+      config: staff,
+      schema: {
+        tags: ['cases'],
+        summary:
+          '[CS-5] Answers the customer in writing (e-mail through the outbox, or letter), from a template, as an outbound contact',
+        params: Id,
+        body: Type.Object(
+          { channel: enumOf('EMAIL', 'LETTER'), text: Text(4000) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!isUuid(id)) return notFound(reply);
+      const answerDeps = { ...deps, outbox: services.outbox, templates: services.templates };
+      return answer(
+        reply,
+        await sendWrittenAnswer(answerDeps, id, request.body as WrittenAnswer, actorOf(request)),
+        true,
+      );
     },
   );
 

@@ -42,13 +42,20 @@ export type CaseActionResult<T = { id: string }> =
   | { ok: true; value: T }
   | {
       ok: false;
-      code: 'not_found' | 'closed' | 'comment_rule' | 'forbidden' | 'mobile_required';
+      code:
+        | 'not_found'
+        | 'closed'
+        | 'comment_rule'
+        | 'forbidden'
+        | 'mobile_required'
+        | 'no_recipient'
+        | 'answer_required';
       message: string;
       found?: unknown;
     };
 
 /** The case as the actor may see it, if it is still open; one read, visibility included. */
-async function openCase(db: Db, caseId: string, actor: Actor) {
+export async function openCase(db: Db, caseId: string, actor: Actor) {
   const kase = await db.case.findFirst({
     where: { id: caseId, ...actor.sees },
     select: {
@@ -56,6 +63,7 @@ async function openCase(db: Db, caseId: string, actor: Actor) {
       status: true,
       urgency: true,
       kind: true,
+      multiContact: true,
       needsIntervention: true,
       interventionMobile: true,
       customerId: true,
@@ -109,7 +117,7 @@ async function interventionMobile(
 }
 
 /** The refusal of a text that breaks the comment rule, or null when it is fine. */
-function judgementIn(text: string): CaseActionResult<never> | null {
+export function judgementIn(text: string): CaseActionResult<never> | null {
   const check = checkComment(text);
   if (check.ok) return null;
   const words = check.found.map((f) => `"${f.word}"`).join(', ');
@@ -249,6 +257,19 @@ export async function attachContact(
   return { ok: true, value: { id: attached.id } };
 }
 
+/** [CS-5] A complaint or a multi-contact case closes only once answered in writing (e-mail or letter). */
+async function writtenAnswerMissing(
+  db: Db,
+  kase: { id: string; kind: string; multiContact: boolean },
+): Promise<boolean> {
+  if (kase.kind !== 'COMPLAINT' && !kase.multiContact) return false;
+  const answered = await db.contact.findFirst({
+    where: { caseId: kase.id, direction: 'OUTBOUND', channel: { in: ['EMAIL', 'LETTER'] } },
+    select: { id: true },
+  });
+  return !answered;
+}
+
 export async function closeCase(
   deps: CaseActionDeps,
   caseId: string,
@@ -259,6 +280,12 @@ export async function closeCase(
   if (judged) return judged;
   const { kase, error } = await openCase(deps.db, caseId, actor);
   if (error) return error;
+  if (await writtenAnswerMissing(deps.db, kase))
+    return {
+      ok: false,
+      code: 'answer_required',
+      message: `case ${kase.number} is a ${kase.kind === 'COMPLAINT' ? 'complaint' : 'multi-contact case'}: it needs a written answer (e-mail or letter) before it closes`,
+    };
   const at = deps.now();
   // Only an open case closes: of two agents closing at once, one does.
   const closed = await deps.db.case.updateMany({

@@ -266,3 +266,91 @@ describe('case actions', () => {
     expect(missing.statusCode).toBe(404);
   });
 });
+
+describe('[CS-5] a written answer before closing', () => {
+  it('[CS-5] keeps a complaint open until it is answered by e-mail, sent through the outbox as an outbound contact', async () => {
+    const { id } = await openLetterCase();
+    expect((await call('PATCH', `/api/cases/${id}`, { kind: 'COMPLAINT' })).statusCode).toBe(200);
+    const refused = await call('POST', `/api/cases/${id}/close`, { resolution: 'Facture corrigée.' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({
+      error: 'answer_required',
+      message: expect.stringContaining('needs a written answer'),
+    });
+
+    // No e-mail on file: it says so, and sends nothing.
+    const noEmail = await call('POST', `/api/cases/${id}/answer`, {
+      channel: 'EMAIL',
+      text: 'Votre facture est corrigée.',
+    });
+    expect(noEmail.statusCode).toBe(422);
+    expect(noEmail.json()).toMatchObject({
+      error: 'no_recipient',
+      message: expect.stringContaining('by letter'),
+    });
+    const judged = await call('POST', `/api/cases/${id}/answer`, {
+      channel: 'LETTER',
+      text: 'Client agressif.',
+    });
+    expect(judged.statusCode).toBe(422);
+
+    await h.services.db.customer.update({
+      where: { id: customerId },
+      data: { email: 'durand@test.example' },
+    });
+    const sent = await call('POST', `/api/cases/${id}/answer`, {
+      channel: 'EMAIL',
+      text: 'Votre index de novembre était estimé : la facture est corrigée.',
+    });
+    expect(sent.statusCode, sent.body).toBe(201);
+    const message = await h.services.db.message.findUniqueOrThrow({ where: { id: sent.json().messageId } });
+    expect(message).toMatchObject({
+      channel: 'EMAIL',
+      to: 'durand@test.example',
+      purpose: 'case-answer',
+      caseId: id,
+      subject: expect.stringContaining('notre réponse'),
+    });
+    expect(message.body).toContain('Bonjour Durand');
+    expect(message.body).toContain('la facture est corrigée');
+    const contact = await h.services.db.contact.findUniqueOrThrow({ where: { id: sent.json().contactId } });
+    expect(contact).toMatchObject({ direction: 'OUTBOUND', channel: 'EMAIL', caseId: id });
+    expect(
+      (await call('POST', `/api/cases/${id}/close`, { resolution: 'Facture corrigée.' })).statusCode,
+    ).toBe(200);
+    await h.services.db.customer.update({ where: { id: customerId }, data: { email: null } });
+  });
+
+  it('[CS-5] answers a multi-contact case by letter, from the template, then lets it close', async () => {
+    const { id, number } = await openLetterCase();
+    await call('POST', `/api/cases/${id}/contacts`, {
+      channel: 'PHONE',
+      direction: 'INBOUND',
+      summary: 'Relance',
+    });
+    expect((await call('POST', `/api/cases/${id}/close`, { resolution: 'Traité.' })).statusCode).toBe(409);
+    const letter = await call('POST', `/api/cases/${id}/answer`, {
+      channel: 'LETTER',
+      text: 'Nous avons bien reçu vos deux demandes.',
+    });
+    expect(letter.statusCode, letter.body).toBe(201);
+    expect(letter.json().messageId).toBeNull();
+    const contact = await h.services.db.contact.findUniqueOrThrow({ where: { id: letter.json().contactId } });
+    expect(contact).toMatchObject({
+      direction: 'OUTBOUND',
+      channel: 'LETTER',
+      address: '2 rue Haute, 69001 Lyon',
+    });
+    expect(contact.summary).toContain(`Objet : votre demande n° ${number}`);
+    expect(contact.summary).toContain('Nous avons bien reçu vos deux demandes.');
+    expect((await timelineOf(id)).events.map((e: { type: string }) => e.type)).toContain('case.answered');
+    expect((await call('POST', `/api/cases/${id}/close`, { resolution: 'Traité.' })).statusCode).toBe(200);
+  });
+
+  it('[CS-5] lets a plain request close without a written answer', async () => {
+    const { id } = await openLetterCase();
+    expect(
+      (await call('POST', `/api/cases/${id}/close`, { resolution: 'Renseigné par téléphone.' })).statusCode,
+    ).toBe(200);
+  });
+});
