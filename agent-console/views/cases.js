@@ -21,6 +21,12 @@ addStrings({
     'timeline.case.note': 'Note',
     'timeline.case.contact-attached': 'Nouveau contact rattaché',
     'timeline.case.closed': 'Dossier clos',
+    'timeline.case.waiting': 'En attente d’un tiers',
+    'timeline.case.resumed': 'Reprise après l’attente d’un tiers',
+    'timeline.case.answered': 'Réponse écrite envoyée',
+    'timeline.page.outcome': 'Suite donnée par le technicien',
+    'detail.waiting': 'En attente d’un tiers (échéance suspendue)',
+    'cases.waiting': 'en attente d’un tiers',
     'timeline.call.received': 'Appel reçu (serveur vocal)',
     'timeline.voicemail.recorded': 'Message vocal',
     'timeline.oncall.decision': 'Décision d’astreinte',
@@ -43,6 +49,12 @@ addStrings({
     'timeline.case.note': 'Note',
     'timeline.case.contact-attached': 'New contact attached',
     'timeline.case.closed': 'Case closed',
+    'timeline.case.waiting': 'Waiting for a third party',
+    'timeline.case.resumed': 'Resumed after waiting for a third party',
+    'timeline.case.answered': 'Written answer sent',
+    'timeline.page.outcome': 'Technician’s follow-up',
+    'detail.waiting': 'Waiting for a third party (deadline paused)',
+    'cases.waiting': 'waiting for a third party',
     'timeline.call.received': 'Call received (IVR)',
     'timeline.voicemail.recorded': 'Voice message',
     'timeline.oncall.decision': 'On-call decision',
@@ -194,6 +206,9 @@ function renderCases() {
             h('span', { class: `badge urgency-${kase.urgency}` }, tEnum('urgency', kase.urgency)),
             h('span', { class: 'badge' }, tEnum('status', kase.status)),
             kase.multiContact ? h('span', { class: 'badge warn' }, t('cases.multi')) : null,
+            kase.waitingSince
+              ? h('span', { class: 'badge', dataset: { waiting: '' } }, t('cases.waiting'))
+              : null,
             kase.detailsToCheck
               ? h('span', { class: 'badge warn', dataset: { detailsToCheck: '' } }, t('cases.detailsToCheck'))
               : null,
@@ -323,7 +338,10 @@ function renderDetail() {
       field(t('detail.status'), tEnum('status', detail.status)),
       field(t('detail.urgency'), tEnum('urgency', detail.urgency)),
       field(t('detail.opened'), formatDate(detail.openedAt)),
-      detail.dueAt && !detail.closedAt ? field(t('detail.due'), dueBadge(detail.dueAt, 'detail')) : [],
+      detail.dueAt && !detail.closedAt && !detail.waitingSince
+        ? field(t('detail.due'), dueBadge(detail.dueAt, 'detail'))
+        : [],
+      detail.waitingSince ? field(t('detail.waiting'), detail.waitingFor) : [],
       field(t('detail.closedAt'), formatDate(detail.closedAt)),
       detail.needsIntervention ? field(t('detail.intervention'), '✓') : [],
       field(t('detail.description'), detail.description),

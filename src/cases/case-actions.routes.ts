@@ -17,6 +17,7 @@ import {
   qualifyCase,
 } from './case-actions.service.js';
 import { visibleTo } from './case-scope.js';
+import { startWaiting, stopWaiting } from './waiting.service.js';
 import { sendWrittenAnswer, type WrittenAnswer } from './written-answer.service.js';
 
 // The agent's actions on cases (src/cases/case-actions.service.ts); the console calls them.
@@ -84,6 +85,7 @@ const STATUS_OF = {
   mobile_required: 422,
   no_recipient: 422,
   answer_required: 409,
+  waiting: 409,
 } as const;
 
 function answer<T>(reply: FastifyReply, result: CaseActionResult<T>, created = false) {
@@ -184,6 +186,42 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
         await sendWrittenAnswer(answerDeps, id, request.body as WrittenAnswer, actorOf(request)),
         true,
       );
+    },
+  );
+
+  app.post(
+    '/api/cases/:id/waiting',
+    {
+      config: staff,
+      schema: {
+        tags: ['cases'],
+        summary: "[CS-3] The case waits for a third party's agreement or authorisation: its deadline pauses",
+        params: Id,
+        body: Type.Object({ reason: Text(300) }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!isUuid(id)) return notFound(reply);
+      const { reason } = request.body as { reason: string };
+      return answer(reply, await startWaiting(deps, id, reason, actorOf(request)));
+    },
+  );
+
+  app.delete(
+    '/api/cases/:id/waiting',
+    {
+      config: staff,
+      schema: {
+        tags: ['cases'],
+        summary: '[CS-3] The third party answered: the deadline resumes, moved on by the time waited',
+        params: Id,
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!isUuid(id)) return notFound(reply);
+      return answer(reply, await stopWaiting(deps, id, actorOf(request)));
     },
   );
 

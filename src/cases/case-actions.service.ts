@@ -49,7 +49,8 @@ export type CaseActionResult<T = { id: string }> =
         | 'forbidden'
         | 'mobile_required'
         | 'no_recipient'
-        | 'answer_required';
+        | 'answer_required'
+        | 'waiting';
       message: string;
       found?: unknown;
     };
@@ -67,6 +68,7 @@ export async function openCase(db: Db, caseId: string, actor: Actor) {
       needsIntervention: true,
       interventionMobile: true,
       customerId: true,
+      waitedSeconds: true,
       openedAt: true,
       agencyId: true,
       number: true,
@@ -160,11 +162,14 @@ export async function qualifyCase(
     if ('ok' in found) return found;
     mobile = found.mobile;
   }
-  const { dueAt, rule } = dueDate(
+  const due = dueDate(
     { openedAt: kase.openedAt, channel: kase.contacts[0]?.channel ?? null, ...next },
     calendarFor(deps, kase.agency),
     deps.deadlines,
   );
+  const { rule } = due;
+  // [CS-3] The time already waited for a third party still counts (a pause under way ends later).
+  const dueAt = new Date(due.dueAt.getTime() + kase.waitedSeconds * 1000);
   await deps.db.case.update({ where: { id: caseId }, data: { ...next, dueAt, interventionMobile: mobile } });
   await recordOnTimeline(deps.db, deps.events, {
     caseId,

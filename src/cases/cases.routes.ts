@@ -40,6 +40,8 @@ export function casesRoutes(app: FastifyInstance, services: Services): void {
           needsIntervention: true,
           multiContact: true,
           detailsToCheck: true,
+          waitingSince: true,
+          waitingFor: true,
           agencyId: true,
           customer: { select: { reference: true, lastName: true, firstName: true } },
         },

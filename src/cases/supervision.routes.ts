@@ -50,15 +50,17 @@ export function supervisionRoutes(app: FastifyInstance, services: Services): voi
           SELECT agency_id AS "agencyId",
                  count(*)::int AS open,
                  (count(*) FILTER (WHERE urgency = 'URGENT'))::int AS urgent,
-                 (count(*) FILTER (WHERE due_at < ${now}))::int AS overdue,
-                 (count(*) FILTER (WHERE due_at >= ${now} AND due_at < ${soon}))::int AS "dueWithinHour",
+                 (count(*) FILTER (WHERE due_at < ${now} AND waiting_since IS NULL))::int AS overdue,
+                 (count(*) FILTER (WHERE due_at >= ${now} AND due_at < ${soon}
+                                   AND waiting_since IS NULL))::int AS "dueWithinHour",
                  (count(*) FILTER (WHERE multi_contact))::int AS "multiContact"
           FROM cases
           WHERE status::text = ANY(${[...OPEN_CASE_STATUSES]})
           GROUP BY agency_id`,
         db.agency.findMany({ select: { id: true, name: true }, orderBy: { name: 'asc' } }),
         db.case.findMany({
-          where: { ...OPEN, dueAt: { lt: now } },
+          // [CS-3] A case waiting for a third party is not late.
+          where: { ...OPEN, dueAt: { lt: now }, waitingSince: null },
           orderBy: { dueAt: 'asc' },
           take: LISTED,
           select: caseSummary,

@@ -33,7 +33,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object, token = agent) =>
+const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object, token = agent) =>
   h.app.inject({
     method,
     url,
@@ -352,5 +352,54 @@ describe('[CS-5] a written answer before closing', () => {
     expect(
       (await call('POST', `/api/cases/${id}/close`, { resolution: 'Renseigné par téléphone.' })).statusCode,
     ).toBe(200);
+  });
+});
+
+describe('[CS-3] waiting for a third party', () => {
+  it('[CS-3] pauses the deadline while the case waits, says why, keeps it off the overdue list, and moves it on when it resumes', async () => {
+    now = new Date('2026-11-24T09:30:00Z');
+    const { id } = await openLetterCase(); // a letter: due 5 working days later, 2026-12-01 10:30
+    const before = (await h.services.db.case.findUniqueOrThrow({ where: { id } })).dueAt!;
+    const paused = await call('POST', `/api/cases/${id}/waiting`, {
+      reason: 'Accord du propriétaire demandé',
+    });
+    expect(paused.statusCode, paused.body).toBe(200);
+    expect(await h.services.db.case.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      waitingFor: 'Accord du propriétaire demandé',
+    });
+    // Pausing twice is refused and changes nothing.
+    const twice = await call('POST', `/api/cases/${id}/waiting`, { reason: 'encore' });
+    expect(twice.statusCode).toBe(409);
+    expect(twice.json()).toMatchObject({
+      error: 'waiting',
+      message: expect.stringContaining('already waiting'),
+    });
+
+    // Ten days later the deadline has passed, but the case is not late: it waits.
+    now = new Date('2026-12-04T09:30:00Z');
+    const supervisor = await h.login('SUPERVISOR');
+    const board = (await call('GET', '/api/supervision', undefined, supervisor)).json() as {
+      overdue: Array<{ id: string }>;
+    };
+    expect(board.overdue.map((c) => c.id)).not.toContain(id);
+    const listed = (await call('GET', '/api/cases')).json() as Array<{
+      id: string;
+      waitingFor: string | null;
+    }>;
+    expect(listed.find((c) => c.id === id)?.waitingFor).toBe('Accord du propriétaire demandé');
+
+    // The owner answered: the deadline moves on by the ten days waited.
+    const resumed = await call('DELETE', `/api/cases/${id}/waiting`);
+    expect(resumed.statusCode, resumed.body).toBe(200);
+    const after = await h.services.db.case.findUniqueOrThrow({ where: { id } });
+    expect(after).toMatchObject({ waitingSince: null, waitingFor: null, waitedSeconds: 10 * 24 * 3600 });
+    expect(after.dueAt!.getTime() - before.getTime()).toBe(10 * 24 * 3600 * 1000);
+    // A requalification keeps the time waited.
+    await call('PATCH', `/api/cases/${id}`, { urgency: 'NORMAL' });
+    expect((await h.services.db.case.findUniqueOrThrow({ where: { id } })).dueAt).toEqual(after.dueAt);
+    expect((await call('DELETE', `/api/cases/${id}/waiting`)).statusCode).toBe(409);
+    const types = (await timelineOf(id)).events.map((e: { type: string }) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['case.waiting', 'case.resumed']));
+    now = new Date('2026-11-24T09:30:00Z');
   });
 });
