@@ -5,7 +5,7 @@
 
 import { get, post, request } from '../api.js';
 import { h } from '../dom.js';
-import { addStrings, t } from '../i18n.js';
+import { addStrings, getLang, t } from '../i18n.js';
 
 addStrings({
   fr: {
@@ -41,6 +41,14 @@ addStrings({
     'pop.request.account-move': 'déménagement ou résiliation',
     'pop.flag.notEligibleForCutOff': 'non coupable',
     'pop.cutOffToggle': 'Non coupable (assistance médicale) : aucune coupure',
+    'pop.detailForm': 'Nouvelle coordonnée donnée par le client',
+    'pop.detailKind.MOBILE': 'portable',
+    'pop.detailKind.PHONE': 'téléphone fixe',
+    'pop.detailKind.EMAIL': 'e-mail',
+    'pop.detailValue': 'Numéro ou adresse',
+    'pop.noticeGiven': 'J’ai lu la mention au client',
+    'pop.detailSave': 'Enregistrer la coordonnée',
+    'pop.detailSaved': 'Coordonnée enregistrée, mention tracée.',
     'pop.flag.sensitive': 'client sensible',
     'pop.masked': 'Coordonnées, contrats et compteurs masqués jusqu’à la vérification.',
     'pop.verify': 'Identité vérifiée',
@@ -90,6 +98,14 @@ addStrings({
     'pop.request.account-move': 'move or account closure',
     'pop.flag.notEligibleForCutOff': 'not to be cut off',
     'pop.cutOffToggle': 'Not to be cut off (medical assistance)',
+    'pop.detailForm': 'New contact detail given by the customer',
+    'pop.detailKind.MOBILE': 'mobile',
+    'pop.detailKind.PHONE': 'landline',
+    'pop.detailKind.EMAIL': 'e-mail',
+    'pop.detailValue': 'Number or address',
+    'pop.noticeGiven': 'I read the notice to the customer',
+    'pop.detailSave': 'Save the detail',
+    'pop.detailSaved': 'Detail saved, notice recorded.',
     'pop.flag.sensitive': 'sensitive customer',
     'pop.masked': 'Contact details, contracts and meters are masked until the identity is verified.',
     'pop.verify': 'Identity verified',
@@ -177,6 +193,7 @@ async function verify(pop, candidate) {
   pop.error = null;
   try {
     pop.openCases = await get(`/api/cases?customerId=${encodeURIComponent(candidate.id)}`);
+    pop.customerId = candidate.id;
     pop.details = await post('/api/identification/verify', {
       customerId: candidate.id,
       relation: pop.relation,
@@ -576,5 +593,62 @@ function detailsPart(pop, id) {
           '—',
       ),
     ),
+    contactDetailForm(pop, id),
+  );
+}
+
+/**
+ * [ID-6] A phone number, mobile or e-mail given on the phone: the notice to read out comes with the
+ * choice, and the detail is sent only once the agent ticks that it was read.
+ */
+function contactDetailForm(pop, id) {
+  const kind = h(
+    'select',
+    { id: `pop-detail-kind-${id}`, name: 'kind' },
+    ['MOBILE', 'PHONE', 'EMAIL'].map((value) => h('option', { value }, t(`pop.detailKind.${value}`))),
+  );
+  const value = h('input', { id: `pop-detail-value-${id}`, name: 'value', required: true, maxlength: '200' });
+  const notice = h('p', { class: 'notice legal-notice', role: 'note' });
+  const given = h('input', { id: `pop-detail-given-${id}`, type: 'checkbox', required: true });
+  const status = h('p', { role: 'status' });
+  const loadNotice = async () => {
+    try {
+      const { notices } = await get(`/api/notices/contact-details?kind=${kind.value}&locale=${getLang()}`);
+      notice.replaceChildren(...notices.map((n) => h('span', { dataset: { notice: n.key } }, n.text, ' ')));
+    } catch (err) {
+      notice.textContent = err.message;
+    }
+  };
+  kind.addEventListener('change', () => void loadNotice());
+  void loadNotice();
+  return h(
+    'form',
+    {
+      class: 'pop-contact-detail',
+      'aria-label': t('pop.detailForm'),
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          await post(`/api/customers/${encodeURIComponent(pop.customerId)}/contact-details`, {
+            kind: kind.value,
+            value: value.value.trim(),
+            noticeGiven: given.checked,
+          });
+          status.textContent = t('pop.detailSaved');
+          value.value = '';
+          given.checked = false;
+        } catch (err) {
+          status.textContent = err.message;
+        }
+      },
+    },
+    h('label', { for: kind.id }, t('pop.detailForm')),
+    kind,
+    h('label', { for: value.id }, t('pop.detailValue')),
+    value,
+    notice,
+    h('p', { class: 'check' }, given, h('label', { for: given.id }, ` ${t('pop.noticeGiven')}`)),
+    h('button', { type: 'submit' }, t('pop.detailSave')),
+    status,
   );
 }

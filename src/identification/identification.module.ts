@@ -1,5 +1,6 @@
 import type { CapabilityModule } from '../platform/module.js';
 import type { Services } from '../services.js';
+import { contactDetailsRoutes } from './contact-details.routes.js';
 import { customerFlagsRoutes } from './customer-flags.routes.js';
 import { identificationRoutes } from './identification.routes.js';
 
@@ -9,5 +10,6 @@ export const identificationModule = {
   routes(app, services) {
     identificationRoutes(app, services);
     customerFlagsRoutes(app, services);
+    contactDetailsRoutes(app, services);
   },
 } satisfies CapabilityModule<Services>;
