@@ -41,9 +41,23 @@ const ContactBody = Type.Object(
   { additionalProperties: false },
 );
 
+const Sensitive = enumOf(
+  'LEGAL',
+  'CONSUMER_ASSOCIATION',
+  'DATA_PROTECTION',
+  'COMPLAINT_THREAT',
+  'DAMAGE_CLAIM',
+  'LOCAL_AUTHORITY',
+);
+
 const QualifyBody = Type.Object(
   {
     kind: Type.Optional(Kind),
+    sensitive: Type.Optional(
+      Type.Union([Sensitive, Type.Null()], {
+        description: "[CS-6] a sensitive letter's category: the case goes to the dedicated team's queue",
+      }),
+    ),
     urgency: Type.Optional(Urgency),
     needsIntervention: Type.Optional(Type.Boolean()),
     mobile: Type.Optional(

@@ -5,6 +5,7 @@ import type {
   CaseKind,
   ContactChannel,
   Direction,
+  SensitiveCategory,
   Urgency,
 } from '../generated/prisma/enums.js';
 import { isMobile, toE164 } from '../identification/phone-number.js';
@@ -65,6 +66,7 @@ export async function openCase(db: Db, caseId: string, actor: Actor) {
       urgency: true,
       kind: true,
       multiContact: true,
+      sensitive: true,
       needsIntervention: true,
       interventionMobile: true,
       customerId: true,
@@ -141,6 +143,8 @@ export interface Qualification {
   needsIntervention?: boolean;
   /** [ID-8] The mobile to reach the customer for a field intervention. */
   mobile?: string;
+  /** [CS-6] A sensitive letter's category (null: not sensitive). */
+  sensitive?: SensitiveCategory | null;
 }
 
 export async function qualifyCase(
@@ -155,6 +159,7 @@ export async function qualifyCase(
     kind: change.kind ?? kase.kind,
     urgency: change.urgency ?? kase.urgency,
     needsIntervention: change.needsIntervention ?? kase.needsIntervention,
+    sensitive: change.sensitive === undefined ? kase.sensitive : change.sensitive,
   };
   let mobile = kase.interventionMobile;
   if (next.needsIntervention) {

@@ -42,6 +42,7 @@ export function casesRoutes(app: FastifyInstance, services: Services): void {
           detailsToCheck: true,
           waitingSince: true,
           waitingFor: true,
+          sensitive: true,
           agencyId: true,
           customer: { select: { reference: true, lastName: true, firstName: true } },
         },

@@ -44,7 +44,7 @@ export function supervisionRoutes(app: FastifyInstance, services: Services): voi
     async () => {
       const now = clock.now();
       const soon = new Date(now.getTime() + SOON_MS);
-      const [counts, agencies, breaches, flagged] = await Promise.all([
+      const [counts, agencies, breaches, flagged, sensitive] = await Promise.all([
         // Every count of every agency in one pass over the open cases.
         db.$queryRaw<QueueCounts[]>`
           SELECT agency_id AS "agencyId",
@@ -71,6 +71,13 @@ export function supervisionRoutes(app: FastifyInstance, services: Services): voi
           take: LISTED,
           select: caseSummary,
         }),
+        // [CS-6] The sensitive letters' team queue, every agency.
+        db.case.findMany({
+          where: { ...OPEN, sensitive: { not: null } },
+          orderBy: [{ dueAt: 'asc' }, { openedAt: 'asc' }],
+          take: LISTED,
+          select: { ...caseSummary, sensitive: true },
+        }),
       ]);
       const none = { open: 0, urgent: 0, overdue: 0, dueWithinHour: 0, multiContact: 0 };
       const queues = [...agencies, { id: null, name: null }]
@@ -82,7 +89,7 @@ export function supervisionRoutes(app: FastifyInstance, services: Services): voi
           return { agencyId: agency.id, agency: agency.name, ...found };
         })
         .filter((queue) => queue.agencyId !== null || queue.open > 0);
-      return { at: now.toISOString(), queues, overdue: breaches, multiContact: flagged };
+      return { at: now.toISOString(), queues, overdue: breaches, multiContact: flagged, sensitive };
     },
   );
 }

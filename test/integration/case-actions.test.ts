@@ -403,3 +403,30 @@ describe('[CS-3] waiting for a third party', () => {
     now = new Date('2026-11-24T09:30:00Z');
   });
 });
+
+describe('[CS-6] sensitive letters', () => {
+  it("[CS-6] routes a letter qualified as sensitive, with its category, to the dedicated team's queue in supervision", async () => {
+    const { id } = await openLetterCase();
+    const supervisor = await h.login('SUPERVISOR');
+    const queue = async () =>
+      (
+        (await call('GET', '/api/supervision', undefined, supervisor)).json() as {
+          sensitive: Array<{ id: string; sensitive: string }>;
+        }
+      ).sensitive;
+    expect((await queue()).map((c) => c.id)).not.toContain(id);
+    expect((await call('PATCH', `/api/cases/${id}`, { sensitive: 'THREAT' })).statusCode).toBe(400);
+    const qualified = await call('PATCH', `/api/cases/${id}`, { sensitive: 'CONSUMER_ASSOCIATION' });
+    expect(qualified.statusCode, qualified.body).toBe(200);
+    expect((await queue()).find((c) => c.id === id)).toMatchObject({ sensitive: 'CONSUMER_ASSOCIATION' });
+    const types = (await timelineOf(id)).events.map(
+      (e: { data: { sensitive?: string } }) => e.data?.sensitive,
+    );
+    expect(types).toContain('CONSUMER_ASSOCIATION');
+    // Another qualification keeps it; clearing it takes the case off the queue.
+    await call('PATCH', `/api/cases/${id}`, { urgency: 'PRIORITY' });
+    expect((await queue()).map((c) => c.id)).toContain(id);
+    await call('PATCH', `/api/cases/${id}`, { sensitive: null });
+    expect((await queue()).map((c) => c.id)).not.toContain(id);
+  });
+});
