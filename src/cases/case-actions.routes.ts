@@ -116,12 +116,14 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
     timeZone: services.settings.timeZone,
     deadlines: services.settings.caseDeadlines,
     now: () => services.clock.now(),
+    billingHoldCategories: services.settings.billingHoldCategories,
   };
   const staff = { access: { users: STAFF } };
   const actorOf = (request: { principal: Principal | null }): Actor => {
     const p = request.principal!;
     // An agent acts on the cases they may see (their agency's and those of no agency), no others.
     return {
+      type: p.kind === 'user' ? 'USER' : 'API_TOKEN',
       id: p.id,
       displayName: p.kind === 'user' ? p.displayName : p.name,
       sees: visibleTo(p),

@@ -12,6 +12,7 @@ import { isMobile, toE164 } from '../identification/phone-number.js';
 import { agencyCalendar } from '../oncall/on-call-windows.js';
 import type { Db } from '../platform/db/client.js';
 import type { EventBus } from '../realtime/event-bus.js';
+import { syncBillingHolds } from './billing-holds.service.js';
 import { OPEN_CASE_STATUSES } from './case-scope.js';
 import { checkComment } from './comment-rule.js';
 import { type DeadlineSettings, dueDate } from './deadlines.js';
@@ -28,9 +29,21 @@ export interface CaseActionDeps {
   timeZone: string;
   deadlines: DeadlineSettings;
   now(): Date;
+  /** [CS-7] Case categories that block dunning while open. */
+  billingHoldCategories: readonly string[];
+}
+
+/** [CS-7] The account holds follow every change of a case's kind, category or status. */
+function billingHoldsFollow(deps: CaseActionDeps, caseId: string, actor: Actor) {
+  return syncBillingHolds(
+    { db: deps.db, categories: deps.billingHoldCategories, zone: deps.timeZone, now: deps.now },
+    caseId,
+    { type: actor.type, id: actor.id },
+  );
 }
 
 export interface Actor {
+  type: 'USER' | 'API_TOKEN';
   id: string;
   displayName: string;
   /** The cases this actor may act on (cases.routes.ts `visibleTo`): others are not found. */
@@ -183,6 +196,7 @@ export async function qualifyCase(
     at: deps.now(),
     data: { ...next, dueAt: dueAt.toISOString(), deadline: rule, by: actor.displayName },
   });
+  await billingHoldsFollow(deps, caseId, actor);
   return { ok: true, value: { dueAt } };
 }
 
@@ -310,6 +324,7 @@ export async function closeCase(
     at,
     data: { resolution, by: actor.displayName },
   });
+  await billingHoldsFollow(deps, caseId, actor);
   return { ok: true, value: { id: caseId } };
 }
 
@@ -405,5 +420,6 @@ export async function createCase(
     agencyId: input.agencyId ?? null,
     data: { caseId: created.id, number: created.number, category: input.category, by: actor.displayName },
   });
+  await billingHoldsFollow(deps, created.id, actor);
   return { ok: true, value: created };
 }

@@ -1,5 +1,6 @@
 import type { CapabilityModule } from '../platform/module.js';
 import type { Services } from '../services.js';
+import { billingHoldsRoutes } from './billing-holds.routes.js';
 import { caseActionRoutes } from './case-actions.routes.js';
 import { casesRoutes } from './cases.routes.js';
 import { type CasesModuleSettings, readCasesSettings } from './cases.settings.js';
@@ -13,5 +14,6 @@ export const casesModule = {
     casesRoutes(app, services);
     caseActionRoutes(app, services);
     supervisionRoutes(app, services);
+    billingHoldsRoutes(app, services);
   },
 } satisfies CapabilityModule<Services, CasesModuleSettings>;

@@ -4,6 +4,8 @@ import type { DeadlineSettings } from './deadlines.js';
 export interface CasesModuleSettings {
   /** When cases are due (DOMAIN.md section 3; src/cases/deadlines.ts). */
   caseDeadlines: DeadlineSettings;
+  /** [CS-7] Case categories that block dunning while open (bill, payment, rebate, last resort). */
+  billingHoldCategories: string[];
 }
 
 export function readCasesSettings(read: EnvReader): CasesModuleSettings {
@@ -15,5 +17,10 @@ export function readCasesSettings(read: EnvReader): CasesModuleSettings {
       interventionWorkingDays: read.integer('CASE_INTERVENTION_WORKING_DAYS', 15, 1, 120),
       otherWorkingDays: read.integer('CASE_OTHER_WORKING_DAYS', 5, 1, 60),
     },
+    billingHoldCategories: read
+      .string('CASE_BILLING_HOLD_CATEGORIES', 'billing,payment,rebate,last-resort')
+      .split(',')
+      .map((c) => c.trim().toLowerCase())
+      .filter(Boolean),
   };
 }

@@ -1,5 +1,6 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import { notifyPendingAlerts } from '../alerts/notification.service.js';
+import { billingHoldDeps, sweepBillingHolds } from '../cases/billing-holds.service.js';
 import { fileParkedVoicemails } from '../ivr/voicemail.service.js';
 import { sweepOutbox } from '../messaging/outbox.worker.js';
 import { bullConnection, createQueue, QUEUE_NAMES } from '../platform/queues.js';
@@ -18,6 +19,8 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
       if (job.name === 'outbox-sweep') return { requeued: await sweepOutbox(services) };
       if (job.name === 'phone-index-rebuild') return { numbers: await services.phoneIndex.rebuild() };
       if (job.name === 'alert-notice-sweep') return { notified: await notifyPendingAlerts(services.notices) };
+      if (job.name === 'billing-hold-sweep')
+        return { placed: await sweepBillingHolds(billingHoldDeps(services)) };
       if (job.name === 'voicemail-sweep')
         return { filed: await fileParkedVoicemails(services.db, services.redis, services.events) };
       throw new UnrecoverableError(`unknown maintenance job ${job.name}`);
@@ -33,6 +36,7 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
         'outbox-sweep': SWEEP_EVERY_MS,
         'voicemail-sweep': SWEEP_EVERY_MS,
         'alert-notice-sweep': SWEEP_EVERY_MS,
+        'billing-hold-sweep': SWEEP_EVERY_MS,
         'phone-index-rebuild': PHONE_INDEX_REBUILD_EVERY_MS,
       };
       for (const [name, ms] of Object.entries(every))

@@ -430,3 +430,61 @@ describe('[CS-6] sensitive letters', () => {
     expect((await queue()).map((c) => c.id)).not.toContain(id);
   });
 });
+
+describe('[CS-7] account holds for the billing system', () => {
+  it('[CS-7] blocks dunning while a bill case is open, suspends direct debit for a complaint open past its day, lifts both on closing, audited', async () => {
+    now = new Date('2026-11-24T09:30:00Z'); // Tuesday 10:30 in Paris
+    const supervisor = await h.login('SUPERVISOR');
+    const holds = async (format = 'json') =>
+      call('GET', `/api/billing/holds${format === 'csv' ? '?format=csv' : ''}`, undefined, supervisor);
+    const { id, number } = await openLetterCase(); // category "billing"
+    const listed = (await holds()).json() as Array<{
+      case_number: number;
+      hold: string;
+      customer_ref: string;
+    }>;
+    expect(listed.filter((r) => r.case_number === number)).toEqual([
+      expect.objectContaining({ hold: 'DUNNING_BLOCKED', customer_ref: 'C920001' }),
+    ]);
+
+    // A complaint: not resolved the same day, direct debit is suspended from midnight.
+    await call('PATCH', `/api/cases/${id}`, { kind: 'COMPLAINT' });
+    expect(
+      ((await holds()).json() as Array<{ case_number: number }>).filter((r) => r.case_number === number),
+    ).toHaveLength(1);
+    now = new Date('2026-11-24T23:05:00Z'); // Wednesday 00:05 in Paris
+    const nextDay = (await holds()).json() as Array<{ case_number: number; hold: string }>;
+    expect(
+      nextDay
+        .filter((r) => r.case_number === number)
+        .map((r) => r.hold)
+        .sort(),
+    ).toEqual(['DIRECT_DEBIT_SUSPENDED', 'DUNNING_BLOCKED']);
+    const csv = await holds('csv');
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body).toContain('customer_ref;hold;since;case_number;case_category');
+    expect(csv.body).toContain(`C920001;DIRECT_DEBIT_SUSPENDED;2026-11-24T23:05:00.000Z;${number};billing`);
+
+    // Answered and closed: both holds are lifted.
+    await call('POST', `/api/cases/${id}/answer`, { channel: 'LETTER', text: 'Votre facture est corrigée.' });
+    expect(
+      (await call('POST', `/api/cases/${id}/close`, { resolution: 'Facture corrigée.' })).statusCode,
+    ).toBe(200);
+    expect(
+      ((await holds()).json() as Array<{ case_number: number }>).filter((r) => r.case_number === number),
+    ).toEqual([]);
+    const audit = await h.services.db.auditLog.findMany({
+      where: { entityId: id, action: { startsWith: 'billing-hold.' } },
+      orderBy: { id: 'asc' },
+    });
+    expect(audit.map((a) => `${a.action} ${(a.data as { kind: string }).kind}`).sort()).toEqual([
+      'billing-hold.lifted DIRECT_DEBIT_SUSPENDED',
+      'billing-hold.lifted DUNNING_BLOCKED',
+      'billing-hold.placed DIRECT_DEBIT_SUSPENDED',
+      'billing-hold.placed DUNNING_BLOCKED',
+    ]);
+    // For the billing system and supervisors, not agents.
+    expect((await call('GET', '/api/billing/holds')).statusCode).toBe(403);
+    now = new Date('2026-11-24T09:30:00Z');
+  });
+});
