@@ -8,6 +8,7 @@ export const IMPORT_KINDS = [
   'on-call-hours',
   'technician-rotas',
   'manager-rotas',
+  'register',
   'readings',
 ] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readingsImporter } from '../alerts/readings.import.js';
+import { registerImporter } from '../alerts/register.import.js';
 import type { FrenchCalendar } from '../calendar/french-calendar.js';
 import type { ActorType } from '../generated/prisma/enums.js';
 import type { PhoneIndex } from '../identification/phone-index.js';
@@ -26,6 +27,7 @@ const IMPORTERS: Record<ImportKind, Importer> = {
   'technician-rotas': technicianRotasImporter,
   'manager-rotas': managerRotasImporter,
   readings: readingsImporter,
+  register: registerImporter,
 };
 
 /** Advisory lock key shared by every import (pg_advisory_xact_lock). */

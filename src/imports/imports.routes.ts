@@ -48,6 +48,8 @@ const DESCRIPTIONS: Record<ImportKind, string> = {
     "Weekly on-call windows per agency and on-call type; replaces each agency and type's windows.",
   'technician-rotas': 'Technicians on call per agency, on-call type and period, with their mobiles.',
   'manager-rotas': 'Regional on-call managers per region and period, with their mobiles.',
+  register:
+    '[AL-1] The customer register, one line per meter: customer, contacts, consent to alerts, supply point, meter and diameter; lines with errors are skipped.',
   readings:
     "Daily meter readings (index and/or day's volume, m³); lines with errors are skipped. Files of all meters go through the command line (body limit).",
 };
