@@ -12,7 +12,7 @@ import {
   parseYesNo,
 } from '../imports/field-parsers.js';
 import { emptyCounts } from '../imports/import-report.js';
-import { type Importer, type ImportPlan, inChunks } from '../imports/importer.js';
+import { changedFields, type Importer, type ImportPlan, inChunks, isEmpty } from '../imports/importer.js';
 import { RowReader } from '../imports/row-reader.js';
 
 // [AL-1] The customer register, one line per meter: the customer (contacts, consent to alerts,
@@ -118,15 +118,6 @@ function parseLine(r: RowReader, line: number): RegisterLine | null {
   };
   return r.valid ? (parsed as RegisterLine) : null;
 }
-
-/** The fields that differ from what is stored (undefined: the file says nothing of it). */
-function changed<T extends object>(stored: T, desired: Partial<T>): Partial<T> {
-  const changes: Partial<T> = {};
-  for (const [key, value] of Object.entries(desired) as Array<[keyof T, T[keyof T] | undefined]>)
-    if (value !== undefined && value !== stored[key]) changes[key] = value;
-  return changes;
-}
-const isEmpty = (o: object) => Object.keys(o).length === 0;
 
 export const registerImporter: Importer = {
   kind: 'register',
@@ -236,14 +227,14 @@ export const registerImporter: Importer = {
         desiredPhones !== undefined &&
         (desiredPhones.length !== storedPhones.length ||
           desiredPhones.some((n) => !storedPhones.some((p) => p.e164 === n)));
-      if (!isEmpty(changed(fields, customer)) || phonesChanged) customers.updated++;
+      if (!isEmpty(changedFields(fields, customer)) || phonesChanged) customers.updated++;
       else customers.unchanged++;
     }
     for (const l of lines) {
       const point = storedPoints.get(l.supplyPoint.reference);
       if (!point) supplyPoints.created++;
       else if (
-        !isEmpty(changed(point, l.supplyPoint)) ||
+        !isEmpty(changedFields(point, l.supplyPoint)) ||
         point.customerId !== storedCustomers.get(l.customer.reference)?.id
       )
         supplyPoints.updated++;

@@ -56,3 +56,13 @@ export async function inChunks<T, R>(
   for (let i = 0; i < values.length; i += size) results.push(...(await fetch(values.slice(i, i + size))));
   return results;
 }
+
+/** The fields of `desired` that are given (not undefined) and differ from `stored`. */
+export function changedFields<T extends object>(stored: T, desired: Partial<T>): Partial<T> {
+  const changes: Partial<T> = {};
+  for (const [key, value] of Object.entries(desired) as Array<[keyof T, T[keyof T] | undefined]>)
+    if (value !== undefined && value !== stored[key]) changes[key] = value;
+  return changes;
+}
+
+export const isEmpty = (o: object) => Object.keys(o).length === 0;

@@ -54,13 +54,7 @@ beforeAll(async () => {
     env: { BODY_LIMIT_BYTES: String(BODY_LIMIT) },
   });
   admin = await h.login('ADMIN');
-  const created = await h.app.inject({
-    method: 'POST',
-    url: '/api/admin/api-tokens',
-    headers: { authorization: `Bearer ${admin}` },
-    payload: { name: 'imports', role: 'IMPORT' },
-  });
-  importer = (created.json() as { token: string }).token;
+  importer = await h.apiToken('IMPORT', 'imports');
 });
 
 afterAll(async () => {

@@ -52,14 +52,7 @@ const messages = (issues: ImportReport['errors']) =>
 beforeAll(async () => {
   h = await startHarness({ clock: runningFrom(MONDAY) });
   await seedDemo(h.services.db, MONDAY);
-  const admin = await h.login('ADMIN');
-  const created = await h.app.inject({
-    method: 'POST',
-    url: '/api/admin/api-tokens',
-    headers: { authorization: `Bearer ${admin}` },
-    payload: { name: 'meter-data', role: 'IMPORT' },
-  });
-  importer = (created.json() as { token: string }).token;
+  importer = await h.apiToken('IMPORT', 'meter-data');
 });
 
 afterAll(async () => {

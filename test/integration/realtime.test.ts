@@ -148,15 +148,7 @@ describe('Socket.IO', () => {
 
 describe('plain WebSocket event stream', () => {
   it('streams events to an integration token and refuses a request without one', async () => {
-    const adminToken = await first.login('ADMIN');
-    const created = await first.app.inject({
-      method: 'POST',
-      url: '/api/admin/api-tokens',
-      headers: { authorization: `Bearer ${adminToken}` },
-      payload: { name: 'wallboard', role: 'INTEGRATION' },
-    });
-    expect(created.statusCode).toBe(201);
-    const { token } = created.json() as { token: string };
+    const token = await first.apiToken('INTEGRATION', 'wallboard');
     const wsUrl = `${urlOf(second).replace('http', 'ws')}/events/stream`;
 
     const refused = await new Promise<number>((resolve) => {

@@ -11,14 +11,7 @@ let importer: string;
 
 beforeAll(async () => {
   h = await startHarness({ clock: runningFrom(at('2026-11-23T11:00')) });
-  const admin = await h.login('ADMIN');
-  const created = await h.app.inject({
-    method: 'POST',
-    url: '/api/admin/api-tokens',
-    headers: { authorization: `Bearer ${admin}` },
-    payload: { name: 'register', role: 'IMPORT' },
-  });
-  importer = (created.json() as { token: string }).token;
+  importer = await h.apiToken('IMPORT', 'register');
 });
 
 afterAll(async () => {

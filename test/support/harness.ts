@@ -24,6 +24,8 @@ export interface Harness {
   ): Promise<LightMyRequestResponse>;
   /** Creates a user of that role (attached to an agency if given) and returns a bearer token for it. */
   login(role: 'AGENT' | 'SUPERVISOR' | 'ADMIN', options?: { agencyId?: string }): Promise<string>;
+  /** An API token of that role for a machine client, made by an administrator through the api. */
+  apiToken(role: 'IMPORT' | 'INTEGRATION', name?: string): Promise<string>;
   /**
    * Waits until the service's queues (outbox, paging, alert notices) have done what is due now,
    * or within `horizonMs` (a delay the test wants passed: an acknowledgement timeout, reminders).
@@ -77,7 +79,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   else await app.ready();
 
   let users = 0;
-  return {
+  const harness: Harness = {
     app,
     services,
     settings,
@@ -114,6 +116,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);
       return (response.json() as { token: string }).token;
     },
+    async apiToken(role, name = role.toLowerCase()) {
+      const admin = await harness.login('ADMIN');
+      const created = await app.inject({
+        method: 'POST',
+        url: '/api/admin/api-tokens',
+        headers: { authorization: `Bearer ${admin}` },
+        payload: { name, role },
+      });
+      if (created.statusCode !== 201) throw new Error(`API token not created: ${created.body}`);
+      return (created.json() as { token: string }).token;
+    },
     drained(horizonMs) {
       const { outboxQueues, pagingQueue, notices } = services;
       return drained([...Object.values(outboxQueues), pagingQueue, notices.queue], horizonMs);
@@ -124,4 +137,5 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await database?.drop();
     },
   };
+  return harness;
 }

@@ -5,7 +5,14 @@ import { CUSTOMER_IDENTITY } from '../../identification/customer-identity.js';
 import { isMobile } from '../../identification/phone-number.js';
 import { cell } from '../../imports/csv-reader.js';
 import { emptyCounts } from '../../imports/import-report.js';
-import { type Importer, type ImportPlan, inChunks, type Tx } from '../../imports/importer.js';
+import {
+  changedFields,
+  type Importer,
+  type ImportPlan,
+  inChunks,
+  isEmpty,
+  type Tx,
+} from '../../imports/importer.js';
 import {
   ELIGIBILITY_COLUMNS,
   type EligibilityLine,
@@ -33,16 +40,6 @@ interface ContractData {
   contractualDelay?: string | null;
   contractualDelayMinutes?: number | null;
 }
-
-/** The fields of `desired` that are given (not undefined) and differ from `stored`. */
-function changedFields<T extends object>(stored: T, desired: Partial<T>): Partial<T> {
-  const changes: Partial<T> = {};
-  for (const [key, value] of Object.entries(desired) as Array<[keyof T, T[keyof T] | undefined]>)
-    if (value !== undefined && value !== stored[key]) changes[key] = value;
-  return changes;
-}
-
-const isEmpty = (o: object) => Object.keys(o).length === 0;
 
 async function inWriteChunks<T>(items: readonly T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < items.length; i += WRITE_CHUNK) await write(items.slice(i, i + WRITE_CHUNK));
