@@ -42,17 +42,23 @@ export interface OutboundEmail {
 export interface SentLookup {
   to: string;
   body: string;
+  /** The previous attempt's claim: nothing created before it can be its send. */
   since: Date;
 }
 
+/** Provider timestamps have whole seconds: a send in the claim's second counts. */
+export const windowStart = (since: Date): number => Math.floor(since.getTime() / 1000) * 1000;
+
 export interface SmsChannel {
   send(sms: OutboundSms): Promise<SendResult>;
-  findSent(lookup: SentLookup): Promise<string | null>;
+  /** The sids of the messages to that number with that body created since the claim, newest first. */
+  listSent(lookup: SentLookup): Promise<string[]>;
 }
 
 export interface VoiceChannel {
   call(call: OutboundCall): Promise<SendResult>;
-  findPlaced(lookup: Omit<SentLookup, 'body'>): Promise<string | null>;
+  /** The sids of the calls to that number created since the claim, newest first. */
+  listPlaced(lookup: Omit<SentLookup, 'body'>): Promise<string[]>;
 }
 
 export interface EmailChannel {

@@ -261,13 +261,7 @@ export async function deliverMessage(
   const log = () => deps.logger.child({ messageId, channel: message.channel, attempt: message.attempts });
 
   if (previousStatus === 'SENDING') {
-    const providerId = await findAtProvider(
-      deps,
-      message.channel,
-      message.to,
-      message.body,
-      previousUpdatedAt,
-    );
+    const providerId = await findOwnSend(deps, message, previousUpdatedAt);
     if (providerId) {
       await recordSent(deps, messageId, providerId, 'SENT', message.caseId);
       log().info({ providerId }, 'previous attempt had reached the provider: recorded, not sent again');
@@ -338,6 +332,8 @@ interface ClaimedMessage {
   purpose: string;
   caseId: string | null;
   customerId: string | null;
+  /** Recorded by a status callback (its URL names the row) before the previous worker recorded the send. */
+  providerId: string | null;
   /** Counting this one. */
   attempts: number;
 }
@@ -376,7 +372,7 @@ async function claimAll(db: OutboxDeps['db'], ids: string[], now: Date): Promise
                AND EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.phone = m."to"))
     RETURNING m.id::text AS id, m.channel::text AS channel, m."to", m.body, m.subject, m.html,
               m.twiml_url AS "twimlUrl", m.purpose, m.case_id::text AS "caseId",
-              m.customer_id::text AS "customerId", m.attempts,
+              m.customer_id::text AS "customerId", m.provider_id AS "providerId", m.attempts,
               previous.status::text AS "previousStatus", previous.updated_at AS "previousUpdatedAt"`;
   return new Map(
     rows.map(({ previousStatus, previousUpdatedAt, ...message }) => [
@@ -527,17 +523,21 @@ function send(
   }
 }
 
-async function findAtProvider(
-  deps: OutboxDeps,
-  channel: MessageChannel,
-  to: string,
-  body: string,
-  since: Date,
-): Promise<string | null> {
+/**
+ * What the previous attempt handed to the provider before its worker died, by identity, never by
+ * resemblance: the sid a status callback already recorded on this very row (the callback URL names
+ * it); else a message or call the provider lists to that number since the previous claim that no
+ * other row has recorded as its own (a page's next attempt has the same body and number).
+ */
+async function findOwnSend(deps: OutboxDeps, message: ClaimedMessage, since: Date): Promise<string | null> {
+  if (message.providerId) return message.providerId;
+  let candidates: string[];
   try {
-    if (channel === 'SMS') return await deps.channels.sms.findSent({ to, body, since });
-    if (channel === 'VOICE') return await deps.channels.voice.findPlaced({ to, since });
-    return null; // e-mail: the fixed Message-ID lets the receiving side de-duplicate
+    if (message.channel === 'SMS')
+      candidates = await deps.channels.sms.listSent({ to: message.to, body: message.body, since });
+    else if (message.channel === 'VOICE')
+      candidates = await deps.channels.voice.listPlaced({ to: message.to, since });
+    else return null; // e-mail: the fixed Message-ID lets the receiving side de-duplicate
   } catch (err) {
     // Cannot tell whether it went out: better to wait than to page twice.
     throw new TemporaryDeliveryError({
@@ -546,6 +546,14 @@ async function findAtProvider(
       message: (err as Error).message,
     });
   }
+  if (candidates.length === 0) return null;
+  const others = await deps.db.message.findMany({
+    where: { providerId: { in: candidates }, id: { not: message.id } },
+    select: { providerId: true },
+  });
+  const taken = new Set(others.map((o) => o.providerId));
+  // Oldest first: of two sends of this row's, the first is the one the previous attempt made.
+  return [...candidates].reverse().find((sid) => !taken.has(sid)) ?? null;
 }
 
 async function recordSent(

@@ -256,6 +256,77 @@ describe('a worker that dies mid-send', () => {
   });
 });
 
+describe('a stalled send is reconciled by identity, not by resemblance', () => {
+  // A page's next attempt has the same body and calls the same mobile: the previous attempt's
+  // stalled row must never take the next row's sid for its own, and never be left unsent.
+  it.each([['SMS' as const], ['VOICE' as const]])(
+    '%s: two rows with the same body to the same number both go out, each recorded with its own sid',
+    async (channel) => {
+      const body = `Même texte ${channel}`;
+      const to = '+33622222222';
+      let killed = false;
+      const hang = new Promise<void>(() => undefined);
+      twilioApi.onCreate(async (kind, phase) => {
+        if (!killed && phase === 'received' && kind === (channel === 'SMS' ? 'message' : 'call')) {
+          killed = true;
+          await workerA.close(true);
+          await hang; // the first row's request never reaches Twilio
+        }
+      });
+      const workerA = startWorker();
+      const first = await enqueueMessage(h.services.outbox, { channel, to, body, purpose: 'test' });
+      await until(async () => killed);
+      // The next attempt, same body, same number, goes out meanwhile.
+      startWorker();
+      const second = await enqueueMessage(h.services.outbox, { channel, to, body, purpose: 'test' });
+      const rows = await until(async () => {
+        const both = await Promise.all([message(first.id), message(second.id)]);
+        return both.every((r) => r.status === 'SENT') && both;
+      }, 25_000);
+      const atTwilio = (channel === 'SMS' ? twilioApi.messages : twilioApi.calls).filter((m) => m.to === to);
+      expect(atTwilio).toHaveLength(2);
+      expect(new Set(rows.map((r) => r.providerId))).toEqual(new Set(atTwilio.map((m) => m.sid)));
+    },
+  );
+
+  it('settles a stalled row from the status callback that named it before the worker could record the send: nothing sent again', async () => {
+    let killed = false;
+    const hang = new Promise<void>(() => undefined);
+    let rowId = '';
+    twilioApi.onCreate(async (_kind, phase) => {
+      if (!killed && phase === 'accepted') {
+        killed = true;
+        await workerA.close(true);
+        // Twilio's "sent" callback names the row before the worker could record the send.
+        const sent = twilioApi.messages.at(-1)!;
+        await h.twilioPost(`/twilio/sms/status?messageId=${rowId}`, {
+          MessageSid: sent.sid,
+          MessageStatus: 'sent',
+          AccountSid: TEST_ACCOUNT_SID,
+        });
+        await hang;
+      }
+    });
+    const workerA = startWorker();
+    const { id } = await enqueueMessage(h.services.outbox, {
+      channel: 'SMS',
+      to: '+33633333333',
+      body: 'Preuve par le rappel',
+      purpose: 'test',
+    });
+    rowId = id;
+    await until(async () => killed);
+    startWorker();
+    // Worker B takes the stalled job over once its lock expires, and finds the row settled.
+    await h.drained();
+    const row = await message(id);
+    expect(row.status).toBe('SENT');
+    const atTwilio = twilioApi.messages.filter((m) => m.body === 'Preuve par le rappel');
+    expect(atTwilio).toHaveLength(1);
+    expect(row.providerId).toBe(atTwilio[0]!.sid);
+  });
+});
+
 describe('outbound calls', () => {
   it('places the call with its TwiML URL and status callback, and records the call outcome', async () => {
     startWorker();

@@ -1,6 +1,12 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
-import type { Channels, EmailChannel, SmsChannel, VoiceChannel } from '../channel.port.js';
+import {
+  type Channels,
+  type EmailChannel,
+  type SmsChannel,
+  type VoiceChannel,
+  windowStart,
+} from '../channel.port.js';
 import { postSignedWebhook } from './signed-webhook.js';
 import { type SimulatorStore, simulatedSid } from './simulator-store.js';
 
@@ -64,15 +70,16 @@ function simulatorSms(options: SimulatorOptions): SmsChannel {
       });
       return { outcome: 'sent', providerId: sid, status: 'SENT' };
     },
-    async findSent(lookup) {
-      const match = (await store.recent(500)).find(
-        (i) =>
-          i.kind === 'sms' &&
-          i.to === lookup.to &&
-          i.body === lookup.body &&
-          Date.parse(i.at) >= lookup.since.getTime() - 60_000,
-      );
-      return match?.sid ?? null;
+    async listSent(lookup) {
+      return (await store.recent(500))
+        .filter(
+          (i) =>
+            i.kind === 'sms' &&
+            i.to === lookup.to &&
+            i.body === lookup.body &&
+            Date.parse(i.at) >= windowStart(lookup.since),
+        )
+        .map((i) => i.sid);
     },
   };
 }
@@ -115,11 +122,12 @@ function simulatorVoice(options: SimulatorOptions): VoiceChannel {
       );
       return { outcome: 'sent', providerId: sid, status: 'SENT' };
     },
-    async findPlaced(lookup) {
-      const match = (await store.recent(500)).find(
-        (i) => i.kind === 'call' && i.to === lookup.to && Date.parse(i.at) >= lookup.since.getTime() - 60_000,
-      );
-      return match?.sid ?? null;
+    async listPlaced(lookup) {
+      return (await store.recent(500))
+        .filter(
+          (i) => i.kind === 'call' && i.to === lookup.to && Date.parse(i.at) >= windowStart(lookup.since),
+        )
+        .map((i) => i.sid);
     },
   };
 }

@@ -1,6 +1,12 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { OutboundSms, SendResult, SentLookup, SmsChannel } from '../channel.port.js';
+import {
+  type OutboundSms,
+  type SendResult,
+  type SentLookup,
+  type SmsChannel,
+  windowStart,
+} from '../channel.port.js';
 import type { TwilioClient } from './twilio-client.js';
 import { fromTwilioStatus, twilioError } from './twilio-vocabulary.js';
 
@@ -32,15 +38,14 @@ export function twilioSmsChannel(client: TwilioClient, sender: TwilioSender): Sm
       }
     },
 
-    async findSent(lookup: SentLookup): Promise<string | null> {
+    async listSent(lookup: SentLookup): Promise<string[]> {
       const recent = await client.messages.list({ to: lookup.to, limit: 50 });
-      const match = recent.find(
-        (m) =>
-          m.body === lookup.body &&
-          m.dateCreated &&
-          m.dateCreated.getTime() >= lookup.since.getTime() - 60_000,
-      );
-      return match?.sid ?? null;
+      return recent
+        .filter(
+          (m) =>
+            m.body === lookup.body && m.dateCreated && m.dateCreated.getTime() >= windowStart(lookup.since),
+        )
+        .map((m) => m.sid);
     },
   };
 }

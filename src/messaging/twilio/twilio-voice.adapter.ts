@@ -1,4 +1,10 @@
-import type { OutboundCall, SendResult, SentLookup, VoiceChannel } from '../channel.port.js';
+import {
+  type OutboundCall,
+  type SendResult,
+  type SentLookup,
+  type VoiceChannel,
+  windowStart,
+} from '../channel.port.js';
 import type { TwilioClient } from './twilio-client.js';
 import type { TwilioSender } from './twilio-sms.adapter.js';
 import { fromTwilioStatus, twilioError } from './twilio-vocabulary.js';
@@ -39,12 +45,11 @@ export function twilioVoiceChannel(
       }
     },
 
-    async findPlaced(lookup: Omit<SentLookup, 'body'>): Promise<string | null> {
+    async listPlaced(lookup: Omit<SentLookup, 'body'>): Promise<string[]> {
       const recent = await client.calls.list({ to: lookup.to, limit: 20 });
-      const match = recent.find(
-        (c) => c.dateCreated && c.dateCreated.getTime() >= lookup.since.getTime() - 60_000,
-      );
-      return match?.sid ?? null;
+      return recent
+        .filter((c) => c.dateCreated && c.dateCreated.getTime() >= windowStart(lookup.since))
+        .map((c) => c.sid);
     },
   };
 }
