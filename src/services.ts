@@ -24,6 +24,7 @@ import { LOCALES, loadTemplates, type Templates } from './messaging/templates.js
 import { createTwilioClient } from './messaging/twilio/twilio-client.js';
 import { twilioSmsChannel } from './messaging/twilio/twilio-sms.adapter.js';
 import { twilioVoiceChannel } from './messaging/twilio/twilio-voice.adapter.js';
+import { obsoletePageMessage } from './oncall/page-obsolete.js';
 import type { PagingDeps } from './oncall/paging.deps.js';
 import { routeOnCall } from './oncall/route-on-call.action.js';
 import { type Clock, serviceClock } from './platform/clock.js';
@@ -149,6 +150,8 @@ export async function createServices(
     zone: settings.timeZone,
   };
   outbox.onPermanentFailure = (message) => noticeFailed(notices, message);
+  outbox.obsolete = async (message) =>
+    message.purpose === 'oncall-page' ? obsoletePageMessage(paging, message.id) : null;
   const realActions = createDomainActions({
     db,
     phoneIndex,

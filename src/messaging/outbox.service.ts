@@ -44,6 +44,11 @@ export interface OutboxDeps {
   calendar: FrenchCalendar;
   /** Called once per message that failed for good, after the contact detail is marked failing. */
   onPermanentFailure?(message: FailedMessage): Promise<void>;
+  /**
+   * Asked just before a message goes out: the reason it is no longer worth sending (a page
+   * already settled), or null. The message then ends CANCELLED with that reason, never sent late.
+   */
+  obsolete?(message: { id: string; purpose: string }): Promise<string | null>;
 }
 
 export interface NewMessage {
@@ -267,6 +272,21 @@ export async function deliverMessage(
       log().info({ providerId }, 'previous attempt had reached the provider: recorded, not sent again');
       return { outcome: 'sent', providerId, reconciled: true };
     }
+  }
+
+  const obsolete = await deps.obsolete?.(message);
+  if (obsolete) {
+    await deps.db.message.updateMany({
+      where: { id: messageId, status: 'SENDING' },
+      data: {
+        status: 'CANCELED',
+        errorCode: 'obsolete',
+        errorMessage: obsolete,
+        updatedAt: deps.clock.now(),
+      },
+    });
+    log().info({ reason: obsolete }, 'not sent: no longer worth sending');
+    return { outcome: 'skipped', reason: `obsolete: ${obsolete}` };
   }
 
   const result = await send(deps, message);

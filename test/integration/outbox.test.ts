@@ -351,3 +351,61 @@ describe('outbound calls', () => {
     expect((await message(id)).status).toBe('NO_ANSWER');
   });
 });
+
+describe('obsolete page messages', () => {
+  // A page's call or SMS stuck behind a dead worker must not reach the technician after the page
+  // was settled: it ends cancelled, with the reason.
+  async function pageMessage(status: 'PAGING' | 'ACKNOWLEDGED' | 'UNREACHED', escalated = false) {
+    const db = h.services.db;
+    const kase = await db.case.create({ data: { category: 'out-of-hours', subject: 'Panne' } });
+    const { id } = await enqueueMessage(h.services.outbox, {
+      channel: 'VOICE',
+      to: '+33644444444',
+      body: `Demande ${kase.number}`,
+      purpose: 'oncall-page',
+      essential: true,
+      caseId: kase.id,
+    });
+    await db.page.create({
+      data: {
+        caseId: kase.id,
+        decision: 'page-now',
+        status,
+        scheduledFor: new Date(),
+        replyCode: '1234',
+        escalatedAt: escalated ? new Date() : null,
+        attempts: {
+          create: {
+            number: 1,
+            target: 'TECHNICIAN',
+            mobile: '+33644444444',
+            callMessageId: id,
+            startedAt: new Date(),
+          },
+        },
+      },
+    });
+    return id;
+  }
+
+  it('cancels a page call whose page was taken, given up or escalated past it, and sends one still wanted', async () => {
+    const taken = await pageMessage('ACKNOWLEDGED');
+    const givenUp = await pageMessage('UNREACHED');
+    const escalated = await pageMessage('PAGING', true);
+    const wanted = await pageMessage('PAGING');
+    startWorker();
+    await until(async () => (await message(wanted)).status === 'SENT');
+    await h.drained();
+    expect(await message(taken)).toMatchObject({
+      status: 'CANCELED',
+      errorCode: 'obsolete',
+      errorMessage: 'page already taken',
+    });
+    expect(await message(givenUp)).toMatchObject({ status: 'CANCELED', errorMessage: 'page given up' });
+    expect(await message(escalated)).toMatchObject({
+      status: 'CANCELED',
+      errorMessage: 'escalated to the regional manager',
+    });
+    expect(twilioApi.calls.filter((c) => c.to === '+33644444444')).toHaveLength(1);
+  });
+});
