@@ -18,9 +18,7 @@ export function readCasesSettings(read: EnvReader): CasesModuleSettings {
       otherWorkingDays: read.integer('CASE_OTHER_WORKING_DAYS', 5, 1, 60),
     },
     billingHoldCategories: read
-      .string('CASE_BILLING_HOLD_CATEGORIES', 'billing,payment,rebate,last-resort')
-      .split(',')
-      .map((c) => c.trim().toLowerCase())
-      .filter(Boolean),
+      .list('CASE_BILLING_HOLD_CATEGORIES', 'billing,payment,rebate,last-resort')
+      .map((c) => c.toLowerCase()),
   };
 }

@@ -17,11 +17,7 @@ export function readIvrSettings(read: EnvReader): IvrModuleSettings {
   return {
     ivr: {
       flowsDir: read.string('IVR_FLOWS_DIR', PATHS.ivrFlows),
-      referencePrefixes: read
-        .string('IVR_REFERENCE_PREFIXES', 'C,M')
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean),
+      referencePrefixes: read.list('IVR_REFERENCE_PREFIXES', 'C,M'),
       actionTimeoutMs: read.integer('IVR_ACTION_TIMEOUT_MS', 3000, 100, 4000),
     },
     callStateTtlSeconds: read.integer('CALL_STATE_TTL_SECONDS', 4 * 3600, 60, 48 * 3600),

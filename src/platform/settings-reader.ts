@@ -38,6 +38,14 @@ export class EnvReader {
     return this.raw(name) ?? fallback;
   }
 
+  /** A comma-separated list, items trimmed, empty ones dropped. */
+  list(name: string, fallback: string): string[] {
+    return this.string(name, fallback)
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  }
+
   integer(name: string, fallback: number, min: number, max: number): number {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;
