@@ -423,9 +423,14 @@ $('#sms-form').addEventListener('submit', async (submit) => {
     });
     showError($('#sms-error'), null);
     $('#sms-body').value = '';
+    // Wrapped in a div: h() leaves out the parts not shown (replaceChildren would write "null").
     result.replaceChildren(
-      h('h3', {}, t('sms.replies')),
-      reply.status >= 400 ? h('p', { class: 'error' }, t('error.http', { status: reply.status })) : null,
+      h(
+        'div',
+        {},
+        h('h3', {}, t('sms.replies')),
+        reply.status >= 400 ? h('p', { class: 'error' }, t('error.http', { status: reply.status })) : null,
+      ),
       reply.replies?.length
         ? h(
             'ul',

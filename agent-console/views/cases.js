@@ -321,7 +321,8 @@ function renderDetail() {
   const timeline = timelineOf(detail);
   // Forms in progress survive a live redraw of the case (a page attempt arriving mid-note).
   const drafts = caseActions.saveDrafts(box);
-  box.replaceChildren(
+  // replaceChildren would write a null as the text "null": the parts not shown are left out.
+  const parts = [
     h(
       'h3',
       { id: 'detail-title', tabindex: '-1' },
@@ -370,7 +371,8 @@ function renderDetail() {
           ),
         )
       : h('p', { class: 'muted' }, t('detail.timelineEmpty')),
-  );
+  ];
+  box.replaceChildren(...parts.filter((part) => part !== null));
   const refocused = caseActions.restoreDrafts(box, drafts);
   if (hadFocus && !refocused) $('#detail-title').focus();
 }
