@@ -294,7 +294,16 @@ export function caseActions(detail, { request, reload }) {
         channel: f.answerChannel.value,
         text: f.answerText.value.trim(),
       })),
-      select('answerChannel', t('act.answerChannel'), ['EMAIL', 'LETTER'], 'EMAIL', 'channel'),
+      // A draft like the text: a live redraw of the case must not switch a letter back to e-mail.
+      labelled(
+        'answerChannel',
+        t('act.answerChannel'),
+        h(
+          'select',
+          { name: 'answerChannel', id: 'act-answerChannel', dataset: { draft: 'answerChannel' } },
+          ['EMAIL', 'LETTER'].map((value) => h('option', { value }, t(`channel.${value}`))),
+        ),
+      ),
       labelled(
         'answerText',
         t('act.answerText'),

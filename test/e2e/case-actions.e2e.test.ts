@@ -47,6 +47,13 @@ describe('case actions in the console', () => {
     await page.getByLabel(/La réponse/).fill('Nous avons vérifié votre facture : elle est correcte.');
     await page.getByRole('button', { name: 'Envoyer la réponse' }).click();
     await page.locator('[data-form="answer"] .ok').waitFor();
+    await expect
+      .poll(() =>
+        service().db.contact.findFirst({
+          where: { caseId: kase.id, direction: 'OUTBOUND', channel: 'LETTER' },
+        }),
+      )
+      .toBeTruthy();
     await screenshot(page, 'case-answered');
     // Nothing of the case's page is written as "null" (parts not shown are left out).
     expect(await page.locator('#detail').innerText()).not.toMatch(/\bnull\b/);
@@ -55,10 +62,10 @@ describe('case actions in the console', () => {
     await expect
       .poll(async () => (await service().db.case.findUniqueOrThrow({ where: { id: kase.id } })).status)
       .toBe('CLOSED');
-    const letter = await service().db.contact.findFirstOrThrow({
+    const sent = await service().db.contact.findFirstOrThrow({
       where: { caseId: kase.id, direction: 'OUTBOUND', channel: 'LETTER' },
     });
-    expect(letter.summary).toContain(`Objet : votre demande n° ${kase.number}`);
+    expect(sent.summary).toContain(`Objet : votre demande n° ${kase.number}`);
     expect(errors).toEqual([]);
   });
 });
