@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Locale } from '../generated/prisma/enums.js';
+import { postalAddress } from '../identification/customer-identity.js';
 import { isOptedOut } from '../messaging/opt-outs.js';
 import { enqueueMessage, type FailedMessage } from '../messaging/outbox.service.js';
 import { ACK_LINK_PURPOSE, type NoticeDeps, reminderJobId } from './notification.deps.js';
@@ -58,7 +59,7 @@ function noticeVars(deps: NoticeDeps, alert: LoadedAlert, locale: Locale) {
   return {
     customerName:
       [customer.firstName, customer.lastName].filter(Boolean).join(' ') || customer.companyName || '',
-    address: `${alert.supplyPoint.addressLine}, ${alert.supplyPoint.postcode} ${alert.supplyPoint.city}`,
+    address: postalAddress(alert.supplyPoint),
     meterSerial: alert.meter.serial,
     days: String(volumes.length || alert.consecutiveDays),
     averageM3: m3(average),

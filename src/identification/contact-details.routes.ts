@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Locale } from '../generated/prisma/enums.js';
+import { parseEmail, parsePhone } from '../imports/field-parsers.js';
 import { auditEntry } from '../platform/audit.js';
 import { STAFF } from '../platform/auth/principal.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
-import { isMobile, toE164 } from './phone-number.js';
+import { isMobile } from './phone-number.js';
 
 // [ID-6] Collecting a customer's phone number, e-mail or mobile comes with a legal notice the agent
 // reads out: the do-not-call list for a phone number, consent to contract messages for an e-mail or
@@ -20,7 +21,6 @@ const NOTICES: Record<Kind, readonly string[]> = {
   MOBILE: ['phone-collected', 'contact-consent'],
   EMAIL: ['contact-consent'],
 };
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function contactDetailsRoutes(app: FastifyInstance, services: Services): void {
   const { db, templates, phoneIndex, events } = services;
@@ -78,31 +78,20 @@ export function contactDetailsRoutes(app: FastifyInstance, services: Services): 
           error: 'notice_required',
           message: `read the customer the legal notice first (${NOTICES[kind].join(', ')}), then confirm it was given`,
         });
-      let recorded: string;
+      const parsed = kind === 'EMAIL' ? parseEmail(value.trim()) : parsePhone(value);
+      if ('error' in parsed) return reply.code(422).send({ error: 'invalid_value', message: parsed.error });
+      const recorded = parsed.value;
+      if (kind === 'MOBILE' && !isMobile(recorded))
+        return reply.code(422).send({ error: 'invalid_value', message: `"${value}" is not a mobile number` });
       if (kind === 'EMAIL') {
-        recorded = value.trim().toLowerCase();
-        if (!EMAIL.test(recorded))
-          return reply
-            .code(422)
-            .send({ error: 'invalid_value', message: `"${value}" is not an e-mail address` });
         await db.customer.update({ where: { id }, data: { email: recorded, emailFailing: false } });
       } else {
-        const e164 = toE164(value);
-        if (!e164)
-          return reply
-            .code(422)
-            .send({ error: 'invalid_value', message: `"${value}" is not a phone number` });
-        if (kind === 'MOBILE' && !isMobile(e164))
-          return reply
-            .code(422)
-            .send({ error: 'invalid_value', message: `"${value}" is not a mobile number` });
-        recorded = e164;
         await db.customerPhone.upsert({
-          where: { customerId_e164: { customerId: id, e164 } },
-          create: { customerId: id, e164, kind: isMobile(e164) ? 'MOBILE' : 'LANDLINE' },
+          where: { customerId_e164: { customerId: id, e164: recorded } },
+          create: { customerId: id, e164: recorded, kind: isMobile(recorded) ? 'MOBILE' : 'LANDLINE' },
           update: { failing: false },
         });
-        await phoneIndex.refresh([e164]);
+        await phoneIndex.refresh([recorded]);
       }
       await db.auditLog.create({
         data: auditEntry(request.principal!, 'customer.contact-details.added', 'customer', id, {

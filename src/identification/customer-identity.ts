@@ -8,3 +8,8 @@ export const CUSTOMER_IDENTITY = {
   postcode: true,
   city: true,
 } as const;
+
+/** "12 rue Haute, 69001 Lyon": an address as letters, SMS and the IVR give it. */
+export function postalAddress(place: { addressLine: string; postcode: string; city: string }): string {
+  return `${place.addressLine}, ${place.postcode} ${place.city}`;
+}

@@ -1,5 +1,6 @@
 import type { Db } from '../platform/db/client.js';
 import { type CallerRelation, type ConfirmItem, identificationChecklist } from './checklist.js';
+import { postalAddress } from './customer-identity.js';
 
 // The agent ticks what the caller confirmed; only once the checklist is complete does the
 // console get the record's details that were masked (phones, e-mail, contracts, meters). The
@@ -86,7 +87,7 @@ export async function verifyIdentity(db: Db, request: VerificationRequest): Prom
       contracts: customer.contracts.map(({ agency, ...contract }) => ({ ...contract, agency: agency.name })),
       supplyPoints: customer.supplyPoints.map((point) => ({
         reference: point.reference,
-        address: `${point.addressLine}, ${point.postcode} ${point.city}`,
+        address: postalAddress(point),
         meters: point.meters.map((m) => m.serial),
       })),
       notEligibleForCutOff: customer.notEligibleForCutOff,

@@ -2,6 +2,7 @@ import type { FrenchCalendar } from '../calendar/french-calendar.js';
 import { isOpen } from '../calendar/opening-hours.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { identificationChecklist } from '../identification/checklist.js';
+import { postalAddress } from '../identification/customer-identity.js';
 import { candidatesFor, findByReference, identifyByNumber, statusOf } from '../identification/identify.js';
 import type { PhoneIndex } from '../identification/phone-index.js';
 import type { RouteRequest, RouteResult } from '../oncall/route-on-call.action.js';
@@ -101,7 +102,7 @@ export function createDomainActions({
         agencyId: contract.agencyId,
         contractId: contract.id,
         contractualDelay: contract.contractualDelay ?? '',
-        servedAddress: `${served.addressLine}, ${served.postcode} ${served.city}`,
+        servedAddress: postalAddress(served),
       };
       return { outcome: contract.outOfHoursCoverage ? 'eligible' : 'not-covered', vars };
     },

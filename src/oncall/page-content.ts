@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Locale } from '../generated/prisma/enums.js';
-import { CUSTOMER_IDENTITY } from '../identification/customer-identity.js';
+import { CUSTOMER_IDENTITY, postalAddress } from '../identification/customer-identity.js';
 import { toNational } from '../identification/phone-number.js';
 import type { Templates } from '../messaging/templates.js';
 import type { Db } from '../platform/db/client.js';
@@ -98,7 +98,7 @@ export async function loadRequestDetails(
       ? [customer.companyName, customer.firstName, customer.lastName].filter(Boolean).join(' ')
       : '',
     customerReference: customer?.reference ?? '',
-    address: customer ? `${customer.addressLine}, ${customer.postcode} ${customer.city}` : '',
+    address: customer ? postalAddress(customer) : '',
     callbackNumber: callback ? toNational(callback) : '',
     equipment: contract?.equipment ? templates.render(`labels/equipment/${contract.equipment}`, locale) : '',
     contractualDelay: contract?.contractualDelay ?? '',
