@@ -27,6 +27,10 @@ export function billingHoldDeps(services: Services): BillingHoldDeps {
   };
 }
 
+/** Midnight of the current day, in the service's time zone: a complaint opened before it was not resolved the same day. */
+const startOfToday = (deps: BillingHoldDeps) =>
+  DateTime.fromJSDate(deps.now(), { zone: deps.zone }).startOf('day').toJSDate();
+
 /** The holds a case warrants now. */
 function warranted(
   kase: { kind: string; category: string; status: string; openedAt: Date; customerId: string | null },
@@ -35,8 +39,7 @@ function warranted(
   if (!kase.customerId || !(OPEN_CASE_STATUSES as readonly string[]).includes(kase.status)) return [];
   const kinds: BillingHoldKind[] = [];
   if (deps.categories.includes(kase.category.toLowerCase())) kinds.push('DUNNING_BLOCKED');
-  const today = DateTime.fromJSDate(deps.now(), { zone: deps.zone }).startOf('day').toJSDate();
-  if (kase.kind === 'COMPLAINT' && kase.openedAt < today) kinds.push('DIRECT_DEBIT_SUSPENDED');
+  if (kase.kind === 'COMPLAINT' && kase.openedAt < startOfToday(deps)) kinds.push('DIRECT_DEBIT_SUSPENDED');
   return kinds;
 }
 
@@ -98,13 +101,12 @@ export async function syncBillingHolds(
  * before the list is read.
  */
 export async function sweepBillingHolds(deps: BillingHoldDeps): Promise<number> {
-  const today = DateTime.fromJSDate(deps.now(), { zone: deps.zone }).startOf('day').toJSDate();
   const due = await deps.db.case.findMany({
     where: {
       kind: 'COMPLAINT',
       status: { in: [...OPEN_CASE_STATUSES] },
       customerId: { not: null },
-      openedAt: { lt: today },
+      openedAt: { lt: startOfToday(deps) },
       billingHolds: { none: { kind: 'DIRECT_DEBIT_SUSPENDED', liftedAt: null } },
     },
     select: { id: true },

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { confinedAgency, type Principal, STAFF } from '../platform/auth/principal.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
+import { billingHoldDeps } from './billing-holds.service.js';
 import {
   type Actor,
   addNote,
@@ -116,7 +117,7 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
     timeZone: services.settings.timeZone,
     deadlines: services.settings.caseDeadlines,
     now: () => services.clock.now(),
-    billingHoldCategories: services.settings.billingHoldCategories,
+    billingHolds: billingHoldDeps(services),
   };
   const staff = { access: { users: STAFF } };
   const actorOf = (request: { principal: Principal | null }): Actor => {

@@ -12,7 +12,7 @@ import { isMobile, toE164 } from '../identification/phone-number.js';
 import { agencyCalendar } from '../oncall/on-call-windows.js';
 import type { Db } from '../platform/db/client.js';
 import type { EventBus } from '../realtime/event-bus.js';
-import { syncBillingHolds } from './billing-holds.service.js';
+import { type BillingHoldDeps, syncBillingHolds } from './billing-holds.service.js';
 import { OPEN_CASE_STATUSES } from './case-scope.js';
 import { checkComment } from './comment-rule.js';
 import { type DeadlineSettings, dueDate } from './deadlines.js';
@@ -29,17 +29,13 @@ export interface CaseActionDeps {
   timeZone: string;
   deadlines: DeadlineSettings;
   now(): Date;
-  /** [CS-7] Case categories that block dunning while open. */
-  billingHoldCategories: readonly string[];
+  /** [CS-7] What the account holds need (billing-holds.service.ts `billingHoldDeps`). */
+  billingHolds: BillingHoldDeps;
 }
 
 /** [CS-7] The account holds follow every change of a case's kind, category or status. */
 function billingHoldsFollow(deps: CaseActionDeps, caseId: string, actor: Actor) {
-  return syncBillingHolds(
-    { db: deps.db, categories: deps.billingHoldCategories, zone: deps.timeZone, now: deps.now },
-    caseId,
-    { type: actor.type, id: actor.id },
-  );
+  return syncBillingHolds(deps.billingHolds, caseId, { type: actor.type, id: actor.id });
 }
 
 export interface Actor {
@@ -84,6 +80,8 @@ export async function openCase(db: Db, caseId: string, actor: Actor) {
       interventionMobile: true,
       customerId: true,
       waitedSeconds: true,
+      waitingSince: true,
+      dueAt: true,
       openedAt: true,
       agencyId: true,
       number: true,

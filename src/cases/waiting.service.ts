@@ -49,14 +49,10 @@ export async function stopWaiting(
   caseId: string,
   actor: Actor,
 ): Promise<CaseActionResult<{ dueAt: Date | null }>> {
-  const { kase, error } = await openCase(deps.db, caseId, actor);
+  const { kase: current, error } = await openCase(deps.db, caseId, actor);
   if (error) return error;
-  const current = await deps.db.case.findUniqueOrThrow({
-    where: { id: caseId },
-    select: { waitingSince: true, dueAt: true },
-  });
   if (!current.waitingSince)
-    return { ok: false, code: 'waiting', message: `case ${kase.number} is not waiting for a third party` };
+    return { ok: false, code: 'waiting', message: `case ${current.number} is not waiting for a third party` };
   const at = deps.now();
   const waitedMs = Math.max(0, at.getTime() - current.waitingSince.getTime());
   const dueAt = current.dueAt ? new Date(current.dueAt.getTime() + waitedMs) : null;
@@ -70,10 +66,10 @@ export async function stopWaiting(
     },
   });
   if (resumed.count === 0)
-    return { ok: false, code: 'waiting', message: `case ${kase.number} is not waiting for a third party` };
+    return { ok: false, code: 'waiting', message: `case ${current.number} is not waiting for a third party` };
   await recordOnTimeline(deps.db, deps.events, {
     caseId,
-    agencyId: kase.agencyId,
+    agencyId: current.agencyId,
     type: 'case.resumed',
     at,
     data: {
