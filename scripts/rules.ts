@@ -1,9 +1,10 @@
 // `npm run rules`: which business rules of docs/rules.md are checked by a test (a test whose title
 // carries the rule's id, e.g. it('[ON-7] ...')), and which an open issue will build.
 // `npm run rules -- --write` rewrites the test lists of docs/rules.md from the test files.
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { filesUnder } from '../test/support/files.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 export const RULES_PAGE = join(ROOT, 'docs', 'rules.md');
@@ -45,20 +46,9 @@ export function titledTests(file: string, source: string): TitledTest[] {
   });
 }
 
-async function testFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map((e) => (e.isDirectory() ? testFiles(join(dir, e.name)) : [join(dir, e.name)])),
-  );
-  return nested
-    .flat()
-    .filter((f) => f.endsWith('.test.ts'))
-    .sort();
-}
-
 export async function readTests(): Promise<TitledTest[]> {
   const found: TitledTest[] = [];
-  for (const file of await testFiles(TESTS))
+  for (const file of await filesUnder(TESTS, '.test.ts'))
     found.push(...titledTests(relative(ROOT, file), await readFile(file, 'utf8')));
   return found;
 }
