@@ -1,14 +1,12 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { consoleSite } from './console-site/site.js';
 import { MODULES } from './modules.js';
 import { registerAccessControl } from './platform/auth/access.plugin.js';
 import { authRoutes } from './platform/auth/auth.routes.js';
-import { PATHS } from './platform/paths.js';
 import { registerFormParser } from './platform/twilio-webhook.js';
 import { followEvents } from './realtime/event-bus.js';
 import { eventStreamRoutes } from './realtime/event-stream.routes.js';
@@ -82,16 +80,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-  const consoleSite = consoleFiles();
-  if (consoleSite.bundle === 'stale')
-    logger.warn(
-      'console: serving the sources; agent-console/dist is older than them (npm run console:build)',
-    );
-  else
-    logger.info(
-      `console: serving ${consoleSite.bundle === 'built' ? 'the production bundle' : 'the sources'}`,
-    );
-  await app.register(fastifyStatic, { root: consoleSite.root, prefix: '/console/', index: ['index.html'] });
+  await app.register(fastifyStatic, {
+    root: await consoleSite(logger),
+    prefix: '/console/',
+    index: ['index.html'],
+  });
   app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
     reply.redirect('/console/'),
   );
@@ -124,23 +117,4 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
 
   return app;
-}
-
-/**
- * /console/ serves the production bundle (npm run console:build) when there is one no older than
- * the console's sources, else the sources themselves: a bundle left by an earlier build never
- * hides a change made since.
- */
-function consoleFiles(): { root: string; bundle: 'built' | 'none' | 'stale' } {
-  const dist = PATHS.consoleDist;
-  const builtAt = statSync(join(dist, 'index.html'), { throwIfNoEntry: false })?.mtimeMs;
-  if (builtAt === undefined) return { root: PATHS.agentConsole, bundle: 'none' };
-  const stale = readdirSync(PATHS.agentConsole, { recursive: true, withFileTypes: true }).some(
-    (entry) =>
-      entry.isFile() &&
-      /\.(js|css|html)$/.test(entry.name) &&
-      relative(PATHS.agentConsole, entry.parentPath).split(sep)[0] !== 'dist' &&
-      statSync(join(entry.parentPath, entry.name)).mtimeMs > builtAt,
-  );
-  return stale ? { root: PATHS.agentConsole, bundle: 'stale' } : { root: dist, bundle: 'built' };
 }

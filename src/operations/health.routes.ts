@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { isDbReachable } from '../platform/db/client.js';
 import { isRedisReachable } from '../platform/redis.js';
 import type { Services } from '../services.js';
+import { ClockReply } from './operations.schemas.js';
 
 export function healthRoutes(app: FastifyInstance, services: Services): void {
   app.get('/healthz', { config: { access: 'public' }, schema: { tags: ['operations'] } }, async () => ({
@@ -10,9 +11,11 @@ export function healthRoutes(app: FastifyInstance, services: Services): void {
 
   // The service's time: consoles count deadlines down against it, not against the agent's PC
   // (whose clock may be wrong, and which a rehearsal's CLOCK_START does not move).
-  app.get('/api/clock', { config: { access: 'public' }, schema: { tags: ['operations'] } }, async () => ({
-    now: services.clock.now().toISOString(),
-  }));
+  app.get(
+    '/api/clock',
+    { config: { access: 'public' }, schema: { tags: ['operations'], response: { 200: ClockReply } } },
+    async () => ({ now: services.clock.now().toISOString() }),
+  );
 
   app.get(
     '/readyz',

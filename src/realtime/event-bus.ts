@@ -1,18 +1,11 @@
 import type { Redis } from '../platform/redis.js';
+import type { DomainEvent } from './realtime.schemas.js';
 
 // Domain events go through one Redis stream. Any process (api or worker) publishes; every api
 // process reads it and relays to its own sockets. Stream ids let a reconnecting console (or an
 // integration) resume exactly after the last event it saw.
 
-export interface DomainEvent {
-  /** Redis stream id, set once published. */
-  id?: string;
-  type: string;
-  at: string;
-  /** Events about one agency go to that agency's room (and supervisors); others to all staff. */
-  agencyId?: string | null;
-  data: Record<string, unknown>;
-}
+export type { DomainEvent } from './realtime.schemas.js';
 
 export const EVENT_STREAM = 'events';
 const MAX_EVENTS = 100_000;

@@ -1,6 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import { SUPERVISORS } from '../platform/auth/principal.js';
 import { isUuid } from '../platform/ids.js';
+import type { OnlineUser, Viewer } from './realtime.schemas.js';
 import { roleRoom } from './rooms.js';
 
 // Who is online and which case each agent has open, so that two agents do not answer the same
@@ -8,18 +9,7 @@ import { roleRoom } from './rooms.js';
 // `data`), and Socket.IO's Redis adapter asks every api process for theirs: nothing is kept
 // that a crashed process could leave behind.
 
-export interface Viewer {
-  userId: string;
-  displayName: string;
-  role: string;
-}
-
-export interface OnlineUser extends Viewer {
-  agencyId: string | null;
-  /** The cases this user has open, in any of their tabs. */
-  viewing: string[];
-  connections: number;
-}
+export type { OnlineUser, Viewer } from './realtime.schemas.js';
 
 const viewingRoom = (caseId: string) => `viewing:${caseId}`;
 /** What a supervisor's console hears: every change of who views what. */

@@ -6,6 +6,7 @@ import { resolveToken } from '../platform/auth/tokens.js';
 import type { Services } from '../services.js';
 import type { DomainEvent } from './event-bus.js';
 import { handlePresence, type OnlineUser, onlineUsers } from './presence.js';
+import type { ResumeReply } from './realtime.schemas.js';
 import { audienceOf, mayReceive, roomsFor } from './rooms.js';
 
 declare module 'socket.io' {
@@ -62,10 +63,7 @@ export function attachSocketGateway(
     // Without an id (first connection) it gets nothing but the id to resume from.
     socket.on(
       'resume',
-      async (
-        payload: { after?: string } | undefined,
-        ack?: (reply: { events: DomainEvent[]; complete: boolean; latestId: string | null }) => void,
-      ) => {
+      async (payload: { after?: string } | undefined, ack?: (reply: ResumeReply) => void) => {
         try {
           const after =
             typeof payload?.after === 'string' && /^\d+-\d+$/.test(payload.after)

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { Response } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildConsole, FIRST_SCREEN_LIMIT_BYTES, kB } from '../../scripts/console-build.js';
+import { buildConsole, FIRST_SCREEN_LIMIT_BYTES, kB } from '../../src/console-site/bundle.js';
 import { launchBrowser } from './support/chromium.js';
 import { useService } from './support/suite.js';
 

@@ -44,9 +44,7 @@ describe('the live console', () => {
     await context.setOffline(false);
     await waitForConnection(page, 'connected');
     await page.locator('#notice', { hasText: 'Reconnecté' }).waitFor();
-    expect(await page.locator('#notice').textContent()).toBe(
-      'Reconnecté : 3 événement(s) manqué(s) récupéré(s).',
-    );
+    expect(await page.locator('#notice').textContent()).toBe('Reconnecté : 3 événements manqués récupérés.');
     for (const marker of ['before-drop', 'missed-1', 'missed-2', 'missed-3'])
       expect(await eventItems(page, marker).count(), marker).toBe(1);
     expect(await eventItems(page, 'not-mine').count()).toBe(0);
@@ -78,7 +76,7 @@ describe('the live console', () => {
       await service().publish({ type: 'e2e.marker', data: { marker } });
     await context.setOffline(false);
     await waitForConnection(page, 'connected');
-    await page.locator('#notice', { hasText: 'Reconnecté : 2 événement(s)' }).waitFor();
+    await page.locator('#notice', { hasText: 'Reconnecté : 2 événements manqués' }).waitFor();
     for (const marker of ['early-1', 'early-2'])
       expect(await eventItems(page, marker).count(), marker).toBe(1);
   });

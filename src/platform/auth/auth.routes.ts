@@ -2,7 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { PlatformSettings } from '../config.js';
 import type { Db } from '../db/client.js';
+import { ApiErrorBody } from '../http/common.schemas.js';
 import type { Redis } from '../redis.js';
+import { LoginReply } from './auth.schemas.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { STAFF } from './principal.js';
 import { bearerToken, createApiToken, createSession, endSession } from './tokens.js';
@@ -35,7 +37,10 @@ export interface AuthDeps {
 export function authRoutes(app: FastifyInstance, { db, redis, settings }: AuthDeps): void {
   app.post(
     '/api/auth/login',
-    { config: { access: 'public' }, schema: { tags: ['auth'], body: LoginBody } },
+    {
+      config: { access: 'public' },
+      schema: { tags: ['auth'], body: LoginBody, response: { 200: LoginReply, 401: ApiErrorBody } },
+    },
     async (request, reply) => {
       const { email, password } = request.body as { email: string; password: string };
       const user = await db.user.findUnique({ where: { email: email.toLowerCase() } });

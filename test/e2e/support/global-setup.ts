@@ -1,4 +1,4 @@
-import { buildConsole, FIRST_SCREEN_LIMIT_BYTES, kB } from '../../../scripts/console-build.js';
+import { buildConsole, FIRST_SCREEN_LIMIT_BYTES, kB } from '../../../src/console-site/bundle.js';
 import { chromiumMissing } from './chromium.js';
 
 // Once before the browser tests: Chromium must be there (a failure that says how to install it,

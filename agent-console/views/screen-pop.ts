@@ -1,3 +1,4 @@
+// @ts-nocheck
 // The screen pop: a call queued for the agents (daytime line) or a night call whose case is open
 // shows at once who the caller may be, with the identification checklist of DOMAIN.md section 2.
 // Contact details, contracts and meters stay masked until the agent has ticked every item the

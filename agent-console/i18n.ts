@@ -1,8 +1,16 @@
 // Every string shown on screen, in French (the default) and English. Static markup names its
 // strings with data-i18n* attributes; scripts call t(). Missing keys fall back to French, then
 // to the key itself, so a forgotten translation shows up as readable text, never as a blank.
+// A string that depends on a number is given per plural category ({ one, other }), and t() picks
+// the one the language's rules (Intl.PluralRules) name for `params.count`.
 
-const fr = {
+export type Lang = 'fr' | 'en';
+/** A string, or one per plural category of the language ("other" is always there). */
+export type Message = string | ({ other: string } & Partial<Record<Intl.LDMLPluralRule, string>>);
+type Dictionary = Record<string, Message>;
+export type Params = Record<string, string | number | null | undefined>;
+
+const fr: Dictionary = {
   'app.title': 'Console agent',
   'sim.title': 'Simulateur de téléphonie',
   skip: 'Aller au contenu',
@@ -39,12 +47,15 @@ const fr = {
   'conn.disconnected': 'déconnecté',
   'conn.incomplete':
     'Reconnecté, mais certains événements manqués n’ont pas pu être récupérés : la liste a été rechargée.',
-  'conn.resumed': 'Reconnecté : {count} événement(s) manqué(s) récupéré(s).',
+  'conn.resumed': {
+    one: 'Reconnecté : {count} événement manqué récupéré.',
+    other: 'Reconnecté : {count} événements manqués récupérés.',
+  },
 
   'cases.heading': 'Dossiers ouverts',
   'cases.refresh': 'Actualiser',
   'cases.empty': 'Aucun dossier ouvert.',
-  'cases.count': '{count} dossier(s) ouvert(s)',
+  'cases.count': { one: '{count} dossier ouvert', other: '{count} dossiers ouverts' },
   'cases.loading': 'Chargement…',
   'cases.number': 'n° {number}',
   'cases.multi': 'contacts multiples',
@@ -149,7 +160,7 @@ const fr = {
   'sms.noReply': 'Message reçu, sans réponse immédiate.',
 };
 
-const en = {
+const en: Dictionary = {
   'app.title': 'Agent console',
   'sim.title': 'Telephony simulator',
   skip: 'Skip to content',
@@ -185,12 +196,15 @@ const en = {
   'conn.reconnecting': 'reconnecting…',
   'conn.disconnected': 'disconnected',
   'conn.incomplete': 'Reconnected, but some missed events could not be recovered: the list was reloaded.',
-  'conn.resumed': 'Reconnected: {count} missed event(s) recovered.',
+  'conn.resumed': {
+    one: 'Reconnected: {count} missed event recovered.',
+    other: 'Reconnected: {count} missed events recovered.',
+  },
 
   'cases.heading': 'Open cases',
   'cases.refresh': 'Refresh',
   'cases.empty': 'No open cases.',
-  'cases.count': '{count} open case(s)',
+  'cases.count': { one: '{count} open case', other: '{count} open cases' },
   'cases.loading': 'Loading…',
   'cases.number': '#{number}',
   'cases.multi': 'multiple contacts',
@@ -295,76 +309,91 @@ const en = {
   'sms.noReply': 'Message received, no immediate reply.',
 };
 
-const dictionaries = { fr, en };
+const dictionaries: Record<Lang, Dictionary> = { fr, en };
 const STORAGE_KEY = 'console.lang';
-const listeners = new Set();
+const listeners = new Set<(lang: Lang) => void>();
+const isLang = (value: string | null): value is Lang => value === 'fr' || value === 'en';
 
-let lang = dictionaries[localStorage.getItem(STORAGE_KEY)] ? localStorage.getItem(STORAGE_KEY) : 'fr';
+const stored = localStorage.getItem(STORAGE_KEY);
+let lang: Lang = isLang(stored) ? stored : 'fr';
 
 /**
  * Each screen keeps its own strings beside its code and adds them here when it loads; a key
  * defined twice is a mistake, said in the console rather than silently overwritten.
  */
-export function addStrings(strings) {
-  for (const [name, entries] of Object.entries(strings)) {
+export function addStrings(strings: Record<Lang, Dictionary>): void {
+  for (const name of ['fr', 'en'] as const) {
     const dictionary = dictionaries[name];
-    for (const [key, text] of Object.entries(entries)) {
+    for (const [key, text] of Object.entries(strings[name])) {
       if (key in dictionary) console.warn(`i18n: ${name} key ${key} defined twice`);
       dictionary[key] = text;
     }
   }
 }
 
-export function getLang() {
+export function getLang(): Lang {
   return lang;
 }
 
-/** Translates `key`, replacing `{name}` placeholders with `params.name`. */
-export function t(key, params = {}) {
-  const text = dictionaries[lang][key] ?? fr[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+const pluralRules = { fr: new Intl.PluralRules('fr-FR'), en: new Intl.PluralRules('en-GB') };
+
+/** The string of `message` for `count` (French says "0 dossier", English "0 cases"). */
+function pick(message: Message, count: unknown): string {
+  if (typeof message === 'string') return message;
+  const category = typeof count === 'number' ? pluralRules[lang].select(count) : 'other';
+  return message[category] ?? message.other;
+}
+
+/** Translates `key`, replacing `{name}` placeholders with `params.name`; `params.count` picks the plural. */
+export function t(key: string, params: Params = {}): string {
+  const message = dictionaries[lang][key] ?? fr[key] ?? key;
+  return pick(message, params.count).replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
 }
 
 /** Translates a server enum value (e.g. status.OPEN), showing the raw value if unknown. */
-export function tEnum(prefix, value) {
+export function tEnum(prefix: string, value: string | null | undefined): string {
   const key = `${prefix}.${value}`;
-  return dictionaries[lang][key] ?? fr[key] ?? String(value ?? '');
+  const message = dictionaries[lang][key] ?? fr[key];
+  return message === undefined ? String(value ?? '') : pick(message, undefined);
 }
 
-export function setLang(next) {
-  if (!dictionaries[next] || next === lang) return;
+export function setLang(next: Lang): void {
+  if (next === lang) return;
   lang = next;
   localStorage.setItem(STORAGE_KEY, next);
   applyTranslations();
   for (const listener of listeners) listener(lang);
 }
 
-export function toggleLang() {
+export function toggleLang(): void {
   setLang(lang === 'fr' ? 'en' : 'fr');
 }
 
 /** Called after every language change, so pages can redraw what they built from data. */
-export function onLangChange(listener) {
+export function onLangChange(listener: (lang: Lang) => void): void {
   listeners.add(listener);
 }
 
 /** Fills the static markup (the <title> too): data-i18n, data-i18n-placeholder, data-i18n-aria-label. */
-export function applyTranslations(root = document) {
+export function applyTranslations(root: ParentNode = document): void {
   document.documentElement.lang = lang;
-  for (const node of root.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
-  for (const node of root.querySelectorAll('[data-i18n-placeholder]'))
-    node.placeholder = t(node.dataset.i18nPlaceholder);
-  for (const node of root.querySelectorAll('[data-i18n-aria-label]'))
-    node.setAttribute('aria-label', t(node.dataset.i18nAriaLabel));
+  for (const node of root.querySelectorAll<HTMLElement>('[data-i18n]'))
+    node.textContent = t(node.dataset.i18n!);
+  for (const node of root.querySelectorAll<HTMLInputElement>('[data-i18n-placeholder]'))
+    node.placeholder = t(node.dataset.i18nPlaceholder!);
+  for (const node of root.querySelectorAll<HTMLElement>('[data-i18n-aria-label]'))
+    node.setAttribute('aria-label', t(node.dataset.i18nAriaLabel!));
 }
 
 /** The BCP 47 locale of the chosen language, for Intl formats. */
-export function locale() {
+export function locale(): string {
   return lang === 'fr' ? 'fr-FR' : 'en-GB';
 }
 
 /** Dates in the chosen language, in the browser's time zone. */
-export function formatDate(value) {
+export function formatDate(value: string | number | Date | null | undefined): string {
   if (!value) return '';
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return String(value);
@@ -375,7 +404,7 @@ export function formatDate(value) {
 }
 
 /** The switch names the other language, in that language (lang attribute for screen readers). */
-export function renderLangSwitch(button) {
+export function renderLangSwitch(button: HTMLElement): void {
   button.textContent = t('lang.switch');
   button.setAttribute('lang', lang === 'fr' ? 'en' : 'fr');
   button.setAttribute('aria-label', t('lang.switchLabel'));

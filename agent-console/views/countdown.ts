@@ -21,7 +21,7 @@ addStrings({
   },
 });
 
-export function countdown(dueAt, now) {
+export function countdown(dueAt: string, now: number): { overdue: boolean; text: string } {
   const ms = new Date(dueAt).getTime() - now;
   const overdue = ms < 0;
   const total = Math.floor(Math.abs(ms) / 1000);
@@ -42,7 +42,11 @@ export function countdown(dueAt, now) {
  * A badge counting down to `dueAt` (red once late), with what the screens' tickers need to
  * update it: data-due-at and data-due-format. `text(left)` words it; by default the time left.
  */
-export function countdownBadge(dueAt, format = 'list', text = (left) => left.text) {
+export function countdownBadge(
+  dueAt: string,
+  format = 'list',
+  text: (left: { overdue: boolean; text: string }) => string = (left) => left.text,
+): HTMLSpanElement {
   const left = countdown(dueAt, serverNow());
   return h(
     'span',

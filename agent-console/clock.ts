@@ -1,14 +1,16 @@
 // The service's time, as the console sees it: deadlines count down against the server's clock
 // (an agent's PC may be off by minutes; a rehearsal runs the service at another hour).
 
+import type { ClockReply } from '../src/operations/operations.schemas.js';
+
 let offsetMs = 0;
 
 /** Asks the server for its time once; the offset is kept for the session. */
-export async function syncClock() {
+export async function syncClock(): Promise<void> {
   const sent = Date.now();
   try {
     const response = await fetch('/api/clock', { headers: { Accept: 'application/json' } });
-    const { now } = await response.json();
+    const { now } = (await response.json()) as ClockReply;
     const received = Date.now();
     // Half the round trip is the best guess of when the server read its clock.
     offsetMs = new Date(now).getTime() - (sent + received) / 2;
@@ -17,4 +19,4 @@ export async function syncClock() {
   }
 }
 
-export const serverNow = () => Date.now() + offsetMs;
+export const serverNow = (): number => Date.now() + offsetMs;
