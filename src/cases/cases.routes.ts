@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { STAFF } from '../platform/auth/principal.js';
+import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
 import { OPEN_CASE_STATUSES, visibleTo } from './case-scope.js';
+import { CaseDetail, CaseList } from './cases.schemas.js';
 
 const ListQuery = Type.Object({
   customerId: Type.Optional(Type.String({ format: 'uuid', description: "the customer's open cases" })),
@@ -16,7 +18,7 @@ export function casesRoutes(app: FastifyInstance, services: Services): void {
 
   app.get(
     '/api/cases',
-    { config: staff, schema: { tags: ['cases'], querystring: ListQuery } },
+    { config: staff, schema: { tags: ['cases'], querystring: ListQuery, response: { 200: CaseList } } },
     async (request) => {
       const { limit = 50, customerId } = request.query as { limit?: number; customerId?: string };
       return db.case.findMany({
@@ -52,7 +54,14 @@ export function casesRoutes(app: FastifyInstance, services: Services): void {
 
   app.get(
     '/api/cases/:id',
-    { config: staff, schema: { tags: ['cases'], params: Type.Object({ id: Type.String() }) } },
+    {
+      config: staff,
+      schema: {
+        tags: ['cases'],
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: CaseDetail, 404: ApiErrorBody },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params as { id: string };
       if (!isUuid(id)) return reply.code(404).send({ error: 'not_found', message: 'no such case' });
