@@ -29,6 +29,7 @@ import type { PagingDeps } from './oncall/paging.deps.js';
 import { routeOnCall } from './oncall/route-on-call.action.js';
 import { type Clock, serviceClock } from './platform/clock.js';
 import { createDb, type Db } from './platform/db/client.js';
+import { crashAt } from './platform/fault-points.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
 import { PATHS } from './platform/paths.js';
@@ -121,6 +122,7 @@ export async function createServices(
     backoffMs: settings.sendBackoffMs,
     quietHours: settings.messaging.quietHours,
     calendar,
+    faults: crashAt(settings.faultPoint),
   };
   const pagingQueue = createQueue(QUEUE_NAMES.paging, redis);
   const paging: PagingDeps = {

@@ -1,4 +1,5 @@
 import type { CapabilityModule } from '../platform/module.js';
+import type { Stoppable } from '../platform/queues.js';
 import type { Services } from '../services.js';
 import { type MessagingModuleSettings, readMessagingSettings } from './messaging.settings.js';
 import { startOutboxWorker } from './outbox.worker.js';
@@ -15,7 +16,7 @@ export const messagingModule = {
     smsRoutes(app, services);
     if (services.simulator) simulatorRoutes(app, services, services.simulator);
   },
-  async startWorkers(services) {
-    return [startOutboxWorker(services)];
+  async startWorkers(services): Promise<Stoppable[]> {
+    return [startOutboxWorker(services, { lockDurationMs: services.settings.sendLockMs })];
   },
 } satisfies CapabilityModule<Services, MessagingModuleSettings>;

@@ -5,6 +5,7 @@ import { Prisma } from '../generated/prisma/client.js';
 import type { Locale, MessageChannel, MessageStatus } from '../generated/prisma/enums.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
+import type { FaultPoints } from '../platform/fault-points.js';
 import { type Logger, maskPhone } from '../platform/logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { ChannelError, Channels, SendResult } from './channel.port.js';
@@ -49,6 +50,8 @@ export interface OutboxDeps {
    * already settled), or null. The message then ends CANCELLED with that reason, never sent late.
    */
   obsolete?(message: { id: string; purpose: string }): Promise<string | null>;
+  /** Tests' crash points: outbox.after-claim, outbox.after-provider (src/platform/fault-points.ts). */
+  faults?: FaultPoints;
 }
 
 export interface NewMessage {
@@ -263,6 +266,8 @@ export async function deliverMessage(
       return (await whyNotClaimed(deps, messageId)) ?? { outcome: 'skipped', reason: 'claimed-elsewhere' };
   }
   const { message, previousStatus, previousUpdatedAt } = claim;
+  // Claimed (SENDING), the provider not asked yet.
+  deps.faults?.reach('outbox.after-claim');
   const log = () => deps.logger.child({ messageId, channel: message.channel, attempt: message.attempts });
 
   if (previousStatus === 'SENDING') {
@@ -291,6 +296,8 @@ export async function deliverMessage(
 
   const result = await send(deps, message);
   if (result.outcome === 'sent') {
+    // The provider took it; only the provider knows its sid yet.
+    deps.faults?.reach('outbox.after-provider');
     await recordSent(deps, messageId, result.providerId, result.status, message.caseId);
     // Level checked first: a child logger per message costs more than the send's own logging.
     if (deps.logger.isLevelEnabled('info'))

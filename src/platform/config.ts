@@ -38,6 +38,8 @@ export interface PlatformSettings {
   demo: boolean;
   /** Rehearsals (CLOCK_START): the service's clock starts at this instant and runs on from there. */
   clockStart: Date | undefined;
+  /** Tests only (FAULT_POINT): the point where this process kills itself (src/platform/fault-points.ts). */
+  faultPoint: string | undefined;
 }
 
 // The simulator signs its own webhooks with this token so the same signature check runs
@@ -107,7 +109,19 @@ export function readPlatformSettings(read: EnvReader, argv: string[], problems: 
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 15_000, 0, 600_000),
     demo: read.boolean('DEMO', false),
     clockStart: rehearsalClockStart(read, telephony === 'simulator' && email === 'simulator', problems),
+    faultPoint: testFaultPoint(read, problems),
   };
+}
+
+/** A crash point for tests: never in production, and always a "capability.point" name. */
+function testFaultPoint(read: EnvReader, problems: string[]): string | undefined {
+  const point = read.optionalString('FAULT_POINT');
+  if (point === undefined) return undefined;
+  if (read.optionalString('NODE_ENV') === 'production')
+    problems.push('FAULT_POINT: a test-only crash point, refused when NODE_ENV=production');
+  else if (!/^[a-z-]+\.[a-z-]+$/.test(point))
+    problems.push(`FAULT_POINT: expected a point such as outbox.after-claim (got "${point}")`);
+  return point;
 }
 
 /**

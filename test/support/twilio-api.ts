@@ -181,6 +181,8 @@ export function createTwilioApi() {
   return {
     messages,
     calls,
+    /** The same answers for other processes, over loopback HTTP (test/support/twilio-over-http.ts). */
+    handlers,
     listen() {
       // Anything leaving for a non-loopback host is a test bug: fail loudly. Loopback (our own
       // server, sockets) passes through.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { crashAt } from '../../src/platform/fault-points.js';
 import { SettingsError } from '../../src/platform/settings-reader.js';
 import { loadSettings } from '../../src/settings.js';
 
@@ -88,5 +89,30 @@ describe('settings', () => {
     expect(problemsOf({}, ['--role', 'both'])).toEqual([
       '--role: expected one of all, api, worker (got "both")',
     ]);
+  });
+
+  it('takes a crash point for tests, never in production', () => {
+    expect(loadSettings({ FAULT_POINT: 'outbox.after-claim' }, []).faultPoint).toBe('outbox.after-claim');
+    expect(loadSettings({}, []).faultPoint).toBeUndefined();
+    expect(problemsOf({ FAULT_POINT: 'outbox.after-claim', NODE_ENV: 'production' })).toEqual([
+      'FAULT_POINT: a test-only crash point, refused when NODE_ENV=production',
+    ]);
+    expect(problemsOf({ FAULT_POINT: 'after claim' })).toEqual([
+      'FAULT_POINT: expected a point such as outbox.after-claim (got "after claim")',
+    ]);
+  });
+});
+
+describe('crash points', () => {
+  it('kill the process the first time it reaches its point, and at no other', () => {
+    let kills = 0;
+    const faults = crashAt('outbox.after-provider', () => kills++);
+    faults.reach('outbox.after-claim');
+    expect(kills).toBe(0);
+    faults.reach('outbox.after-provider');
+    faults.reach('outbox.after-provider');
+    expect(kills).toBe(1);
+    crashAt(undefined, () => kills++).reach('outbox.after-claim');
+    expect(kills).toBe(1);
   });
 });
