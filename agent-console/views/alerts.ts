@@ -1,14 +1,24 @@
-// @ts-nocheck
 // The alerts screen: consumption alerts across supply points with their acknowledgement state
 // (filtered by status), one supply point's alert history (#/alerts/<supplyPointId>), an agent's
 // acknowledgement for a customer on the phone, and the "letter with the next bill" list.
 // Live: every alert.* event re-fetches what it may have changed (coalesced, like the cases list).
 
-import { download, get, post } from '../api.js';
-import { h, quietly, showError } from '../dom.js';
+import type {
+  AcknowledgeReply,
+  AlertCustomer,
+  AlertList,
+  AlertNotice,
+  AlertStatus,
+  LetterList,
+  ListedAlert,
+  SupplyPointAlerts,
+} from '../../src/alerts/alerts.schemas.js';
+import { download, get, post, statusOf } from '../api.js';
+import { h, maybe$, quietly, showError } from '../dom.js';
 import { addStrings, locale, t, tEnum } from '../i18n.js';
 import { coalesced } from './coalesced.js';
 import { syncKeyed, unlessSame } from './keyed-list.js';
+import type { View, ViewContext } from './view.js';
 
 addStrings({
   fr: {
@@ -19,7 +29,7 @@ addStrings({
     'alerts.filter.pending': 'À traiter (non acquittées et sans réponse)',
     'alerts.loading': 'Chargement…',
     'alerts.empty': 'Aucune alerte.',
-    'alerts.count': '{count} alerte(s)',
+    'alerts.count': { one: '{count} alerte', other: '{count} alertes' },
     'alerts.countLimited': 'Les {count} alertes les plus récentes',
     'alerts.list': 'Liste des alertes',
     'alerts.status.OPEN': 'non acquittée',
@@ -36,11 +46,14 @@ addStrings({
     'alerts.via.agent': 'un agent',
     'alerts.noCustomer': 'sans client',
     'alerts.meter': 'compteur {serial} ({diameter} mm)',
-    'alerts.days': '{days} jour(s) au-dessus de {threshold} m³/jour depuis le {since}',
+    'alerts.days': {
+      one: '{count} jour au-dessus de {threshold} m³/jour depuis le {since}',
+      other: '{count} jours au-dessus de {threshold} m³/jour depuis le {since}',
+    },
     'alerts.volumes': 'Volumes par jour',
     'alerts.volume': '{day} : {m3} m³',
     'alerts.detected': 'détectée le {date}',
-    'alerts.reminders': '{count} relance(s)',
+    'alerts.reminders': { one: '{count} relance', other: '{count} relances' },
     'alerts.notifiedBy': 'prévenu par {channels}',
     'alerts.byLetter': 'courrier avec la prochaine facture',
     'alerts.notNotified': 'pas encore prévenu',
@@ -86,8 +99,11 @@ addStrings({
     'alerts.letters.download': 'Télécharger la liste (CSV)',
     'alerts.letters.downloading': 'Téléchargement…',
     'alerts.letters.empty': 'Aucun courrier à joindre.',
-    'alerts.letters.count': '{count} courrier(s) à joindre',
-    'alerts.letters.more': 'et {count} autre(s) dans le fichier CSV',
+    'alerts.letters.count': { one: '{count} courrier à joindre', other: '{count} courriers à joindre' },
+    'alerts.letters.more': {
+      one: 'et {count} autre dans le fichier CSV',
+      other: 'et {count} autres dans le fichier CSV',
+    },
     'alerts.letters.item': 'compteur {meter}, détectée le {date}',
   },
   en: {
@@ -98,7 +114,7 @@ addStrings({
     'alerts.filter.pending': 'To handle (not acknowledged and unanswered)',
     'alerts.loading': 'Loading…',
     'alerts.empty': 'No alerts.',
-    'alerts.count': '{count} alert(s)',
+    'alerts.count': { one: '{count} alert', other: '{count} alerts' },
     'alerts.countLimited': 'The {count} most recent alerts',
     'alerts.list': 'Alerts',
     'alerts.status.OPEN': 'not acknowledged',
@@ -115,11 +131,14 @@ addStrings({
     'alerts.via.agent': 'an agent',
     'alerts.noCustomer': 'no customer',
     'alerts.meter': 'meter {serial} ({diameter} mm)',
-    'alerts.days': '{days} day(s) above {threshold} m³/day since {since}',
+    'alerts.days': {
+      one: '{count} day above {threshold} m³/day since {since}',
+      other: '{count} days above {threshold} m³/day since {since}',
+    },
     'alerts.volumes': 'Daily volumes',
     'alerts.volume': '{day}: {m3} m³',
     'alerts.detected': 'detected on {date}',
-    'alerts.reminders': '{count} reminder(s)',
+    'alerts.reminders': { one: '{count} reminder', other: '{count} reminders' },
     'alerts.notifiedBy': 'told by {channels}',
     'alerts.byLetter': 'letter with the next bill',
     'alerts.notNotified': 'not told yet',
@@ -164,7 +183,7 @@ addStrings({
     'alerts.letters.download': 'Download the list (CSV)',
     'alerts.letters.downloading': 'Downloading…',
     'alerts.letters.empty': 'No letters to add.',
-    'alerts.letters.count': '{count} letter(s) to add',
+    'alerts.letters.count': { one: '{count} letter to add', other: '{count} letters to add' },
     'alerts.letters.more': 'and {count} more in the CSV file',
     'alerts.letters.item': 'meter {meter}, detected on {date}',
   },
@@ -172,15 +191,16 @@ addStrings({
 
 const LIST_LIMIT = 100;
 const LETTERS_SHOWN = 50;
+const STATUSES: AlertStatus[] = ['OPEN', 'ACKNOWLEDGED', 'UNANSWERED', 'DEACTIVATED'];
 const FILTERS = [
   { value: '', label: 'alerts.filter.all' },
   { value: 'OPEN,UNANSWERED', label: 'alerts.filter.pending' },
-  ...['OPEN', 'ACKNOWLEDGED', 'UNANSWERED', 'DEACTIVATED'].map((s) => ({
+  ...STATUSES.map((s) => ({
     value: s,
     label: `alerts.filterStatus.${s}`,
   })),
 ];
-const ACKNOWLEDGEABLE = new Set(['OPEN', 'UNANSWERED']);
+const ACKNOWLEDGEABLE = new Set<AlertStatus>(['OPEN', 'UNANSWERED']);
 // Events that may change the letter list (an alert put on it, or taken off by its status).
 const LETTER_EVENTS = new Set([
   'alert.letter',
@@ -189,28 +209,60 @@ const LETTER_EVENTS = new Set([
   'alert.unanswered',
 ]);
 
-const initialState = () => ({
+interface State {
+  filter: string;
+  /** null until the first load, so "no alerts" is not shown while loading. */
+  alerts: AlertList | null;
+  /** The supply point shown. */
+  selectedId: string | null;
+  detail: SupplyPointAlerts | null;
+  letters: LetterList | null;
+  shown: boolean;
+  /** Events came while hidden: fetch again when shown. */
+  stale: boolean;
+}
+
+const initialState = (): State => ({
   filter: '',
-  alerts: null, // null until the first load, so "no alerts" is not shown while loading
-  selectedId: null, // the supply point shown
+  alerts: null,
+  selectedId: null,
   detail: null,
   letters: null,
   shown: false,
-  stale: true, // events came while hidden: fetch again when shown
+  stale: true,
 });
 
-let state = initialState();
-let ctx = null;
-let el = null; // the screen's elements, built once per sign-in
-let translated = []; // [node, key, attribute?] redone on a language change
+/** The screen's elements, built once per sign-in. */
+interface Elements {
+  heading: HTMLHeadingElement;
+  refresh: HTMLButtonElement;
+  filter: HTMLSelectElement;
+  count: HTMLParagraphElement;
+  listError: HTMLParagraphElement;
+  list: HTMLUListElement;
+  detailError: HTMLParagraphElement;
+  detail: HTMLDivElement;
+  lettersCount: HTMLParagraphElement;
+  lettersError: HTMLParagraphElement;
+  letters: HTMLUListElement;
+  download: HTMLButtonElement;
+}
 
-export const alertsView = {
+let state = initialState();
+let ctx: ViewContext | null = null;
+let el: Elements | null = null; // set with ctx by start, cleared with it by stop
+let translated: Array<[HTMLElement, string, string | undefined]> = []; // redone on a language change
+
+/** What showError shows of a failed call. */
+const failure = (err: unknown) => (err instanceof Error ? err : String(err));
+
+export const alertsView: View = {
   id: 'alerts',
   label: 'nav.alerts',
   start(context) {
     ctx = context;
     state = initialState();
-    build(context.root);
+    el = build(context.root);
     renderAll();
   },
   show(supplyPointId) {
@@ -233,23 +285,23 @@ export const alertsView = {
       state.detail = null;
       markSelected();
       renderDetail();
-      el.heading.focus();
+      el?.heading.focus();
     }
   },
   hide() {
     state.shown = false;
   },
   onEvent(event) {
-    if (event.type?.startsWith('alert.')) {
+    if (event.type.startsWith('alert.')) {
       if (!state.shown) {
         state.stale = true;
         return;
       }
       void loadAlerts();
       if (LETTER_EVENTS.has(event.type)) void loadLetters();
-      if (state.selectedId && event.data?.supplyPointId === state.selectedId) void loadDetail();
+      if (state.selectedId && event.data.supplyPointId === state.selectedId) void loadDetail();
     } else if (event.type === 'alert-threshold.changed') {
-      if (state.shown && state.detail?.supplyPoint.customerId === event.data?.customerId) void loadDetail();
+      if (state.shown && state.detail?.supplyPoint.customerId === event.data.customerId) void loadDetail();
     }
   },
   onSynced({ reload }) {
@@ -283,18 +335,18 @@ export const alertsView = {
 
 const whileSignedIn = () => ctx !== null;
 let quietNext = false; // the next list is drawn without reading it out (a stale list refreshed)
-let listedFilter = null; // the filter of the list on screen: another one is a new list, drawn quietly
+let listedFilter: string | null = null; // the filter of the list on screen: another one is a new list, drawn quietly
 const loadAlerts = coalesced(async () => {
   const filter = state.filter;
   const query = new URLSearchParams({ limit: String(LIST_LIMIT), ...(filter ? { status: filter } : {}) });
   try {
-    const alerts = await get(`/api/alerts?${query}`);
-    if (!ctx || filter !== state.filter) return; // another filter was chosen meanwhile
+    const alerts = await get<AlertList>(`/api/alerts?${query}`);
+    if (!ctx || !el || filter !== state.filter) return; // another filter was chosen meanwhile
     state.alerts = alerts;
     showError(el.listError, null);
   } catch (err) {
-    if (!ctx) return;
-    if (err.status !== 401) showError(el.listError, err);
+    if (!ctx || !el) return;
+    if (statusOf(err) !== 401) showError(el.listError, failure(err));
   }
   renderList({ quiet: quietNext || listedFilter !== filter });
   quietNext = false;
@@ -306,36 +358,36 @@ const loadDetail = coalesced(async () => {
   const id = state.selectedId;
   if (!id) return;
   try {
-    const detail = await get(`/api/supply-points/${encodeURIComponent(id)}/alerts`);
-    if (!ctx || state.selectedId !== id) return; // another supply point was opened meanwhile
+    const detail = await get<SupplyPointAlerts>(`/api/supply-points/${encodeURIComponent(id)}/alerts`);
+    if (!ctx || !el || state.selectedId !== id) return; // another supply point was opened meanwhile
     state.detail = detail;
     showError(el.detailError, null);
   } catch (err) {
-    if (!ctx || state.selectedId !== id) return;
+    if (!ctx || !el || state.selectedId !== id) return;
     state.detail = null;
-    if (err.status !== 401) showError(el.detailError, err);
+    if (statusOf(err) !== 401) showError(el.detailError, failure(err));
   }
   renderDetail();
   if (focusDetail) {
     focusDetail = false;
-    (el.detail.querySelector('#alerts-detail-title') ?? el.detailError).focus();
+    (maybe$('#alerts-detail-title', el.detail) ?? el.detailError).focus();
   }
 }, whileSignedIn);
 
 const loadLetters = coalesced(async () => {
   try {
-    const letters = await get('/api/alerts/letters');
-    if (!ctx) return;
+    const letters = await get<LetterList>('/api/alerts/letters');
+    if (!ctx || !el) return;
     state.letters = letters;
     showError(el.lettersError, null);
   } catch (err) {
-    if (!ctx) return;
-    if (err.status !== 401) showError(el.lettersError, err);
+    if (!ctx || !el) return;
+    if (statusOf(err) !== 401) showError(el.lettersError, failure(err));
   }
   renderLetters();
 }, whileSignedIn);
 
-function loadDetailFor({ focus }) {
+function loadDetailFor({ focus }: { focus: boolean }) {
   if (focus) focusDetail = true;
   return loadDetail();
 }
@@ -343,49 +395,55 @@ function loadDetailFor({ focus }) {
 // ---- the screen's frame ----
 
 /** An element whose text (or attribute) is the translation of `key`, redone on a language change. */
-function tr(node, key, attribute) {
+function tr<E extends HTMLElement>(node: E, key: string, attribute?: string): E {
   translated.push([node, key, attribute]);
   if (attribute) node.setAttribute(attribute, t(key));
   else node.textContent = t(key);
   return node;
 }
 
-function build(root) {
+function build(root: HTMLElement): Elements {
   translated = [];
   root.classList.add('columns', 'alerts-screen');
-  el = {};
-  el.heading = tr(h('h2', { id: 'alerts-heading', tabindex: '-1' }), 'alerts.heading');
-  el.refresh = tr(h('button', { type: 'button', onclick: () => reloadEverything() }), 'alerts.refresh');
-  el.filter = h(
+  const filter = h(
     'select',
     {
       id: 'alerts-filter',
       onchange: () => {
-        state.filter = el.filter.value;
+        state.filter = filter.value;
         void loadAlerts();
       },
     },
     FILTERS.map((f) => tr(h('option', { value: f.value }), f.label)),
   );
-  el.count = h('p', { id: 'alerts-count', class: 'muted', role: 'status' });
-  el.listError = h('p', { id: 'alerts-error', class: 'error', role: 'alert', hidden: true });
-  el.list = tr(
-    h('ul', { id: 'alerts-list', class: 'alert-list', 'aria-live': 'polite', 'aria-relevant': 'additions' }),
-    'alerts.list',
-    'aria-label',
-  );
+  const parts: Elements = {
+    heading: tr(h('h2', { id: 'alerts-heading', tabindex: '-1' }), 'alerts.heading'),
+    refresh: tr(h('button', { type: 'button', onclick: () => reloadEverything() }), 'alerts.refresh'),
+    filter,
+    count: h('p', { id: 'alerts-count', class: 'muted', role: 'status' }),
+    listError: h('p', { id: 'alerts-error', class: 'error', role: 'alert', hidden: true }),
+    list: tr(
+      h('ul', {
+        id: 'alerts-list',
+        class: 'alert-list',
+        'aria-live': 'polite',
+        'aria-relevant': 'additions',
+      }),
+      'alerts.list',
+      'aria-label',
+    ),
 
-  el.detailError = h('p', { class: 'error', role: 'alert', tabindex: '-1', hidden: true });
-  el.detail = h('div', { id: 'alerts-detail' });
+    detailError: h('p', { class: 'error', role: 'alert', tabindex: '-1', hidden: true }),
+    detail: h('div', { id: 'alerts-detail' }),
 
-  el.lettersCount = h('p', { id: 'alerts-letters-count', class: 'muted', role: 'status' });
-  el.lettersError = h('p', { class: 'error', role: 'alert', hidden: true });
-  el.letters = h('ul', { id: 'alerts-letters', class: 'letter-list' });
-  el.download = tr(
-    h('button', { type: 'button', id: 'alerts-letters-csv', onclick: downloadLetters }),
-    'alerts.letters.download',
-  );
-
+    lettersCount: h('p', { id: 'alerts-letters-count', class: 'muted', role: 'status' }),
+    lettersError: h('p', { class: 'error', role: 'alert', hidden: true }),
+    letters: h('ul', { id: 'alerts-letters', class: 'letter-list' }),
+    download: tr(
+      h('button', { type: 'button', id: 'alerts-letters-csv', onclick: downloadLetters }),
+      'alerts.letters.download',
+    ),
+  };
   root.replaceChildren(
     h(
       'div',
@@ -393,16 +451,16 @@ function build(root) {
       h(
         'section',
         { class: 'card', 'aria-labelledby': 'alerts-heading' },
-        h('div', { class: 'card-head' }, el.heading, el.refresh),
+        h('div', { class: 'card-head' }, parts.heading, parts.refresh),
         h(
           'div',
           { class: 'alerts-filter' },
           tr(h('label', { for: 'alerts-filter' }), 'alerts.filter'),
-          el.filter,
+          parts.filter,
         ),
-        el.count,
-        el.listError,
-        el.list,
+        parts.count,
+        parts.listError,
+        parts.list,
       ),
     ),
     h(
@@ -412,8 +470,8 @@ function build(root) {
         'section',
         { class: 'card', 'aria-labelledby': 'alerts-detail-heading' },
         tr(h('h2', { id: 'alerts-detail-heading' }), 'alerts.detail.heading'),
-        el.detailError,
-        el.detail,
+        parts.detailError,
+        parts.detail,
       ),
       h(
         'section',
@@ -422,15 +480,16 @@ function build(root) {
           'div',
           { class: 'card-head' },
           tr(h('h2', { id: 'alerts-letters-heading' }), 'alerts.letters.heading'),
-          el.download,
+          parts.download,
         ),
         tr(h('p', { class: 'hint' }), 'alerts.letters.hint'),
-        el.lettersCount,
-        el.lettersError,
-        el.letters,
+        parts.lettersCount,
+        parts.lettersError,
+        parts.letters,
       ),
     ),
   );
+  return parts;
 }
 
 function reloadEverything() {
@@ -449,30 +508,31 @@ function renderAll({ quiet = false } = {}) {
 // ---- formatting ----
 
 /** A calendar day ("2026-11-22" or its midnight UTC), as the day it is, whatever the time zone. */
-function formatDay(value) {
+function formatDay(value: string | null | undefined): string {
   if (!value) return '';
   const date = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
   if (Number.isNaN(date.getTime())) return String(value);
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeZone: 'UTC' }).format(date);
 }
 
-function formatMoment(value) {
+function formatMoment(value: string | null): string {
   if (!value) return '';
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'short' }).format(
     new Date(value),
   );
 }
 
-const m3 = (litres) => new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 }).format(litres / 1000);
+const m3 = (litres: number) =>
+  new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 }).format(litres / 1000);
 
-function customerLabel(customer) {
+function customerLabel(customer: AlertCustomer | null): string {
   if (!customer) return t('alerts.noCustomer');
   const name =
     [customer.lastName, customer.firstName].filter(Boolean).join(' ') || customer.companyName || '';
   return `${name} · ${customer.reference}`;
 }
 
-function statusText(alert) {
+function statusText(alert: ListedAlert): string {
   if (alert.status === 'ACKNOWLEDGED' && alert.acknowledgedAt)
     return t('alerts.ackedVia', {
       via: tEnum('alerts.via', alert.acknowledgedVia),
@@ -482,7 +542,7 @@ function statusText(alert) {
 }
 
 /** The badge agents (and the browser tests) read the acknowledgement state from. */
-function statusBadge(alert, { inList }) {
+function statusBadge(alert: ListedAlert, { inList }: { inList: boolean }) {
   return h(
     'span',
     {
@@ -495,9 +555,9 @@ function statusBadge(alert, { inList }) {
   );
 }
 
-function noticeText(alert) {
+function noticeText(alert: ListedAlert): string {
   // Two mobiles on file are two SMS: said once with how many, per channel and status.
-  const groups = new Map();
+  const groups = new Map<string, AlertNotice & { count: number }>();
   for (const notice of alert.notices) {
     const key = `${notice.channel} ${notice.status}`;
     groups.set(key, { ...notice, count: (groups.get(key)?.count ?? 0) + 1 });
@@ -509,22 +569,22 @@ function noticeText(alert) {
       status: tEnum('alerts.message', group.status),
     }),
   );
-  const parts = [];
+  const parts: string[] = [];
   if (told.length) parts.push(t('alerts.notifiedBy', { channels: told.join(', ') }));
   if (alert.byLetter) parts.push(t('alerts.byLetter'));
   if (!parts.length) parts.push(t('alerts.notNotified'));
   return parts.join(' · ');
 }
 
-function episodeText(alert) {
+function episodeText(alert: ListedAlert): string {
   return t('alerts.days', {
-    days: alert.daysAbove,
+    count: alert.daysAbove,
     threshold: m3(alert.thresholdLitres),
     since: formatDay(alert.episodeStart),
   });
 }
 
-function volumesList(alert) {
+function volumesList(alert: ListedAlert) {
   return h(
     'ul',
     { class: 'alert-volumes', 'aria-label': t('alerts.volumes') },
@@ -532,7 +592,7 @@ function volumesList(alert) {
   );
 }
 
-function acknowledgeButton(alert) {
+function acknowledgeButton(alert: ListedAlert) {
   if (!ACKNOWLEDGEABLE.has(alert.status)) return null;
   return h(
     'button',
@@ -541,7 +601,9 @@ function acknowledgeButton(alert) {
       class: 'primary alert-ack',
       dataset: { focus: 'ack' },
       'aria-label': t('alerts.acknowledgeLabel', { serial: alert.meter.serial }),
-      onclick: (click) => acknowledge(alert, click.currentTarget),
+      onclick: (click: Event) => {
+        if (click.currentTarget instanceof HTMLButtonElement) void acknowledge(alert, click.currentTarget);
+      },
     },
     t('alerts.acknowledge'),
   );
@@ -549,7 +611,7 @@ function acknowledgeButton(alert) {
 
 // ---- the list ----
 
-function alertRow(alert) {
+function alertRow(alert: ListedAlert) {
   return h(
     'li',
     { class: 'alert-item', dataset: { alertRow: alert.id } },
@@ -595,26 +657,29 @@ function alertRow(alert) {
 function renderList({ quiet = false } = {}) {
   if (!el) return;
   const list = el.list;
-  if (state.alerts === null) {
+  const alerts = state.alerts;
+  if (alerts === null) {
     el.count.textContent = t('alerts.loading');
     return;
   }
-  el.count.textContent = !state.alerts.length
+  el.count.textContent = !alerts.length
     ? t('alerts.empty')
-    : state.alerts.length >= LIST_LIMIT
-      ? t('alerts.countLimited', { count: state.alerts.length })
-      : t('alerts.count', { count: state.alerts.length });
+    : alerts.length >= LIST_LIMIT
+      ? t('alerts.countLimited', { count: alerts.length })
+      : t('alerts.count', { count: alerts.length });
 
-  const focused = list.contains(document.activeElement)
-    ? {
-        id: document.activeElement.closest('[data-alert-row]')?.dataset.alertRow,
-        key: document.activeElement.dataset.focus,
-      }
-    : null;
+  const active = document.activeElement;
+  const focused =
+    active instanceof HTMLElement && list.contains(active)
+      ? {
+          id: active.closest<HTMLElement>('[data-alert-row]')?.dataset.alertRow,
+          key: active.dataset.focus,
+        }
+      : null;
   const draw = () =>
     syncKeyed(
       list,
-      state.alerts,
+      alerts,
       (alert) => alert.id,
       (alert, existing) => unlessSame(existing, alert, () => alertRow(alert)),
     );
@@ -624,37 +689,41 @@ function renderList({ quiet = false } = {}) {
   markSelected();
 
   if (focused?.id && !list.contains(document.activeElement)) {
-    const row = list.querySelector(`[data-alert-row="${CSS.escape(focused.id)}"]`);
+    const row = maybe$(`[data-alert-row="${CSS.escape(focused.id)}"]`, list);
     // The button pressed may be gone (the alert is acknowledged now): its title link then.
     (
-      row?.querySelector(`[data-focus="${focused.key}"]`) ?? row?.querySelector('[data-focus="link"]')
+      row?.querySelector<HTMLElement>(`[data-focus="${focused.key}"]`) ??
+      row?.querySelector<HTMLElement>('[data-focus="link"]')
     )?.focus();
   }
 }
 
 /** The open supply point's alerts say so; an attribute change, which the live region does not read out. */
 function markSelected() {
-  for (const link of el?.list.querySelectorAll('a[data-supply-point-id]') ?? [])
+  for (const link of el?.list.querySelectorAll<HTMLAnchorElement>('a[data-supply-point-id]') ?? [])
     if (link.dataset.supplyPointId === state.selectedId) link.setAttribute('aria-current', 'true');
     else link.removeAttribute('aria-current');
 }
 
-const acknowledging = new Set(); // alert ids whose acknowledgement is on its way
+const acknowledging = new Set<string>(); // alert ids whose acknowledgement is on its way
 
-async function acknowledge(alert, button) {
+async function acknowledge(alert: ListedAlert, button: HTMLButtonElement) {
   if (acknowledging.has(alert.id)) return;
   acknowledging.add(alert.id);
   // aria-disabled, not disabled: a disabled button drops the keyboard focus to the page.
   button.setAttribute('aria-disabled', 'true');
   button.textContent = t('alerts.acknowledging');
   try {
-    const { outcome } = await post(`/api/alerts/${encodeURIComponent(alert.id)}/acknowledge`);
+    const { outcome } = await post<AcknowledgeReply>(
+      `/api/alerts/${encodeURIComponent(alert.id)}/acknowledge`,
+    );
     ctx?.notify(
       t(outcome === 'already' ? 'alerts.alreadyAcked' : 'alerts.acked', { serial: alert.meter.serial }),
     );
   } catch (err) {
-    if (err.status === 409) ctx?.notify(t('alerts.notOpen', { serial: alert.meter.serial }));
-    else if (err.status !== 401) showError(el?.listError, err);
+    const status = statusOf(err);
+    if (status === 409) ctx?.notify(t('alerts.notOpen', { serial: alert.meter.serial }));
+    else if (status !== 401 && el) showError(el.listError, failure(err));
   } finally {
     acknowledging.delete(alert.id);
     button.removeAttribute('aria-disabled');
@@ -666,6 +735,8 @@ async function acknowledge(alert, button) {
 }
 
 // ---- one supply point ----
+
+type SupplyPoint = SupplyPointAlerts['supplyPoint'];
 
 function renderDetail() {
   if (!el) return;
@@ -681,7 +752,7 @@ function renderDetail() {
     return;
   }
   const { supplyPoint, alerts } = detail;
-  const field = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
+  const field = (label: string, value: string) => [h('dt', {}, label), h('dd', {}, value)];
   const customer = supplyPoint.customer;
   box.replaceChildren(
     h('h3', { id: 'alerts-detail-title', tabindex: '-1' }, supplyPoint.reference),
@@ -724,10 +795,10 @@ function renderDetail() {
       : h('p', { class: 'muted' }, t('alerts.detail.historyEmpty')),
     h('p', {}, h('a', { href: '#/alerts' }, t('alerts.detail.back'))),
   );
-  if (hadFocus) box.querySelector('#alerts-detail-title')?.focus();
+  if (hadFocus) maybe$('#alerts-detail-title', box)?.focus();
 }
 
-function historyItem(alert, supplyPoint) {
+function historyItem(alert: ListedAlert, supplyPoint: SupplyPoint) {
   // An alert of an earlier occupant: its name stays out of the successor's page.
   const previous = alert.customerId !== supplyPoint.customerId;
   return h(
@@ -801,7 +872,7 @@ function renderLetters() {
 let downloading = false;
 
 async function downloadLetters() {
-  if (downloading) return;
+  if (downloading || !el) return;
   downloading = true;
   const button = el.download;
   // aria-disabled, not disabled: a disabled button drops the keyboard focus to the page.
@@ -819,10 +890,10 @@ async function downloadLetters() {
     link.remove();
     // The download has its own copy once started; the URL is only freed a little later for slow browsers.
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    showError(el.lettersError, null);
+    if (el) showError(el.lettersError, null);
   } catch (err) {
-    // A refused token has signed the console out already (api.js).
-    if (el && err.status !== 401) showError(el.lettersError, err);
+    // A refused token has signed the console out already (api.ts).
+    if (el && statusOf(err) !== 401) showError(el.lettersError, failure(err));
   } finally {
     downloading = false;
     button.removeAttribute('aria-disabled');

@@ -3,9 +3,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DateTime } from 'luxon';
 import { auditEntry } from '../platform/audit.js';
 import { STAFF } from '../platform/auth/principal.js';
+import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
 import { acknowledgeAlert } from './acknowledgement.service.js';
+import { AcknowledgeReply } from './alerts.schemas.js';
 import { ACK_LINK_PURPOSE } from './notification.deps.js';
 
 // Acknowledging an alert from the e-mail's signed link, and by an agent for a customer on the
@@ -88,7 +90,11 @@ export function acknowledgementRoutes(app: FastifyInstance, services: Services):
     '/api/alerts/:id/acknowledge',
     {
       config: { access: { users: STAFF } },
-      schema: { tags: ['alerts'], params: Type.Object({ id: Type.String() }) },
+      schema: {
+        tags: ['alerts'],
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: AcknowledgeReply, 404: ApiErrorBody, 409: ApiErrorBody },
+      },
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };

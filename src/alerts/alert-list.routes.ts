@@ -2,8 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AlertStatus } from '../generated/prisma/enums.js';
 import { STAFF } from '../platform/auth/principal.js';
+import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import type { Services } from '../services.js';
 import { ALERT_STATUSES, findSupplyPoint, listAlerts } from './alert-list.query.js';
+import { AlertList, SupplyPointAlerts } from './alerts.schemas.js';
 
 // The console's alerts screen: recent alerts across supply points (filtered by status, supply
 // point or customer), and one supply point's alert history. Every member of staff sees every
@@ -40,7 +42,10 @@ export function alertListRoutes(app: FastifyInstance, services: Services): void 
 
   app.get(
     '/api/alerts',
-    { config: staff, schema: { tags: ['alerts'], querystring: ListQuery } },
+    {
+      config: staff,
+      schema: { tags: ['alerts'], querystring: ListQuery, response: { 200: AlertList, 400: ApiErrorBody } },
+    },
     async (request, reply) => {
       const query = request.query as {
         status?: string;
@@ -65,7 +70,15 @@ export function alertListRoutes(app: FastifyInstance, services: Services): void 
 
   app.get(
     '/api/supply-points/:id/alerts',
-    { config: staff, schema: { tags: ['alerts'], params: IdParams, querystring: HistoryQuery } },
+    {
+      config: staff,
+      schema: {
+        tags: ['alerts'],
+        params: IdParams,
+        querystring: HistoryQuery,
+        response: { 200: SupplyPointAlerts, 404: ApiErrorBody },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params as { id: string };
       const { limit } = request.query as { limit: number };

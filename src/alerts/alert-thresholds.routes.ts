@@ -1,30 +1,12 @@
-import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { STAFF } from '../platform/auth/principal.js';
+import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import type { Services } from '../services.js';
+import { AlertThresholdTable } from './alerts.schemas.js';
 
 // The alert thresholds by meter diameter (alert_thresholds, seeded with DOMAIN.md section 5's
 // table): staff read them, an administrator replaces the table as a whole. Each change is in the
 // audit log with the table before and after. Detection reads them at every run.
-
-const Threshold = Type.Object(
-  {
-    diameterMm: Type.Integer({ minimum: 1, maximum: 2000, description: 'meter diameter, mm' }),
-    thresholdLitres: Type.Integer({
-      minimum: 1,
-      maximum: 10_000_000,
-      description: 'daily volume above which a day counts, litres (1 m³ = 1000)',
-    }),
-    consecutiveDays: Type.Integer({ minimum: 1, maximum: 366, description: 'days in a row that alert' }),
-  },
-  { additionalProperties: false },
-);
-const Table = Type.Object(
-  { thresholds: Type.Array(Threshold, { maxItems: 200 }) },
-  { additionalProperties: false },
-);
-type Table = Static<typeof Table>;
-const Refusal = Type.Object({ error: Type.String(), message: Type.String() });
 
 const select = { diameterMm: true, thresholdLitres: true, consecutiveDays: true } as const;
 
@@ -36,7 +18,11 @@ export function alertThresholdsRoutes(app: FastifyInstance, services: Services):
     '/api/alerts/thresholds',
     {
       config: { access: { users: STAFF } },
-      schema: { tags: ['alerts'], summary: 'Alert thresholds by meter diameter', response: { 200: Table } },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Alert thresholds by meter diameter',
+        response: { 200: AlertThresholdTable },
+      },
     },
     async () => ({
       thresholds: await db.alertThreshold.findMany({ select, orderBy: { diameterMm: 'asc' } }),
@@ -50,12 +36,12 @@ export function alertThresholdsRoutes(app: FastifyInstance, services: Services):
       schema: {
         tags: ['alerts'],
         summary: 'Replace the alert thresholds table (diameters left out are no longer watched)',
-        body: Table,
-        response: { 200: Table, 400: Refusal },
+        body: AlertThresholdTable,
+        response: { 200: AlertThresholdTable, 400: ApiErrorBody },
       },
     },
     async (request, reply) => {
-      const { thresholds } = request.body as Table;
+      const { thresholds } = request.body as AlertThresholdTable;
       const diameters = thresholds.map((t) => t.diameterMm);
       const twice = diameters.find((d, i) => diameters.indexOf(d) !== i);
       if (twice !== undefined)

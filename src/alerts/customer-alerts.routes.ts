@@ -2,8 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { auditEntry } from '../platform/audit.js';
 import { STAFF } from '../platform/auth/principal.js';
+import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
+import { CustomerAlertsDeactivated, CustomerAlertThreshold } from './alerts.schemas.js';
 import { deactivateCustomerAlerts } from './customer-alerts.service.js';
 
 // What agents do with a customer's alerts: adjust the threshold at the customer's request, switch
@@ -31,7 +33,15 @@ export function customerAlertsRoutes(app: FastifyInstance, services: Services): 
 
   app.put(
     '/api/customers/:id/alert-threshold',
-    { config: staff, schema: { tags: ['alerts'], params: IdParams, body: ThresholdBody } },
+    {
+      config: staff,
+      schema: {
+        tags: ['alerts'],
+        params: IdParams,
+        body: ThresholdBody,
+        response: { 200: CustomerAlertThreshold, 404: ApiErrorBody },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params as { id: string };
       const { litresPerDay, reason } = request.body as { litresPerDay: number | null; reason: string };
@@ -56,7 +66,15 @@ export function customerAlertsRoutes(app: FastifyInstance, services: Services): 
 
   app.post(
     '/api/customers/:id/alerts/deactivate',
-    { config: staff, schema: { tags: ['alerts'], params: IdParams, body: Reason } },
+    {
+      config: staff,
+      schema: {
+        tags: ['alerts'],
+        params: IdParams,
+        body: Reason,
+        response: { 200: CustomerAlertsDeactivated, 404: ApiErrorBody },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params as { id: string };
       const { reason } = request.body as { reason: string };

@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { STAFF } from '../platform/auth/principal.js';
 import type { Services } from '../services.js';
+import { LetterList, type LetterRow } from './alerts.schemas.js';
 
 // The "letter with the next bill" list (DOMAIN.md section 5): alerts of customers with neither
 // a mobile nor an e-mail that works, for the billing run to print. JSON for the console, CSV
@@ -30,7 +31,23 @@ const COLUMNS = [
 export function lettersRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/api/alerts/letters',
-    { config: { access: { users: STAFF } }, schema: { tags: ['alerts'], querystring: Query } },
+    {
+      config: { access: { users: STAFF } },
+      schema: {
+        tags: ['alerts'],
+        querystring: Query,
+        // By media type: fastify serializes the JSON answer by its schema; the CSV, a string
+        // sent with its own text/csv type, goes out as it is.
+        response: {
+          200: {
+            content: {
+              'application/json': { schema: LetterList },
+              'text/csv': { schema: Type.String({ description: 'semicolons, UTF-8 with a BOM' }) },
+            },
+          },
+        },
+      },
+    },
     async (request, reply) => {
       const { since, format = 'json' } = request.query as { since?: string; format?: 'json' | 'csv' };
       const alerts = await services.db.consumptionAlert.findMany({
@@ -52,20 +69,22 @@ export function lettersRoutes(app: FastifyInstance, services: Services): void {
           customer: { select: { reference: true, lastName: true, firstName: true } },
         },
       });
-      const rows = alerts.map((a) => ({
-        alertId: a.id,
-        customer_ref: a.customer?.reference ?? '',
-        last_name: a.customer?.lastName ?? '',
-        first_name: a.customer?.firstName ?? '',
-        address: a.supplyPoint.addressLine,
-        postcode: a.supplyPoint.postcode,
-        city: a.supplyPoint.city,
-        meter: a.meter.serial,
-        detected_on: a.detectedOn.toISOString().slice(0, 10),
-        episode_start: a.episodeStart.toISOString().slice(0, 10),
-        threshold_m3: (a.thresholdLitres / 1000).toString().replace('.', ','),
-        status: a.status,
-      }));
+      const rows = alerts.map(
+        (a): LetterRow => ({
+          alertId: a.id,
+          customer_ref: a.customer?.reference ?? '',
+          last_name: a.customer?.lastName ?? '',
+          first_name: a.customer?.firstName ?? '',
+          address: a.supplyPoint.addressLine,
+          postcode: a.supplyPoint.postcode,
+          city: a.supplyPoint.city,
+          meter: a.meter.serial,
+          detected_on: a.detectedOn.toISOString().slice(0, 10),
+          episode_start: a.episodeStart.toISOString().slice(0, 10),
+          threshold_m3: (a.thresholdLitres / 1000).toString().replace('.', ','),
+          status: a.status,
+        }),
+      );
       if (format === 'json') return rows;
       const csv = stringify(rows, { header: true, columns: [...COLUMNS], delimiter: ';' });
       return reply

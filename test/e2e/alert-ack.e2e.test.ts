@@ -177,7 +177,7 @@ describe('an alert acknowledged by SMS', () => {
     await row.getByText(`compteur ${customer.meterSerial} (${customer.diameterMm} mm)`).waitFor();
     await row
       .getByText(
-        `${customer.consecutiveDays} jour(s) au-dessus de ${frM3(customer.thresholdLitres)} m³/jour`,
+        `${customer.consecutiveDays} ${customer.consecutiveDays > 1 ? 'jours' : 'jour'} au-dessus de ${frM3(customer.thresholdLitres)} m³/jour`,
         {
           exact: false,
         },
