@@ -1,9 +1,10 @@
-// @ts-nocheck
 // What an agent does to the open case: qualify it, add a note, attach a new contact, close it.
 // Each form posts to the api (src/cases/case-actions.routes.ts); refusals (the comment rule, a
 // case closed meanwhile) are shown beside the form, in the chosen language.
 
-import { h } from '../dom.js';
+import type { CaseDetail, CaseStatus } from '../../src/cases/cases.schemas.js';
+import { ApiError, type request as apiRequest } from '../api.js';
+import { $, type Child, h } from '../dom.js';
 import { addStrings, t } from '../i18n.js';
 
 addStrings({
@@ -124,30 +125,59 @@ addStrings({
   },
 });
 
-const CLOSED = ['CLOSED', 'CANCELLED'];
-/** The last outcome per form, kept across redraws: { [form]: { ok } | { error } }. */
-const outcomes = new Map();
+const CLOSED: readonly CaseStatus[] = ['CLOSED', 'CANCELLED'];
+/** The last outcome per form, kept across redraws. */
+const outcomes = new Map<string, { ok: true } | { error: string }>();
 
-export function caseActions(detail, { request, reload }) {
+type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+/** The form's control named `name`: the forms are ours, a missing one is a bug. */
+function control(form: HTMLFormElement, name: string): Control {
+  const found = form.elements.namedItem(name);
+  if (
+    found instanceof HTMLInputElement ||
+    found instanceof HTMLSelectElement ||
+    found instanceof HTMLTextAreaElement
+  )
+    return found;
+  throw new Error(`console: no control named ${name}`);
+}
+const fieldValue = (form: HTMLFormElement, name: string) => control(form, name).value;
+const fieldChecked = (form: HTMLFormElement, name: string) => {
+  const box = control(form, name);
+  return box instanceof HTMLInputElement && box.checked;
+};
+
+export interface CaseActionsDeps {
+  request: typeof apiRequest;
+  /** Loads the case again (after each action, done or refused). */
+  reload(): Promise<void>;
+}
+
+export function caseActions(detail: CaseDetail, { request, reload }: CaseActionsDeps): HTMLElement | null {
   if (CLOSED.includes(detail.status)) return null;
   const id = encodeURIComponent(detail.id);
-  const submit = (name, method, path, body) => async (event) => {
-    event.preventDefault();
-    const button = event.target.querySelector('button[type="submit"]');
-    button.disabled = true;
-    try {
-      await request(method, path, body(event.target.elements));
-      outcomes.set(name, { ok: true });
-      event.target.reset();
-      clearDrafts(name);
-    } catch (err) {
-      outcomes.set(name, { error: explain(err) });
-    } finally {
-      button.disabled = false;
-    }
-    await reload();
-  };
-  const select = (name, label, values, selected, prefix) =>
+  const submit =
+    (name: string, method: string, path: string, body: (form: HTMLFormElement) => unknown) =>
+    async (event: Event) => {
+      event.preventDefault();
+      const target = event.target;
+      if (!(target instanceof HTMLFormElement)) return;
+      const button = $<HTMLButtonElement>('button[type="submit"]', target);
+      button.disabled = true;
+      try {
+        await request(method, path, body(target));
+        outcomes.set(name, { ok: true });
+        target.reset();
+        clearDrafts(name);
+      } catch (err) {
+        outcomes.set(name, { error: explain(err) });
+      } finally {
+        button.disabled = false;
+      }
+      await reload();
+    };
+  const select = (name: string, label: string, values: readonly string[], selected: string, prefix: string) =>
     labelled(
       name,
       label,
@@ -166,11 +196,11 @@ export function caseActions(detail, { request, reload }) {
       'qualify',
       t('act.qualify'),
       submit('qualify', 'PATCH', `/api/cases/${id}`, (f) => ({
-        kind: f.kind.value,
-        urgency: f.urgency.value,
-        needsIntervention: f.needsIntervention.checked,
-        ...(f.mobile.value.trim() ? { mobile: f.mobile.value.trim() } : {}),
-        sensitive: f.sensitive.value || null,
+        kind: fieldValue(f, 'kind'),
+        urgency: fieldValue(f, 'urgency'),
+        needsIntervention: fieldChecked(f, 'needsIntervention'),
+        ...(fieldValue(f, 'mobile').trim() ? { mobile: fieldValue(f, 'mobile').trim() } : {}),
+        sensitive: fieldValue(f, 'sensitive') || null,
       })),
       select('kind', t('act.kind'), ['REQUEST', 'COMPLAINT'], detail.kind, 'kind'),
       select('urgency', t('act.urgency'), ['NORMAL', 'PRIORITY', 'URGENT'], detail.urgency, 'urgency'),
@@ -212,7 +242,7 @@ export function caseActions(detail, { request, reload }) {
     form(
       'note',
       t('act.note'),
-      submit('note', 'POST', `/api/cases/${id}/notes`, (f) => ({ text: f.text.value.trim() })),
+      submit('note', 'POST', `/api/cases/${id}/notes`, (f) => ({ text: fieldValue(f, 'text').trim() })),
       labelled(
         'text',
         t('act.note'),
@@ -231,11 +261,11 @@ export function caseActions(detail, { request, reload }) {
       'contact',
       t('act.contact'),
       submit('contact', 'POST', `/api/cases/${id}/contacts`, (f) => ({
-        channel: f.channel.value,
-        direction: f.direction.value,
-        summary: f.summary.value.trim(),
-        ...(f.callerName.value.trim() ? { callerName: f.callerName.value.trim() } : {}),
-        callerRelation: f.callerRelation.value,
+        channel: fieldValue(f, 'channel'),
+        direction: fieldValue(f, 'direction'),
+        summary: fieldValue(f, 'summary').trim(),
+        ...(fieldValue(f, 'callerName').trim() ? { callerName: fieldValue(f, 'callerName').trim() } : {}),
+        callerRelation: fieldValue(f, 'callerRelation'),
       })),
       select(
         'channel',
@@ -280,7 +310,9 @@ export function caseActions(detail, { request, reload }) {
       : form(
           'wait',
           t('act.waiting'),
-          submit('wait', 'POST', `/api/cases/${id}/waiting`, (f) => ({ reason: f.waitReason.value.trim() })),
+          submit('wait', 'POST', `/api/cases/${id}/waiting`, (f) => ({
+            reason: fieldValue(f, 'waitReason').trim(),
+          })),
           labelled(
             'waitReason',
             t('act.waitReason'),
@@ -292,8 +324,8 @@ export function caseActions(detail, { request, reload }) {
       'answer',
       t('act.answer'),
       submit('answer', 'POST', `/api/cases/${id}/answer`, (f) => ({
-        channel: f.answerChannel.value,
-        text: f.answerText.value.trim(),
+        channel: fieldValue(f, 'answerChannel'),
+        text: fieldValue(f, 'answerText').trim(),
       })),
       // A draft like the text: a live redraw of the case must not switch a letter back to e-mail.
       labelled(
@@ -324,7 +356,9 @@ export function caseActions(detail, { request, reload }) {
     form(
       'close',
       t('act.close'),
-      submit('close', 'POST', `/api/cases/${id}/close`, (f) => ({ resolution: f.resolution.value.trim() })),
+      submit('close', 'POST', `/api/cases/${id}/close`, (f) => ({
+        resolution: fieldValue(f, 'resolution').trim(),
+      })),
       labelled(
         'resolution',
         t('act.resolution'),
@@ -341,22 +375,24 @@ export function caseActions(detail, { request, reload }) {
   );
 }
 
-function form(name, legend, onsubmit, ...fields) {
+function form(name: string, legend: string, onsubmit: (event: Event) => Promise<void>, ...fields: Child[]) {
   const outcome = outcomes.get(name);
   return h(
     'form',
     { class: 'act-form', dataset: { form: name }, onsubmit },
     h('fieldset', {}, h('legend', {}, legend), ...fields),
-    outcome?.error ? h('p', { class: 'error', role: 'alert' }, outcome.error) : null,
-    outcome?.ok ? h('p', { class: 'ok', role: 'status' }, t('act.done')) : null,
+    outcome && 'error' in outcome ? h('p', { class: 'error', role: 'alert' }, outcome.error) : null,
+    outcome && 'ok' in outcome ? h('p', { class: 'ok', role: 'status' }, t('act.done')) : null,
   );
 }
 
-function labelled(name, label, control) {
-  return [h('label', { for: `act-${name}` }, label), control];
+function labelled(name: string, label: string, field: Control) {
+  return [h('label', { for: `act-${name}` }, label), field];
 }
 
-function explain(err) {
+/** What a refusal says to the agent, in the chosen language. */
+function explain(err: unknown): string {
+  if (!(err instanceof ApiError)) return err instanceof Error ? err.message : String(err);
   if (err.code === 'comment_rule') {
     const words = /: (.*)$/.exec(err.message)?.[1] ?? '';
     return t('act.commentRule', { words });
@@ -369,27 +405,34 @@ function explain(err) {
 
 // ---- drafts: the text the agent is typing survives a redraw of the case ----
 
-const drafts = new Map();
+const drafts = new Map<string, string>();
 
-function clearDrafts(formName) {
+function clearDrafts(formName: string) {
   for (const key of [...drafts.keys()]) if (key.startsWith(`${formName}:`)) drafts.delete(key);
 }
 
-caseActions.saveDrafts = (box) => {
-  let focused = null;
-  for (const node of box.querySelectorAll('[data-draft]')) {
-    const key = `${node.closest('[data-form]')?.dataset.form}:${node.dataset.draft}`;
+/** The draftable controls' keys ("form:field") in a drawn case. */
+function draftsIn(box: HTMLElement): Array<[string, Control]> {
+  return [...box.querySelectorAll<Control>('[data-draft]')].map((node) => [
+    `${node.closest<HTMLElement>('[data-form]')?.dataset.form}:${node.dataset.draft}`,
+    node,
+  ]);
+}
+
+caseActions.saveDrafts = (box: HTMLElement): { focused: string | null } => {
+  let focused: string | null = null;
+  for (const [key, node] of draftsIn(box)) {
     drafts.set(key, node.value);
     if (node === document.activeElement) focused = key;
   }
   return { focused };
 };
 
-caseActions.restoreDrafts = (box, { focused }) => {
+caseActions.restoreDrafts = (box: HTMLElement, { focused }: { focused: string | null }): boolean => {
   let refocused = false;
-  for (const node of box.querySelectorAll('[data-draft]')) {
-    const key = `${node.closest('[data-form]')?.dataset.form}:${node.dataset.draft}`;
-    if (drafts.has(key)) node.value = drafts.get(key);
+  for (const [key, node] of draftsIn(box)) {
+    const draft = drafts.get(key);
+    if (draft !== undefined) node.value = draft;
     if (key === focused) {
       node.focus();
       refocused = true;

@@ -1,13 +1,16 @@
-// @ts-nocheck
 // The cases screen: open cases, one case's history, and the live event feed.
 
-import { get, request } from '../api.js';
+import type { CaseDetail, CaseEvent, CaseList, CaseSummary } from '../../src/cases/cases.schemas.js';
+import type { Viewer } from '../../src/realtime/realtime.schemas.js';
+import { get, request, statusOf } from '../api.js';
 import { serverNow } from '../clock.js';
-import { $, h, redrawQuietly, showError } from '../dom.js';
+import { $, type Child, h, maybe$, redrawQuietly, showError } from '../dom.js';
 import { addStrings, formatDate, t, tEnum } from '../i18n.js';
+import type { DomainEvent } from '../live.js';
 import { caseActions } from './case-actions.js';
 import { coalesced } from './coalesced.js';
 import { countdown, countdownBadge } from './countdown.js';
+import type { View, ViewContext } from './view.js';
 
 addStrings({
   fr: {
@@ -70,15 +73,19 @@ addStrings({
 
 const MAX_EVENTS = 100;
 
-const state = {
-  cases: null, // null until the first load, so "no cases" is not shown while loading
-  selectedId: null,
-  detail: null,
-  events: [], // newest first
-};
-let ctx = null;
+const state: {
+  /** null until the first load, so "no cases" is not shown while loading. */
+  cases: CaseList | null;
+  selectedId: string | null;
+  detail: CaseDetail | null;
+  /** Newest first. */
+  events: DomainEvent[];
+  /** Who else has the open case open. */
+  viewers: Viewer[];
+} = { cases: null, selectedId: null, detail: null, events: [], viewers: [] };
+let ctx: ViewContext | null = null;
 
-export const casesView = {
+export const casesView: View = {
   id: 'cases',
   label: 'nav.cases',
   start(context) {
@@ -100,11 +107,12 @@ export const casesView = {
   onEvent: handleEvent,
   /** Who else has the open case open (the server's presence messages; oneself left out). */
   onPresence({ caseId, viewers }) {
-    if (caseId && ctx)
-      setViewers(
-        caseId,
-        viewers.filter((v) => v.userId !== ctx.user.id),
-      );
+    if (!caseId || !ctx) return;
+    const self = ctx.user.id;
+    setViewers(
+      caseId,
+      viewers.filter((v) => v.userId !== self),
+    );
   },
   onSynced({ reload }) {
     if (!reload) return;
@@ -124,11 +132,12 @@ let ticker: ReturnType<typeof setInterval> | undefined;
 /** Due dates count down live: every second in the open case, every tick in the list's badges. */
 function tick() {
   const now = serverNow();
-  for (const node of document.querySelectorAll('#view-cases [data-due-at]')) {
-    const left = countdown(node.dataset.dueAt, now);
+  for (const node of document.querySelectorAll<HTMLElement>('#view-cases [data-due-at]')) {
+    const dueAt = node.dataset.dueAt ?? '';
+    const left = countdown(dueAt, now);
     const text =
       node.dataset.dueFormat === 'detail'
-        ? t('detail.dueIn', { date: formatDate(node.dataset.dueAt), left: left.text })
+        ? t('detail.dueIn', { date: formatDate(dueAt), left: left.text })
         : left.text;
     if (node.textContent !== text) node.textContent = text;
     node.classList.toggle('overdue', left.overdue);
@@ -146,22 +155,22 @@ function announceViewing() {
 const loadCases = coalesced(
   async () => {
     try {
-      state.cases = await get('/api/cases');
+      state.cases = await get<CaseList>('/api/cases');
       showError($('#cases-error'), null);
     } catch (err) {
-      if (err.status !== 401) showError($('#cases-error'), err);
+      if (statusOf(err) !== 401) showError($('#cases-error'), err as Error);
     }
     renderCases();
   },
   () => ctx !== null,
 );
 
-const dueBadge = (dueAt, format) =>
+const dueBadge = (dueAt: string, format: 'list' | 'detail') =>
   countdownBadge(dueAt, format, (left) =>
     format === 'detail' ? t('detail.dueIn', { date: formatDate(dueAt), left: left.text }) : left.text,
   );
 
-export function customerName(customer) {
+export function customerName(customer: CaseSummary['customer']): string {
   if (!customer) return t('cases.noCustomer');
   const name = [customer.lastName, customer.firstName].filter(Boolean).join(' ');
   return `${name} · ${customer.reference}`;
@@ -170,7 +179,8 @@ export function customerName(customer) {
 function renderCases() {
   const list = $('#cases');
   // The list is redrawn on live updates: keep keyboard focus on the same case.
-  const focusedId = list.contains(document.activeElement) ? document.activeElement.dataset.caseId : null;
+  const active = document.activeElement;
+  const focusedId = active instanceof HTMLElement && list.contains(active) ? active.dataset.caseId : null;
   list.replaceChildren();
   if (state.cases === null) {
     $('#cases-count').textContent = t('cases.loading');
@@ -226,7 +236,7 @@ function renderCases() {
       ),
     );
   }
-  if (focusedId) list.querySelector(`[data-case-id="${CSS.escape(focusedId)}"]`)?.focus();
+  if (focusedId) maybe$(`[data-case-id="${CSS.escape(focusedId)}"]`, list)?.focus();
 }
 
 $('#cases-refresh').addEventListener('click', () => loadCases());
@@ -234,7 +244,7 @@ $('#cases-refresh').addEventListener('click', () => loadCases());
 // ---- one case ----
 
 /** Opens a case: the list marks it and the other consoles hear who has it open; then it loads. */
-async function selectCase(id, { focus }) {
+async function selectCase(id: string, { focus }: { focus: boolean }) {
   if (state.selectedId !== id) {
     state.viewers = [];
     caseActions.reset();
@@ -243,7 +253,8 @@ async function selectCase(id, { focus }) {
     renderCases();
   }
   await refreshDetail();
-  if (focus) ($('#detail-title') ?? $('#detail-error')).focus();
+  // The case's title, or the error saying why it did not load.
+  if (focus) (maybe$<HTMLElement>('#detail-title') ?? $<HTMLElement>('#detail-error')).focus();
 }
 
 /** Reloads the open case; its events while a load runs cause one more load, not one each. */
@@ -252,7 +263,7 @@ const refreshDetail = coalesced(
     const id = state.selectedId;
     if (!id) return;
     try {
-      const detail = await get(`/api/cases/${encodeURIComponent(id)}`);
+      const detail = await get<CaseDetail>(`/api/cases/${encodeURIComponent(id)}`);
       // The user may have picked another case while this one was loading.
       if (state.selectedId !== id) return;
       state.detail = detail;
@@ -260,54 +271,67 @@ const refreshDetail = coalesced(
     } catch (err) {
       if (state.selectedId !== id) return;
       state.detail = null;
-      if (err.status !== 401) showError($('#detail-error'), err);
+      if (statusOf(err) !== 401) showError($('#detail-error'), err as Error);
     }
     renderDetail();
   },
   () => ctx !== null,
 );
 
+/** An event's or a contact's JSON data as an object, or null when it is none (a string, null…). */
+const fieldsOf = (data: unknown): Record<string, unknown> | null =>
+  data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : null;
+
 /** A short, readable line from a JSON object: "key: value, key: value". */
-export function summarize(data) {
-  if (!data || typeof data !== 'object') return data ? String(data) : '';
-  const text = Object.entries(data)
+export function summarize(data: unknown): string {
+  const fields = fieldsOf(data);
+  if (!fields) return data ? String(data) : '';
+  const text = Object.entries(fields)
     .filter(([, value]) => value !== null && value !== undefined && value !== '')
-    .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`)
+    .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
     .join(', ');
   return text.length > 240 ? `${text.slice(0, 239)}…` : text;
 }
 
-function timelineLabel(event) {
+function timelineLabel(event: CaseEvent): string {
   const key = `timeline.${event.type}`;
   const label = t(key) === key ? `${t('detail.event')} · ${event.type}` : t(key);
-  return event.data?.by ? `${label} · ${t('detail.by', { name: event.data.by })}` : label;
+  const by = fieldsOf(event.data)?.by;
+  return by ? `${label} · ${t('detail.by', { name: String(by) })}` : label;
 }
 
-function withoutAuthor(data) {
-  if (!data || typeof data !== 'object') return data;
-  const { by: _by, userId: _userId, caseId: _caseId, ...rest } = data;
+function withoutAuthor(data: unknown): unknown {
+  const fields = fieldsOf(data);
+  if (!fields) return data;
+  const { by: _by, userId: _userId, caseId: _caseId, ...rest } = fields;
   return rest;
 }
 
-function timelineOf(detail) {
-  const items = [
-    ...(detail.events ?? []).map((e) => ({
+interface TimelineItem {
+  at: string;
+  label: string;
+  text: string;
+}
+
+function timelineOf(detail: CaseDetail): TimelineItem[] {
+  const items: TimelineItem[] = [
+    ...detail.events.map((e) => ({
       at: e.at,
       label: timelineLabel(e),
-      text: e.type === 'case.note' ? e.data?.text : summarize(withoutAuthor(e.data)),
+      text: e.type === 'case.note' ? String(fieldsOf(e.data)?.text ?? '') : summarize(withoutAuthor(e.data)),
     })),
-    ...(detail.contacts ?? []).map((c) => ({
+    ...detail.contacts.map((c) => ({
       at: c.at,
       label: `${t('detail.contact')} · ${tEnum('direction', c.direction)} · ${c.channel}`,
       text: c.summary || summarize(c.details),
     })),
-    ...(detail.messages ?? []).map((m) => ({
+    ...detail.messages.map((m) => ({
       at: m.sentAt ?? m.createdAt,
       label: `${t('detail.message')} · ${tEnum('direction', m.direction)} · ${m.channel} · ${m.status}`,
       text: [m.body, m.errorCode ? t('detail.error', { code: m.errorCode }) : ''].filter(Boolean).join(' — '),
     })),
   ];
-  return items.sort((a, b) => new Date(a.at) - new Date(b.at));
+  return items.sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
 }
 
 function renderDetail() {
@@ -318,7 +342,7 @@ function renderDetail() {
     box.replaceChildren(h('p', { class: 'muted' }, t('detail.none')));
     return;
   }
-  const field = (label, value) => (value ? [h('dt', {}, label), h('dd', {}, value)] : []);
+  const field = (label: string, value: Child) => (value ? [h('dt', {}, label), h('dd', {}, value)] : []);
   const timeline = timelineOf(detail);
   // Forms in progress survive a live redraw of the case (a page attempt arriving mid-note).
   const drafts = caseActions.saveDrafts(box);
@@ -380,27 +404,27 @@ function renderDetail() {
 
 // ---- live events ----
 
-function setViewers(caseId, viewers) {
+function setViewers(caseId: string, viewers: Viewer[]) {
   if (caseId !== state.selectedId) return;
   state.viewers = viewers;
   renderDetail();
 }
 
-function handleEvent(event) {
+function handleEvent(event: DomainEvent) {
   state.events.unshift(event);
   state.events.length = Math.min(state.events.length, MAX_EVENTS);
   // Prepend one item rather than redraw: the list is an aria-live region, and a redraw would
   // make screen readers read the whole list again.
   const list = $('#events');
   list.prepend(eventItem(event));
-  while (list.children.length > MAX_EVENTS) list.lastElementChild.remove();
+  while (list.children.length > MAX_EVENTS) list.lastElementChild?.remove();
   $('#events-empty').hidden = true;
 
-  if (event.type?.startsWith('case.')) void loadCases();
-  if (state.selectedId && event.data?.caseId === state.selectedId) void refreshDetail();
+  if (event.type.startsWith('case.')) void loadCases();
+  if (state.selectedId && event.data.caseId === state.selectedId) void refreshDetail();
 }
 
-function eventItem(event) {
+function eventItem(event: DomainEvent) {
   return h(
     'li',
     {},

@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { SUPERVISORS } from '../platform/auth/principal.js';
 import type { Services } from '../services.js';
+import { BillingHoldList } from './billing-holds.schemas.js';
 import { billingHoldDeps, sweepBillingHolds } from './billing-holds.service.js';
 
 // [CS-7] The accounts on hold, for the billing system (an integration token) and supervisors:
@@ -23,6 +24,8 @@ export function billingHoldsRoutes(app: FastifyInstance, services: Services): vo
         summary:
           '[CS-7] Accounts on hold: direct debit suspended (complaint open past its day), dunning blocked',
         querystring: Query,
+        // The CSV (?format=csv) is sent as text, which no schema serializes.
+        response: { 200: BillingHoldList },
       },
     },
     async (request, reply) => {

@@ -1,9 +1,19 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { confinedAgency, type Principal, STAFF } from '../platform/auth/principal.js';
+import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
 import { billingHoldDeps } from './billing-holds.service.js';
+import {
+  CaseActionDone,
+  CaseActionRefusal,
+  CaseOpened,
+  CaseQualified,
+  WaitingStarted,
+  WaitingStopped,
+  WrittenAnswerSent,
+} from './case-actions.schemas.js';
 import {
   type Actor,
   addNote,
@@ -136,14 +146,29 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
 
   app.post(
     '/api/cases',
-    { config: staff, schema: { tags: ['cases'], body: CreateBody } },
+    {
+      config: staff,
+      schema: {
+        tags: ['cases'],
+        body: CreateBody,
+        response: { 201: CaseOpened, 403: ApiErrorBody, 404: ApiErrorBody, 422: CaseActionRefusal },
+      },
+    },
     async (request, reply) =>
       answer(reply, await createCase(deps, request.body as NewCase, actorOf(request)), true),
   );
 
   app.patch(
     '/api/cases/:id',
-    { config: staff, schema: { tags: ['cases'], params: Id, body: QualifyBody } },
+    {
+      config: staff,
+      schema: {
+        tags: ['cases'],
+        params: Id,
+        body: QualifyBody,
+        response: { 200: CaseQualified, 404: ApiErrorBody, 409: ApiErrorBody, 422: CaseActionRefusal },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params as { id: string };
       if (!isUuid(id)) return notFound(reply);
@@ -159,6 +184,7 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
         tags: ['cases'],
         params: Id,
         body: Type.Object({ text: Text(2000) }, { additionalProperties: false }),
+        response: { 201: CaseActionDone, 404: ApiErrorBody, 422: CaseActionRefusal },
       },
     },
     async (request, reply) => {
@@ -171,7 +197,15 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
 
   app.post(
     '/api/cases/:id/contacts',
-    { config: staff, schema: { tags: ['cases'], params: Id, body: ContactBody } },
+    {
+      config: staff,
+      schema: {
+        tags: ['cases'],
+        params: Id,
+        body: ContactBody,
+        response: { 201: CaseActionDone, 404: ApiErrorBody, 409: ApiErrorBody },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params as { id: string };
       if (!isUuid(id)) return notFound(reply);
@@ -192,6 +226,7 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
           { channel: enumOf('EMAIL', 'LETTER'), text: Text(4000) },
           { additionalProperties: false },
         ),
+        response: { 201: WrittenAnswerSent, 404: ApiErrorBody, 409: ApiErrorBody, 422: CaseActionRefusal },
       },
     },
     async (request, reply) => {
@@ -215,6 +250,7 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
         summary: "[CS-3] The case waits for a third party's agreement or authorisation: its deadline pauses",
         params: Id,
         body: Type.Object({ reason: Text(300) }, { additionalProperties: false }),
+        response: { 200: WaitingStarted, 404: ApiErrorBody, 409: ApiErrorBody, 422: CaseActionRefusal },
       },
     },
     async (request, reply) => {
@@ -233,6 +269,7 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
         tags: ['cases'],
         summary: '[CS-3] The third party answered: the deadline resumes, moved on by the time waited',
         params: Id,
+        response: { 200: WaitingStopped, 404: ApiErrorBody, 409: ApiErrorBody },
       },
     },
     async (request, reply) => {
@@ -250,6 +287,7 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
         tags: ['cases'],
         params: Id,
         body: Type.Object({ resolution: Text(2000) }, { additionalProperties: false }),
+        response: { 200: CaseActionDone, 404: ApiErrorBody, 409: ApiErrorBody, 422: CaseActionRefusal },
       },
     },
     async (request, reply) => {

@@ -48,6 +48,7 @@ export const CaseSummary = Type.Object({
 });
 export type CaseSummary = Static<typeof CaseSummary>;
 export const CaseList = Type.Array(CaseSummary);
+export type CaseList = Static<typeof CaseList>;
 
 export const CaseEvent = Type.Object({
   id: Type.String(),
