@@ -1,14 +1,27 @@
-// @ts-nocheck
 // The on-call board: per agency, who is on call now and tonight, the out-of-hours requests being
 // paged with every attempt (live), escalations and acknowledgements, and the rota gaps ahead.
 // Everything comes from GET /api/oncall/board, fetched again on each page.* / oncall.decision
 // event (bursts coalesced) and after a reconnection that may have missed some.
 
-import { get, post } from '../api.js';
-import { $, h, quietly, showError } from '../dom.js';
+import type {
+  BoardAgency,
+  BoardAttempt,
+  BoardPage,
+  BoardPeriod,
+  OnCallBoard,
+  PageOutcome,
+  PageOutcomeReply,
+  PageOutcomeRequest,
+  PageStatus,
+  RotaSlot,
+  TimeSpan,
+} from '../../src/oncall/oncall.schemas.js';
+import { get, post, statusOf } from '../api.js';
+import { $, h, maybe$, quietly, showError } from '../dom.js';
 import { addStrings, getLang, locale, t, tEnum } from '../i18n.js';
 import { coalesced } from './coalesced.js';
 import { syncKeyed, unlessSame } from './keyed-list.js';
+import type { View, ViewContext } from './view.js';
 
 addStrings({
   fr: {
@@ -161,17 +174,28 @@ addStrings({
 
 // On-call periods begin and end with the clock, not with events: a slow refresh while shown.
 const REFRESH_MS = 5 * 60_000;
-const OPEN = new Set(['SCHEDULED', 'PAGING']);
+const OPEN = new Set<PageStatus>(['SCHEDULED', 'PAGING']);
+/** The decisions an agent can enter, in the order offered. */
+const OUTCOMES = [
+  'INTERVENTION_PLANNED',
+  'SOLVED_REMOTELY',
+  'NOT_OURS',
+] as const satisfies readonly PageOutcome[];
 
-const state = {
-  board: null, // null until the first answer
-  shown: false,
-  stale: false, // an event came while the board was hidden
-};
-let ctx = null;
-let timer = null;
+const state: {
+  /** null until the first answer */
+  board: OnCallBoard | null;
+  shown: boolean;
+  /** an event came while the board was hidden */
+  stale: boolean;
+} = { board: null, shown: false, stale: false };
+let ctx: ViewContext | null = null;
+let timer: ReturnType<typeof setInterval> | undefined;
 
-export const oncallView = {
+/** What a failed call shows: its message. */
+const failure = (err: unknown) => (err instanceof Error ? err : String(err));
+
+export const oncallView: View = {
   id: 'oncall',
   label: 'nav.oncall',
   start(context) {
@@ -185,14 +209,14 @@ export const oncallView = {
     if (state.stale) void loadBoard();
     clearInterval(timer);
     timer = setInterval(() => void loadBoard(), REFRESH_MS);
-    $('#oncall-heading')?.focus();
+    maybe$('#oncall-heading')?.focus();
   },
   hide() {
     state.shown = false;
     clearInterval(timer);
   },
   onEvent(event) {
-    if (event.type?.startsWith('page.') || event.type === 'oncall.decision') refreshSoon();
+    if (event.type.startsWith('page.') || event.type === 'oncall.decision') refreshSoon();
   },
   onSynced({ reload }) {
     if (reload) refreshSoon();
@@ -222,13 +246,13 @@ const loadBoard = coalesced(
   async () => {
     state.stale = false;
     try {
-      const board = await get('/api/oncall/board');
+      const board = await get<OnCallBoard>('/api/oncall/board');
       if (!ctx) return;
       state.board = board;
       showError($('#oncall-error'), null);
     } catch (err) {
       if (!ctx) return;
-      if (err.status !== 401) showError($('#oncall-error'), err);
+      if (statusOf(err) !== 401) showError($('#oncall-error'), failure(err));
     }
     drawBoard({ silenced: false });
   },
@@ -237,12 +261,16 @@ const loadBoard = coalesced(
 
 // ---- formatting ----
 
-const formats = new Map();
+const formats = new Map<string, Intl.DateTimeFormat>();
 /**
  * "mar. 24 nov., 22:30" (or "22:30" alone) in the agency's time zone: on-call hours are the
  * agency's local hours, whatever the browser's.
  */
-function formatAt(value, zone, { timeOnly = false } = {}) {
+function formatAt(
+  value: string | null,
+  zone: string | undefined,
+  { timeOnly = false }: { timeOnly?: boolean } = {},
+): string {
   if (!value) return '';
   const key = `${getLang()}|${zone}|${timeOnly}`;
   let format = formats.get(key);
@@ -258,23 +286,24 @@ function formatAt(value, zone, { timeOnly = false } = {}) {
   return format.format(new Date(value));
 }
 
-const time = (value, zone, options) => h('time', { datetime: value }, formatAt(value, zone, options));
+const time = (value: string, zone: string, options?: { timeOnly?: boolean }) =>
+  h('time', { datetime: value }, formatAt(value, zone, options));
 /** The end of a span: its time alone when it ends the day it began. */
-function endTime(start, end, zone) {
-  const day = (value) => new Date(value).toLocaleDateString('en-CA', { timeZone: zone });
+function endTime(start: string, end: string, zone: string) {
+  const day = (value: string) => new Date(value).toLocaleDateString('en-CA', { timeZone: zone });
   return time(end, zone, { timeOnly: day(start) === day(end) });
 }
 
 /** A translated sentence whose {placeholders} are elements (e.g. <time>), built without HTML. */
-function sentence(key, parts) {
+function sentence(key: string, parts: Record<string, Node | string>): Array<Node | string> {
   const text = t(key);
-  const nodes = [];
+  const nodes: Array<Node | string> = [];
   let last = 0;
   for (const match of text.matchAll(/\{(\w+)\}/g)) {
+    const [placeholder, name = ''] = match;
     nodes.push(text.slice(last, match.index));
-    const part = parts[match[1]];
-    nodes.push(part === undefined ? match[0] : part);
-    last = match.index + match[0].length;
+    nodes.push(parts[name] ?? placeholder);
+    last = match.index + placeholder.length;
   }
   nodes.push(text.slice(last));
   return nodes.filter((n) => n !== '');
@@ -305,12 +334,14 @@ function buildFrame() {
   );
 }
 
-function drawBoard({ silenced }) {
-  const list = $('#oncall-agencies');
+function drawBoard({ silenced }: { silenced: boolean }) {
   const board = state.board;
-  if (!list || !board) return;
+  if (!ctx || !board) return;
+  const { root } = ctx;
+  const list = $('#oncall-agencies');
   // Live updates rebuild parts of the page: keep keyboard focus where it was.
-  const focused = ctx.root.contains(document.activeElement) ? document.activeElement.dataset.focusKey : null;
+  const active = document.activeElement;
+  const focused = active instanceof HTMLElement && root.contains(active) ? active.dataset.focusKey : null;
   $('#oncall-updated').textContent = t('oncall.updated', {
     date: formatAt(board.generatedAt, board.agencies[0]?.timeZone),
   });
@@ -322,11 +353,16 @@ function drawBoard({ silenced }) {
       (agency) => agency.id,
       (agency, card) => drawAgency(agency, card, board.horizon, silenced),
     );
-  if (focused && !ctx.root.contains(document.activeElement))
-    ctx.root.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
+  if (focused && !root.contains(document.activeElement))
+    maybe$(`[data-focus-key="${CSS.escape(focused)}"]`, root)?.focus();
 }
 
-function drawAgency(agency, existing, horizon, silenced) {
+function drawAgency(
+  agency: BoardAgency,
+  existing: HTMLElement | null,
+  horizon: TimeSpan,
+  silenced: boolean,
+): HTMLElement {
   const headingId = `oncall-agency-${agency.code}-heading`;
   const card =
     existing ??
@@ -356,47 +392,45 @@ function drawAgency(agency, existing, horizon, silenced) {
       ),
       h('div', { class: 'oncall-gaps-slot' }),
     );
-  card.querySelector('h3').textContent = t('oncall.agency', agency);
-  card.querySelector('.oncall-region').textContent = t('oncall.region', { name: agency.region.name });
+  $('h3', card).textContent = t('oncall.agency', { name: agency.name, code: agency.code });
+  $('.oncall-region', card).textContent = t('oncall.region', { name: agency.region.name });
   replaceSlot(card, '.oncall-staff', () =>
     unlessSame(
-      card.querySelector('.oncall-staff'),
+      maybe$('.oncall-staff', card),
       [agency.onCall, agency.region.managerNow, agency.region.managers],
       () => drawStaff(agency),
     ),
   );
   const drawPages = () =>
     syncKeyed(
-      card.querySelector('.oncall-pages'),
+      $('.oncall-pages', card),
       agency.pages,
       (page) => page.caseNumber,
       (page, node) => drawPage(page, node, agency.timeZone),
     );
   // A redraw of everything (language changed) is not news: the live region stays silent meanwhile.
-  if (silenced) quietly(card.querySelector('.oncall-pages-region'), drawPages);
+  if (silenced) quietly($('.oncall-pages-region', card), drawPages);
   else drawPages();
-  card.querySelector('.oncall-no-pages').hidden = agency.pages.length > 0;
+  $('.oncall-no-pages', card).hidden = agency.pages.length > 0;
   replaceSlot(card, '.oncall-gaps', () =>
-    unlessSame(
-      card.querySelector('.oncall-gaps'),
-      [agency.rotaGaps, agency.region.managerGaps, horizon.end],
-      () => drawGaps(agency, horizon),
+    unlessSame(maybe$('.oncall-gaps', card), [agency.rotaGaps, agency.region.managerGaps, horizon.end], () =>
+      drawGaps(agency, horizon),
     ),
   );
   return card;
 }
 
 /** Puts the node `make()` returns where the `selector` node (or its empty slot) stands. */
-function replaceSlot(card, selector, make) {
-  const current = card.querySelector(selector) ?? card.querySelector(`${selector}-slot`);
+function replaceSlot(card: HTMLElement, selector: string, make: () => HTMLElement) {
+  const current = maybe$(selector, card) ?? $(`${selector}-slot`, card);
   const node = make();
   if (node !== current) current.replaceWith(node);
 }
 
-function drawStaff(agency) {
+function drawStaff(agency: BoardAgency) {
   const zone = agency.timeZone;
-  const person = (p) => t('oncall.person', p);
-  const slots = (list) =>
+  const person = (p: { name: string; mobile: string }) => t('oncall.person', p);
+  const slots = (list: readonly RotaSlot[]) =>
     list.length
       ? h(
           'ul',
@@ -414,7 +448,7 @@ function drawStaff(agency) {
           ),
         )
       : t('oncall.nobodyOnRota');
-  const period = (p) =>
+  const period = (p: BoardPeriod | null) =>
     !p
       ? t('oncall.noPeriod')
       : p.current
@@ -466,7 +500,7 @@ function drawStaff(agency) {
   );
 }
 
-function drawPage(page, existing, zone) {
+function drawPage(page: BoardPage, existing: HTMLElement | null, zone: string): HTMLElement {
   const item =
     existing ??
     h(
@@ -476,7 +510,7 @@ function drawPage(page, existing, zone) {
       h('ol', {
         class: 'oncall-attempts',
         id: `oncall-attempts-${page.caseNumber}`,
-        dataset: { attemptsCase: page.caseNumber },
+        dataset: { attemptsCase: String(page.caseNumber) },
       }),
       h('p', { class: 'muted oncall-no-attempts' }),
     );
@@ -489,17 +523,17 @@ function drawPage(page, existing, zone) {
     .filter(Boolean)
     .join(' ');
   Object.assign(item.dataset, {
-    pageCase: page.caseNumber,
+    pageCase: String(page.caseNumber),
     pageStatus: page.status,
     escalated: page.escalatedAt ? 'true' : 'false',
   });
   const { attempts, ...summary } = page;
   replaceSlot(item, '.oncall-page-summary', () =>
-    unlessSame(item.querySelector('.oncall-page-summary'), { ...summary, tried: attempts.length > 0 }, () =>
+    unlessSame(maybe$('.oncall-page-summary', item), { ...summary, tried: attempts.length > 0 }, () =>
       drawPageSummary(page, zone),
     ),
   );
-  const list = item.querySelector('.oncall-attempts');
+  const list = $('.oncall-attempts', item);
   list.setAttribute('aria-label', t('oncall.attempts', { number: page.caseNumber }));
   syncKeyed(
     list,
@@ -507,14 +541,14 @@ function drawPage(page, existing, zone) {
     (attempt) => attempt.number,
     (attempt, node) => unlessSame(node, attempt, () => drawAttempt(attempt, zone)),
   );
-  const none = item.querySelector('.oncall-no-attempts');
+  const none = $('.oncall-no-attempts', item);
   none.textContent = t('oncall.noAttempts');
   none.hidden = attempts.length > 0;
   return item;
 }
 
-function drawPageSummary(page, zone) {
-  const escalated = Boolean(page.escalatedAt);
+function drawPageSummary(page: BoardPage, zone: string) {
+  const { escalatedAt, acknowledgedAt, interventionAt } = page;
   const unreached = page.status === 'UNREACHED';
   return h(
     'div',
@@ -540,31 +574,31 @@ function drawPageSummary(page, zone) {
         tEnum('oncall.status', page.status),
       ),
       h('span', { class: 'badge' }, tEnum('oncall.decision', page.decision)),
-      escalated
+      escalatedAt
         ? h('span', { class: 'badge escalated', dataset: { escalatedBadge: '' } }, t('oncall.escalatedBadge'))
         : null,
     ),
     OPEN.has(page.status) && page.attempts.length === 0
       ? h('p', {}, sentence('oncall.scheduledFor', { date: time(page.scheduledFor, zone) }))
       : null,
-    escalated
+    escalatedAt
       ? h(
           'p',
           { class: 'oncall-escalation', dataset: { escalationReason: page.escalationReason ?? '' } },
           sentence('oncall.escalated', {
-            date: time(page.escalatedAt, zone),
+            date: time(escalatedAt, zone),
             reason: tEnum('oncall.reason', page.escalationReason),
           }),
         )
       : null,
-    page.acknowledgedAt
+    acknowledgedAt
       ? h(
           'p',
           { class: 'oncall-acknowledged', dataset: { acknowledgedBy: page.acknowledgedBy?.name ?? '' } },
           sentence('oncall.acknowledged', {
             name: page.acknowledgedBy?.name ?? '?',
             target: tEnum('oncall.target', page.acknowledgedBy?.target),
-            date: time(page.acknowledgedAt, zone),
+            date: time(acknowledgedAt, zone),
           }),
         )
       : null,
@@ -573,10 +607,10 @@ function drawPageSummary(page, zone) {
       ? h(
           'p',
           { class: 'oncall-page-outcome', dataset: { pageOutcome: page.outcome } },
-          page.interventionAt
+          interventionAt
             ? sentence('oncall.outcomeAtText', {
                 outcome: tEnum('oncall.pageOutcome', page.outcome),
-                date: time(page.interventionAt, zone),
+                date: time(interventionAt, zone),
               })
             : sentence('oncall.outcomeText', { outcome: tEnum('oncall.pageOutcome', page.outcome) }),
         )
@@ -589,12 +623,12 @@ function drawPageSummary(page, zone) {
  * [ON-11] What the technician decided after calling the customer back, when they tell it by phone
  * rather than by SMS: recorded on the case, and the agency gets it by e-mail.
  */
-function outcomeForm(page) {
+function outcomeForm(page: BoardPage) {
   const id = `oncall-outcome-${page.caseNumber}`;
   const choice = h(
     'select',
     { id: `${id}-choice`, name: 'outcome' },
-    ['INTERVENTION_PLANNED', 'SOLVED_REMOTELY', 'NOT_OURS'].map((value) =>
+    OUTCOMES.map((value) =>
       h(
         'option',
         { value, selected: value === (page.outcome ?? 'INTERVENTION_PLANNED') },
@@ -614,7 +648,9 @@ function outcomeForm(page) {
     h('button', { type: 'submit' }, t('oncall.outcomeSave')),
     error,
   );
-  const planned = () => choice.value === 'INTERVENTION_PLANNED';
+  const chosen = (): PageOutcome =>
+    OUTCOMES.find((value) => value === choice.value) ?? 'INTERVENTION_PLANNED';
+  const planned = () => chosen() === 'INTERVENTION_PLANNED';
   const toggle = () => {
     when.disabled = !planned();
   };
@@ -630,24 +666,25 @@ function outcomeForm(page) {
     showError(error, null);
     try {
       // The input's local time is the browser's: agents work in the agency's time zone.
-      await post(`/api/pages/${page.id}/outcome`, {
-        outcome: choice.value,
+      const body: PageOutcomeRequest = {
+        outcome: chosen(),
         ...(planned() ? { interventionAt: new Date(when.value).toISOString() } : {}),
-      });
+      };
+      await post<PageOutcomeReply>(`/api/pages/${page.id}/outcome`, body);
       void loadBoard();
     } catch (err) {
-      showError(error, err);
+      showError(error, failure(err));
     }
   });
   return form;
 }
 
-function drawAttempt(attempt, zone) {
+function drawAttempt(attempt: BoardAttempt, zone: string) {
   return h(
     'li',
     {
       class: `oncall-attempt outcome-${attempt.outcome}`,
-      dataset: { attempt: attempt.number, outcome: attempt.outcome, target: attempt.target },
+      dataset: { attempt: String(attempt.number), outcome: attempt.outcome, target: attempt.target },
     },
     h('strong', {}, t('oncall.attempt', { number: attempt.number })),
     ` · ${tEnum('oncall.target', attempt.target)} · ${attempt.name} (${attempt.mobile}) · `,
@@ -666,7 +703,7 @@ function drawAttempt(attempt, zone) {
   );
 }
 
-function drawGaps(agency, horizon) {
+function drawGaps(agency: BoardAgency, horizon: TimeSpan) {
   const zone = agency.timeZone;
   const items = [
     ...agency.region.managerGaps.map((gap) =>

@@ -1,13 +1,15 @@
-// @ts-nocheck
 // The supervisor's screen: case queues per agency with their SLA breaches, the multi-contact
 // cases flagged for priority, and who is online with the case each one has open (two agents on
 // one case are pointed out, so they do not both answer the same customer).
 
-import { get } from '../api.js';
+import type { CaseQueue, SupervisedCase, SupervisionReply } from '../../src/cases/supervision.schemas.js';
+import type { OnlineUser, PresenceReply } from '../../src/realtime/realtime.schemas.js';
+import { get, statusOf } from '../api.js';
 import { h } from '../dom.js';
 import { addStrings, formatDate, t, tEnum } from '../i18n.js';
 import { coalesced } from './coalesced.js';
 import { countdownBadge } from './countdown.js';
+import type { View, ViewContext } from './view.js';
 
 addStrings({
   fr: {
@@ -63,15 +65,18 @@ addStrings({
 /** SLA breaches appear with time, not only with events: look again every so often. */
 const REFRESH_MS = 30_000;
 
-let ctx = null;
-let data = null; // /api/supervision
-let online = null; // /api/presence users
-const errors = { supervision: null, presence: null };
-let timer = null;
+let ctx: ViewContext | null = null;
+let data: SupervisionReply | null = null; // /api/supervision
+let online: OnlineUser[] | null = null; // /api/presence users
+const errors: { supervision: string | null; presence: string | null } = { supervision: null, presence: null };
+let timer: ReturnType<typeof setInterval> | undefined;
 let shown = false;
-let caseNumbers = new Map(); // caseId → number, for the presence list
+let caseNumbers = new Map<string, number>(); // caseId → number, for the presence list
 
-export const supervisorView = {
+/** What a failed call shows: its message. */
+const failure = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export const supervisorView: View = {
   id: 'supervisor',
   label: 'nav.supervisor',
   roles: ['SUPERVISOR', 'ADMIN'],
@@ -96,8 +101,7 @@ export const supervisorView = {
     clearInterval(timer);
   },
   onEvent(event) {
-    if (shown && (event.type?.startsWith('case.') || event.type === 'call.screen-pop'))
-      void loadSupervision();
+    if (shown && (event.type.startsWith('case.') || event.type === 'call.screen-pop')) void loadSupervision();
   },
   onPresence() {
     if (shown) void loadPresence();
@@ -118,10 +122,10 @@ const loadSupervision = coalesced(
   async () => {
     if (!ctx) return;
     try {
-      data = await get('/api/supervision');
+      data = await get<SupervisionReply>('/api/supervision');
       errors.supervision = null;
     } catch (err) {
-      if (err.status !== 401) errors.supervision = err.message;
+      if (statusOf(err) !== 401) errors.supervision = failure(err);
     }
     render();
   },
@@ -132,12 +136,12 @@ const loadPresence = coalesced(
   async () => {
     if (!ctx) return;
     try {
-      const presence = await get('/api/presence');
+      const presence = await get<PresenceReply>('/api/presence');
       online = presence.users;
       caseNumbers = new Map(Object.entries(presence.caseNumbers));
       errors.presence = null;
     } catch (err) {
-      if (err.status !== 401) errors.presence = err.message;
+      if (statusOf(err) !== 401) errors.presence = failure(err);
     }
     render();
   },
@@ -149,10 +153,11 @@ function loadAll() {
   void loadPresence();
 }
 
-function render() {
+function render(): void {
   const root = ctx?.root;
   if (!root) return;
-  const hadFocus = root.contains(document.activeElement) ? document.activeElement.id : null;
+  const active = document.activeElement;
+  const hadFocus = active && root.contains(active) ? active.id : null;
   root.replaceChildren(
     h(
       'div',
@@ -180,8 +185,9 @@ function render() {
   if (hadFocus) document.getElementById(hadFocus)?.focus();
 }
 
-function queuesTable(queues) {
-  const cell = (value, warn) => h('td', { class: warn && value > 0 ? 'overdue' : '' }, String(value));
+function queuesTable(queues: readonly CaseQueue[]) {
+  const cell = (value: number, warn = false) =>
+    h('td', { class: warn && value > 0 ? 'overdue' : '' }, String(value));
   return h(
     'table',
     { class: 'queues' },
@@ -213,7 +219,7 @@ function queuesTable(queues) {
           cell(q.urgent, true),
           h(
             'td',
-            { class: q.overdue > 0 ? 'overdue' : '', dataset: { overdue: q.overdue } },
+            { class: q.overdue > 0 ? 'overdue' : '', dataset: { overdue: String(q.overdue) } },
             String(q.overdue),
           ),
           cell(q.dueWithinHour),
@@ -224,7 +230,7 @@ function queuesTable(queues) {
   );
 }
 
-function caseList(id, title, cases, empty) {
+function caseList(id: string, title: string, cases: readonly SupervisedCase[] | undefined, empty: string) {
   return h(
     'section',
     { class: 'card', 'aria-labelledby': id },
@@ -259,7 +265,7 @@ function caseList(id, title, cases, empty) {
 function onlineList() {
   const users = (online ?? []).filter((u) => u.userId !== ctx?.user.id);
   // How many people have each case open: more than one means two may answer the same customer.
-  const perCase = new Map();
+  const perCase = new Map<string, number>();
   for (const user of online ?? []) for (const id of user.viewing) perCase.set(id, (perCase.get(id) ?? 0) + 1);
   return h(
     'section',
@@ -280,22 +286,22 @@ function onlineList() {
                 ` (${tEnum('role', user.role)}) `,
                 user.viewing.length === 0
                   ? h('span', { class: 'muted' }, t('sup.idle'))
-                  : user.viewing.map((id) =>
-                      h(
+                  : user.viewing.map((id) => {
+                      const number = caseNumbers.get(id);
+                      const together = perCase.get(id) ?? 0;
+                      return h(
                         'span',
                         { dataset: { viewing: id } },
                         h(
                           'a',
                           { href: `#/cases/${id}` },
-                          caseNumbers.has(id)
-                            ? t('sup.viewing', { number: caseNumbers.get(id) })
-                            : t('sup.viewingUnknown'),
+                          number !== undefined ? t('sup.viewing', { number }) : t('sup.viewingUnknown'),
                         ),
-                        perCase.get(id) > 1
-                          ? h('span', { class: 'badge warn' }, t('sup.together', { count: perCase.get(id) }))
+                        together > 1
+                          ? h('span', { class: 'badge warn' }, t('sup.together', { count: together }))
                           : null,
-                      ),
-                    ),
+                      );
+                    }),
               ),
             ),
           ),

@@ -3,6 +3,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { SUPERVISORS } from '../platform/auth/principal.js';
 import type { Services } from '../services.js';
 import { OPEN_CASE_STATUSES } from './case-scope.js';
+import { SupervisionReply } from './supervision.schemas.js';
 
 // The supervisor's view of the case queues: open cases per agency with how many are urgent,
 // overdue or due within the hour; the overdue ones (SLA breaches) and the multi-contact ones,
@@ -40,7 +41,10 @@ export function supervisionRoutes(app: FastifyInstance, services: Services): voi
 
   app.get(
     '/api/supervision',
-    { config: { access: { users: SUPERVISORS } }, schema: { tags: ['cases'] } },
+    {
+      config: { access: { users: SUPERVISORS } },
+      schema: { tags: ['cases'], response: { 200: SupervisionReply } },
+    },
     async () => {
       const now = clock.now();
       const soon = new Date(now.getTime() + SOON_MS);

@@ -2,27 +2,15 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { auditEntry } from '../platform/audit.js';
 import { confinedAgency, STAFF } from '../platform/auth/principal.js';
+import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
 import { loadOnCallBoard } from './board.service.js';
+import { OnCallBoard, PageOutcomeReply, PageOutcomeRequest } from './oncall.schemas.js';
 import { recordPageOutcome } from './page-outcome.service.js';
 
 // The console's on-call board. Staff only; an agent attached to an agency sees that agency's
 // board (as with its cases), supervisors, admins and unattached agents see every agency.
-
-const OutcomeBody = Type.Object(
-  {
-    outcome: Type.Union([
-      Type.Literal('INTERVENTION_PLANNED'),
-      Type.Literal('SOLVED_REMOTELY'),
-      Type.Literal('NOT_OURS'),
-    ]),
-    interventionAt: Type.Optional(
-      Type.String({ format: 'date-time', description: 'required for INTERVENTION_PLANNED' }),
-    ),
-  },
-  { additionalProperties: false },
-);
 
 export function boardRoutes(app: FastifyInstance, services: Services): void {
   app.get(
@@ -33,6 +21,7 @@ export function boardRoutes(app: FastifyInstance, services: Services): void {
         tags: ['oncall'],
         summary:
           'Per agency: who is on call now and in the current or next on-call period, open out-of-hours pages with their attempts, rota gaps ahead',
+        response: { 200: OnCallBoard },
       },
     },
     async (request) => loadOnCallBoard(services, { agencyId: confinedAgency(request.principal!) }),
@@ -47,15 +36,13 @@ export function boardRoutes(app: FastifyInstance, services: Services): void {
         summary:
           '[ON-11] Records what the technician decided after calling the customer back (told by phone to the agent); the agency gets it by e-mail',
         params: Type.Object({ id: Type.String() }),
-        body: OutcomeBody,
+        body: PageOutcomeRequest,
+        response: { 200: PageOutcomeReply, 400: ApiErrorBody, 404: ApiErrorBody, 409: ApiErrorBody },
       },
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      const body = request.body as {
-        outcome: 'INTERVENTION_PLANNED' | 'SOLVED_REMOTELY' | 'NOT_OURS';
-        interventionAt?: string;
-      };
+      const body = request.body as PageOutcomeRequest;
       const principal = request.principal!;
       const agency = confinedAgency(principal);
       const page = isUuid(id)

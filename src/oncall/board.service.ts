@@ -1,16 +1,9 @@
 import type { FrenchCalendar } from '../calendar/french-calendar.js';
-import type {
-  AttemptOutcome,
-  PageOutcome,
-  PageStatus,
-  PageTarget,
-  Urgency,
-} from '../generated/prisma/enums.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { maskPhone } from '../platform/logger.js';
 import {
-  type BoardPeriod,
   currentOrNextPeriod,
   gapHorizon,
   managerGaps,
@@ -19,99 +12,28 @@ import {
 } from './board-schedule.js';
 import type { Interval } from './imports/rota-periods.js';
 import { agencyCalendar, type WeeklyWindow } from './on-call-windows.js';
+import type {
+  BoardAttempt,
+  BoardOnCallType,
+  BoardPage,
+  BoardPerson,
+  OnCallBoard,
+  PageStatus,
+  RotaSlot,
+  TimeSpan,
+} from './oncall.schemas.js';
 import { OPEN_PAGE_STATUSES } from './paging.deps.js';
 
 // The on-call board (GET /api/oncall/board): per agency, who is on call now and in its current
 // or next on-call period, its out-of-hours pages with every attempt, and the rota gaps ahead.
 // Four reads (agencies, technician rotas, manager rotas, pages with their attempts) however many
-// agencies, pages and attempts there are; the rest is computed here.
+// agencies, pages and attempts there are; the rest is computed here. The board is built as it is
+// sent (its shape is the response schema's, src/oncall/oncall.schemas.ts): instants as ISO strings.
 
 export interface BoardDeps {
   db: Db;
   clock: Clock;
   calendar: FrenchCalendar;
-}
-
-/** A person on call, as the board shows them: the mobile masked as in the logs. */
-export interface BoardPerson {
-  id: string;
-  name: string;
-  mobile: string;
-}
-
-export interface RotaSlot extends BoardPerson {
-  startsAt: Date;
-  endsAt: Date;
-}
-
-export interface BoardOnCallType {
-  onCallType: string;
-  /** The on-call period in progress, else the next one; null without on-call hours for the type. */
-  period: BoardPeriod | null;
-  /** Whom a page would reach now (the paging's own choice), if anybody. */
-  technicianNow: BoardPerson | null;
-  /** Technicians on the rota during `period`, in order. */
-  technicians: RotaSlot[];
-}
-
-export interface BoardAttempt {
-  number: number;
-  target: PageTarget;
-  name: string;
-  mobile: string;
-  outcome: AttemptOutcome;
-  startedAt: Date;
-  endedAt: Date | null;
-}
-
-export interface BoardPage {
-  id: string;
-  caseId: string;
-  caseNumber: number;
-  subject: string;
-  urgency: Urgency;
-  status: PageStatus;
-  decision: string;
-  onCallType: string | null;
-  scheduledFor: Date;
-  escalatedAt: Date | null;
-  escalationReason: string | null;
-  acknowledgedAt: Date | null;
-  acknowledgedBy: { target: PageTarget; name: string } | null;
-  /** [ON-11] What the technician decided after calling the customer back. */
-  outcome: PageOutcome | null;
-  interventionAt: Date | null;
-  outcomeAt: Date | null;
-  attempts: BoardAttempt[];
-}
-
-export interface BoardAgency {
-  id: string;
-  code: string;
-  name: string;
-  timeZone: string;
-  region: {
-    id: string;
-    code: string;
-    name: string;
-    managerNow: BoardPerson | null;
-    /** Regional managers on the rota during the agency's current or next on-call periods. */
-    managers: RotaSlot[];
-    /** Within the horizon, when the region has no regional on-call manager. */
-    managerGaps: Interval[];
-  };
-  onCall: BoardOnCallType[];
-  /** Open pages first, then those settled in the last hours; newest first. */
-  pages: BoardPage[];
-  /** Within the horizon and the agency's on-call hours, when no technician is on the rota. */
-  rotaGaps: Array<Interval & { onCallType: string }>;
-}
-
-export interface OnCallBoard {
-  generatedAt: Date;
-  /** The span rota gaps are looked for in. */
-  horizon: Interval;
-  agencies: BoardAgency[];
 }
 
 interface PersonRow {
@@ -127,12 +49,49 @@ const fullName = (p: { firstName: string; lastName: string }) => `${p.firstName}
 const person = (p: PersonRow): BoardPerson => ({ id: p.id, name: fullName(p), mobile: maskPhone(p.mobile) });
 const slot = (r: { startsAt: Date; endsAt: Date }, p: PersonRow): RotaSlot => ({
   ...person(p),
-  startsAt: r.startsAt,
-  endsAt: r.endsAt,
+  startsAt: r.startsAt.toISOString(),
+  endsAt: r.endsAt.toISOString(),
 });
+const timeSpan = (interval: Interval): TimeSpan => ({
+  start: interval.start.toISOString(),
+  end: interval.end.toISOString(),
+});
+const isoOrNull = (at: Date | null) => at?.toISOString() ?? null;
 const overlaps = (r: { startsAt: Date; endsAt: Date }, span: Interval) =>
   r.startsAt < span.end && span.start < r.endsAt;
 const byStart = (a: { startsAt: Date }, b: { startsAt: Date }) => a.startsAt.getTime() - b.startsAt.getTime();
+
+// The page columns the board shows, with its case and its attempts.
+const PAGE_COLUMNS = {
+  id: true,
+  caseId: true,
+  agencyId: true,
+  status: true,
+  decision: true,
+  onCallType: true,
+  scheduledFor: true,
+  escalatedAt: true,
+  escalationReason: true,
+  acknowledgedAt: true,
+  outcome: true,
+  interventionAt: true,
+  outcomeAt: true,
+  case: { select: { number: true, subject: true, urgency: true } },
+  attempts: {
+    orderBy: { number: 'asc' },
+    select: {
+      number: true,
+      target: true,
+      mobile: true,
+      outcome: true,
+      startedAt: true,
+      endedAt: true,
+      technician: { select: { firstName: true, lastName: true } },
+      manager: { select: { firstName: true, lastName: true } },
+    },
+  },
+} as const satisfies Prisma.PageSelect;
+type PageRow = Prisma.PageGetPayload<{ select: typeof PAGE_COLUMNS }>;
 
 /** Whom the paging would choose now among rota periods: an active person, the latest period to start. */
 function onCallAt<T extends { startsAt: Date; endsAt: Date }>(
@@ -197,6 +156,7 @@ export async function loadOnCallBoard(
       select: { regionId: true, startsAt: true, endsAt: true, manager: PERSON },
     }),
     db.page.findMany({
+      select: PAGE_COLUMNS,
       where: {
         agencyId: { in: agencyIds },
         OR: [
@@ -213,41 +173,12 @@ export async function loadOnCallBoard(
         ],
       },
       orderBy: { scheduledFor: 'desc' },
-      select: {
-        id: true,
-        caseId: true,
-        agencyId: true,
-        status: true,
-        decision: true,
-        onCallType: true,
-        scheduledFor: true,
-        escalatedAt: true,
-        escalationReason: true,
-        acknowledgedAt: true,
-        outcome: true,
-        interventionAt: true,
-        outcomeAt: true,
-        case: { select: { number: true, subject: true, urgency: true } },
-        attempts: {
-          orderBy: { number: 'asc' },
-          select: {
-            number: true,
-            target: true,
-            mobile: true,
-            outcome: true,
-            startedAt: true,
-            endedAt: true,
-            technician: { select: { firstName: true, lastName: true } },
-            manager: { select: { firstName: true, lastName: true } },
-          },
-        },
-      },
     }),
   ]);
 
   return {
-    generatedAt: now,
-    horizon,
+    generatedAt: now.toISOString(),
+    horizon: timeSpan(horizon),
     agencies: planned.map(({ agency, calendar, windowsByType, periods }) => {
       const rotas = technicianRotas.filter((r) => r.agencyId === agency.id);
       const regionRotas = managerRotas.filter((r) => r.regionId === agency.region.id);
@@ -258,7 +189,7 @@ export async function loadOnCallBoard(
         const ofType = rotas.filter((r) => r.onCallType === onCallType);
         return {
           onCallType,
-          period,
+          period: period && { ...timeSpan(period), current: period.current },
           technicianNow: onCallAt(ofType, now, (r) => r.technician),
           technicians: period
             ? ofType
@@ -285,7 +216,7 @@ export async function loadOnCallBoard(
           managerGaps: managerGaps(
             regionRotas.filter((r) => r.manager.active).map((r) => ({ start: r.startsAt, end: r.endsAt })),
             horizon,
-          ),
+          ).map(timeSpan),
         },
         onCall,
         pages: pages
@@ -300,7 +231,7 @@ export async function loadOnCallBoard(
               .map((r) => ({ start: r.startsAt, end: r.endsAt })),
             horizon,
             calendar,
-          ).map((gap) => ({ onCallType, ...gap })),
+          ).map((gap) => ({ onCallType, ...timeSpan(gap) })),
         ),
       };
     }),
@@ -310,36 +241,36 @@ export async function loadOnCallBoard(
 const isOpen = (page: { status: PageStatus }) =>
   (OPEN_PAGE_STATUSES as readonly string[]).includes(page.status);
 
-type PageRow = Omit<BoardPage, 'caseNumber' | 'subject' | 'urgency' | 'acknowledgedBy' | 'attempts'> & {
-  case: { number: number; subject: string; urgency: Urgency };
-  attempts: Array<
-    Omit<BoardAttempt, 'name'> & {
-      technician: { firstName: string; lastName: string } | null;
-      manager: { firstName: string; lastName: string } | null;
-    }
-  >;
-};
-
-function boardPage({
-  case: kase,
-  attempts,
-  agencyId: _agencyId,
-  ...columns
-}: PageRow & { agencyId: string | null }): BoardPage {
+function boardPage({ case: kase, attempts, ...page }: PageRow): BoardPage {
   const shown = attempts.map(
-    ({ technician, manager, mobile, ...attempt }): BoardAttempt => ({
-      ...attempt,
+    ({ technician, manager, ...attempt }): BoardAttempt => ({
+      number: attempt.number,
+      target: attempt.target,
       name: technician ? fullName(technician) : manager ? fullName(manager) : '',
-      mobile: maskPhone(mobile),
+      mobile: maskPhone(attempt.mobile),
+      outcome: attempt.outcome,
+      startedAt: attempt.startedAt.toISOString(),
+      endedAt: isoOrNull(attempt.endedAt),
     }),
   );
   const accepted = shown.find((a) => a.outcome === 'ACCEPTED');
   return {
-    ...columns,
+    id: page.id,
+    caseId: page.caseId,
     caseNumber: kase.number,
     subject: kase.subject,
     urgency: kase.urgency,
+    status: page.status,
+    decision: page.decision,
+    onCallType: page.onCallType,
+    scheduledFor: page.scheduledFor.toISOString(),
+    escalatedAt: isoOrNull(page.escalatedAt),
+    escalationReason: page.escalationReason,
+    acknowledgedAt: isoOrNull(page.acknowledgedAt),
     acknowledgedBy: accepted ? { target: accepted.target, name: accepted.name } : null,
+    outcome: page.outcome,
+    interventionAt: isoOrNull(page.interventionAt),
+    outcomeAt: isoOrNull(page.outcomeAt),
     attempts: shown,
   };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
-import type { OnCallBoard } from '../../src/oncall/board.service.js';
 import { GAP_HORIZON_DAYS } from '../../src/oncall/board-schedule.js';
+import type { OnCallBoard } from '../../src/oncall/oncall.schemas.js';
 import { startPagingWorker } from '../../src/oncall/paging.worker.js';
 import { maskPhone } from '../../src/platform/logger.js';
 import type { Stoppable } from '../../src/platform/queues.js';
@@ -47,15 +47,8 @@ afterAll(async () => {
 
 const callsTo = (mobile: string) => twilioApi.calls.filter((c) => c.to === mobile);
 
-/** The board as JSON: instants as ISO strings. */
-type Json<T> = T extends Date
-  ? string
-  : T extends Array<infer U>
-    ? Json<U>[]
-    : T extends object
-      ? { [K in keyof T]: Json<T[K]> }
-      : T;
-type Board = Json<OnCallBoard>;
+/** The board as sent: instants as ISO strings (the response schema's type). */
+type Board = OnCallBoard;
 
 async function board(token: string): Promise<Board> {
   const response = await h.app.inject({
