@@ -1,36 +1,75 @@
-// @ts-nocheck
 // The simulator panel: one person plays the caller, the paged technician and the SMS subscriber.
 // Every action goes to /api/simulator/*, which drives the platform's real Twilio webhooks.
 
-import { clearSession, get, getSession, post, setUnauthorizedHandler } from './api.js';
+import type {
+  NextStep,
+  SimulatorLine,
+  SimulatorOutboundItem,
+  SimulatorSmsReply,
+  SimulatorStep,
+} from '../src/messaging/simulator/simulator.schemas.js';
+import {
+  clearSession,
+  get,
+  getSession,
+  post,
+  type SignedInUser,
+  setUnauthorizedHandler,
+  statusOf,
+} from './api.js';
 import { $, h, redrawQuietly, showError } from './dom.js';
 import {
   applyTranslations,
   formatDate,
   onLangChange,
+  type Params,
   renderLangSwitch,
   t,
   tEnum,
   toggleLang,
 } from './i18n.js';
-import { connectLive } from './live.js';
+import { connectLive, type LiveFeed, type LiveStatus } from './live.js';
 
 const MAX_ITEMS = 100;
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 
-const state = {
+/** A line of the call's transcript: what was said, or a note of the panel (translated when drawn). */
+type TranscriptLine = { who: 'ivr' | 'you'; text: string } | { who: 'system'; key: string; params: Params };
+
+/** The simulated phone's call: one at a time, like a real handset. */
+interface PhoneCall {
+  sid: string;
+  /** What the call waits for (null before the first answer). */
+  next: NextStep | null;
+  ended: boolean;
+  /** An input is on its way: further presses are ignored. */
+  busy: boolean;
+  /** The keys pressed since the last input was sent. */
+  digits: string;
+  transcript: TranscriptLine[];
+}
+
+const state: {
+  user: SignedInUser | null;
+  connection: LiveStatus;
+  /** Newest first. */
+  outbound: SimulatorOutboundItem[];
+  call: PhoneCall | null;
+} = {
   user: null,
   connection: 'connecting',
-  outbound: [], // newest first
-  // The simulated phone: one call at a time, like a real handset.
-  call: null, // { sid, next, ended, busy, digits, transcript: [{ who, text } | { who: 'system', key, params }] }
+  outbound: [],
+  call: null,
 };
-let live = null;
+let live: LiveFeed | null = null;
+
+/** A failed call (an ApiError) or anything thrown, as showError takes it. */
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 // ---- access ----
 
 /** Replaces the panel with a message; `text` (a server message) wins over the translated `key`. */
-function showGate(key, text) {
+function showGate(key: string, text?: string) {
   live?.close();
   live = null;
   $('#sim-view').hidden = true;
@@ -50,17 +89,18 @@ async function start() {
     return;
   }
   state.user = session.user;
-  let lines = [];
+  let lines: SimulatorLine[] = [];
   try {
-    lines = await get('/api/simulator/lines');
+    lines = await get<SimulatorLine[]>('/api/simulator/lines');
   } catch (err) {
-    if (err.status === 401) return; // the unauthorized handler has shown the gate
-    if (err.status === 404) showGate('sim.disabled');
-    else showGate('sim.needLogin', err.message);
+    const status = statusOf(err);
+    if (status === 401) return; // the unauthorized handler has shown the gate
+    if (status === 404) showGate('sim.disabled');
+    else showGate('sim.needLogin', asError(err).message);
     return;
   }
 
-  $('#call-to').replaceChildren(
+  $<HTMLSelectElement>('#call-to').replaceChildren(
     ...lines.map((line) =>
       h(
         'optgroup',
@@ -77,7 +117,9 @@ async function start() {
   live = connectLive({
     token: session.token,
     onEvent(event) {
-      if (event.type === 'simulator.outbound' && event.data?.sid) upsertOutbound(event.data);
+      // The event's data is an item of the list (simulator.schemas.ts).
+      if (event.type === 'simulator.outbound' && event.data.sid)
+        upsertOutbound(event.data as SimulatorOutboundItem);
     },
     onStatus(status) {
       state.connection = status;
@@ -98,23 +140,27 @@ function expired() {
 
 // ---- the call (inbound as the caller, or outbound answered as the technician) ----
 
-function say(who, text) {
-  state.call.transcript.push({ who, text });
-  $('#transcript').append(transcriptItem({ who, text }));
+function say(who: 'ivr' | 'you', text: string) {
+  addLine({ who, text });
 }
 
-function note(key, params = {}) {
-  state.call.transcript.push({ who: 'system', key, params });
-  $('#transcript').append(transcriptItem({ who: 'system', key, params }));
+function note(key: string, params: Params = {}) {
+  addLine({ who: 'system', key, params });
 }
 
-function transcriptItem(line) {
+function addLine(line: TranscriptLine) {
+  if (!state.call) return;
+  state.call.transcript.push(line);
+  $('#transcript').append(transcriptItem(line));
+}
+
+function transcriptItem(line: TranscriptLine): HTMLLIElement {
   if (line.who === 'system') return h('li', { class: 'system' }, t(line.key, line.params));
   const label = line.who === 'ivr' ? t('call.ivr') : t('call.you');
   return h('li', {}, h('span', { class: `who-${line.who}` }, label), ' ', line.text);
 }
 
-function beginCall(sid, intro) {
+function beginCall(sid: string, intro?: { key: string; params: Params }) {
   state.call = { sid, next: null, ended: false, busy: false, digits: '', transcript: [] };
   $('#transcript').replaceChildren();
   $('#call').hidden = false;
@@ -122,14 +168,15 @@ function beginCall(sid, intro) {
 }
 
 /** Applies an answer `{sid, said, next}`: what the IVR said, then what it waits for. */
-function applyStep(reply) {
+function applyStep(reply: SimulatorStep) {
   const call = state.call;
-  for (const line of reply.said ?? []) say('ivr', line);
+  if (!call) return;
+  for (const line of reply.said) say('ivr', line);
   call.next = reply.next;
   call.digits = '';
-  if (reply.next?.kind === 'dial') note('call.dialing', { number: reply.next.number });
-  if (reply.next?.kind === 'redirect') note('call.waiting');
-  if (reply.next?.kind === 'hangup') endCall();
+  if (reply.next.kind === 'dial') note('call.dialing', { number: reply.next.number });
+  if (reply.next.kind === 'redirect') note('call.waiting');
+  if (reply.next.kind === 'hangup') endCall();
   renderCallControls();
 }
 
@@ -156,24 +203,24 @@ function renderCallControls() {
 function focusCallControl() {
   const kind = state.call && !state.call.ended ? state.call.next?.kind : null;
   if (kind === 'gather') $('#keypad button').focus();
-  else if (kind === 'record') $('#record-text').focus();
+  else if (kind === 'record') $<HTMLTextAreaElement>('#record-text').focus();
   else if (kind) $('#hangup').focus();
   else $('#call-title').focus();
 }
 
 /** Sends one input; while it runs, further presses are ignored (buttons stay enabled so focus stays). */
-async function sendInput(body, spoken) {
+async function sendInput(body: { digits?: string; speech?: string; message?: string }, spoken: string) {
   const call = state.call;
   if (!call || call.ended || call.busy) return;
   call.busy = true;
   say('you', spoken);
   renderCallControls();
   try {
-    applyStep(await post(`/api/simulator/calls/${call.sid}/input`, body));
+    applyStep(await post<SimulatorStep>(`/api/simulator/calls/${call.sid}/input`, body));
     showError($('#call-error'), null);
   } catch (err) {
-    showError($('#call-error'), err);
-    if (err.status === 404) endCall();
+    showError($('#call-error'), asError(err));
+    if (statusOf(err) === 404) endCall();
   } finally {
     call.busy = false;
     renderCallControls();
@@ -186,7 +233,7 @@ function sendDigits() {
 }
 
 /** A key press on the simulated keypad, behaving like Twilio's <Gather>. */
-function press(key) {
+function press(key: string) {
   const call = state.call;
   if (!call || call.ended || call.busy || call.next?.kind !== 'gather') return;
   // '#' ends the input, as Twilio's default finishOnKey; it is not part of the digits.
@@ -211,7 +258,7 @@ $('#clear-digits').addEventListener('click', () => {
 // Digits typed anywhere on the page go to the keypad, except while writing in a field.
 document.addEventListener('keydown', (key) => {
   if (!KEYS.includes(key.key) || key.ctrlKey || key.metaKey || key.altKey) return;
-  if (key.target.closest?.('input, textarea, select')) return;
+  if (key.target instanceof Element && key.target.closest('input, textarea, select')) return;
   if (state.call?.next?.kind !== 'gather' || state.call.ended) return;
   key.preventDefault();
   press(key.key);
@@ -219,16 +266,18 @@ document.addEventListener('keydown', (key) => {
 
 $('#speech-form').addEventListener('submit', (submit) => {
   submit.preventDefault();
-  const speech = $('#speech').value.trim();
+  const field = $<HTMLInputElement>('#speech');
+  const speech = field.value.trim();
   if (!speech) return;
-  $('#speech').value = '';
+  field.value = '';
   void sendInput({ speech }, `« ${speech} »`);
 });
 
 $('#record-form').addEventListener('submit', (submit) => {
   submit.preventDefault();
-  const message = $('#record-text').value.trim();
-  $('#record-text').value = '';
+  const field = $<HTMLTextAreaElement>('#record-text');
+  const message = field.value.trim();
+  field.value = '';
   void sendInput({ message }, message ? `« ${message} »` : t('call.silence'));
 });
 
@@ -238,15 +287,18 @@ $('#call-form').addEventListener('submit', async (submit) => {
     showError($('#call-error'), { message: t('call.busyLine') });
     return;
   }
-  const from = $('#call-from').value.trim();
+  const from = $<HTMLInputElement>('#call-from').value.trim();
   try {
-    const reply = await post('/api/simulator/calls', { from, to: $('#call-to').value });
+    const reply = await post<SimulatorStep>('/api/simulator/calls', {
+      from,
+      to: $<HTMLSelectElement>('#call-to').value,
+    });
     showError($('#call-error'), null);
     beginCall(reply.sid);
     applyStep(reply);
     focusCallControl();
   } catch (err) {
-    showError($('#call-error'), err);
+    showError($('#call-error'), asError(err));
   }
 });
 
@@ -254,11 +306,11 @@ $('#hangup').addEventListener('click', async () => {
   const call = state.call;
   if (!call || call.ended) return;
   try {
-    await post(`/api/simulator/calls/${call.sid}/hangup`);
+    await post<null>(`/api/simulator/calls/${call.sid}/hangup`);
     showError($('#call-error'), null);
   } catch (err) {
     // Even if the server lost the call, the handset is hung up.
-    showError($('#call-error'), err);
+    showError($('#call-error'), asError(err));
   }
   endCall();
   renderCallControls();
@@ -269,11 +321,11 @@ $('#hangup').addEventListener('click', async () => {
 
 async function loadOutbound() {
   try {
-    state.outbound = await get('/api/simulator/outbound');
+    state.outbound = await get<SimulatorOutboundItem[]>('/api/simulator/outbound');
     showError($('#out-error'), null);
     renderOutbound();
   } catch (err) {
-    if (err.status !== 401) showError($('#out-error'), err);
+    if (statusOf(err) !== 401) showError($('#out-error'), asError(err));
   }
 }
 
@@ -283,7 +335,7 @@ function renderOutbound() {
 }
 
 /** A new item goes on top; a status change replaces the item where it is. */
-function upsertOutbound(item) {
+function upsertOutbound(item: SimulatorOutboundItem) {
   const list = $('#outbound');
   const index = state.outbound.findIndex((o) => o.sid === item.sid);
   if (index === -1) {
@@ -297,23 +349,31 @@ function upsertOutbound(item) {
     state.outbound[index] = item;
     const old = list.querySelector(`[data-sid="${CSS.escape(item.sid)}"]`);
     if (old) {
-      const action = old.contains(document.activeElement) ? document.activeElement.dataset.action : null;
+      const focused = document.activeElement;
+      const hadFocus = focused instanceof HTMLElement && old.contains(focused);
+      const action = hadFocus ? focused.dataset.action : undefined;
       const fresh = outboundItem(item);
       old.replaceWith(fresh);
       // Keep keyboard focus on the same button, or on the item when that button is gone.
-      if (action !== null) (fresh.querySelector(`[data-action="${action}"]`) ?? fresh).focus();
+      if (hadFocus)
+        ((action && fresh.querySelector<HTMLElement>(`[data-action="${action}"]`)) || fresh).focus();
     }
   }
   $('#out-empty').hidden = state.outbound.length > 0;
 }
 
-function outboundItem(item) {
+function outboundItem(item: SimulatorOutboundItem): HTMLLIElement {
   const kind = t(`out.kind.${item.kind}`);
   // Several items may show the same buttons: each button is described by its item's route.
   const routeId = `route-${item.sid}`;
-  const actions = [];
+  const actions: HTMLElement[] = [];
   if (item.kind === 'call' && item.status === 'ringing') {
     const selectId = `outcome-${item.sid}`;
+    const outcome = h(
+      'select',
+      { id: selectId, dataset: { action: 'outcome' } },
+      ['busy', 'no-answer', 'failed', 'machine'].map((o) => h('option', { value: o }, t(`out.outcome.${o}`))),
+    );
     actions.push(
       h(
         'button',
@@ -327,13 +387,7 @@ function outboundItem(item) {
         t('out.answer'),
       ),
       h('label', { for: selectId }, t('out.outcome')),
-      h(
-        'select',
-        { id: selectId, dataset: { action: 'outcome' } },
-        ['busy', 'no-answer', 'failed', 'machine'].map((o) =>
-          h('option', { value: o }, t(`out.outcome.${o}`)),
-        ),
-      ),
+      outcome,
       h(
         'button',
         {
@@ -341,7 +395,7 @@ function outboundItem(item) {
           class: 'danger',
           'aria-describedby': routeId,
           dataset: { action: 'decline' },
-          onclick: () => decline(item, document.getElementById(selectId).value),
+          onclick: () => decline(item, outcome.value),
         },
         t('out.decline'),
       ),
@@ -379,37 +433,39 @@ function outboundItem(item) {
   );
 }
 
-async function answer(item) {
+async function answer(item: SimulatorOutboundItem) {
   if (state.call && !state.call.ended) {
     showError($('#out-error'), { message: t('call.busyLine') });
     return;
   }
   try {
-    const reply = await post(`/api/simulator/outbound/${item.sid}/answer`);
+    const reply = await post<SimulatorStep>(`/api/simulator/outbound/${item.sid}/answer`);
     showError($('#out-error'), null);
     beginCall(reply.sid, { key: 'call.answeredAs', params: { to: item.to } });
     applyStep(reply);
     focusCallControl();
   } catch (err) {
-    showError($('#out-error'), err);
+    showError($('#out-error'), asError(err));
   }
 }
 
-async function decline(item, outcome) {
+async function decline(item: SimulatorOutboundItem, outcome: string) {
   try {
-    await post(`/api/simulator/outbound/${item.sid}/decline`, { outcome });
+    // The voicemail ('machine') answers what it said; the panel does not show it.
+    await post<SimulatorStep | null>(`/api/simulator/outbound/${item.sid}/decline`, { outcome });
     showError($('#out-error'), null);
     // The live event will redraw the item; this covers a feed that is down.
     upsertOutbound({ ...item, status: outcome });
   } catch (err) {
-    showError($('#out-error'), err);
+    showError($('#out-error'), asError(err));
   }
 }
 
-function replyTo(item) {
-  $('#sms-from').value = item.to;
-  $('#sms-body').focus();
-  $('#sms-body').scrollIntoView({ block: 'center' });
+function replyTo(item: SimulatorOutboundItem) {
+  $<HTMLInputElement>('#sms-from').value = item.to;
+  const body = $<HTMLTextAreaElement>('#sms-body');
+  body.focus();
+  body.scrollIntoView({ block: 'center' });
 }
 
 // ---- SMS from a subscriber ----
@@ -417,13 +473,14 @@ function replyTo(item) {
 $('#sms-form').addEventListener('submit', async (submit) => {
   submit.preventDefault();
   const result = $('#sms-result');
+  const body = $<HTMLTextAreaElement>('#sms-body');
   try {
-    const reply = await post('/api/simulator/sms', {
-      from: $('#sms-from').value.trim(),
-      body: $('#sms-body').value,
+    const reply = await post<SimulatorSmsReply>('/api/simulator/sms', {
+      from: $<HTMLInputElement>('#sms-from').value.trim(),
+      body: body.value,
     });
     showError($('#sms-error'), null);
-    $('#sms-body').value = '';
+    body.value = '';
     // Wrapped in a div: h() leaves out the parts not shown (replaceChildren would write "null").
     result.replaceChildren(
       h(
@@ -432,7 +489,7 @@ $('#sms-form').addEventListener('submit', async (submit) => {
         h('h3', {}, t('sms.replies')),
         reply.status >= 400 ? h('p', { class: 'error' }, t('error.http', { status: reply.status })) : null,
       ),
-      reply.replies?.length
+      reply.replies.length
         ? h(
             'ul',
             {},
@@ -441,7 +498,7 @@ $('#sms-form').addEventListener('submit', async (submit) => {
         : h('p', { class: 'muted' }, t('sms.noReply')),
     );
   } catch (err) {
-    showError($('#sms-error'), err);
+    showError($('#sms-error'), asError(err));
   }
 });
 

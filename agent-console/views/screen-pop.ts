@@ -1,12 +1,24 @@
-// @ts-nocheck
 // The screen pop: a call queued for the agents (daytime line) or a night call whose case is open
 // shows at once who the caller may be, with the identification checklist of DOMAIN.md section 2.
 // Contact details, contracts and meters stay masked until the agent has ticked every item the
 // caller confirmed: the server checks the list and only then sends them (and audits it).
 
+import type { CaseSummary } from '../../src/cases/cases.schemas.js';
+import type {
+  CallerRelation,
+  ConfirmItem,
+  ContactDetailAdded,
+  ContactDetailNotices,
+  CustomerDetails,
+  CutOffFlagReply,
+  IdentificationCandidate,
+  IdentificationReply,
+} from '../../src/identification/identification.schemas.js';
 import { get, post, request } from '../api.js';
 import { h } from '../dom.js';
 import { addStrings, getLang, t } from '../i18n.js';
+import type { DomainEvent } from '../live.js';
+import type { ViewContext } from './view.js';
 
 addStrings({
   fr: {
@@ -126,27 +138,73 @@ addStrings({
   },
 });
 
+/**
+ * The data of a "call.screen-pop" live event (src/ivr/screen-pop.ts, ScreenPop). A type, not an
+ * interface, so that the event's data may be read as one.
+ */
+type ScreenPopData = {
+  callSid: string;
+  /** The service line's name, and its kind. */
+  line: string;
+  lineKind: 'out-of-hours' | 'daytime';
+  reason: 'queued' | 'case-opened';
+  /** E.164, null when withheld. */
+  callerNumber: string | null;
+  identification: 'one' | 'several' | 'none' | 'withheld';
+  customerIds: string[];
+  /** The caller keyed a customer reference or meter serial in the IVR. */
+  referenceGiven: boolean;
+  caseId: string | null;
+  caseNumber: number | null;
+  at: string;
+};
+
+/** What POST /api/cases answers that the pop reads: the new case, to open it. */
+interface CreatedCase {
+  id: string;
+}
+
+/** What the screen pop is given: a screen's context without the live feed. */
+export type ScreenPopContext = Omit<ViewContext, 'emit'>;
+
+/** One call on screen. */
+interface Pop {
+  data: ScreenPopData;
+  relation: CallerRelation;
+  /** Null until the first lookup has answered. */
+  candidates: IdentificationCandidate[] | null;
+  chosenId: string | null;
+  confirmed: Set<ConfirmItem>;
+  /** The details unmasked by the verification. */
+  details: CustomerDetails | null;
+  error?: string | null;
+  loading?: boolean;
+  /** The verified customer's open cases, and their id. */
+  openCases?: CaseSummary[];
+  customerId?: string;
+  /** The reference, meter serial or postcode the agent searched. */
+  searchedReference?: string;
+}
+
 const MAX_POPS = 3;
-let ctx = null;
-/** Newest first: { event, relation, candidates, chosenId, confirmed:Set, details, error, loading } */
-let pops = [];
+let ctx: ScreenPopContext | null = null;
+/** Newest first. */
+let pops: Pop[] = [];
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export const screenPops = {
-  start(context) {
+  start(context: ScreenPopContext): void {
     ctx = context;
     pops = [];
     render();
   },
-  onEvent(event) {
+  onEvent(event: DomainEvent): void {
     if (event.type !== 'call.screen-pop' || !ctx) return;
-    if (
-      pops.some(
-        (p) => p.event.data.callSid === event.data.callSid && p.event.data.reason === event.data.reason,
-      )
-    )
-      return;
-    const pop = {
-      event,
+    const data = event.data as ScreenPopData;
+    if (pops.some((p) => p.data.callSid === data.callSid && p.data.reason === data.reason)) return;
+    const pop: Pop = {
+      data,
       relation: 'UNKNOWN',
       candidates: null,
       chosenId: null,
@@ -155,12 +213,12 @@ export const screenPops = {
     };
     pops.unshift(pop);
     pops.length = Math.min(pops.length, MAX_POPS);
-    announce(event);
+    announce(data);
     render();
-    void lookUp(pop, { customers: event.data.customerIds });
+    void lookUp(pop, { customers: data.customerIds });
   },
   render,
-  stop() {
+  stop(): void {
     ctx = null;
     pops = [];
     render();
@@ -168,81 +226,88 @@ export const screenPops = {
 };
 
 /** Fetches the candidates with their checklist for the caller's relation. */
-async function lookUp(pop, { customers, reference }) {
+async function lookUp(pop: Pop, { customers, reference }: { customers?: string[]; reference?: string }) {
   pop.loading = true;
   pop.error = null;
   render();
   const query = new URLSearchParams({ relation: pop.relation });
   if (reference) query.set('reference', reference);
   if (customers?.length) query.set('customers', customers.join(','));
-  else if (!reference && pop.event.data.callerNumber) query.set('phone', pop.event.data.callerNumber);
-  if (pop.event.data.referenceGiven) query.set('referenceGiven', 'true');
+  else if (!reference && pop.data.callerNumber) query.set('phone', pop.data.callerNumber);
+  if (pop.data.referenceGiven) query.set('referenceGiven', 'true');
   try {
     if (!query.has('customers') && !query.has('reference') && !query.has('phone')) pop.candidates = [];
-    else pop.candidates = (await get(`/api/identification?${query}`)).candidates;
-    if (pop.candidates.length === 1) pop.chosenId = pop.candidates[0].id;
+    else pop.candidates = (await get<IdentificationReply>(`/api/identification?${query}`)).candidates;
+    const [only] = pop.candidates;
+    if (pop.candidates.length === 1 && only) pop.chosenId = only.id;
     else if (!pop.candidates.some((c) => c.id === pop.chosenId)) pop.chosenId = null;
   } catch (err) {
-    pop.error = err.message;
+    pop.error = messageOf(err);
   } finally {
     pop.loading = false;
     render();
   }
 }
 
-async function verify(pop, candidate) {
+async function verify(pop: Pop, candidate: IdentificationCandidate) {
   pop.error = null;
   try {
-    pop.openCases = await get(`/api/cases?customerId=${encodeURIComponent(candidate.id)}`);
+    pop.openCases = await get<CaseSummary[]>(`/api/cases?customerId=${encodeURIComponent(candidate.id)}`);
     pop.customerId = candidate.id;
-    pop.details = await post('/api/identification/verify', {
+    pop.details = await post<CustomerDetails>('/api/identification/verify', {
       customerId: candidate.id,
       relation: pop.relation,
-      referenceGiven: Boolean(pop.event.data.referenceGiven || pop.searchedReference),
+      referenceGiven: Boolean(pop.data.referenceGiven || pop.searchedReference),
       confirmed: [...pop.confirmed],
-      callSid: pop.event.data.callSid,
+      callSid: pop.data.callSid,
     });
   } catch (err) {
-    pop.error = err.message;
+    pop.error = messageOf(err);
   }
   render();
-  document.getElementById(`pop-result-${pop.event.data.callSid}`)?.focus();
+  document.getElementById(`pop-result-${pop.data.callSid}`)?.focus();
 }
 
-function render() {
+function render(): void {
   const root = document.getElementById('screen-pops');
   if (!root) return;
   // Redrawn from state on every change: keep the keyboard where it was.
   const refocus = focusSelector(root, document.activeElement);
   root.hidden = pops.length === 0;
   root.replaceChildren(...pops.map(popCard));
-  if (refocus) root.querySelector(refocus)?.focus();
+  if (refocus) root.querySelector<HTMLElement>(refocus)?.focus();
 }
 
 /** A selector finding the same control again after a redraw, or null. */
-function focusSelector(root, element) {
-  if (!element || !root.contains(element)) return null;
-  const card = element.closest('[data-pop-call]');
+function focusSelector(root: HTMLElement, element: Element | null): string | null {
+  if (!(element instanceof HTMLElement) || !root.contains(element)) return null;
+  const card = element.closest<HTMLElement>('[data-pop-call]');
   if (!card) return null;
-  const scope = `[data-pop-call="${CSS.escape(card.dataset.popCall)}"]`;
+  const scope = `[data-pop-call="${CSS.escape(card.dataset.popCall ?? '')}"]`;
   if (element.id) return `#${CSS.escape(element.id)}`;
   if (element.dataset.item) return `${scope} [data-item="${element.dataset.item}"]`;
   if (element.dataset.verify) return `${scope} [data-verify]`;
   if (element.dataset.chooseCustomer)
     return `${scope} [data-choose-customer="${element.dataset.chooseCustomer}"]`;
-  if (element.name && element.value) return `${scope} [name="${element.name}"][value="${element.value}"]`;
+  const named =
+    element instanceof HTMLInputElement ||
+    element instanceof HTMLButtonElement ||
+    element instanceof HTMLSelectElement ||
+    element instanceof HTMLTextAreaElement;
+  if (named && element.name && element.value)
+    return `${scope} [name="${element.name}"][value="${element.value}"]`;
   return null;
 }
 
 /** Said once by screen readers when a call pops (the cards themselves are redrawn often). */
-function announce(event) {
+function announce(data: ScreenPopData) {
   const status = document.getElementById('pop-announce');
   if (status)
-    status.textContent = `${t(`pop.title.${event.data.reason}`)} · ${event.data.callerNumber ?? t('pop.withheld')}`;
+    status.textContent = `${t(`pop.title.${data.reason}`)} · ${data.callerNumber ?? t('pop.withheld')}`;
 }
 
-function popCard(pop) {
-  const data = pop.event.data;
+function popCard(pop: Pop): HTMLElement {
+  const data = pop.data;
   const chosen = pop.candidates?.find((c) => c.id === pop.chosenId) ?? null;
   return h(
     'article',
@@ -289,13 +354,15 @@ function popCard(pop) {
   );
 }
 
-function relationChoice(pop) {
-  const name = `relation-${pop.event.data.callSid}`;
+const RELATIONS: readonly CallerRelation[] = ['HOLDER', 'THIRD_PARTY', 'UNKNOWN'];
+
+function relationChoice(pop: Pop): HTMLElement {
+  const name = `relation-${pop.data.callSid}`;
   return h(
     'fieldset',
     { class: 'relation' },
     h('legend', {}, t('pop.relation')),
-    ['HOLDER', 'THIRD_PARTY', 'UNKNOWN'].map((relation) =>
+    RELATIONS.map((relation) =>
       h(
         'label',
         { class: 'inline' },
@@ -308,7 +375,7 @@ function relationChoice(pop) {
             pop.relation = relation;
             pop.details = null;
             void lookUp(pop, {
-              customers: pop.candidates?.map((c) => c.id) ?? pop.event.data.customerIds,
+              customers: pop.candidates?.map((c) => c.id) ?? pop.data.customerIds,
               reference: pop.searchedReference,
             });
           },
@@ -319,14 +386,19 @@ function relationChoice(pop) {
   );
 }
 
-function candidatesPart(pop, chosen) {
+function candidatesPart(pop: Pop, chosen: IdentificationCandidate | null): HTMLElement | null {
   const candidates = pop.candidates ?? [];
   if (candidates.length === 0 || (candidates.length > 1 && !chosen)) {
+    const reference = h('input', {
+      id: `pop-search-${pop.data.callSid}`,
+      name: 'reference',
+      maxlength: '40',
+    });
     const search = h('form', {
       class: 'row',
       onsubmit: (submit) => {
         submit.preventDefault();
-        const value = submit.target.elements.reference.value.trim();
+        const value = reference.value.trim();
         if (!value) return;
         pop.searchedReference = value;
         void lookUp(pop, {
@@ -336,8 +408,8 @@ function candidatesPart(pop, chosen) {
       },
     });
     search.append(
-      h('label', { for: `pop-search-${pop.event.data.callSid}` }, t('pop.search')),
-      h('input', { id: `pop-search-${pop.event.data.callSid}`, name: 'reference', maxlength: '40' }),
+      h('label', { for: reference.id }, t('pop.search')),
+      reference,
       h('button', { type: 'submit' }, t('pop.searchButton')),
     );
     return h(
@@ -377,55 +449,53 @@ function candidatesPart(pop, chosen) {
   return null;
 }
 
-const lineName = (data) => {
+const lineName = (data: ScreenPopData): string => {
   const key = `pop.lineKind.${data.lineKind}`;
   return t(key) === key ? data.line : t(key);
 };
 
-const displayName = (c) => c.companyName ?? [c.lastName, c.firstName].filter(Boolean).join(' ');
+const displayName = (c: IdentificationCandidate): string =>
+  c.companyName ?? [c.lastName, c.firstName].filter(Boolean).join(' ');
 
 /**
  * [ID-7] A supervisor sets the not-eligible-for-cut-off flag as soon as it is known (medical
  * assistance): a flag only, no reason; audited by the api.
  */
-function cutOffFlag(pop, candidate) {
-  if (!['SUPERVISOR', 'ADMIN'].includes(ctx?.user?.role)) return null;
-  const id = `pop-cutoff-${pop.event.data.callSid}-${candidate.id}`;
-  return h(
-    'p',
-    { class: 'check' },
-    h('input', {
-      type: 'checkbox',
-      id,
-      checked: candidate.notEligibleForCutOff,
-      onchange: async (event) => {
-        const value = event.target.checked;
-        try {
-          await request('PUT', `/api/customers/${candidate.id}/not-eligible-for-cut-off`, {
-            notEligibleForCutOff: value,
-          });
-          candidate.notEligibleForCutOff = value;
-          pop.error = null;
-        } catch (err) {
-          event.target.checked = !value;
-          pop.error = err.message;
-        }
-        render();
-      },
-    }),
-    h('label', { for: id }, ` ${t('pop.cutOffToggle')}`),
-  );
+function cutOffFlag(pop: Pop, candidate: IdentificationCandidate): HTMLElement | null {
+  const role = ctx?.user.role;
+  if (role !== 'SUPERVISOR' && role !== 'ADMIN') return null;
+  const id = `pop-cutoff-${pop.data.callSid}-${candidate.id}`;
+  const box: HTMLInputElement = h('input', {
+    type: 'checkbox',
+    id,
+    checked: candidate.notEligibleForCutOff,
+    onchange: async () => {
+      const value = box.checked;
+      try {
+        await request<CutOffFlagReply>('PUT', `/api/customers/${candidate.id}/not-eligible-for-cut-off`, {
+          notEligibleForCutOff: value,
+        });
+        candidate.notEligibleForCutOff = value;
+        pop.error = null;
+      } catch (err) {
+        box.checked = !value;
+        pop.error = messageOf(err);
+      }
+      render();
+    },
+  });
+  return h('p', { class: 'check' }, box, h('label', { for: id }, ` ${t('pop.cutOffToggle')}`));
 }
 
-function checklistPart(pop, candidate) {
-  const values = {
+function checklistPart(pop: Pop, candidate: IdentificationCandidate): HTMLElement {
+  const values: Partial<Record<ConfirmItem, string>> = {
     lastName: candidate.lastName,
     firstName: candidate.firstName ?? '—',
     servedAddress: `${candidate.addressLine}, ${candidate.postcode} ${candidate.city}`,
   };
   const { confirm, mandatory, refusedByPhone } = candidate.checklist;
   const complete = confirm.every((item) => pop.confirmed.has(item));
-  const id = pop.event.data.callSid;
+  const id = pop.data.callSid;
   return h(
     'div',
     { class: 'pop-customer' },
@@ -445,24 +515,25 @@ function checklistPart(pop, candidate) {
       'fieldset',
       { class: 'checklist' },
       h('legend', {}, t('pop.checklist')),
-      confirm.map((item) =>
-        h(
+      confirm.map((item) => {
+        const box: HTMLInputElement = h('input', {
+          type: 'checkbox',
+          dataset: { item },
+          checked: pop.confirmed.has(item),
+          onchange: () => {
+            if (box.checked) pop.confirmed.add(item);
+            else pop.confirmed.delete(item);
+            render();
+          },
+        });
+        return h(
           'label',
           { class: 'check' },
-          h('input', {
-            type: 'checkbox',
-            dataset: { item },
-            checked: pop.confirmed.has(item),
-            onchange: (change) => {
-              if (change.target.checked) pop.confirmed.add(item);
-              else pop.confirmed.delete(item);
-              render();
-            },
-          }),
+          box,
           ` ${t(`pop.item.${item}`, { value: values[item] ?? '' })}`,
           mandatory.includes(item) ? h('strong', { class: 'mandatory' }, ` (${t('pop.mandatory')})`) : null,
-        ),
-      ),
+        );
+      }),
     ),
     refusedByPhone.length
       ? h(
@@ -472,7 +543,7 @@ function checklistPart(pop, candidate) {
         )
       : null,
     pop.details
-      ? [detailsPart(pop, id), casesPart(pop, candidate)]
+      ? [detailsPart(pop, pop.details, id), casesPart(pop, candidate)]
       : h(
           'div',
           {},
@@ -493,8 +564,8 @@ function checklistPart(pop, candidate) {
 }
 
 /** The call becomes a contact: on one of the customer's open cases, or on a new case. */
-async function fileCall(pop, candidate, caseId) {
-  const data = pop.event.data;
+async function fileCall(pop: Pop, candidate: IdentificationCandidate, caseId: string | null) {
+  const data = pop.data;
   const contact = {
     channel: 'PHONE',
     direction: 'INBOUND',
@@ -507,7 +578,7 @@ async function fileCall(pop, candidate, caseId) {
     if (caseId) await post(`/api/cases/${encodeURIComponent(caseId)}/contacts`, contact);
     else
       target = (
-        await post('/api/cases', {
+        await post<CreatedCase>('/api/cases', {
           customerId: candidate.id,
           kind: 'REQUEST',
           urgency: 'NORMAL',
@@ -521,13 +592,13 @@ async function fileCall(pop, candidate, caseId) {
     render();
     ctx?.navigate(`#/cases/${target}`);
   } catch (err) {
-    pop.error = err.message;
+    pop.error = messageOf(err);
     render();
   }
 }
 
-function casesPart(pop, candidate) {
-  if (pop.event.data.caseId || !pop.openCases) return null;
+function casesPart(pop: Pop, candidate: IdentificationCandidate): HTMLElement | null {
+  if (pop.data.caseId || !pop.openCases) return null;
   return h(
     'div',
     { class: 'pop-cases' },
@@ -567,9 +638,8 @@ function casesPart(pop, candidate) {
   );
 }
 
-function detailsPart(pop, id) {
-  const d = pop.details;
-  const field = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
+function detailsPart(pop: Pop, d: CustomerDetails, id: string): HTMLElement {
+  const field = (label: string, value: string) => [h('dt', {}, label), h('dd', {}, value)];
   return h(
     'div',
     { id: `pop-result-${id}`, tabindex: '-1', class: 'pop-details' },
@@ -602,7 +672,7 @@ function detailsPart(pop, id) {
  * [ID-6] A phone number, mobile or e-mail given on the phone: the notice to read out comes with the
  * choice, and the detail is sent only once the agent ticks that it was read.
  */
-function contactDetailForm(pop, id) {
+function contactDetailForm(pop: Pop, id: string): HTMLFormElement {
   const kind = h(
     'select',
     { id: `pop-detail-kind-${id}`, name: 'kind' },
@@ -614,10 +684,12 @@ function contactDetailForm(pop, id) {
   const status = h('p', { role: 'status' });
   const loadNotice = async () => {
     try {
-      const { notices } = await get(`/api/notices/contact-details?kind=${kind.value}&locale=${getLang()}`);
+      const { notices } = await get<ContactDetailNotices>(
+        `/api/notices/contact-details?kind=${kind.value}&locale=${getLang()}`,
+      );
       notice.replaceChildren(...notices.map((n) => h('span', { dataset: { notice: n.key } }, n.text, ' ')));
     } catch (err) {
-      notice.textContent = err.message;
+      notice.textContent = messageOf(err);
     }
   };
   kind.addEventListener('change', () => void loadNotice());
@@ -630,16 +702,15 @@ function contactDetailForm(pop, id) {
       onsubmit: async (event) => {
         event.preventDefault();
         try {
-          await post(`/api/customers/${encodeURIComponent(pop.customerId)}/contact-details`, {
-            kind: kind.value,
-            value: value.value.trim(),
-            noticeGiven: given.checked,
-          });
+          await post<ContactDetailAdded>(
+            `/api/customers/${encodeURIComponent(pop.customerId ?? '')}/contact-details`,
+            { kind: kind.value, value: value.value.trim(), noticeGiven: given.checked },
+          );
           status.textContent = t('pop.detailSaved');
           value.value = '';
           given.checked = false;
         } catch (err) {
-          status.textContent = err.message;
+          status.textContent = messageOf(err);
         }
       },
     },

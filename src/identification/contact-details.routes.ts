@@ -4,8 +4,10 @@ import type { Locale } from '../generated/prisma/enums.js';
 import { parseEmail, parsePhone } from '../imports/field-parsers.js';
 import { auditEntry } from '../platform/audit.js';
 import { STAFF } from '../platform/auth/principal.js';
+import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
+import { ContactDetailAdded, ContactDetailKind, ContactDetailNotices } from './identification.schemas.js';
 import { isMobile } from './phone-number.js';
 
 // [ID-6] Collecting a customer's phone number, e-mail or mobile comes with a legal notice the agent
@@ -13,8 +15,8 @@ import { isMobile } from './phone-number.js';
 // a mobile (a mobile gets both). The console shows the text (GET /api/notices/contact-details) and
 // the new detail is recorded only with the agent's word that it was given, audited with the notice.
 
-const KIND = Type.Union([Type.Literal('PHONE'), Type.Literal('MOBILE'), Type.Literal('EMAIL')]);
-type Kind = 'PHONE' | 'MOBILE' | 'EMAIL';
+const KIND = ContactDetailKind;
+type Kind = ContactDetailKind;
 /** The notices each kind of detail calls for (message-templates/<locale>/notices/). */
 const NOTICES: Record<Kind, readonly string[]> = {
   PHONE: ['phone-collected'],
@@ -37,6 +39,7 @@ export function contactDetailsRoutes(app: FastifyInstance, services: Services): 
           kind: KIND,
           locale: Type.Optional(Type.Union([Type.Literal('fr'), Type.Literal('en')])),
         }),
+        response: { 200: ContactDetailNotices },
       },
     },
     async (request) => {
@@ -60,6 +63,7 @@ export function contactDetailsRoutes(app: FastifyInstance, services: Services): 
           { kind: KIND, value: Type.String({ minLength: 3, maxLength: 200 }), noticeGiven: Type.Boolean() },
           { additionalProperties: false },
         ),
+        response: { 201: ContactDetailAdded, 404: ApiErrorBody, 422: ApiErrorBody },
       },
     },
     async (request, reply) => {

@@ -2,8 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { auditEntry } from '../platform/audit.js';
 import { SUPERVISORS } from '../platform/auth/principal.js';
+import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
+import { CutOffFlagReply } from './identification.schemas.js';
 
 // [ID-7] The not-eligible-for-cut-off flag of a medical-assistance customer, set as soon as it is
 // known: by a supervisor in the console (here) or by the eligibility import. A flag and nothing
@@ -22,6 +24,7 @@ export function customerFlagsRoutes(app: FastifyInstance, services: Services): v
         summary: '[ID-7] Sets or clears the not-eligible-for-cut-off flag (supervisors; audited; no comment)',
         params: Type.Object({ id: Type.String() }),
         body: FlagBody,
+        response: { 200: CutOffFlagReply, 404: ApiErrorBody },
       },
     },
     async (request, reply) => {

@@ -2,9 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { auditEntry } from '../platform/audit.js';
 import { STAFF } from '../platform/auth/principal.js';
+import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import { UUID_PATTERN } from '../platform/ids.js';
 import type { Services } from '../services.js';
 import { type CallerRelation, identificationChecklist } from './checklist.js';
+import { ChecklistIncomplete, CustomerDetails, IdentificationReply } from './identification.schemas.js';
 import { candidatesFor, findByReference, identifyByNumber, statusOf } from './identify.js';
 import { type VerificationRequest, verifyIdentity } from './verification.js';
 
@@ -50,7 +52,14 @@ export function identificationRoutes(app: FastifyInstance, services: Services): 
 
   app.get(
     '/api/identification',
-    { config: { access: { users: STAFF } }, schema: { tags: ['identification'], querystring: Query } },
+    {
+      config: { access: { users: STAFF } },
+      schema: {
+        tags: ['identification'],
+        querystring: Query,
+        response: { 200: IdentificationReply, 400: ApiErrorBody },
+      },
+    },
     async (request, reply) => {
       const query = request.query as {
         phone?: string;
@@ -98,7 +107,14 @@ export function identificationRoutes(app: FastifyInstance, services: Services): 
   // The agent says what the caller confirmed; the masked details come back only when it is all.
   app.post(
     '/api/identification/verify',
-    { config: { access: { users: STAFF } }, schema: { tags: ['identification'], body: VerifyBody } },
+    {
+      config: { access: { users: STAFF } },
+      schema: {
+        tags: ['identification'],
+        body: VerifyBody,
+        response: { 200: CustomerDetails, 404: ApiErrorBody, 422: ChecklistIncomplete },
+      },
+    },
     async (request, reply) => {
       const body = request.body as VerificationRequest & { callSid?: string };
       const result = await verifyIdentity(db, body);

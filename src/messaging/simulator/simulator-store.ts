@@ -1,28 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from '../../platform/redis.js';
 import type { EventBus } from '../../realtime/event-bus.js';
+import type { SimulatorOutboundItem } from './simulator.schemas.js';
 
 // What the simulator "sent": kept in Redis so every process (and the simulator panel) sees it.
 
-export interface SimulatedItem {
-  sid: string;
-  kind: 'sms' | 'call' | 'email';
-  to: string;
-  from: string;
-  body: string;
-  subject?: string;
+export interface SimulatedItem extends SimulatorOutboundItem {
   twimlUrl?: string;
   statusCallbackUrl?: string;
-  status: string;
-  at: string;
 }
 
 const LIST = 'sim:outbound';
 const KEEP = 500;
 const itemKey = (sid: string) => `sim:item:${sid}`;
 
-/** What the panel shows: our own callback URLs stay on the server. */
-export function forDisplay(item: SimulatedItem): Record<string, unknown> {
+/**
+ * What the panel shows, and what the "simulator.outbound" live event carries: our own callback
+ * URLs stay on the server.
+ */
+export function forDisplay(item: SimulatedItem): SimulatorOutboundItem {
   const { twimlUrl: _twiml, statusCallbackUrl: _callback, ...shown } = item;
   return shown;
 }

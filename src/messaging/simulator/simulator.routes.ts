@@ -2,8 +2,15 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { toE164 } from '../../identification/phone-number.js';
 import { STAFF } from '../../platform/auth/principal.js';
+import { ApiErrorBody } from '../../platform/http/common.schemas.js';
 import { signTwilioRequest, type TwilioParams } from '../../platform/twilio-webhook.js';
 import type { Services } from '../../services.js';
+import {
+  SimulatorLines,
+  SimulatorOutboundList,
+  SimulatorSmsReply,
+  SimulatorStep,
+} from './simulator.schemas.js';
 import { forDisplay, type SimulatorStore, simulatedSid } from './simulator-store.js';
 import { type Heard, interpretTwiml, messagesIn, type NextStep } from './twiml-interpreter.js';
 
@@ -156,17 +163,21 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
     if (call.direction !== 'inbound') await store.update(call.sid, status);
   }
 
-  app.get('/api/simulator/lines', { config: staff, schema: { tags: ['simulator'] } }, async () =>
-    lines.all().map((l) => ({ name: l.name, kind: l.kind, numbers: l.numbers })),
+  app.get(
+    '/api/simulator/lines',
+    { config: staff, schema: { tags: ['simulator'], response: { 200: SimulatorLines } } },
+    async () => lines.all().map((l) => ({ name: l.name, kind: l.kind, numbers: l.numbers })),
   );
 
-  app.get('/api/simulator/outbound', { config: staff, schema: { tags: ['simulator'] } }, async () =>
-    (await store.recent(100)).map(forDisplay),
+  app.get(
+    '/api/simulator/outbound',
+    { config: staff, schema: { tags: ['simulator'], response: { 200: SimulatorOutboundList } } },
+    async () => (await store.recent(100)).map(forDisplay),
   );
 
   app.post(
     '/api/simulator/calls',
-    { config: staff, schema: { tags: ['simulator'], body: CallBody } },
+    { config: staff, schema: { tags: ['simulator'], body: CallBody, response: { 200: SimulatorStep } } },
     async (request) => {
       const body = request.body as { from: string; to: string };
       // A withheld number is sent as Twilio sends it.
@@ -189,7 +200,15 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
 
   app.post(
     '/api/simulator/calls/:sid/input',
-    { config: staff, schema: { tags: ['simulator'], params: SidParams, body: InputBody } },
+    {
+      config: staff,
+      schema: {
+        tags: ['simulator'],
+        params: SidParams,
+        body: InputBody,
+        response: { 200: SimulatorStep, 404: ApiErrorBody, 409: ApiErrorBody },
+      },
+    },
     async (request, reply) => {
       const call = await load((request.params as { sid: string }).sid);
       if (!call) return reply.code(404).send({ error: 'not_found', message: 'no such simulated call' });
@@ -219,7 +238,10 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
 
   app.post(
     '/api/simulator/calls/:sid/hangup',
-    { config: staff, schema: { tags: ['simulator'], params: SidParams } },
+    {
+      config: staff,
+      schema: { tags: ['simulator'], params: SidParams, response: { 204: Type.Null(), 404: ApiErrorBody } },
+    },
     async (request, reply) => {
       const call = await load((request.params as { sid: string }).sid);
       if (!call) return reply.code(404).send({ error: 'not_found', message: 'no such simulated call' });
@@ -232,7 +254,14 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
   // The platform called someone (a technician being paged): pick up as them.
   app.post(
     '/api/simulator/outbound/:sid/answer',
-    { config: staff, schema: { tags: ['simulator'], params: SidParams } },
+    {
+      config: staff,
+      schema: {
+        tags: ['simulator'],
+        params: SidParams,
+        response: { 200: SimulatorStep, 404: ApiErrorBody, 409: ApiErrorBody },
+      },
+    },
     async (request, reply) => {
       const item = await store.get((request.params as { sid: string }).sid);
       if (item?.kind !== 'call' || !item.twimlUrl)
@@ -256,7 +285,16 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
 
   app.post(
     '/api/simulator/outbound/:sid/decline',
-    { config: staff, schema: { tags: ['simulator'], params: SidParams, body: DeclineBody } },
+    {
+      config: staff,
+      schema: {
+        tags: ['simulator'],
+        params: SidParams,
+        body: DeclineBody,
+        // 200 when the voicemail picks up (what it said), 204 otherwise.
+        response: { 200: SimulatorStep, 204: Type.Null(), 404: ApiErrorBody },
+      },
+    },
     async (request, reply) => {
       const item = await store.get((request.params as { sid: string }).sid);
       if (item?.kind !== 'call')
@@ -289,7 +327,10 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
 
   app.post(
     '/api/simulator/sms',
-    { config: staff, schema: { tags: ['simulator'], body: SmsBody } },
+    {
+      config: staff,
+      schema: { tags: ['simulator'], body: SmsBody, response: { 200: SimulatorSmsReply, 400: ApiErrorBody } },
+    },
     async (request, reply) => {
       const body = request.body as { from: string; to?: string; body: string };
       const from = toE164(body.from);

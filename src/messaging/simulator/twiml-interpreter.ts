@@ -1,16 +1,11 @@
 import { XMLParser } from 'fast-xml-parser';
+import type { NextStep } from './simulator.schemas.js';
 
 // Reads the TwiML our webhooks answer, the way a phone would experience it: what is said, and
 // what the call waits for next.
 
-export type NextStep =
-  | { kind: 'gather'; action: string; numDigits: number | null; input: string }
-  | { kind: 'record'; action: string }
-  | { kind: 'redirect'; url: string }
-  | { kind: 'dial'; number: string; action: string | null }
-  | { kind: 'enqueue'; queue: string; action: string | null; waitUrl: string | null }
-  | { kind: 'leave' }
-  | { kind: 'hangup' };
+/** What the call waits for next (the simulator's api answers it: simulator.schemas.ts). */
+export type { NextStep };
 
 export interface Heard {
   said: string[];
