@@ -3,6 +3,7 @@
 // Contact details, contracts and meters stay masked until the agent has ticked every item the
 // caller confirmed: the server checks the list and only then sends them (and audits it).
 
+import type { CaseOpened } from '../../src/cases/case-actions.schemas.js';
 import type { CaseSummary } from '../../src/cases/cases.schemas.js';
 import type {
   CallerRelation,
@@ -14,6 +15,7 @@ import type {
   IdentificationCandidate,
   IdentificationReply,
 } from '../../src/identification/identification.schemas.js';
+import type { ScreenPop } from '../../src/ivr/ivr.schemas.js';
 import { get, post, request } from '../api.js';
 import { h } from '../dom.js';
 import { addStrings, getLang, t } from '../i18n.js';
@@ -138,38 +140,12 @@ addStrings({
   },
 });
 
-/**
- * The data of a "call.screen-pop" live event (src/ivr/screen-pop.ts, ScreenPop). A type, not an
- * interface, so that the event's data may be read as one.
- */
-type ScreenPopData = {
-  callSid: string;
-  /** The service line's name, and its kind. */
-  line: string;
-  lineKind: 'out-of-hours' | 'daytime';
-  reason: 'queued' | 'case-opened';
-  /** E.164, null when withheld. */
-  callerNumber: string | null;
-  identification: 'one' | 'several' | 'none' | 'withheld';
-  customerIds: string[];
-  /** The caller keyed a customer reference or meter serial in the IVR. */
-  referenceGiven: boolean;
-  caseId: string | null;
-  caseNumber: number | null;
-  at: string;
-};
-
-/** What POST /api/cases answers that the pop reads: the new case, to open it. */
-interface CreatedCase {
-  id: string;
-}
-
 /** What the screen pop is given: a screen's context without the live feed. */
 export type ScreenPopContext = Omit<ViewContext, 'emit'>;
 
 /** One call on screen. */
 interface Pop {
-  data: ScreenPopData;
+  data: ScreenPop;
   relation: CallerRelation;
   /** Null until the first lookup has answered. */
   candidates: IdentificationCandidate[] | null;
@@ -201,7 +177,7 @@ export const screenPops = {
   },
   onEvent(event: DomainEvent): void {
     if (event.type !== 'call.screen-pop' || !ctx) return;
-    const data = event.data as ScreenPopData;
+    const data = event.data as ScreenPop;
     if (pops.some((p) => p.data.callSid === data.callSid && p.data.reason === data.reason)) return;
     const pop: Pop = {
       data,
@@ -300,7 +276,7 @@ function focusSelector(root: HTMLElement, element: Element | null): string | nul
 }
 
 /** Said once by screen readers when a call pops (the cards themselves are redrawn often). */
-function announce(data: ScreenPopData) {
+function announce(data: ScreenPop) {
   const status = document.getElementById('pop-announce');
   if (status)
     status.textContent = `${t(`pop.title.${data.reason}`)} · ${data.callerNumber ?? t('pop.withheld')}`;
@@ -449,7 +425,7 @@ function candidatesPart(pop: Pop, chosen: IdentificationCandidate | null): HTMLE
   return null;
 }
 
-const lineName = (data: ScreenPopData): string => {
+const lineName = (data: ScreenPop): string => {
   const key = `pop.lineKind.${data.lineKind}`;
   return t(key) === key ? data.line : t(key);
 };
@@ -578,7 +554,7 @@ async function fileCall(pop: Pop, candidate: IdentificationCandidate, caseId: st
     if (caseId) await post(`/api/cases/${encodeURIComponent(caseId)}/contacts`, contact);
     else
       target = (
-        await post<CreatedCase>('/api/cases', {
+        await post<CaseOpened>('/api/cases', {
           customerId: candidate.id,
           kind: 'REQUEST',
           urgency: 'NORMAL',

@@ -1,29 +1,14 @@
 import { statusOf } from '../identification/identify.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { CallState } from './call-state.js';
+import type { ScreenPop, ScreenPopReason } from './ivr.schemas.js';
 import type { ServiceLine } from './service-lines.js';
 
 // The screen pop: a call that reaches the agents (queued on the daytime line) or a night call
 // whose case is open is announced to the console with who the caller may be. The console then
 // fetches the candidates and the identification checklist (src/identification).
 
-export type ScreenPopReason = 'queued' | 'case-opened';
-
-export interface ScreenPop {
-  callSid: string;
-  line: string;
-  lineKind: ServiceLine['kind'];
-  reason: ScreenPopReason;
-  /** E.164, null when withheld: the agent sees the number the caller is calling from. */
-  callerNumber: string | null;
-  identification: 'one' | 'several' | 'none' | 'withheld';
-  customerIds: string[];
-  /** The caller keyed a customer reference or meter serial in the IVR. */
-  referenceGiven: boolean;
-  caseId: string | null;
-  caseNumber: number | null;
-  at: string;
-}
+export type { ScreenPop, ScreenPopReason } from './ivr.schemas.js';
 
 export function screenPopOf(
   state: CallState,

@@ -1,5 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
+import { AlertStatus, MessageStatus } from '../../src/alerts/alerts.schemas.js';
+import { BillingHoldKind } from '../../src/cases/billing-holds.schemas.js';
 import {
   CaseKind,
   CaseStatus,
@@ -10,6 +12,8 @@ import {
   Urgency,
 } from '../../src/cases/cases.schemas.js';
 import * as Db from '../../src/generated/prisma/enums.js';
+import { CallerRelation, CustomerClass, Equipment } from '../../src/identification/identification.schemas.js';
+import { AttemptOutcome, PageOutcome, PageStatus, PageTarget } from '../../src/oncall/oncall.schemas.js';
 import { StaffRole } from '../../src/platform/auth/auth.schemas.js';
 
 // The response schemas spell the database's enums out (they may not import Prisma: the console
@@ -30,6 +34,16 @@ describe('response schemas', () => {
     ['Direction', Direction, Db.Direction],
     ['ContactChannel', ContactChannel, Db.ContactChannel],
     ['MessageChannel', MessageChannel, Db.MessageChannel],
+    ['MessageStatus', MessageStatus, Db.MessageStatus],
+    ['BillingHoldKind', BillingHoldKind, Db.BillingHoldKind],
+    ['CallerRelation', CallerRelation, Db.CallerRelation],
+    ['CustomerClass', CustomerClass, Db.CustomerClass],
+    ['Equipment', Equipment, Db.Equipment],
+    ['PageStatus', PageStatus, Db.PageStatus],
+    ['PageTarget', PageTarget, Db.PageTarget],
+    ['AttemptOutcome', AttemptOutcome, Db.AttemptOutcome],
+    ['PageOutcome', PageOutcome, Db.PageOutcome],
+    ['AlertStatus', AlertStatus, Db.AlertStatus],
   ] as const)('list every value of the database enum %s', (_name, schema, enumeration) => {
     expect(valuesOf(schema)).toEqual(sorted(enumeration));
   });
