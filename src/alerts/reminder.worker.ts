@@ -1,5 +1,5 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { bullConnection, QUEUE_NAMES } from '../platform/queues.js';
+import { bullConnection, QUEUE_NAMES, takeoverAfter } from '../platform/queues.js';
 import type { Services } from '../services.js';
 import { remindAlert } from './notification.service.js';
 
@@ -13,7 +13,11 @@ export function startReminderWorker(services: Services): Worker {
         throw new UnrecoverableError(`bad job ${job.name}`);
       return remindAlert(services.notices, alertId, n);
     },
-    { connection: bullConnection(services.redis), concurrency: services.settings.workerConcurrency },
+    {
+      connection: bullConnection(services.redis),
+      concurrency: services.settings.workerConcurrency,
+      ...takeoverAfter(services.settings.jobLockMs),
+    },
   );
   worker.on('error', (err) => services.logger.error({ err }, 'alert reminder worker error'));
   return worker;

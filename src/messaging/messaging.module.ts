@@ -1,5 +1,4 @@
 import type { CapabilityModule } from '../platform/module.js';
-import type { Stoppable } from '../platform/queues.js';
 import type { Services } from '../services.js';
 import { type MessagingModuleSettings, readMessagingSettings } from './messaging.settings.js';
 import { startOutboxWorker } from './outbox.worker.js';
@@ -16,7 +15,7 @@ export const messagingModule = {
     smsRoutes(app, services);
     if (services.simulator) simulatorRoutes(app, services, services.simulator);
   },
-  async startWorkers(services): Promise<Stoppable[]> {
-    return [startOutboxWorker(services, { lockDurationMs: services.settings.sendLockMs })];
+  async startWorkers(services) {
+    return [startOutboxWorker(services)];
   },
 } satisfies CapabilityModule<Services, MessagingModuleSettings>;

@@ -11,12 +11,6 @@ export interface MessagingModuleSettings {
   };
   sendMaxAttempts: number;
   sendBackoffMs: number;
-  /**
-   * How long a send job's lock lasts: a worker that died mid-send has its job taken over by
-   * another after this (SEND_LOCK_MS). Shorter than a page attempt, so that a page's message is
-   * not late for its attempt.
-   */
-  sendLockMs: number;
 }
 
 export function readMessagingSettings(
@@ -38,7 +32,6 @@ export function readMessagingSettings(
     },
     sendMaxAttempts: read.integer('SEND_MAX_ATTEMPTS', 8, 1, 100),
     sendBackoffMs: read.integer('SEND_BACKOFF_MS', 2000, 1, 3_600_000),
-    sendLockMs: read.integer('SEND_LOCK_MS', 30_000, 1000, 600_000),
   };
 }
 

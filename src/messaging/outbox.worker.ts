@@ -1,6 +1,6 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { MessageChannel } from '../generated/prisma/enums.js';
-import { bullConnection, QUEUE_NAMES, type Stoppable } from '../platform/queues.js';
+import { bullConnection, QUEUE_NAMES, type Stoppable, takeoverAfter } from '../platform/queues.js';
 import type { Services } from '../services.js';
 import { deliverMessage, scheduleSends, TemporaryDeliveryError } from './outbox.service.js';
 
@@ -18,7 +18,7 @@ const QUEUE_OF: Record<MessageChannel, string> = {
  */
 export function startOutboxWorker(services: Services, options: { lockDurationMs?: number } = {}): Stoppable {
   const { outbox, metrics, logger, settings } = services;
-  const lockDuration = options.lockDurationMs ?? 30_000;
+  const lockDuration = options.lockDurationMs ?? settings.jobLockMs;
   const workers = (Object.keys(QUEUE_OF) as MessageChannel[]).map((channel) => {
     const worker = new Worker(
       QUEUE_OF[channel],
@@ -38,10 +38,9 @@ export function startOutboxWorker(services: Services, options: { lockDurationMs?
       {
         connection: bullConnection(services.redis),
         concurrency: settings.workerConcurrency,
-        lockDuration,
+        ...takeoverAfter(lockDuration),
         // A worker that dies mid-send leaves a stalled job: hand it over rather than fail it.
         maxStalledCount: 20,
-        stalledInterval: Math.min(lockDuration, 30_000),
         // Shared by every worker of the queue (BullMQ keeps the count in Redis).
         ...(channel === 'SMS' ? { limiter: { max: settings.messaging.smsPerSecond, duration: 1000 } } : {}),
       },

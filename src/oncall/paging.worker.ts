@@ -1,5 +1,5 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { bullConnection, QUEUE_NAMES } from '../platform/queues.js';
+import { bullConnection, QUEUE_NAMES, takeoverAfter } from '../platform/queues.js';
 import type { Services } from '../services.js';
 import type { PagingJob } from './paging.deps.js';
 import { attemptFailed, runAttempt } from './paging.service.js';
@@ -15,7 +15,11 @@ export function startPagingWorker(services: Services): Worker {
       if (name === 'ack-timeout') return attemptFailed(paging, data.attemptId, 'NO_ACK');
       throw new UnrecoverableError(`unknown paging job ${job.name}`);
     },
-    { connection: bullConnection(services.redis), concurrency: settings.workerConcurrency },
+    {
+      connection: bullConnection(services.redis),
+      concurrency: settings.workerConcurrency,
+      ...takeoverAfter(settings.jobLockMs),
+    },
   );
   worker.on('failed', (job, err) =>
     logger.error({ jobId: job?.id, err: err.message }, 'paging job attempt failed: BullMQ retries it'),

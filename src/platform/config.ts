@@ -33,6 +33,11 @@ export interface PlatformSettings {
   linkSigningSecret: string;
   webhookDedupTtlSeconds: number;
   workerConcurrency: number;
+  /**
+   * How long a job's lock lasts (JOB_LOCK_MS): the job of a worker that died is handed to another
+   * after this. Shorter than a page attempt, so that a page's call or SMS is not late for it.
+   */
+  jobLockMs: number;
   shutdownGraceMs: number;
   /** Prints the demo accounts on start (set by the demo start command). */
   demo: boolean;
@@ -106,6 +111,7 @@ export function readPlatformSettings(read: EnvReader, argv: string[], problems: 
     linkSigningSecret: linkSecret(read, telephony === 'twilio' || email === 'smtp', problems),
     webhookDedupTtlSeconds: read.integer('WEBHOOK_DEDUP_TTL_SECONDS', 48 * 3600, 60, 30 * 24 * 3600),
     workerConcurrency: read.integer('WORKER_CONCURRENCY', 20, 1, 1000),
+    jobLockMs: read.integer('JOB_LOCK_MS', 30_000, 1000, 600_000),
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 15_000, 0, 600_000),
     demo: read.boolean('DEMO', false),
     clockStart: rehearsalClockStart(read, telephony === 'simulator' && email === 'simulator', problems),

@@ -19,6 +19,14 @@ export function bullConnection(redis: Redis): QueueOptions['connection'] {
   return redis.duplicate() as unknown as QueueOptions['connection'];
 }
 
+/**
+ * A worker's lock on its jobs, and how often it looks for jobs whose worker died (their lock
+ * expired) to take them over.
+ */
+export function takeoverAfter(lockMs: number): { lockDuration: number; stalledInterval: number } {
+  return { lockDuration: lockMs, stalledInterval: Math.min(lockMs, 30_000) };
+}
+
 /** A running consumer of one or several queues, as the entry point stops it. */
 export interface Stoppable {
   close(force?: boolean): Promise<void>;

@@ -46,7 +46,7 @@ function startWorker(faultPoint?: string): WorkerProcess {
     QUIET_DAYS: '',
     SEND_BACKOFF_MS: '50',
     // A dead worker's job is taken over about a second after its lock expires.
-    SEND_LOCK_MS: '1000',
+    JOB_LOCK_MS: '1000',
     ...(faultPoint ? { FAULT_POINT: faultPoint } : {}),
   });
   processes.push(worker);
