@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { CallerRelation } from '../identification/identification.schemas.js';
 import { confinedAgency, type Principal, STAFF } from '../platform/auth/principal.js';
-import { ApiErrorBody } from '../platform/http/common.schemas.js';
+import { ApiErrorBody, OneOf } from '../platform/http/common.schemas.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
 import { billingHoldDeps } from './billing-holds.service.js';
@@ -28,44 +29,32 @@ import {
   qualifyCase,
 } from './case-actions.service.js';
 import { visibleTo } from './case-scope.js';
+import { CaseKind, ContactChannel, Direction, SensitiveCategory, Urgency } from './cases.schemas.js';
 import { startWaiting, stopWaiting } from './waiting.service.js';
 import { sendWrittenAnswer, type WrittenAnswer } from './written-answer.service.js';
 
 // The agent's actions on cases (src/cases/case-actions.service.ts); the console calls them.
 
-const enumOf = (...values: string[]) => Type.Union(values.map((v) => Type.Literal(v)));
-const Kind = enumOf('REQUEST', 'COMPLAINT');
-const Urgency = enumOf('URGENT', 'PRIORITY', 'NORMAL');
-const Channel = enumOf('PHONE', 'SMS', 'EMAIL', 'LETTER', 'VISIT', 'WEB');
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 const Id = Type.Object({ id: Type.String() });
 
 const ContactBody = Type.Object(
   {
-    channel: Channel,
-    direction: enumOf('INBOUND', 'OUTBOUND'),
+    channel: ContactChannel,
+    direction: Direction,
     summary: Text(2000),
     callerName: Type.Optional(Type.String({ maxLength: 200 })),
-    callerRelation: Type.Optional(enumOf('HOLDER', 'THIRD_PARTY', 'UNKNOWN')),
+    callerRelation: Type.Optional(CallerRelation),
     callSid: Type.Optional(Type.String({ pattern: '^CA[0-9a-zA-Z]{10,62}$' })),
   },
   { additionalProperties: false },
 );
 
-const Sensitive = enumOf(
-  'LEGAL',
-  'CONSUMER_ASSOCIATION',
-  'DATA_PROTECTION',
-  'COMPLAINT_THREAT',
-  'DAMAGE_CLAIM',
-  'LOCAL_AUTHORITY',
-);
-
 const QualifyBody = Type.Object(
   {
-    kind: Type.Optional(Kind),
+    kind: Type.Optional(CaseKind),
     sensitive: Type.Optional(
-      Type.Union([Sensitive, Type.Null()], {
+      Type.Union([SensitiveCategory, Type.Null()], {
         description: "[CS-6] a sensitive letter's category: the case goes to the dedicated team's queue",
       }),
     ),
@@ -85,7 +74,7 @@ const CreateBody = Type.Object(
   {
     customerId: Type.Optional(Type.String({ format: 'uuid' })),
     agencyId: Type.Optional(Type.String({ format: 'uuid' })),
-    kind: Kind,
+    kind: CaseKind,
     urgency: Urgency,
     category: Text(80),
     subject: Text(200),
@@ -223,7 +212,7 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
           '[CS-5] Answers the customer in writing (e-mail through the outbox, or letter), from a template, as an outbound contact',
         params: Id,
         body: Type.Object(
-          { channel: enumOf('EMAIL', 'LETTER'), text: Text(4000) },
+          { channel: OneOf(['EMAIL', 'LETTER']), text: Text(4000) },
           { additionalProperties: false },
         ),
         response: { 201: WrittenAnswerSent, 404: ApiErrorBody, 409: ApiErrorBody, 422: CaseActionRefusal },

@@ -1,6 +1,7 @@
 // What the case list and a case's page answer (GET /api/cases, GET /api/cases/:id): the agent
 // console's types come from here.
 import { type Static, Type } from '@sinclair/typebox';
+import { CallerRelation } from '../identification/identification.schemas.js';
 import { Nullable, OneOf, Timestamp } from '../platform/http/common.schemas.js';
 
 export const CaseKind = OneOf(['REQUEST', 'COMPLAINT']);
@@ -66,7 +67,7 @@ export const CaseContact = Type.Object({
   channel: ContactChannel,
   at: Timestamp,
   callerName: Nullable(Type.String()),
-  callerRelation: OneOf(['HOLDER', 'THIRD_PARTY', 'UNKNOWN']),
+  callerRelation: CallerRelation,
   address: Nullable(Type.String()),
   summary: Nullable(Type.String()),
   details: Type.Unknown(),
