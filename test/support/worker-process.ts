@@ -5,6 +5,18 @@ import { spawn } from 'node:child_process';
 
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 
+/**
+ * The clock the test process runs on, for its children too: under `npm run test:shifted`,
+ * libfaketime's settings, so that a worker's times and the Twilio double's agree as real clocks do.
+ */
+const sameClock = () =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        /^(LD_PRELOAD|FAKETIME\w*|TZ)$/.test(entry[0]) && entry[1] !== undefined,
+    ),
+  );
+
 export interface WorkerProcess {
   /** How it ended: its exit code, or the signal that killed it. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -16,7 +28,7 @@ export interface WorkerProcess {
 export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--role', 'worker'], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...sameClock(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const keep = (chunk: Buffer) => {
