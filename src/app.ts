@@ -7,6 +7,7 @@ import { consoleSite } from './console-site/site.js';
 import { MODULES } from './modules.js';
 import { registerAccessControl } from './platform/auth/access.plugin.js';
 import { authRoutes } from './platform/auth/auth.routes.js';
+import { registerRateLimits } from './platform/http/rate-limit.js';
 import { registerFormParser } from './platform/twilio-webhook.js';
 import { followEvents } from './realtime/event-bus.js';
 import { eventStreamRoutes } from './realtime/event-stream.routes.js';
@@ -80,6 +81,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await registerRateLimits(app, services.redis);
   await app.register(fastifyStatic, {
     root: await consoleSite(logger),
     prefix: '/console/',

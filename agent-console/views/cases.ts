@@ -31,6 +31,14 @@ addStrings({
     'timeline.page.outcome': 'Suite donnée par le technicien',
     'detail.waiting': 'En attente d’un tiers (échéance suspendue)',
     'cases.waiting': 'en attente d’un tiers',
+    'cases.holdingCall': 'appel d’attente à passer',
+    'detail.holdingReply': 'Réponse d’attente',
+    'detail.holdingReply.email': 'envoyée par e-mail le {date}',
+    'detail.holdingReply.call': 'à donner par téléphone (pas d’e-mail) : enregistrez l’appel sortant',
+    'detail.holdingReply.called': 'donnée par téléphone',
+    'timeline.case.holding-reply': 'Réponse d’attente envoyée par e-mail',
+    'timeline.case.holding-call-due': 'Échéance proche : appel d’attente à passer',
+    'timeline.case.acknowledged': 'Accusé de réception envoyé',
     'timeline.call.received': 'Appel reçu (serveur vocal)',
     'timeline.voicemail.recorded': 'Message vocal',
     'timeline.oncall.decision': 'Décision d’astreinte',
@@ -59,6 +67,14 @@ addStrings({
     'timeline.page.outcome': 'Technician’s follow-up',
     'detail.waiting': 'Waiting for a third party (deadline paused)',
     'cases.waiting': 'waiting for a third party',
+    'cases.holdingCall': 'holding call to make',
+    'detail.holdingReply': 'Holding reply',
+    'detail.holdingReply.email': 'sent by e-mail on {date}',
+    'detail.holdingReply.call': 'to give by phone (no e-mail): record the outbound call',
+    'detail.holdingReply.called': 'given by phone',
+    'timeline.case.holding-reply': 'Holding reply sent by e-mail',
+    'timeline.case.holding-call-due': 'Deadline near: holding call to make',
+    'timeline.case.acknowledged': 'Acknowledgement sent',
     'timeline.call.received': 'Call received (IVR)',
     'timeline.voicemail.recorded': 'Voice message',
     'timeline.oncall.decision': 'On-call decision',
@@ -223,6 +239,9 @@ function renderCases() {
             kase.detailsToCheck
               ? h('span', { class: 'badge warn', dataset: { detailsToCheck: '' } }, t('cases.detailsToCheck'))
               : null,
+            kase.holdingCallDue
+              ? h('span', { class: 'badge warn', dataset: { holdingCall: '' } }, t('cases.holdingCall'))
+              : null,
             h('span', {}, customerName(kase.customer)),
           ),
           h(
@@ -368,6 +387,7 @@ function renderDetail() {
         ? field(t('detail.due'), dueBadge(detail.dueAt, 'detail'))
         : [],
       detail.waitingSince ? field(t('detail.waiting'), detail.waitingFor) : [],
+      detail.holdingReplyAt ? field(t('detail.holdingReply'), holdingReply(detail)) : [],
       field(t('detail.closedAt'), formatDate(detail.closedAt)),
       detail.needsIntervention ? field(t('detail.intervention'), '✓') : [],
       field(t('detail.description'), detail.description),
@@ -443,4 +463,13 @@ function renderAll() {
   renderCases();
   renderDetail();
   renderEvents();
+}
+
+/** [CS-4] How the holding reply was given, or that an agent still has to phone it. */
+function holdingReply(detail: CaseDetail): string {
+  if (detail.holdingCallDue) return t('detail.holdingReply.call');
+  const emailed = detail.contacts.some((c) => fieldsOf(c.details)?.holdingReply === true);
+  return emailed
+    ? t('detail.holdingReply.email', { date: formatDate(detail.holdingReplyAt) })
+    : t('detail.holdingReply.called');
 }

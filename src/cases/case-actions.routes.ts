@@ -5,7 +5,6 @@ import { confinedAgency, type Principal, STAFF } from '../platform/auth/principa
 import { ApiErrorBody, OneOf } from '../platform/http/common.schemas.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
-import { billingHoldDeps } from './billing-holds.service.js';
 import {
   CaseActionDone,
   CaseActionRefusal,
@@ -19,8 +18,8 @@ import {
   type Actor,
   addNote,
   attachContact,
-  type CaseActionDeps,
   type CaseActionResult,
+  caseActionDeps,
   closeCase,
   createCase,
   type NewCase,
@@ -109,15 +108,7 @@ function answer<T>(reply: FastifyReply, result: CaseActionResult<T>, created = f
 }
 
 export function caseActionRoutes(app: FastifyInstance, services: Services): void {
-  const deps: CaseActionDeps = {
-    db: services.db,
-    events: services.events,
-    calendar: services.calendar,
-    timeZone: services.settings.timeZone,
-    deadlines: services.settings.caseDeadlines,
-    now: () => services.clock.now(),
-    billingHolds: billingHoldDeps(services),
-  };
+  const deps = caseActionDeps(services);
   const staff = { access: { users: STAFF } };
   const actorOf = (request: { principal: Principal | null }): Actor => {
     const p = request.principal!;

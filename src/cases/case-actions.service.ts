@@ -12,7 +12,8 @@ import { isMobile, toE164 } from '../identification/phone-number.js';
 import { agencyCalendar } from '../oncall/on-call-windows.js';
 import type { Db } from '../platform/db/client.js';
 import type { EventBus } from '../realtime/event-bus.js';
-import { type BillingHoldDeps, syncBillingHolds } from './billing-holds.service.js';
+import type { Services } from '../services.js';
+import { type BillingHoldDeps, billingHoldDeps, syncBillingHolds } from './billing-holds.service.js';
 import { OPEN_CASE_STATUSES } from './case-scope.js';
 import { checkComment } from './comment-rule.js';
 import { type DeadlineSettings, dueDate } from './deadlines.js';
@@ -33,13 +34,27 @@ export interface CaseActionDeps {
   billingHolds: BillingHoldDeps;
 }
 
+/** The service's settings and clock, as the case actions need them. */
+export function caseActionDeps(services: Services): CaseActionDeps {
+  return {
+    db: services.db,
+    events: services.events,
+    calendar: services.calendar,
+    timeZone: services.settings.timeZone,
+    deadlines: services.settings.caseDeadlines,
+    now: () => services.clock.now(),
+    billingHolds: billingHoldDeps(services),
+  };
+}
+
 /** [CS-7] The account holds follow every change of a case's kind, category or status. */
 function billingHoldsFollow(deps: CaseActionDeps, caseId: string, actor: Actor) {
   return syncBillingHolds(deps.billingHolds, caseId, { type: actor.type, id: actor.id });
 }
 
 export interface Actor {
-  type: 'USER' | 'API_TOKEN';
+  /** SYSTEM: the service itself, on a customer's behalf (the public contact form). */
+  type: 'USER' | 'API_TOKEN' | 'SYSTEM';
   id: string;
   displayName: string;
   /** The cases this actor may act on (cases.routes.ts `visibleTo`): others are not found. */
@@ -230,6 +245,8 @@ export interface NewContact {
   callerRelation?: CallerRelation;
   /** The call the IVR recorded: its contact moves onto this case instead of a new one. */
   callSid?: string;
+  /** Where it came from or went to: an e-mail address, a postal address. */
+  address?: string;
 }
 
 /** A new contact about an open case: attached to it, and the case flagged to the supervisors. */
@@ -259,7 +276,15 @@ export async function attachContact(
           select: { id: true },
         })
       : await tx.contact.create({ data: { ...fields, at }, select: { id: true } });
-    await tx.case.update({ where: { id: caseId }, data: { multiContact: true } });
+    // [CS-1] The customer coming back about an open case makes it multi-contact; our own calls do
+    // not, and the outbound call an agent owed as a holding reply [CS-4] is made.
+    const inbound = contact.direction === 'INBOUND';
+    const holdingCallMade = !inbound && contact.channel === 'PHONE';
+    if (inbound || holdingCallMade)
+      await tx.case.update({
+        where: { id: caseId },
+        data: inbound ? { multiContact: true } : { holdingCallDue: false },
+      });
     return saved;
   });
   await recordOnTimeline(deps.db, deps.events, {
@@ -272,7 +297,7 @@ export async function attachContact(
       channel: contact.channel,
       direction: contact.direction,
       by: actor.displayName,
-      multiContact: true,
+      multiContact: contact.direction === 'INBOUND',
       caseNumber: kase.number,
     },
   });
@@ -285,8 +310,9 @@ async function writtenAnswerMissing(
   kase: { id: string; kind: string; multiContact: boolean },
 ): Promise<boolean> {
   if (kase.kind !== 'COMPLAINT' && !kase.multiContact) return false;
+  // The answer itself (written-answer.service.ts), not a holding reply or an acknowledgement.
   const answered = await db.contact.findFirst({
-    where: { caseId: kase.id, direction: 'OUTBOUND', channel: { in: ['EMAIL', 'LETTER'] } },
+    where: { caseId: kase.id, direction: 'OUTBOUND', details: { path: ['writtenAnswer'], equals: true } },
     select: { id: true },
   });
   return !answered;
@@ -379,6 +405,7 @@ export async function createCase(
     callerName: input.contact.callerName ?? null,
     callerRelation: input.contact.callerRelation ?? 'UNKNOWN',
     customerId: input.customerId ?? null,
+    address: input.contact.address ?? null,
   };
   const created = await deps.db.$transaction(async (tx) => {
     const kase = await tx.case.create({

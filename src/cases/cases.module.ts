@@ -4,6 +4,7 @@ import { billingHoldsRoutes } from './billing-holds.routes.js';
 import { caseActionRoutes } from './case-actions.routes.js';
 import { casesRoutes } from './cases.routes.js';
 import { type CasesModuleSettings, readCasesSettings } from './cases.settings.js';
+import { contactFormRoutes } from './contact-form.routes.js';
 import { supervisionRoutes } from './supervision.routes.js';
 
 /** The shared case store: cases, the agents' actions on them, deadlines, supervision. */
@@ -15,5 +16,6 @@ export const casesModule = {
     caseActionRoutes(app, services);
     supervisionRoutes(app, services);
     billingHoldsRoutes(app, services);
+    contactFormRoutes(app, services);
   },
 } satisfies CapabilityModule<Services, CasesModuleSettings>;

@@ -46,6 +46,8 @@ export function casesRoutes(app: FastifyInstance, services: Services): void {
           waitingFor: true,
           sensitive: true,
           agencyId: true,
+          holdingReplyAt: true,
+          holdingCallDue: true,
           customer: { select: { reference: true, lastName: true, firstName: true } },
         },
       });

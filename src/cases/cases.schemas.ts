@@ -39,6 +39,10 @@ const CaseFields = {
   waitingFor: Nullable(Type.String()),
   sensitive: Nullable(SensitiveCategory),
   agencyId: Nullable(Type.String()),
+  /** [CS-4] When the holding reply went out (or an agent was asked to phone it). */
+  holdingReplyAt: Nullable(Timestamp),
+  /** [CS-4] An agent is to phone the customer with the holding reply (no e-mail on file). */
+  holdingCallDue: Type.Boolean(),
 };
 
 export const CaseSummary = Type.Object({

@@ -6,6 +6,10 @@ export interface CasesModuleSettings {
   caseDeadlines: DeadlineSettings;
   /** [CS-7] Case categories that block dunning while open (bill, payment, rebate, last resort). */
   billingHoldCategories: string[];
+  /** [CS-4] How long before its deadline an unanswered case gets its holding reply (hours). */
+  holdingReplyHours: number;
+  /** [CS-4] Contact form submissions accepted per address and minute (then 429). */
+  contactFormPerMinute: number;
 }
 
 export function readCasesSettings(read: EnvReader): CasesModuleSettings {
@@ -20,5 +24,7 @@ export function readCasesSettings(read: EnvReader): CasesModuleSettings {
     billingHoldCategories: read
       .list('CASE_BILLING_HOLD_CATEGORIES', 'billing,payment,rebate,last-resort')
       .map((c) => c.toLowerCase()),
+    holdingReplyHours: read.integer('CASE_HOLDING_REPLY_HOURS', 24, 1, 30 * 24),
+    contactFormPerMinute: read.integer('CONTACT_FORM_PER_MINUTE', 5, 1, 1000),
   };
 }

@@ -1,13 +1,15 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import { notifyPendingAlerts } from '../alerts/notification.service.js';
 import { billingHoldDeps, sweepBillingHolds } from '../cases/billing-holds.service.js';
+import { holdingReplyDeps, sendHoldingReplies } from '../cases/holding-reply.service.js';
 import { fileParkedVoicemails } from '../ivr/voicemail.service.js';
 import { sweepOutbox } from '../messaging/outbox.worker.js';
 import { bullConnection, createQueue, QUEUE_NAMES } from '../platform/queues.js';
 import type { Services } from '../services.js';
 
-// Periodic safety nets: re-enqueue outbox rows whose job went missing, file voicemails parked
-// while the database was away, notify alerts a crash left un-notified, rebuild the phone index (refreshed on every change; this is the
+// Periodic work and safety nets: holding replies for cases near their deadline [CS-4], re-enqueue
+// outbox rows whose job went missing, file voicemails parked while the database was away, notify
+// alerts a crash left un-notified, rebuild the phone index (refreshed on every change; this is the
 // backstop). Job schedulers are per queue, so several workers do not duplicate them.
 const SWEEP_EVERY_MS = 60_000;
 const PHONE_INDEX_REBUILD_EVERY_MS = 6 * 3600_000;
@@ -21,6 +23,7 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
       if (job.name === 'alert-notice-sweep') return { notified: await notifyPendingAlerts(services.notices) };
       if (job.name === 'billing-hold-sweep')
         return { placed: await sweepBillingHolds(billingHoldDeps(services)) };
+      if (job.name === 'holding-reply-sweep') return sendHoldingReplies(holdingReplyDeps(services));
       if (job.name === 'voicemail-sweep')
         return { filed: await fileParkedVoicemails(services.db, services.redis, services.events) };
       throw new UnrecoverableError(`unknown maintenance job ${job.name}`);
@@ -37,6 +40,7 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
         'voicemail-sweep': SWEEP_EVERY_MS,
         'alert-notice-sweep': SWEEP_EVERY_MS,
         'billing-hold-sweep': SWEEP_EVERY_MS,
+        'holding-reply-sweep': SWEEP_EVERY_MS,
         'phone-index-rebuild': PHONE_INDEX_REBUILD_EVERY_MS,
       };
       for (const [name, ms] of Object.entries(every))
