@@ -17,6 +17,7 @@ import { syncClock } from './clock.js';
 import { $, h, showError } from './dom.js';
 import { applyTranslations, onLangChange, renderLangSwitch, t, tEnum, toggleLang } from './i18n.js';
 import { connectLive, type LiveFeed, type LiveStatus } from './live.js';
+import { agentState } from './views/agent-state.js';
 import { alertsView } from './views/alerts.js';
 import { casesView } from './views/cases.js';
 import { oncallView } from './views/oncall-board.js';
@@ -44,6 +45,7 @@ function stopAll() {
   live = null;
   for (const view of started) view.stop?.();
   screenPops.stop();
+  agentState.stop();
   started = [];
   state.current = null;
 }
@@ -80,6 +82,7 @@ function showConsole(session: Session & { user: SignedInUser }) {
   started = VIEWS.filter((view) => allowed(view, session.user));
   for (const view of started) view.start(ctx(view));
   screenPops.start({ user: session.user, root: $('#screen-pops'), navigate, notify: showNotice });
+  void agentState.start({ root: $('#agent-state'), userId: session.user.id, notify: showNotice });
   renderHeader();
   route();
 
@@ -96,6 +99,7 @@ function showConsole(session: Session & { user: SignedInUser }) {
     token: session.token,
     onEvent(event) {
       screenPops.onEvent(event);
+      agentState.onEvent(event);
       for (const view of started) view.onEvent?.(event);
     },
     onStatus(status) {
@@ -225,6 +229,7 @@ $('#lang').addEventListener('click', toggleLang);
 onLangChange(() => {
   renderHeader();
   screenPops.render();
+  agentState.render();
   for (const view of started) view.render?.();
 });
 

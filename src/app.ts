@@ -3,6 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { startHeartbeat } from './agents/heartbeat.js';
 import { consoleSite } from './console-site/site.js';
 import { MODULES } from './modules.js';
 import { registerAccessControl } from './platform/auth/access.plugin.js';
@@ -102,6 +103,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   const sockets = attachSocketGateway(app, services);
   presenceRoutes(app, services.db, sockets.online);
+  const stopHeartbeat = startHeartbeat(
+    services.redis,
+    sockets.connectedHere,
+    settings.agentOfflineGraceSeconds,
+    (err) => logger.warn({ err }, 'agent heartbeat failed'),
+  );
   const stream = eventStreamRoutes(app, services);
   let stopFollowing: (() => Promise<void>) | undefined;
   app.addHook('onReady', async () => {
@@ -115,6 +122,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     );
   });
   app.addHook('onClose', async () => {
+    stopHeartbeat();
     await stopFollowing?.();
   });
 

@@ -1,3 +1,4 @@
+import { agentsModule } from './agents/agents.module.js';
 import { alertsModule } from './alerts/alerts.module.js';
 import { casesModule } from './cases/cases.module.js';
 import { identificationModule } from './identification/identification.module.js';
@@ -20,4 +21,5 @@ export const MODULES = [
   importsModule,
   alertsModule,
   realtimeModule,
+  agentsModule,
 ] as const;

@@ -2,6 +2,7 @@
 // cases flagged for priority, and who is online with the case each one has open (two agents on
 // one case are pointed out, so they do not both answer the same customer).
 
+import type { AgentStatus } from '../../src/agents/agents.schemas.js';
 import type { CaseQueue, SupervisedCase, SupervisionReply } from '../../src/cases/supervision.schemas.js';
 import type { OnlineUser, PresenceReply } from '../../src/realtime/realtime.schemas.js';
 import { get, statusOf } from '../api.js';
@@ -35,6 +36,9 @@ addStrings({
     'sup.together': '{count} personnes sur ce dossier',
     'sup.updated': 'Mis à jour {date}',
     'sup.case': 'n° {number} · {subject}',
+    'sup.agents': 'États des agents',
+    'sup.agentSince': 'depuis {date}',
+    'sup.noAgent': 'Aucun agent.',
   },
   en: {
     'sup.queues': 'Case queues per agency',
@@ -59,6 +63,9 @@ addStrings({
     'sup.together': '{count} people on this case',
     'sup.updated': 'Updated {date}',
     'sup.case': 'no. {number} · {subject}',
+    'sup.agents': 'Agents’ states',
+    'sup.agentSince': 'since {date}',
+    'sup.noAgent': 'No agent.',
   },
 });
 
@@ -68,7 +75,12 @@ const REFRESH_MS = 30_000;
 let ctx: ViewContext | null = null;
 let data: SupervisionReply | null = null; // /api/supervision
 let online: OnlineUser[] | null = null; // /api/presence users
-const errors: { supervision: string | null; presence: string | null } = { supervision: null, presence: null };
+let agents: AgentStatus[] | null = null; // /api/agents
+const errors: { supervision: string | null; presence: string | null; agents: string | null } = {
+  supervision: null,
+  presence: null,
+  agents: null,
+};
 let timer: ReturnType<typeof setInterval> | undefined;
 let shown = false;
 let caseNumbers = new Map<string, number>(); // caseId → number, for the presence list
@@ -84,8 +96,9 @@ export const supervisorView: View = {
     ctx = context;
     data = null;
     online = null;
+    agents = null;
     shown = false;
-    Object.assign(errors, { supervision: null, presence: null });
+    Object.assign(errors, { supervision: null, presence: null, agents: null });
     render();
   },
   // Hidden, the screen fetches nothing: it loads everything again each time it is shown.
@@ -102,6 +115,7 @@ export const supervisorView: View = {
   },
   onEvent(event) {
     if (shown && (event.type.startsWith('case.') || event.type === 'call.screen-pop')) void loadSupervision();
+    if (shown && event.type === 'agent.state') void loadAgents();
   },
   onPresence() {
     if (shown) void loadPresence();
@@ -148,9 +162,24 @@ const loadPresence = coalesced(
   () => ctx !== null,
 );
 
+const loadAgents = coalesced(
+  async () => {
+    if (!ctx) return;
+    try {
+      agents = await get<AgentStatus[]>('/api/agents');
+      errors.agents = null;
+    } catch (err) {
+      if (statusOf(err) !== 401) errors.agents = failure(err);
+    }
+    render();
+  },
+  () => ctx !== null,
+);
+
 function loadAll() {
   void loadSupervision();
   void loadPresence();
+  void loadAgents();
 }
 
 function render(): void {
@@ -179,10 +208,45 @@ function render(): void {
         caseList('sup-multi', t('sup.multiHeading'), data?.multiContact, t('sup.noMulti')),
         caseList('sup-sensitive', t('sup.sensitiveHeading'), data?.sensitive, t('sup.noSensitive')),
       ),
-      h('div', { class: 'column' }, onlineList()),
+      h('div', { class: 'column' }, agentList(), onlineList()),
     ),
   );
   if (hadFocus) document.getElementById(hadFocus)?.focus();
+}
+
+/** Who can take calls now: each agent's state, why when on a break, and since when. */
+function agentList() {
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'sup-agents' },
+    h('h2', { id: 'sup-agents' }, t('sup.agents')),
+    errors.agents ? h('p', { class: 'error', role: 'alert' }, errors.agents) : null,
+    agents === null
+      ? h('p', { class: 'muted' }, t('cases.loading'))
+      : agents.length === 0
+        ? h('p', { class: 'muted' }, t('sup.noAgent'))
+        : h(
+            'ul',
+            { class: 'online-list', id: 'sup-agents-list' },
+            agents.map((agent) =>
+              h(
+                'li',
+                { dataset: { agentState: agent.state, agentName: agent.displayName } },
+                h('strong', {}, agent.displayName),
+                ' ',
+                h('span', { class: `badge agent-${agent.state}` }, tEnum('agentState', agent.state)),
+                agent.reason ? ` ${agent.reason}` : '',
+                agent.state === 'OFFLINE'
+                  ? ''
+                  : h(
+                      'span',
+                      { class: 'muted' },
+                      ` ${t('sup.agentSince', { date: formatDate(agent.since) })}`,
+                    ),
+              ),
+            ),
+          ),
+  );
 }
 
 function queuesTable(queues: readonly CaseQueue[]) {

@@ -1,4 +1,6 @@
 import { UnrecoverableError, Worker } from 'bullmq';
+import { agentStateDeps } from '../agents/agent-state.store.js';
+import { takeOfflineTheGone } from '../agents/offline-sweep.js';
 import { notifyPendingAlerts } from '../alerts/notification.service.js';
 import { billingHoldDeps, sweepBillingHolds } from '../cases/billing-holds.service.js';
 import { holdingReplyDeps, sendHoldingReplies } from '../cases/holding-reply.service.js';
@@ -12,6 +14,8 @@ import type { Services } from '../services.js';
 // alerts a crash left un-notified, rebuild the phone index (refreshed on every change; this is the
 // backstop). Job schedulers are per queue, so several workers do not duplicate them.
 const SWEEP_EVERY_MS = 60_000;
+/** Agents whose consoles are gone are taken offline within this of their grace period's end. */
+const AGENT_SWEEP_EVERY_MS = 15_000;
 const PHONE_INDEX_REBUILD_EVERY_MS = 6 * 3600_000;
 
 export function startMaintenanceWorker(services: Services): { worker: Worker; schedule(): Promise<void> } {
@@ -23,6 +27,8 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
       if (job.name === 'alert-notice-sweep') return { notified: await notifyPendingAlerts(services.notices) };
       if (job.name === 'billing-hold-sweep')
         return { placed: await sweepBillingHolds(billingHoldDeps(services)) };
+      if (job.name === 'agent-offline-sweep')
+        return { offline: await takeOfflineTheGone(agentStateDeps(services)) };
       if (job.name === 'holding-reply-sweep') return sendHoldingReplies(holdingReplyDeps(services));
       if (job.name === 'voicemail-sweep')
         return { filed: await fileParkedVoicemails(services.db, services.redis, services.events) };
@@ -41,6 +47,7 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
         'alert-notice-sweep': SWEEP_EVERY_MS,
         'billing-hold-sweep': SWEEP_EVERY_MS,
         'holding-reply-sweep': SWEEP_EVERY_MS,
+        'agent-offline-sweep': AGENT_SWEEP_EVERY_MS,
         'phone-index-rebuild': PHONE_INDEX_REBUILD_EVERY_MS,
       };
       for (const [name, ms] of Object.entries(every))

@@ -28,7 +28,12 @@ const MAX_CATCH_UP = 5000;
 export function attachSocketGateway(
   app: FastifyInstance,
   services: Services,
-): { relay(event: DomainEvent): void; online(): Promise<OnlineUser[]> } {
+): {
+  relay(event: DomainEvent): void;
+  online(): Promise<OnlineUser[]>;
+  /** The users with a console connected to this process. */
+  connectedHere(): Promise<string[]>;
+} {
   const { db, redis, events, logger } = services;
   const io = new Server(app.server, {
     // @fastify/websocket shares the server: let it handle its own upgrades (see STACK.md).
@@ -96,5 +101,11 @@ export function attachSocketGateway(
       io.local.to(audienceOf(event)).emit('event', event);
     },
     online: () => onlineUsers(io),
+    async connectedHere() {
+      const ids = new Set<string>();
+      for (const { data } of await io.local.fetchSockets())
+        if (data.principal?.kind === 'user') ids.add(data.principal.id);
+      return [...ids];
+    },
   };
 }

@@ -121,4 +121,35 @@ describe('the live console', () => {
       await screenshot(supervisor.page, `supervisor-${id}`);
     }
   });
+
+  it('lets an agent go available, then on a break for a meal, and shows it to a supervisor live', async () => {
+    const supervisor = await launchBrowser(service().url);
+    await signIn(supervisor.page, 'supervisor');
+    await waitForConnection(supervisor.page, 'connected');
+    await openScreen(supervisor.page, 'supervisor');
+    const agentLine = supervisor.page.locator('#sup-agents-list li[data-agent-name="Alice Agent"]');
+    await agentLine.waitFor();
+    expect(await agentLine.getAttribute('data-agent-state')).toBe('OFFLINE');
+
+    const agent = await launchBrowser(service().url);
+    await signIn(agent.page, 'agent');
+    await waitForConnection(agent.page, 'connected');
+    const select = agent.page.locator('#agent-state-select');
+    await select.waitFor();
+    await agent.page.locator('#agent-state-select:not([disabled])').waitFor();
+    expect(await select.inputValue()).toBe('OFFLINE');
+    await select.selectOption('AVAILABLE');
+    await supervisor.page
+      .locator('#sup-agents-list li[data-agent-name="Alice Agent"][data-agent-state="AVAILABLE"]')
+      .waitFor();
+
+    await select.selectOption('BREAK');
+    await agent.page.locator('#agent-state-reason').selectOption('meal');
+    const onBreak = supervisor.page.locator(
+      '#sup-agents-list li[data-agent-name="Alice Agent"][data-agent-state="BREAK"]',
+    );
+    await onBreak.waitFor();
+    expect(await onBreak.textContent()).toContain('en pause Repas');
+    await screenshot(supervisor.page, 'supervisor-agents');
+  });
 });

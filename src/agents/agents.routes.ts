@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import { STAFF, SUPERVISORS } from '../platform/auth/principal.js';
+import { ApiErrorBody } from '../platform/http/common.schemas.js';
+import type { Services } from '../services.js';
+import { agentStateDeps, allStates, changeState, currentState } from './agent-state.store.js';
+import { refusalOf } from './agent-states.js';
+import { AgentList, AgentStatus, StateChoice } from './agents.schemas.js';
+import { markSeen } from './heartbeat.js';
+
+export function agentsRoutes(app: FastifyInstance, services: Services): void {
+  const deps = agentStateDeps(services);
+  const staff = { access: { users: STAFF } };
+  const me = (request: { principal: unknown }) =>
+    request.principal as { id: string; displayName: string; agencyId: string | null };
+
+  app.get(
+    '/api/agents/me',
+    { config: staff, schema: { tags: ['agents'], response: { 200: AgentStatus } } },
+    async (request) => {
+      const user = me(request);
+      return { userId: user.id, displayName: user.displayName, ...(await currentState(deps, user.id)) };
+    },
+  );
+
+  app.put(
+    '/api/agents/me/state',
+    {
+      config: staff,
+      schema: {
+        tags: ['agents'],
+        summary: 'The agent goes available, on a break (with a reason) or offline',
+        body: StateChoice,
+        response: { 200: AgentStatus, 409: ApiErrorBody, 422: ApiErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const user = me(request);
+      const { state, reason } = request.body as StateChoice;
+      const from = await currentState(deps, user.id);
+      const refused = refusalOf(from.state, state, reason);
+      if (refused)
+        return reply
+          .code(refused.code === 'in_call' ? 409 : 422)
+          .send({ error: refused.code, message: refused.message });
+      // Whoever sets a state is at their console: seen now, not at the next heartbeat.
+      if (state !== 'OFFLINE')
+        await markSeen(services.redis, [user.id], services.settings.agentOfflineGraceSeconds);
+      return changeState(deps, user, state, state === 'BREAK' ? reason!.trim() : null);
+    },
+  );
+
+  app.get(
+    '/api/agents',
+    {
+      config: { access: { users: SUPERVISORS } },
+      schema: { tags: ['agents'], response: { 200: AgentList } },
+    },
+    async () => allStates(deps),
+  );
+}
