@@ -22,7 +22,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: settings.bodyLimitBytes,
-    trustProxy: true,
+    // Behind N proxies, the client is N hops back in X-Forwarded-For (0: the connection's peer):
+    // the hops nearest the api are trusted, never what a client wrote in the header itself.
+    trustProxy: (_address: string, hop: number) => hop < settings.trustProxyHops,
     // Twilio's request ids are the useful ones to correlate; ours stay short.
     requestIdHeader: 'i-twilio-idempotency-token',
   });
@@ -84,7 +86,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   await registerRateLimits(app, services.redis);
   await app.register(fastifyStatic, {
-    root: await consoleSite(logger),
+    root: await consoleSite(logger, settings),
     prefix: '/console/',
     index: ['index.html'],
   });

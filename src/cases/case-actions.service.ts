@@ -338,7 +338,8 @@ export async function closeCase(
   // Only an open case closes: of two agents closing at once, one does.
   const closed = await deps.db.case.updateMany({
     where: { id: caseId, status: { in: [...OPEN_CASE_STATUSES] } },
-    data: { status: 'CLOSED', closedAt: at },
+    // A holding call still owed [CS-4] is moot once the case is closed.
+    data: { status: 'CLOSED', closedAt: at, holdingCallDue: false },
   });
   if (closed.count === 0) return { ok: false, code: 'closed', message: `case ${kase.number} is closed` };
   await recordOnTimeline(deps.db, deps.events, {

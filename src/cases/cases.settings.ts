@@ -8,8 +8,10 @@ export interface CasesModuleSettings {
   billingHoldCategories: string[];
   /** [CS-4] How long before its deadline an unanswered case gets its holding reply (hours). */
   holdingReplyHours: number;
-  /** [CS-4] Contact form submissions accepted per address and minute (then 429). */
+  /** [CS-4] Contact form submissions accepted per sender's IP address and minute (then 429). */
   contactFormPerMinute: number;
+  /** [CS-4] Contact form submissions accepted per e-mail address and hour: no one is mail-bombed. */
+  contactFormPerAddressPerHour: number;
 }
 
 export function readCasesSettings(read: EnvReader): CasesModuleSettings {
@@ -26,5 +28,6 @@ export function readCasesSettings(read: EnvReader): CasesModuleSettings {
       .map((c) => c.toLowerCase()),
     holdingReplyHours: read.integer('CASE_HOLDING_REPLY_HOURS', 24, 1, 30 * 24),
     contactFormPerMinute: read.integer('CONTACT_FORM_PER_MINUTE', 5, 1, 1000),
+    contactFormPerAddressPerHour: read.integer('CONTACT_FORM_PER_ADDRESS_PER_HOUR', 10, 1, 1000),
   };
 }

@@ -7,10 +7,10 @@ import { type Actor, type CaseActionDeps, caseActionDeps, createCase } from './c
 import { recordOnTimeline } from './timeline.js';
 
 // The website's contact form: each message opens a request on the e-mail channel (answered
-// within the e-mail deadline, [CS-3]), attached to the customer when the address is theirs alone,
-// and gets an automatic acknowledgement quoting the case reference and the date of the answer
+// within the e-mail deadline, [CS-3]), and gets an automatic acknowledgement quoting the case reference and the date of the answer
 // [CS-4]. What the customer wrote is the case's first contact, not an agent's comment: the comment
-// rule [CS-8] is for what agents write.
+// rule [CS-8] is for what agents write. It is attached to no customer: anyone can type an address,
+// so an agent identifies the sender as for any other contact (the identification checklist).
 
 export interface ContactFormDeps {
   cases: CaseActionDeps;
@@ -45,17 +45,10 @@ export async function receiveContactForm(
 ): Promise<{ caseNumber: number; dueAt: Date | null }> {
   const { db } = deps.cases;
   const email = form.email.trim().toLowerCase();
-  const owners = await db.customer.findMany({
-    where: { email: { equals: email, mode: 'insensitive' } },
-    select: { id: true, locale: true },
-    take: 2,
-  });
-  const customer = owners.length === 1 ? owners[0]! : null;
-  const locale: Locale = customer?.locale ?? form.locale ?? 'fr';
+  const locale: Locale = form.locale ?? 'fr';
   const opened = await createCase(
     deps.cases,
     {
-      customerId: customer?.id,
       kind: 'REQUEST',
       urgency: 'NORMAL',
       category: 'contact-form',
@@ -93,14 +86,12 @@ export async function receiveContactForm(
     essential: true,
     locale,
     caseId: kase.id,
-    customerId: customer?.id,
     idempotencyKey: `case-${kase.id}-acknowledgement`,
   });
   const at = deps.cases.now();
   await db.contact.create({
     data: {
       caseId: kase.id,
-      customerId: customer?.id ?? null,
       direction: 'OUTBOUND',
       channel: 'EMAIL',
       at,

@@ -21,6 +21,8 @@ export interface HoldingReplyDeps {
   /** How long before the deadline the reply goes (CASE_HOLDING_REPLY_HOURS). */
   beforeHours: number;
   now(): Date;
+  /** A case whose reply failed: logged, and the sweep goes on with the others (and tries again). */
+  onError(caseId: string, err: unknown): void;
 }
 
 const BATCH = 200;
@@ -34,6 +36,8 @@ export function holdingReplyDeps(services: Services): HoldingReplyDeps {
     templates: services.templates,
     beforeHours: services.settings.holdingReplyHours,
     now: () => services.clock.now(),
+    onError: (caseId, err) =>
+      services.logger.warn({ err, caseId }, 'holding reply not sent; tried again next sweep'),
   };
 }
 
@@ -45,13 +49,36 @@ export interface HoldingReplies {
 /** Sends the holding replies now due; safe to run from several workers at once. */
 export async function sendHoldingReplies(deps: HoldingReplyDeps): Promise<HoldingReplies> {
   const now = deps.now();
-  const due = await deps.db.case.findMany({
+  const done: HoldingReplies = { emailed: 0, callsDue: 0 };
+  for (const kase of await dueCases(deps, now)) {
+    try {
+      const sent = await replyTo(deps, kase, now);
+      if (sent === 'EMAIL') done.emailed++;
+      else if (sent === 'CALL') done.callsDue++;
+    } catch (err) {
+      deps.onError(kase.id, err);
+    }
+  }
+  return done;
+}
+
+/** The cases about to miss their deadline that have had no holding reply yet. */
+function dueCases(deps: HoldingReplyDeps, now: Date) {
+  return deps.db.case.findMany({
     where: {
       status: { in: ['OPEN', 'IN_PROGRESS'] },
       waitingSince: null,
       urgency: 'NORMAL',
       holdingReplyAt: null,
-      dueAt: { lte: new Date(now.getTime() + deps.beforeHours * 3600_000) },
+      // [CS-6] Sensitive letters are the dedicated team's to answer, holding reply or not.
+      sensitive: null,
+      // About to miss it: within the window before the deadline. Long past it, a "still in hand"
+      // e-mail would come too late to mean anything (and a first start would send one to every
+      // old case).
+      dueAt: {
+        lte: new Date(now.getTime() + deps.beforeHours * 3600_000),
+        gt: new Date(now.getTime() - deps.beforeHours * 3600_000),
+      },
       // Already answered in writing [CS-5]: nothing to hold.
       contacts: { none: { direction: 'OUTBOUND', details: { path: ['writtenAnswer'], equals: true } } },
     },
@@ -81,69 +108,70 @@ export async function sendHoldingReplies(deps: HoldingReplyDeps): Promise<Holdin
       },
     },
   });
-  const done: HoldingReplies = { emailed: 0, callsDue: 0 };
-  for (const kase of due) {
-    const customer = kase.customer;
-    const email =
-      customer?.email && !customer.emailFailing ? customer.email : (kase.contacts[0]?.address ?? null);
-    const locale: Locale = customer?.locale ?? 'fr';
-    const customerName =
-      (customer &&
-        (customer.companyName ?? [customer.firstName, customer.lastName].filter(Boolean).join(' '))) ||
-      kase.contacts[0]?.callerName ||
-      '';
-    // The message first, under a key of its own: a sweep that dies before recording the reply
-    // finds the same message next time rather than sending a second one.
-    const message = email
-      ? await enqueueMessage(deps.outbox, {
-          channel: 'EMAIL',
-          to: email,
-          ...rendered(deps.templates, locale, {
-            caseNumber: String(kase.number),
-            customerName,
-            subject: kase.subject,
-          }),
-          purpose: 'case-holding-reply',
-          essential: true,
-          locale,
+}
+
+type DueCase = Awaited<ReturnType<typeof dueCases>>[number];
+
+/** One case's holding reply: 'EMAIL' sent, 'CALL' asked of an agent, null if another sweep did it. */
+async function replyTo(deps: HoldingReplyDeps, kase: DueCase, now: Date): Promise<'EMAIL' | 'CALL' | null> {
+  const customer = kase.customer;
+  const email =
+    customer?.email && !customer.emailFailing ? customer.email : (kase.contacts[0]?.address ?? null);
+  const locale: Locale = customer?.locale ?? 'fr';
+  const customerName =
+    (customer &&
+      (customer.companyName ?? [customer.firstName, customer.lastName].filter(Boolean).join(' '))) ||
+    kase.contacts[0]?.callerName ||
+    '';
+  // The message first, under a key of its own: a sweep that dies before recording the reply
+  // finds the same message next time rather than sending a second one.
+  const message = email
+    ? await enqueueMessage(deps.outbox, {
+        channel: 'EMAIL',
+        to: email,
+        ...rendered(deps.templates, locale, {
+          caseNumber: String(kase.number),
+          customerName,
+          subject: kase.subject,
+        }),
+        purpose: 'case-holding-reply',
+        essential: true,
+        locale,
+        caseId: kase.id,
+        customerId: kase.customerId ?? undefined,
+        idempotencyKey: `case-${kase.id}-holding-reply`,
+      })
+    : null;
+  const recorded = await deps.db.$transaction(async (tx) => {
+    const claimed = await tx.case.updateMany({
+      where: { id: kase.id, holdingReplyAt: null },
+      data: { holdingReplyAt: now, holdingCallDue: !message },
+    });
+    if (claimed.count === 0) return false;
+    if (message)
+      await tx.contact.create({
+        data: {
           caseId: kase.id,
-          customerId: kase.customerId ?? undefined,
-          idempotencyKey: `case-${kase.id}-holding-reply`,
-        })
-      : null;
-    const recorded = await deps.db.$transaction(async (tx) => {
-      const claimed = await tx.case.updateMany({
-        where: { id: kase.id, holdingReplyAt: null },
-        data: { holdingReplyAt: now, holdingCallDue: !message },
+          customerId: kase.customerId,
+          direction: 'OUTBOUND',
+          channel: 'EMAIL',
+          at: now,
+          address: email,
+          summary: 'Réponse d’attente envoyée par e-mail',
+          details: { holdingReply: true, messageId: message.id },
+        },
       });
-      if (claimed.count === 0) return false;
-      if (message)
-        await tx.contact.create({
-          data: {
-            caseId: kase.id,
-            customerId: kase.customerId,
-            direction: 'OUTBOUND',
-            channel: 'EMAIL',
-            at: now,
-            address: email,
-            summary: 'Réponse d’attente envoyée par e-mail',
-            details: { holdingReply: true, messageId: message.id },
-          },
-        });
-      return true;
-    });
-    if (!recorded) continue;
-    await recordOnTimeline(deps.db, deps.events, {
-      caseId: kase.id,
-      agencyId: kase.agencyId,
-      type: message ? 'case.holding-reply' : 'case.holding-call-due',
-      at: now,
-      data: { caseNumber: kase.number, ...(message ? { channel: 'EMAIL', messageId: message.id } : {}) },
-    });
-    if (message) done.emailed++;
-    else done.callsDue++;
-  }
-  return done;
+    return true;
+  });
+  if (!recorded) return null;
+  await recordOnTimeline(deps.db, deps.events, {
+    caseId: kase.id,
+    agencyId: kase.agencyId,
+    type: message ? 'case.holding-reply' : 'case.holding-call-due',
+    at: now,
+    data: { caseNumber: kase.number, ...(message ? { channel: 'EMAIL', messageId: message.id } : {}) },
+  });
+  return message ? 'EMAIL' : 'CALL';
 }
 
 function rendered(templates: Templates, locale: Locale, vars: Record<string, string>) {

@@ -88,6 +88,8 @@ export async function sendWrittenAnswer(
   }
   const body =
     input.channel === 'LETTER' ? deps.templates.render('letters/case-answer', locale, vars) : input.text;
+  // The answer itself settles a holding call still owed [CS-4].
+  await deps.db.case.update({ where: { id: caseId }, data: { holdingCallDue: false } });
   const contact = await deps.db.contact.create({
     data: {
       caseId,

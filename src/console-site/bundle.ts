@@ -109,7 +109,12 @@ async function swapIn(staging: string): Promise<void> {
   await rename(CONSOLE_DIST, previous).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err;
   });
-  await rename(staging, CONSOLE_DIST);
+  await rename(staging, CONSOLE_DIST).catch(async (err: NodeJS.ErrnoException) => {
+    // Another process (a second api starting at the same time) put its build there first: the
+    // same sources, so ours is dropped.
+    if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    await rm(staging, { recursive: true, force: true });
+  });
   await rm(previous, { recursive: true, force: true });
 }
 

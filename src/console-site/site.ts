@@ -10,13 +10,21 @@ import { PATHS } from '../platform/paths.js';
 
 const SOURCE = /\.(ts|css|html)$/;
 
-/** The folder to serve at /console/, built first if it is missing or stale. */
-export async function consoleSite(logger: Logger): Promise<string> {
+/**
+ * The folder to serve at /console/, built first if it is missing or stale. In production
+ * (NODE_ENV=production) nothing is built at start-up: the image carries the bundle, and an api
+ * that found none says so rather than build one on a server.
+ */
+export async function consoleSite(logger: Logger, { production }: { production: boolean }): Promise<string> {
   const state = bundleState();
   if (state === 'built') {
     logger.info('console: serving the bundle in agent-console/dist');
     return PATHS.consoleDist;
   }
+  if (production)
+    throw new Error(
+      `console: agent-console/dist is ${state}: build it with npm run console:build before starting`,
+    );
   // esbuild is a development dependency: a production install never gets here with a stale bundle.
   const bundle = await import('./bundle.js').catch((err: unknown) => {
     throw new Error(

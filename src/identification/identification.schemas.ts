@@ -4,6 +4,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ApiErrorBody, Nullable, OneOf } from '../platform/http/common.schemas.js';
 
+export const PhoneKind = OneOf(['MOBILE', 'LANDLINE']);
 export const CallerRelation = OneOf(['HOLDER', 'THIRD_PARTY', 'UNKNOWN']);
 export type CallerRelation = Static<typeof CallerRelation>;
 
@@ -82,9 +83,7 @@ export const Equipment = OneOf([
 export const CustomerDetails = Type.Object({
   reference: Type.String(),
   email: Nullable(Type.String()),
-  phones: Type.Array(
-    Type.Object({ e164: Type.String(), kind: OneOf(['MOBILE', 'LANDLINE']), failing: Type.Boolean() }),
-  ),
+  phones: Type.Array(Type.Object({ e164: Type.String(), kind: PhoneKind, failing: Type.Boolean() })),
   contracts: Type.Array(
     Type.Object({
       reference: Type.String(),

@@ -45,6 +45,13 @@ export interface PlatformSettings {
   clockStart: Date | undefined;
   /** Tests only (FAULT_POINT): the point where this process kills itself (src/platform/fault-points.ts). */
   faultPoint: string | undefined;
+  /**
+   * How many reverse proxies stand in front of the api (TRUST_PROXY_HOPS): a client's address is
+   * read that many hops back in X-Forwarded-For, never from what the client itself wrote there.
+   */
+  trustProxyHops: number;
+  /** NODE_ENV=production: nothing is built or rehearsed at start-up. */
+  production: boolean;
 }
 
 // The simulator signs its own webhooks with this token so the same signature check runs
@@ -116,6 +123,8 @@ export function readPlatformSettings(read: EnvReader, argv: string[], problems: 
     demo: read.boolean('DEMO', false),
     clockStart: rehearsalClockStart(read, telephony === 'simulator' && email === 'simulator', problems),
     faultPoint: testFaultPoint(read, problems),
+    trustProxyHops: read.integer('TRUST_PROXY_HOPS', 0, 0, 10),
+    production: read.optionalString('NODE_ENV') === 'production',
   };
 }
 

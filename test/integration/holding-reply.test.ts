@@ -13,7 +13,14 @@ let withEmail: string;
 let withoutEmail: string;
 
 beforeAll(async () => {
-  h = await startHarness({ clock, env: { CASE_HOLDING_REPLY_HOURS: '24', CONTACT_FORM_PER_MINUTE: '3' } });
+  h = await startHarness({
+    clock,
+    env: {
+      CASE_HOLDING_REPLY_HOURS: '24',
+      CONTACT_FORM_PER_MINUTE: '3',
+      CONTACT_FORM_PER_ADDRESS_PER_HOUR: '4',
+    },
+  });
   const db = h.services.db;
   const customer = (reference: string, email: string | null) =>
     db.customer.create({
@@ -112,7 +119,29 @@ describe('[CS-4] holding replies', () => {
     expect(shown.holdingReplyAt).not.toBeNull();
   });
 
-  it('[CS-4] [CS-3] [CS-5] leaves alone the cases answered, paused, urgent or closed', async () => {
+  it('[CS-4] [CS-5] settles a holding call still owed when the case is answered in writing', async () => {
+    clock.set(at('2026-11-24T10:00'));
+    const { id } = await emailRequest(withoutEmail);
+    clock.set(at('2026-11-25T11:00'));
+    await sweep();
+    expect((await detail(id)).holdingCallDue).toBe(true);
+    const letter = await call('POST', `/api/cases/${id}/answer`, {
+      channel: 'LETTER',
+      text: 'Voici notre réponse.',
+    });
+    expect(letter.statusCode, letter.body).toBe(201);
+    expect((await detail(id)).holdingCallDue).toBe(false);
+  });
+
+  it('[CS-4] waits no longer than the window: a case long past its deadline gets no late holding reply', async () => {
+    clock.set(at('2026-11-24T10:00'));
+    const { id } = await emailRequest(withEmail); // due Thursday 10:00
+    clock.set(at('2026-11-27T11:00')); // 25 h past it
+    await sweep();
+    expect(await holdingReplies(id)).toHaveLength(0);
+  });
+
+  it('[CS-4] [CS-3] [CS-5] [CS-6] leaves alone the cases answered, paused, urgent, sensitive or closed', async () => {
     clock.set(at('2026-11-24T10:00'));
     const answered = await emailRequest(withEmail);
     const answer = await call('POST', `/api/cases/${answered.id}/answer`, {
@@ -126,6 +155,8 @@ describe('[CS-4] holding replies', () => {
         .statusCode,
     ).toBe(200);
     const urgent = await emailRequest(withEmail, { urgency: 'URGENT' });
+    const sensitive = await emailRequest(withEmail);
+    expect((await call('PATCH', `/api/cases/${sensitive.id}`, { sensitive: 'LEGAL' })).statusCode).toBe(200);
     const closed = await emailRequest(withEmail);
     expect(
       (await call('POST', `/api/cases/${closed.id}/close`, { resolution: 'Renseigné.' })).statusCode,
@@ -133,7 +164,7 @@ describe('[CS-4] holding replies', () => {
 
     clock.set(at('2026-11-25T11:00'));
     await sweep();
-    for (const { id } of [answered, paused, urgent, closed]) {
+    for (const { id } of [answered, paused, urgent, sensitive, closed]) {
       expect(await holdingReplies(id)).toHaveLength(0);
       expect((await detail(id)).holdingReplyAt).toBeNull();
     }
@@ -155,7 +186,7 @@ describe('[CS-4] the website contact form', () => {
   const post = (payload: object, ip = '203.0.113.7') =>
     h.app.inject({ method: 'POST', url: '/api/contact-form', payload, remoteAddress: ip });
 
-  it('[CS-4] [CS-3] opens a request due in 48 h for the customer of that address and acknowledges it with the reference', async () => {
+  it('[CS-4] [CS-3] opens a request due in 48 h, attached to no customer whatever the address, and acknowledges it with the reference', async () => {
     clock.set(at('2026-11-24T10:00'));
     const sent = await post({
       name: 'Inès Morel',
@@ -170,8 +201,9 @@ describe('[CS-4] the website contact form', () => {
       where: { number: caseNumber },
       include: { contacts: { orderBy: { at: 'asc' } } },
     });
+    // An address proves nothing: an agent identifies the sender, as for any contact.
     expect(kase).toMatchObject({
-      customerId: withEmail,
+      customerId: null,
       kind: 'REQUEST',
       category: 'contact-form',
       description: null,
@@ -240,5 +272,34 @@ describe('[CS-4] the website contact form', () => {
     expect(await h.services.db.case.count({ where: { category: 'contact-form' } })).toBe(cases + 3);
     // Another address is not held back.
     expect((await post(form, '203.0.113.11')).statusCode).toBe(201);
+  });
+
+  it('refuses a fifth message to one e-mail address within the hour, whatever address it is sent from', async () => {
+    const form = { name: 'Z', email: 'victim@test.example', subject: 'S', message: 'M' };
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push((await post(form, `198.51.100.${i + 1}`)).statusCode);
+    expect(answers).toEqual([201, 201, 201, 201, 429]);
+    const acks = await h.services.db.message.count({
+      where: { to: 'victim@test.example', purpose: 'contact-form-ack' },
+    });
+    expect(acks).toBe(4);
+  });
+
+  it('reads the sender from the socket, not from an X-Forwarded-For the sender wrote (no proxy configured)', async () => {
+    const form = { name: 'W', email: 'w@test.example', subject: 'S', message: 'M' };
+    const answers = [];
+    for (let i = 0; i < 4; i++)
+      answers.push(
+        (
+          await h.app.inject({
+            method: 'POST',
+            url: '/api/contact-form',
+            payload: { ...form, email: `w${i}@test.example` },
+            remoteAddress: '192.0.2.50',
+            headers: { 'x-forwarded-for': `10.0.0.${i}` },
+          })
+        ).statusCode,
+      );
+    expect(answers).toEqual([201, 201, 201, 429]);
   });
 });

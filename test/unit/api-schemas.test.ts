@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
+import { AgentStateName } from '../../src/agents/agents.schemas.js';
 import { AlertStatus, MessageStatus } from '../../src/alerts/alerts.schemas.js';
 import { BillingHoldKind } from '../../src/cases/billing-holds.schemas.js';
 import {
@@ -12,9 +13,14 @@ import {
   Urgency,
 } from '../../src/cases/cases.schemas.js';
 import * as Db from '../../src/generated/prisma/enums.js';
-import { CallerRelation, CustomerClass, Equipment } from '../../src/identification/identification.schemas.js';
+import {
+  CallerRelation,
+  CustomerClass,
+  Equipment,
+  PhoneKind,
+} from '../../src/identification/identification.schemas.js';
 import { AttemptOutcome, PageOutcome, PageStatus, PageTarget } from '../../src/oncall/oncall.schemas.js';
-import { StaffRole } from '../../src/platform/auth/auth.schemas.js';
+import { Locale, StaffRole } from '../../src/platform/auth/auth.schemas.js';
 
 // The response schemas spell the database's enums out (they may not import Prisma: the console
 // reads them). A value added to an enum in prisma/schema.prisma but not here would make fastify
@@ -44,6 +50,9 @@ describe('response schemas', () => {
     ['AttemptOutcome', AttemptOutcome, Db.AttemptOutcome],
     ['PageOutcome', PageOutcome, Db.PageOutcome],
     ['AlertStatus', AlertStatus, Db.AlertStatus],
+    ['AgentState', AgentStateName, Db.AgentState],
+    ['PhoneKind', PhoneKind, Db.PhoneKind],
+    ['Locale', Locale, Db.Locale],
   ] as const)('list every value of the database enum %s', (_name, schema, enumeration) => {
     expect(valuesOf(schema)).toEqual(sorted(enumeration));
   });

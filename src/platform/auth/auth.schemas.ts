@@ -2,6 +2,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, OneOf } from '../http/common.schemas.js';
 
+/** The languages the service speaks. */
+export const Locale = OneOf(['fr', 'en']);
+export type Locale = Static<typeof Locale>;
+
 export const StaffRole = OneOf(['AGENT', 'SUPERVISOR', 'ADMIN']);
 export type StaffRole = Static<typeof StaffRole>;
 
@@ -11,7 +15,7 @@ export const SignedInUser = Type.Object({
   role: StaffRole,
   agencyId: Nullable(Type.String()),
   displayName: Type.String(),
-  locale: OneOf(['fr', 'en']),
+  locale: Locale,
 });
 export type SignedInUser = Static<typeof SignedInUser>;
 
