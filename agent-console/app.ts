@@ -98,9 +98,18 @@ function showConsole(session: Session & { user: SignedInUser }) {
   live = connectLive({
     token: session.token,
     onEvent(event) {
-      screenPops.onEvent(event);
-      agentState.onEvent(event);
-      for (const view of started) view.onEvent?.(event);
+      // One screen failing on an event must not keep it from the others.
+      const handlers = [
+        () => screenPops.onEvent(event),
+        () => agentState.onEvent(event),
+        ...started.map((view) => () => view.onEvent?.(event)),
+      ];
+      for (const handle of handlers)
+        try {
+          handle();
+        } catch (err) {
+          console.error('console: a screen failed on a live event', event.type, err);
+        }
     },
     onStatus(status) {
       state.connection = status;

@@ -24,8 +24,15 @@ export function billingHoldsRoutes(app: FastifyInstance, services: Services): vo
         summary:
           '[CS-7] Accounts on hold: direct debit suspended (complaint open past its day), dunning blocked',
         querystring: Query,
-        // The CSV (?format=csv) is sent as text, which no schema serializes.
-        response: { 200: BillingHoldList },
+        // Both forms documented; fastify serializes only the JSON one by its schema.
+        response: {
+          200: {
+            content: {
+              'application/json': { schema: BillingHoldList },
+              'text/csv': { schema: Type.String({ description: 'semicolons, UTF-8 with a BOM' }) },
+            },
+          },
+        },
       },
     },
     async (request, reply) => {

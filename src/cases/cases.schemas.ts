@@ -67,6 +67,11 @@ export type CaseEvent = Static<typeof CaseEvent>;
 
 export const CaseContact = Type.Object({
   id: Type.String(),
+  caseId: Nullable(Type.String()),
+  customerId: Nullable(Type.String()),
+  /** The CallSid, MessageSid or e-mail Message-ID it came with. */
+  providerId: Nullable(Type.String()),
+  createdAt: Timestamp,
   direction: Direction,
   channel: ContactChannel,
   at: Timestamp,
@@ -98,6 +103,7 @@ export const CaseDetail = Type.Object({
   interventionMobile: Nullable(Type.String()),
   waitedSeconds: Type.Integer(),
   closedAt: Nullable(Timestamp),
+  updatedAt: Timestamp,
   customer: Nullable(
     Type.Object({
       id: Type.String(),
