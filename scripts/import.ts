@@ -1,5 +1,5 @@
 // `npm run import -- <kind> <file> [--dry-run] [--force] [--batch <name>] [--json]`: imports a CSV file
-// the utilities exchange (see README, Imports) into the database of DATABASE_URL, refreshing the
+// the utilities exchange (see docs/imports.md) into the database of DATABASE_URL, refreshing the
 // caller phone index in REDIS_URL. Prints the report; exits 1 when the file had errors, 2 on a
 // wrong command line or when PostgreSQL or Redis cannot be reached.
 

@@ -30,7 +30,7 @@ export function healthRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  // For Prometheus inside the network; keep it off the public edge (see README).
+  // For Prometheus inside the network; keep it off the public edge (see docs/operations.md).
   app.get(
     '/metrics',
     { config: { access: 'public' }, schema: { tags: ['operations'] } },

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { type Clock, systemClock } from '../../src/platform/clock.js';
 
 // Tests pin their own time: a test that uses a calendar date sets the service's clock to an
-// instant relative to that date, so it passes on any day it is run (see README, "Testing").
+// instant relative to that date, so it passes on any day it is run (see README, "Tests").
 
 /** The instant a wall clock in `zone` shows at `local` ('2026-11-30T10:00'). */
 export function at(local: string, zone = 'Europe/Paris'): Date {
