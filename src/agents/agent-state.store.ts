@@ -24,7 +24,7 @@ export function agentStateDeps(services: Services): AgentStateDeps {
   return { db: services.db, redis: services.redis, events: services.events, now: () => services.clock.now() };
 }
 
-const stateKey = (userId: string) => `agent:${userId}`;
+export const stateKey = (userId: string) => `agent:${userId}`;
 export const seenKey = (userId: string) => `agent:seen:${userId}`;
 export const AVAILABLE = 'agents:available';
 export const ACTIVE = 'agents:active';

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { STAFF, SUPERVISORS } from '../platform/auth/principal.js';
 import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import type { Services } from '../services.js';
+import { registerAgentMetrics } from './agent-metrics.js';
 import { agentStateDeps, allStates, changeState, currentState } from './agent-state.store.js';
 import { refusalOf } from './agent-states.js';
 import { AgentList, AgentStatus, StateChoice } from './agents.schemas.js';
@@ -9,6 +10,7 @@ import { markSeen } from './heartbeat.js';
 
 export function agentsRoutes(app: FastifyInstance, services: Services): void {
   const deps = agentStateDeps(services);
+  registerAgentMetrics(services.metrics.registry, services.redis);
   const staff = { access: { users: STAFF } };
   const me = (request: { principal: unknown }) =>
     request.principal as { id: string; displayName: string; agencyId: string | null };

@@ -131,4 +131,19 @@ describe('agent states', () => {
     expect((await as(hereToken)('GET', '/api/agents/me')).json().state).toBe('AVAILABLE');
     expect(await h.services.redis.sIsMember(ACTIVE, gone)).toBe(0);
   });
+
+  it('counts the agents per state for Prometheus, from the live states in Redis', async () => {
+    const before = await h.app.inject({ method: 'GET', url: '/metrics' });
+    const count = (text: string, state: string) =>
+      Number(
+        new RegExp(`^contact_centre_agents\\{state="${state}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 'NaN',
+      );
+    const availableBefore = count(before.body, 'AVAILABLE');
+    const onBreakBefore = count(before.body, 'BREAK');
+    await as(await h.login('AGENT'))('PUT', '/api/agents/me/state', { state: 'AVAILABLE' });
+    await as(await h.login('AGENT'))('PUT', '/api/agents/me/state', { state: 'BREAK', reason: 'Réunion' });
+    const after = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(count(after, 'AVAILABLE')).toBe(availableBefore + 1);
+    expect(count(after, 'BREAK')).toBe(onBreakBefore + 1);
+  });
 });
