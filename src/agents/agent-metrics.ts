@@ -16,9 +16,14 @@ export function registerAgentMetrics(registry: Registry, redis: Redis): void {
     labelNames: ['state'],
     registers: [registry],
     async collect() {
-      const ids = await redis.sMembers(ACTIVE);
-      const states = ids.length ? await Promise.all(ids.map((id) => redis.hGet(stateKey(id), 'state'))) : [];
-      for (const state of COUNTED) this.set({ state }, states.filter((s) => s === state).length);
+      // Redis away: no figure rather than a failed scrape (the other metrics matter most then).
+      try {
+        const ids = await redis.sMembers(ACTIVE);
+        const states = await Promise.all(ids.map((id) => redis.hGet(stateKey(id), 'state')));
+        for (const state of COUNTED) this.set({ state }, states.filter((s) => s === state).length);
+      } catch {
+        this.reset();
+      }
     },
   });
 }
