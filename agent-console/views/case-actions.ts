@@ -207,6 +207,7 @@ export function caseActions(detail: CaseDetail, { request, reload }: CaseActions
       select(
         'sensitive',
         t('act.sensitive'),
+        // Checked against the api's categories: a value the api does not know fails the type-check.
         [
           '',
           'LEGAL',
@@ -215,7 +216,7 @@ export function caseActions(detail: CaseDetail, { request, reload }: CaseActions
           'COMPLAINT_THREAT',
           'DAMAGE_CLAIM',
           'LOCAL_AUTHORITY',
-        ],
+        ] satisfies readonly (CaseDetail['sensitive'] | '')[],
         detail.sensitive ?? '',
         'sensitive',
       ),

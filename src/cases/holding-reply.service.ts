@@ -1,4 +1,5 @@
 import type { Locale } from '../generated/prisma/enums.js';
+import { customerName } from '../identification/customer-identity.js';
 import { enqueueMessage, type OutboxDeps } from '../messaging/outbox.service.js';
 import type { Templates } from '../messaging/templates.js';
 import type { Services } from '../services.js';
@@ -118,11 +119,7 @@ async function replyTo(deps: HoldingReplyDeps, kase: DueCase, now: Date): Promis
   const email =
     customer?.email && !customer.emailFailing ? customer.email : (kase.contacts[0]?.address ?? null);
   const locale: Locale = customer?.locale ?? 'fr';
-  const customerName =
-    (customer &&
-      (customer.companyName ?? [customer.firstName, customer.lastName].filter(Boolean).join(' '))) ||
-    kase.contacts[0]?.callerName ||
-    '';
+  const greeted = (customer && customerName(customer)) || kase.contacts[0]?.callerName || '';
   // The message first, under a key of its own: a sweep that dies before recording the reply
   // finds the same message next time rather than sending a second one.
   const message = email
@@ -131,7 +128,7 @@ async function replyTo(deps: HoldingReplyDeps, kase: DueCase, now: Date): Promis
         to: email,
         ...rendered(deps.templates, locale, {
           caseNumber: String(kase.number),
-          customerName,
+          customerName: greeted,
           subject: kase.subject,
         }),
         purpose: 'case-holding-reply',

@@ -1,5 +1,5 @@
 import type { Locale } from '../generated/prisma/enums.js';
-import { postalAddress } from '../identification/customer-identity.js';
+import { customerName, postalAddress } from '../identification/customer-identity.js';
 import { enqueueMessage, type OutboxDeps } from '../messaging/outbox.service.js';
 import type { Templates } from '../messaging/templates.js';
 import { type Actor, type CaseActionResult, judgementIn, openCase } from './case-actions.service.js';
@@ -63,7 +63,7 @@ export async function sendWrittenAnswer(
   const locale: Locale = customer.locale;
   const vars = {
     caseNumber: String(kase.number),
-    customerName: customer.companyName ?? [customer.firstName, customer.lastName].filter(Boolean).join(' '),
+    customerName: customerName(customer),
     address: postalAddress(customer),
     text: input.text,
     agentName: actor.displayName,
