@@ -3,6 +3,7 @@ import { alertReplies } from './alerts/acknowledgement.replies.js';
 import type { NoticeDeps } from './alerts/notification.deps.js';
 import { noticeFailed } from './alerts/notification.service.js';
 import { createFrenchCalendar, type FrenchCalendar } from './calendar/french-calendar.js';
+import { type CallControl, simulatorCallControl, twilioCallControl } from './distribution/call-control.js';
 import type { Locale } from './generated/prisma/enums.js';
 import { createPhoneIndex, type PhoneIndex } from './identification/phone-index.js';
 import { type CallStates, createCallStates } from './ivr/call-state.js';
@@ -50,6 +51,8 @@ export interface Services {
   events: EventBus;
   outboxQueues: OutboxQueues;
   channels: Channels;
+  /** Moves callers' live calls (out of the queue to an agent) and ends them. */
+  callControl: CallControl;
   simulator: SimulatorStore | null;
   templates: Templates;
   /** Sample variables of each template (message-templates/samples.yaml), for checks and previews. */
@@ -75,6 +78,8 @@ export interface ServiceOverrides {
   logger?: Logger;
   /** Tests swap a channel for one that fails or stalls; the rest stays real. */
   channels?: (real: Channels) => Channels;
+  /** Tests see or fail what the service does to live calls. */
+  callControl?: (real: CallControl) => CallControl;
   /** Tests make a domain action fail or stall. */
   actions?: (real: DomainActions) => DomainActions;
 }
@@ -102,6 +107,17 @@ export async function createServices(
       : null;
   const realChannels = buildChannels(settings, logger, clock, simulator);
   const channels = overrides.channels ? overrides.channels(realChannels) : realChannels;
+  const realCallControl =
+    settings.telephony === 'twilio'
+      ? twilioCallControl(
+          createTwilioClient(
+            settings.twilio.accountSid,
+            settings.twilio.authToken,
+            settings.twilio.apiBaseUrl,
+          ),
+        )
+      : simulatorCallControl(redis);
+  const callControl = overrides.callControl ? overrides.callControl(realCallControl) : realCallControl;
   const outboxQueues: OutboxQueues = {
     SMS: createQueue(QUEUE_NAMES.outboxSms, redis),
     VOICE: createQueue(QUEUE_NAMES.outboxVoice, redis),
@@ -174,6 +190,7 @@ export async function createServices(
     events,
     outboxQueues,
     channels,
+    callControl,
     simulator,
     templates,
     templateSamples,

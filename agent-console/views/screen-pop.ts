@@ -24,7 +24,7 @@ import type { ViewContext } from './view.js';
 
 addStrings({
   fr: {
-    'pop.title.queued': 'Appel entrant',
+    'pop.title.offered': 'Appel entrant',
     'pop.title.case-opened': 'Appel de nuit traité',
     'pop.line': 'ligne {line}',
     'pop.lineKind.daytime': 'service client',
@@ -82,7 +82,7 @@ addStrings({
     'pop.newSubject': 'Demande par téléphone',
   },
   en: {
-    'pop.title.queued': 'Incoming call',
+    'pop.title.offered': 'Incoming call',
     'pop.title.case-opened': 'Night call handled',
     'pop.line': '{line} line',
     'pop.lineKind.daytime': 'customer service',

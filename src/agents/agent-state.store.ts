@@ -1,5 +1,6 @@
 import type { Db } from '../platform/db/client.js';
 import type { Redis } from '../platform/redis.js';
+import { redisScript } from '../platform/redis-script.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { Services } from '../services.js';
 import type { AgentStateName, AgentStatus } from './agents.schemas.js';
@@ -8,10 +9,15 @@ import type { AgentStateName, AgentStatus } from './agents.schemas.js';
 // also a row in PostgreSQL (agent_state_changes), for the day's figures and the audit, and the
 // state read back from there when Redis has lost it.
 //
-//   agent:<userId>      hash: state, reason, since (ISO)
+//   agent:<userId>      hash: state, reason, since (ISO); offerId and callSid while a call has them
 //   agents:available    sorted set of available agents by since (ms): the longest idle first
 //   agents:active       set of agents not offline: the ones whose consoles are watched
+//   agents:wrap-up      sorted set of agents in wrap-up by its end (ms)
 //   agent:seen:<userId> refreshed by the api processes while a console of the agent is connected
+//   agent:skills:<id>   what calls the agent takes (agent-skills.ts), read by the distribution
+//
+// The calls move agents between states in Lua scripts (src/distribution/call-queue.ts), so that
+// a state and the call it belongs to change together.
 
 export interface AgentStateDeps {
   db: Db;
@@ -28,6 +34,7 @@ export const stateKey = (userId: string) => `agent:${userId}`;
 export const seenKey = (userId: string) => `agent:seen:${userId}`;
 export const AVAILABLE = 'agents:available';
 export const ACTIVE = 'agents:active';
+export const WRAP_UP = 'agents:wrap-up';
 
 type Live = Omit<AgentStatus, 'userId' | 'displayName'>;
 
@@ -47,31 +54,68 @@ export async function currentState(deps: AgentStateDeps, userId: string): Promis
   return restored;
 }
 
-/** Records a change and makes it the live state; tells supervision and the agent's consoles. */
+type Agent = { id: string; displayName: string; agencyId: string | null };
+
+/**
+ * Records a change and makes it the live state; tells supervision and the agent's consoles.
+ * With `expected`, only if the agent is still in that state (null otherwise): a call may have
+ * moved them since they were read.
+ */
 export async function changeState(
   deps: AgentStateDeps,
-  user: { id: string; displayName: string; agencyId: string | null },
+  user: Agent,
   state: AgentStateName,
   reason: string | null,
-): Promise<AgentStatus> {
-  const at = deps.now();
-  await deps.db.agentStateChange.create({ data: { userId: user.id, state, reason, at } });
-  const live = { state, reason, since: at.toISOString() };
-  await writeLive(deps.redis, user.id, live);
+  options: { expected?: AgentStateName; wrapUpEndsAt?: Date } = {},
+): Promise<AgentStatus | null> {
+  const live = { state, reason, since: deps.now().toISOString() };
+  if (!(await writeLive(deps.redis, user.id, live, options))) return null;
+  return recordChange(deps, user, live);
+}
+
+/** Records in PostgreSQL and tells the consoles a state already made live. */
+export async function recordChange(deps: AgentStateDeps, user: Agent, live: Live): Promise<AgentStatus> {
+  await deps.db.agentStateChange.create({
+    data: { userId: user.id, state: live.state, reason: live.reason, at: new Date(live.since) },
+  });
   const status = { userId: user.id, displayName: user.displayName, ...live };
   await deps.events.publish({ type: 'agent.state', agencyId: user.agencyId, data: { ...status } });
   return status;
 }
 
-async function writeLive(redis: Redis, userId: string, live: Live): Promise<void> {
-  const multi = redis
-    .multi()
-    .hSet(stateKey(userId), { state: live.state, reason: live.reason ?? '', since: live.since });
-  if (live.state === 'AVAILABLE') multi.zAdd(AVAILABLE, { score: Date.parse(live.since), value: userId });
-  else multi.zRem(AVAILABLE, userId);
-  if (live.state === 'OFFLINE') multi.sRem(ACTIVE, userId);
-  else multi.sAdd(ACTIVE, userId);
-  await multi.exec();
+// The live state and the sets that follow it, in one step; guarded by the state expected.
+const WRITE_LIVE = `
+local current = redis.call('HGET', KEYS[1], 'state') or 'OFFLINE'
+if ARGV[1] ~= '' and current ~= ARGV[1] then return 0 end
+local state, agent = ARGV[2], ARGV[7]
+redis.call('HSET', KEYS[1], 'state', state, 'reason', ARGV[3], 'since', ARGV[4])
+if state ~= 'OFFERED' and state ~= 'ON_CALL' and state ~= 'WRAP_UP' then
+  redis.call('HDEL', KEYS[1], 'offerId', 'callSid')
+end
+if state == 'AVAILABLE' then redis.call('ZADD', KEYS[2], ARGV[5], agent) else redis.call('ZREM', KEYS[2], agent) end
+if state == 'OFFLINE' then redis.call('SREM', KEYS[3], agent) else redis.call('SADD', KEYS[3], agent) end
+if state == 'WRAP_UP' and ARGV[6] ~= '' then redis.call('ZADD', KEYS[4], ARGV[6], agent) else redis.call('ZREM', KEYS[4], agent) end
+return 1`;
+
+async function writeLive(
+  redis: Redis,
+  userId: string,
+  live: Live,
+  options: { expected?: AgentStateName; wrapUpEndsAt?: Date } = {},
+): Promise<boolean> {
+  const written = await redisScript(redis, WRITE_LIVE)(
+    [stateKey(userId), AVAILABLE, ACTIVE, WRAP_UP],
+    [
+      options.expected ?? '',
+      live.state,
+      live.reason ?? '',
+      live.since,
+      String(Date.parse(live.since)),
+      options.wrapUpEndsAt ? String(options.wrapUpEndsAt.getTime()) : '',
+      userId,
+    ],
+  );
+  return written === 1;
 }
 
 /** Every staff member's state, for supervision (those never connected are offline). */

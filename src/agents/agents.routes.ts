@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { agentChoseState, distributionDeps } from '../distribution/distribution.service.js';
 import { STAFF, SUPERVISORS } from '../platform/auth/principal.js';
 import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import type { Services } from '../services.js';
@@ -10,6 +11,7 @@ import { markSeen } from './heartbeat.js';
 
 export function agentsRoutes(app: FastifyInstance, services: Services): void {
   const deps = agentStateDeps(services);
+  const distribution = distributionDeps(services);
   registerAgentMetrics(services.metrics.registry, services.redis);
   const staff = { access: { users: STAFF } };
   const me = (request: { principal: unknown }) =>
@@ -47,7 +49,14 @@ export function agentsRoutes(app: FastifyInstance, services: Services): void {
       // Whoever sets a state is at their console: seen now, not at the next heartbeat.
       if (state !== 'OFFLINE')
         await markSeen(services.redis, [user.id], services.settings.agentOfflineGraceSeconds);
-      return changeState(deps, user, state, state === 'BREAK' ? reason!.trim() : null);
+      const changed = await changeState(deps, user, state, state === 'BREAK' ? reason!.trim() : null, {
+        expected: from.state,
+      });
+      // A call was offered to the agent meanwhile: the console shows it, the choice waits.
+      if (!changed)
+        return reply.code(409).send({ error: 'in_call', message: 'a call has just been offered to you' });
+      await agentChoseState(distribution, user.id, from.state, state);
+      return changed;
     },
   );
 

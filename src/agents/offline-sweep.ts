@@ -16,8 +16,7 @@ export async function takeOfflineTheGone(deps: AgentStateDeps): Promise<number> 
       select: { id: true, displayName: true, agencyId: true },
     });
     if (!user) continue;
-    await changeState(deps, user, 'OFFLINE', 'console fermée');
-    taken++;
+    if (await changeState(deps, user, 'OFFLINE', 'console fermée', { expected: state })) taken++;
   }
   return taken;
 }

@@ -1,5 +1,6 @@
 import type { Locale } from '../generated/prisma/enums.js';
 import type { Redis } from '../platform/redis.js';
+import { redisScript } from '../platform/redis-script.js';
 
 // The state of a call in progress lives in Redis, keyed by CallSid, so any api process can
 // serve the next webhook, and it expires on its own if Twilio never tells us the call ended.
@@ -62,19 +63,7 @@ export interface CallStates {
 }
 
 export function createCallStates(redis: Redis, ttlSeconds: number): CallStates {
-  // Sent once, then called by its hash (EVALSHA), and sent again if Redis forgot it (a restart).
-  let sha: string | null = null;
-  const runAdvance = async (keys: string[], args: string[]): Promise<unknown> => {
-    if (sha) {
-      try {
-        return await redis.evalSha(sha, { keys, arguments: args });
-      } catch (err) {
-        if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
-      }
-    }
-    sha = await redis.scriptLoad(ADVANCE);
-    return redis.evalSha(sha, { keys, arguments: args });
-  };
+  const runAdvance = redisScript(redis, ADVANCE);
   return {
     async start(state) {
       const created = await redis.set(key(state.callSid), JSON.stringify(state), {

@@ -242,6 +242,8 @@ export function queueWaitAnswer(
   state: CallState,
   step: Step | undefined,
   queueTimeSeconds: number,
+  /** The caller's place in the queue and the estimated wait, told before the hold prompt. */
+  place: { position: number; minutes: number } | null = null,
 ): string {
   const r = new Twiml();
   const limit =
@@ -252,6 +254,16 @@ export function queueWaitAnswer(
     r.leave();
     return r.toString();
   }
+  if (place)
+    r.say(
+      { language: VOICE_LANGUAGE[state.locale] },
+      templates.render('voice/queue-position', state.locale, {
+        position: String(place.position),
+        first: place.position === 1,
+        minutes: String(place.minutes),
+        soon: place.minutes < 1,
+      }),
+    );
   if (step?.type === 'transfer' && step.prompt)
     r.say(
       { language: VOICE_LANGUAGE[state.locale] },

@@ -1,8 +1,10 @@
-// What the IVR tells the agent console live: the "call.screen-pop" event's data.
+// What the IVR tells the agent console live: the "call.screen-pop" event's data. A daytime call
+// pops on the console of the one agent it is offered to; a night call's open case, to its agency.
 import { type Static, Type } from '@sinclair/typebox';
+import { CallOffer } from '../distribution/distribution.schemas.js';
 import { Nullable, OneOf, Timestamp } from '../platform/http/common.schemas.js';
 
-export const ScreenPopReason = OneOf(['queued', 'case-opened']);
+export const ScreenPopReason = OneOf(['offered', 'case-opened']);
 export type ScreenPopReason = Static<typeof ScreenPopReason>;
 
 export const ScreenPop = Type.Object({
@@ -20,5 +22,7 @@ export const ScreenPop = Type.Object({
   caseId: Nullable(Type.String()),
   caseNumber: Nullable(Type.Integer()),
   at: Timestamp,
+  /** A daytime call offered to this agent (the pop goes to them only). */
+  offer: Type.Optional(CallOffer),
 });
 export type ScreenPop = Static<typeof ScreenPop>;

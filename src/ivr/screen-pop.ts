@@ -42,6 +42,12 @@ export function justQueued(line: ServiceLine, before: CallState | null, after: C
   return !before || before.step !== after.step;
 }
 
+/** True when this answer has just taken the caller out of an agent queue (to the voicemail). */
+export function justLeftQueue(line: ServiceLine, before: CallState, after: CallState): boolean {
+  const step = line.steps[before.step];
+  return step?.type === 'transfer' && step.to.startsWith('queue:') && after.step !== before.step;
+}
+
 export async function announceCall(events: EventBus, pop: ScreenPop, agencyId: string | null): Promise<void> {
   await events.publish({ type: 'call.screen-pop', agencyId, at: pop.at, data: { ...pop } });
 }

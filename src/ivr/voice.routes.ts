@@ -1,4 +1,13 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Twilio from 'twilio';
+import { placeOf } from '../distribution/call-queue.js';
+import {
+  callEnded,
+  connectUrl,
+  distributionDeps,
+  queueCall,
+  waitingPlace,
+} from '../distribution/distribution.service.js';
 import { toE164 } from '../identification/phone-number.js';
 import { applyProviderStatus } from '../messaging/delivery-status.js';
 import { isFinal } from '../messaging/message-status.js';
@@ -9,12 +18,18 @@ import type { TwilioParams } from '../platform/twilio-webhook.js';
 import type { Services } from '../services.js';
 import type { CallState } from './call-state.js';
 import { createFlowEngine, queueWaitAnswer } from './flow-engine.js';
-import { announceCall, justQueued, screenPopOf } from './screen-pop.js';
+import { justLeftQueue, justQueued, screenPopOf } from './screen-pop.js';
 import type { ServiceLine } from './service-lines.js';
 import { parkVoicemail, recordCallEnded, recordVoicemail, type Voicemail } from './voicemail.service.js';
 
 const twilio = { access: 'twilio' } as const;
 const VOICE_DEADLINE_MS = 5000;
+
+const redirectTo = (url: string) => {
+  const r = new Twilio.twiml.VoiceResponse();
+  r.redirect({ method: 'POST' }, url);
+  return r.toString();
+};
 
 function sendTwiml(reply: FastifyReply, twiml: string): FastifyReply {
   return reply.code(200).type('text/xml; charset=utf-8').send(twiml);
@@ -71,7 +86,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
     };
     try {
       const { caseId } = await recordVoicemail(db, events, voicemail);
-      await callEnded(state, caseId, log);
+      await outOfHoursCallEnded(state, caseId, log);
       return caseId;
     } catch (err) {
       // The caller is told the message is recorded: it must not be lost.
@@ -83,7 +98,11 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
 
   // The end of an out-of-hours call (its description recorded, or a hang-up) lets its page go.
   // The page has a backstop delay of its own, so a failure here only delays it: log, go on.
-  const callEnded = async (state: CallState | null, caseId: string | null, log: FastifyBaseLogger) => {
+  const outOfHoursCallEnded = async (
+    state: CallState | null,
+    caseId: string | null,
+    log: FastifyBaseLogger,
+  ) => {
     if (!caseId || !state || lines.byName(state.line)?.kind !== 'out-of-hours') return;
     try {
       await afterOutOfHoursCall(services.paging, caseId);
@@ -101,11 +120,19 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
     actionTimeoutMs: settings.ivr.actionTimeoutMs,
   });
 
-  // The agents' screen pop must never hold up or break the caller's answer: published aside.
-  const popIfQueued = (line: ServiceLine, before: CallState | null, after: CallState) => {
+  // A call that reaches the agents' queue is offered to one agent, whose console pops. That must
+  // never hold up or break the caller's answer: done aside (the sweep offers it otherwise).
+  const distribution = distributionDeps(services);
+  const queueIfTransferred = (line: ServiceLine, before: CallState | null, after: CallState) => {
     if (!justQueued(line, before, after)) return;
-    announceCall(events, screenPopOf(after, line, 'queued', clock.now()), null).catch((err) =>
-      services.logger.warn({ err, callSid: after.callSid }, 'screen pop not published'),
+    queueCall(distribution, {
+      callSid: after.callSid,
+      line: line.name,
+      locale: after.locale,
+      customerIds: after.customerIds,
+      pop: screenPopOf(after, line, 'offered', clock.now()),
+    }).catch((err) =>
+      services.logger.error({ err, callSid: after.callSid }, 'call not queued for the agents'),
     );
   };
 
@@ -139,7 +166,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
         reply: '',
       });
       const started = await callStates.start(state);
-      if (!started.replay) popIfQueued(line, null, started.state);
+      if (!started.replay) queueIfTransferred(line, null, started.state);
       return started.state.reply;
     }),
   );
@@ -158,10 +185,18 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
       }
       const seq = Number((request.query as { seq?: string }).seq);
       if (seq !== state.seq) return state.reply; // a retried webhook: same answer, no second run
+      // Moved out of the queue to the agent who took the call: the queue's end is not the flow's.
+      if (params.QueueResult?.startsWith('redirected')) {
+        const place = await placeOf(redis, state.callSid);
+        if (place?.state === 'connected' && place.offerId)
+          return redirectTo(connectUrl(distribution, place.offerId));
+      }
       const next = await engine.resume(line, state, params);
       if (next === state) return state.reply;
       if (await callStates.advance(seq, next)) {
-        popIfQueued(line, state, next);
+        queueIfTransferred(line, state, next);
+        // Out of the queue for the voicemail: no agent is to be offered the call any more.
+        if (justLeftQueue(line, state, next)) await callEnded(distribution, state.callSid, 'left');
         return next.reply;
       }
       // Another process served the same webhook first: give its answer.
@@ -177,7 +212,8 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
       const state = params.CallSid ? await callStates.get(params.CallSid) : null;
       if (!state) return voice.leaveQueue;
       const step = lines.byName(state.line)?.steps[state.step];
-      return queueWaitAnswer(templates, state, step, Number(params.QueueTime ?? 0));
+      const place = await waitingPlace(distribution, state.callSid);
+      return queueWaitAnswer(templates, state, step, Number(params.QueueTime ?? 0), place);
     }),
   );
 
@@ -245,7 +281,8 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
         clock.now(),
       );
       await callStates.end(params.CallSid);
-      await callEnded(state, state?.caseId ?? null, request.log);
+      await callEnded(distribution, params.CallSid, 'hung-up');
+      await outOfHoursCallEnded(state, state?.caseId ?? null, request.log);
     }
     return reply.code(204).send();
   });

@@ -25,6 +25,7 @@ export function createEventBus(redis: Redis, now: () => Date): EventBus {
         type: event.type,
         at,
         agencyId: event.agencyId ?? null,
+        ...(event.userId ? { userId: event.userId } : {}),
         data: event.data,
       });
       return redis.xAdd(

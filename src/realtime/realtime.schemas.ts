@@ -11,6 +11,8 @@ export const DomainEvent = Type.Object({
   at: Type.String(),
   /** Events about one agency go to that agency's room (and supervisors); others to all staff. */
   agencyId: Type.Optional(Nullable(Type.String())),
+  /** An event for one user's consoles only (a call offered to them). */
+  userId: Type.Optional(Nullable(Type.String())),
   data: Type.Record(Type.String(), Type.Unknown()),
 });
 export type DomainEvent = Static<typeof DomainEvent>;

@@ -1,23 +1,25 @@
 import type { Principal } from '../platform/auth/principal.js';
 import type { DomainEvent } from './event-bus.js';
 
-// Rooms per role and per agency. An agent attached to an agency hears that agency's events and
+// Rooms per user, per role and per agency. An event for one user goes to their consoles only. An agent attached to an agency hears that agency's events and
 // the events that belong to no agency; supervisors and admins hear everything.
 
 export const ALL_STAFF = 'staff';
 export const agencyRoom = (agencyId: string) => `agency:${agencyId}`;
 export const roleRoom = (role: string) => `role:${role}`;
+export const userRoom = (userId: string) => `user:${userId}`;
 const UNASSIGNED_AGENTS = 'agency:any';
 
 export function roomsFor(principal: Principal): string[] {
   if (principal.kind !== 'user') return [ALL_STAFF];
-  const rooms = [ALL_STAFF, roleRoom(principal.role)];
+  const rooms = [ALL_STAFF, roleRoom(principal.role), userRoom(principal.id)];
   if (principal.role === 'AGENT')
     rooms.push(principal.agencyId ? agencyRoom(principal.agencyId) : UNASSIGNED_AGENTS);
   return rooms;
 }
 
 export function audienceOf(event: DomainEvent): string[] {
+  if (event.userId) return [userRoom(event.userId)];
   if (!event.agencyId) return [ALL_STAFF];
   return [agencyRoom(event.agencyId), UNASSIGNED_AGENTS, roleRoom('SUPERVISOR'), roleRoom('ADMIN')];
 }

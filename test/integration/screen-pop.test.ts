@@ -69,6 +69,8 @@ beforeAll(async () => {
   agent = await h.login('AGENT');
   socket = await consoleSocket(h, agent);
   socket.on('event', (event: DomainEvent) => received.push(event));
+  // Daytime calls pop on the console of the agent they are offered to: this one, available.
+  await api('PUT', '/api/agents/me/state', { state: 'AVAILABLE' });
 });
 
 afterAll(async () => {
@@ -83,7 +85,7 @@ const popFor = (callSid: string, reason: string): Promise<DomainEvent> =>
     ),
   );
 
-const api = (method: 'GET' | 'POST', url: string, payload?: object) =>
+const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) =>
   h.app.inject({
     method,
     url,
@@ -92,13 +94,13 @@ const api = (method: 'GET' | 'POST', url: string, payload?: object) =>
   });
 
 describe('screen pop', () => {
-  it('pops a recognised daytime caller queued for an agent, once, even when Twilio retries the webhook', async () => {
+  it('pops a recognised daytime caller offered to the agent, once, even when Twilio retries the webhook', async () => {
     now = new Date('2026-11-24T09:15:00Z');
     const call = new PhoneCall(h, '06 12 34 00 01', DAYTIME);
     expect((await call.dial()).next).toMatchObject({ kind: 'enqueue', queue: 'daytime' });
     await call.dial(); // Twilio retried the first webhook
 
-    const pop = await popFor(call.sid, 'queued');
+    const pop = await popFor(call.sid, 'offered');
     expect(pop.data).toMatchObject({
       line: 'daytime',
       lineKind: 'daytime',
@@ -130,13 +132,14 @@ describe('screen pop', () => {
     // The masked details are not in the pop's lookup.
     expect(JSON.stringify(lookup)).not.toContain('c910001@client.example');
     expect(JSON.stringify(lookup)).not.toContain('+33612340001');
+    await call.hangUp(); // the agent is free for the next call
   });
 
   it('pops the customers sharing a number, and the postcode tells them apart', async () => {
     now = new Date('2026-11-24T09:20:00Z');
     const call = new PhoneCall(h, SHARED, DAYTIME);
     await call.dial();
-    const pop = await popFor(call.sid, 'queued');
+    const pop = await popFor(call.sid, 'offered');
     expect(pop.data).toMatchObject({ identification: 'several' });
     expect([...(pop.data.customerIds as string[])].sort()).toEqual([ids.C910002, ids.C910003].sort());
     const one = (
@@ -146,14 +149,16 @@ describe('screen pop', () => {
       )
     ).json();
     expect(one.candidates.map((c: { reference: string }) => c.reference)).toEqual(['C910003']);
+    await call.hangUp();
   });
 
   it('pops a withheld caller as withheld, with nobody to show', async () => {
     now = new Date('2026-11-24T09:25:00Z');
     const call = new PhoneCall(h, 'anonymous', DAYTIME);
     await call.dial();
-    const pop = await popFor(call.sid, 'queued');
+    const pop = await popFor(call.sid, 'offered');
     expect(pop.data).toMatchObject({ identification: 'withheld', callerNumber: null, customerIds: [] });
+    await call.hangUp();
   });
 
   it('pops a night call with its case once the case is open, to the agency', async () => {

@@ -35,6 +35,10 @@ const sid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
 export function createTwilioApi() {
   const messages: Sent[] = [];
   const calls: Sent[] = [];
+  /** Live calls moved (Url) or ended (Status=completed) through the REST API, in order. */
+  const callUpdates: Array<{ sid: string; form: Record<string, string> }> = [];
+  /** Calls Twilio has no longer in progress: an update answers 21220. */
+  const endedCalls = new Set<string>();
   const failures: Failure[] = [];
   /**
    * Called twice per create request: before Twilio accepts it and after (the message exists at
@@ -165,6 +169,27 @@ export function createTwilioApi() {
       await onCreate?.('call', 'accepted');
       return HttpResponse.json(callJson(c), { status: 201 });
     }),
+    http.post(`${base}/Calls/:callSid.json`, async ({ request, params }) => {
+      const denied = unauthorized(request);
+      if (denied) return denied;
+      const form = Object.fromEntries(new URLSearchParams(await request.text()));
+      const callSid = String(params.callSid);
+      const failure = failures.shift();
+      if (failure) return errorResponse(failure);
+      if (endedCalls.has(callSid))
+        return errorResponse({
+          status: 400,
+          code: 21220,
+          message: 'Call is not in-progress. Cannot redirect.',
+        });
+      callUpdates.push({ sid: callSid, form });
+      if (form.Status === 'completed') endedCalls.add(callSid);
+      return HttpResponse.json({
+        ...callJson({ sid: callSid, to: '', from: '', dateCreated: new Date(), form }),
+        direction: 'inbound',
+        status: form.Status === 'completed' ? 'completed' : 'in-progress',
+      });
+    }),
     http.get(`${base}/Calls.json`, ({ request }) => {
       const denied = unauthorized(request);
       if (denied) return denied;
@@ -181,6 +206,11 @@ export function createTwilioApi() {
   return {
     messages,
     calls,
+    callUpdates,
+    /** The caller hangs up at Twilio: moving or ending the call fails from now on. */
+    endCall(callSid: string) {
+      endedCalls.add(callSid);
+    },
     /** The same answers for other processes, over loopback HTTP (test/support/twilio-over-http.ts). */
     handlers,
     listen() {
@@ -197,6 +227,8 @@ export function createTwilioApi() {
     reset() {
       messages.length = 0;
       calls.length = 0;
+      callUpdates.length = 0;
+      endedCalls.clear();
       failures.length = 0;
       onCreate = undefined;
     },

@@ -1,0 +1,282 @@
+import { AVAILABLE, WRAP_UP } from '../agents/agent-state.store.js';
+import type { Redis } from '../platform/redis.js';
+import { redisScript } from '../platform/redis-script.js';
+
+// The calls waiting for an agent, in Redis, shared by every api and worker process. Every move
+// of a call and of the agent it is offered to happens in one Lua script, so that two processes
+// can never offer one call twice, give one agent two calls, or let two agents take one call.
+//
+//   calls:waiting          sorted set of the waiting calls: urgent first, then by arrival
+//   calls:offer-deadlines  sorted set of the offers by their deadline (ms)
+//   queued-call:<sid>      hash: line, needs (skills), pop (JSON), score, state
+//                          (waiting | offered | connected), offers, offerId, agentId
+//
+// An offer is "<callSid>.<n>", the n-th offer of the call: an answer to an older offer of the
+// same call is recognised as such. Keys the scripts reach beyond KEYS (agent:<id>) rule out
+// Redis Cluster, which the service does not use.
+
+export const WAITING = 'calls:waiting';
+export const OFFER_DEADLINES = 'calls:offer-deadlines';
+export const queuedCallKey = (callSid: string) => `queued-call:${callSid}`;
+export const callOfOffer = (offerId: string) => offerId.slice(0, offerId.lastIndexOf('.'));
+
+/** Urgent calls sort before every other (their score is pushed back by this). */
+const URGENT_HEAD_START_MS = 10 ** 13;
+/** A call not answered within this is gone from Redis on its own (a lost hang-up). */
+const CALL_TTL_SECONDS = 4 * 3600;
+
+export type CallPlace = 'waiting' | 'offered' | 'connected';
+
+export interface QueuedCallEntry {
+  callSid: string;
+  line: string;
+  needs: string;
+  pop: string;
+  queuedAt: Date;
+  urgent: boolean;
+}
+
+const ENQUEUE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'line', ARGV[2], 'needs', ARGV[3], 'pop', ARGV[4], 'score', ARGV[5],
+  'state', 'waiting', 'offers', 0)
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+return 1`;
+
+/** Queues a call (once: a replayed webhook queues nothing). False when it was queued already. */
+export async function enqueueCall(redis: Redis, call: QueuedCallEntry): Promise<boolean> {
+  const score = call.queuedAt.getTime() - (call.urgent ? URGENT_HEAD_START_MS : 0);
+  const added = await redisScript(redis, ENQUEUE)(
+    [queuedCallKey(call.callSid), WAITING],
+    [call.callSid, call.line, call.needs, call.pop, String(score), String(CALL_TTL_SECONDS)],
+  );
+  return added === 1;
+}
+
+// Pairs waiting calls (best first) with available agents (longest idle first) who have the
+// skills, reserving both: the call is offered, the agent OFFERED, the deadline set.
+const OFFER = `
+local function takes(skills, needs)
+  for need in string.gmatch(needs, '%S+') do
+    local kind = string.match(need, '^([^:]+):')
+    if not string.find(skills, ' ' .. need .. ' ', 1, true)
+      and not string.find(skills, ' ' .. kind .. ':* ', 1, true) then return false end
+  end
+  return true
+end
+local agents = redis.call('ZRANGE', KEYS[2], 0, -1)
+local offered = {}
+if #agents == 0 then return offered end
+local skills, taken, free = {}, {}, #agents
+for _, agent in ipairs(agents) do skills[agent] = redis.call('GET', 'agent:skills:' .. agent) or '' end
+for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)) do
+  local call = 'queued-call:' .. sid
+  if redis.call('HGET', call, 'state') == 'waiting' then
+    local needs = redis.call('HGET', call, 'needs') or ''
+    for _, agent in ipairs(agents) do
+      if not taken[agent] and takes(skills[agent], needs) then
+        taken[agent] = true
+        free = free - 1
+        local offerId = sid .. '.' .. redis.call('HINCRBY', call, 'offers', 1)
+        redis.call('HSET', call, 'state', 'offered', 'offerId', offerId, 'agentId', agent)
+        redis.call('ZREM', KEYS[2], agent)
+        redis.call('HSET', 'agent:' .. agent, 'state', 'OFFERED', 'reason', '', 'since', ARGV[1],
+          'offerId', offerId, 'callSid', sid)
+        redis.call('ZADD', KEYS[3], ARGV[2], offerId)
+        table.insert(offered, offerId)
+        table.insert(offered, agent)
+        break
+      end
+    end
+    if free == 0 then break end
+  end
+end
+return offered`;
+
+/** How many waiting calls one pass looks at: beyond, no agent would be free for them anyway. */
+const SCAN_CALLS = 500;
+
+export async function offerWaitingCalls(
+  redis: Redis,
+  now: Date,
+  deadline: Date,
+): Promise<Array<{ offerId: string; agentId: string }>> {
+  const flat = (await redisScript(redis, OFFER)(
+    [WAITING, AVAILABLE, OFFER_DEADLINES],
+    [now.toISOString(), String(deadline.getTime()), String(SCAN_CALLS)],
+  )) as string[];
+  const pairs: Array<{ offerId: string; agentId: string }> = [];
+  for (let i = 0; i < flat.length; i += 2) pairs.push({ offerId: flat[i]!, agentId: flat[i + 1]! });
+  return pairs;
+}
+
+const ACCEPT = `
+local call = KEYS[1]
+if redis.call('HGET', call, 'offerId') ~= ARGV[1] or redis.call('HGET', call, 'state') ~= 'offered'
+  or redis.call('HGET', call, 'agentId') ~= ARGV[2] then return 0 end
+redis.call('HSET', call, 'state', 'connected')
+redis.call('ZREM', KEYS[2], ARGV[3])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('HSET', 'agent:' .. ARGV[2], 'state', 'ON_CALL', 'reason', '', 'since', ARGV[4])
+return 1`;
+
+/** The agent takes the offer: false when it is not theirs, expired, withdrawn or taken already. */
+export async function acceptOffer(
+  redis: Redis,
+  offerId: string,
+  agentId: string,
+  now: Date,
+): Promise<boolean> {
+  const callSid = callOfOffer(offerId);
+  const accepted = await redisScript(redis, ACCEPT)(
+    [queuedCallKey(callSid), WAITING, OFFER_DEADLINES],
+    [offerId, agentId, callSid, now.toISOString()],
+  );
+  return accepted === 1;
+}
+
+// The offer ends without an answer (declined, expired, the console gone): the call waits again,
+// in its place, and the agent goes to the state given.
+const RELEASE = `
+local call = KEYS[1]
+if redis.call('HGET', call, 'offerId') ~= ARGV[1] or redis.call('HGET', call, 'state') ~= 'offered' then
+  return false
+end
+local agent = redis.call('HGET', call, 'agentId')
+if ARGV[6] ~= '' and agent ~= ARGV[6] then return false end
+redis.call('HSET', call, 'state', 'waiting')
+redis.call('HDEL', call, 'agentId')
+redis.call('ZREM', KEYS[2], ARGV[1])
+local key = 'agent:' .. agent
+if redis.call('HGET', key, 'offerId') == ARGV[1] and redis.call('HGET', key, 'state') == 'OFFERED' then
+  redis.call('HSET', key, 'state', ARGV[2], 'reason', ARGV[3], 'since', ARGV[4])
+  redis.call('HDEL', key, 'offerId', 'callSid')
+  if ARGV[2] == 'AVAILABLE' then redis.call('ZADD', KEYS[3], ARGV[5], agent) end
+end
+return agent`;
+
+/** Ends an offer unanswered; the agent it was offered to, or null if it had ended already. */
+export async function releaseOffer(
+  redis: Redis,
+  offerId: string,
+  agentGoesTo: { state: 'AVAILABLE' | 'BREAK'; reason: string | null },
+  now: Date,
+  /** Only if the offer is this agent's (an agent declining). */
+  ofAgent = '',
+): Promise<string | null> {
+  const agent = await redisScript(redis, RELEASE)(
+    [queuedCallKey(callOfOffer(offerId)), OFFER_DEADLINES, AVAILABLE],
+    [offerId, agentGoesTo.state, agentGoesTo.reason ?? '', now.toISOString(), String(now.getTime()), ofAgent],
+  );
+  return typeof agent === 'string' ? agent : null;
+}
+
+// The call leaves the queue's hands: the caller hung up or left for the voicemail while waiting
+// or offered (the agent offered it is available again), or the call with an agent ended (the
+// agent goes to wrap-up).
+const FINISH = `
+local call = KEYS[1]
+local state = redis.call('HGET', call, 'state')
+if not state then return false end
+local agent = redis.call('HGET', call, 'agentId') or ''
+local offerId = redis.call('HGET', call, 'offerId') or ''
+redis.call('ZREM', KEYS[2], ARGV[1])
+if offerId ~= '' then redis.call('ZREM', KEYS[3], offerId) end
+redis.call('DEL', call)
+if agent == '' then return {state, '', offerId} end
+local key = 'agent:' .. agent
+if state == 'offered' then
+  if redis.call('HGET', key, 'state') ~= 'OFFERED' or redis.call('HGET', key, 'callSid') ~= ARGV[1] then
+    return {state, '', offerId}
+  end
+  redis.call('HSET', key, 'state', 'AVAILABLE', 'reason', '', 'since', ARGV[2])
+  redis.call('HDEL', key, 'offerId', 'callSid')
+  redis.call('ZADD', KEYS[4], ARGV[3], agent)
+elseif state == 'connected' then
+  if redis.call('HGET', key, 'state') ~= 'ON_CALL' or redis.call('HGET', key, 'callSid') ~= ARGV[1] then
+    return {state, '', offerId}
+  end
+  redis.call('HSET', key, 'state', 'WRAP_UP', 'reason', '', 'since', ARGV[2])
+  redis.call('HDEL', key, 'offerId')
+  redis.call('ZADD', KEYS[5], ARGV[4], agent)
+end
+return {state, agent, offerId}`;
+
+/**
+ * Takes the call out of the queue. Returns where it was and the agent whose state this moved
+ * (available again after an offer, in wrap-up after a call), or null if it was not queued.
+ */
+export async function finishCall(
+  redis: Redis,
+  callSid: string,
+  now: Date,
+  wrapUpEndsAt: Date,
+): Promise<{ place: CallPlace; agentId: string | null; offerId: string | null } | null> {
+  const result = (await redisScript(redis, FINISH)(
+    [queuedCallKey(callSid), WAITING, OFFER_DEADLINES, AVAILABLE, WRAP_UP],
+    [callSid, now.toISOString(), String(now.getTime()), String(wrapUpEndsAt.getTime())],
+  )) as [CallPlace, string, string] | null;
+  if (!result) return null;
+  return { place: result[0], agentId: result[1] || null, offerId: result[2] || null };
+}
+
+// A call taken by an agent goes back to waiting, in its place (the agent's phone did not pick
+// up, or Twilio could not move the caller): the agent goes to the state given.
+const REQUEUE = `
+local call = KEYS[1]
+if redis.call('HGET', call, 'state') ~= 'connected' or redis.call('HGET', call, 'agentId') ~= ARGV[2] then
+  return 0
+end
+redis.call('HSET', call, 'state', 'waiting')
+redis.call('HDEL', call, 'agentId')
+redis.call('ZADD', KEYS[2], redis.call('HGET', call, 'score'), ARGV[1])
+local key = 'agent:' .. ARGV[2]
+if redis.call('HGET', key, 'callSid') == ARGV[1] then
+  redis.call('HSET', key, 'state', ARGV[3], 'reason', ARGV[4], 'since', ARGV[5])
+  redis.call('HDEL', key, 'offerId', 'callSid')
+  if ARGV[3] == 'AVAILABLE' then redis.call('ZADD', KEYS[3], ARGV[6], ARGV[2]) end
+end
+return 1`;
+
+export async function requeueCall(
+  redis: Redis,
+  callSid: string,
+  agentId: string,
+  agentGoesTo: { state: 'AVAILABLE' | 'BREAK'; reason: string | null },
+  now: Date,
+): Promise<boolean> {
+  const done = await redisScript(redis, REQUEUE)(
+    [queuedCallKey(callSid), WAITING, AVAILABLE],
+    [callSid, agentId, agentGoesTo.state, agentGoesTo.reason ?? '', now.toISOString(), String(now.getTime())],
+  );
+  return done === 1;
+}
+
+export async function placeOf(
+  redis: Redis,
+  callSid: string,
+): Promise<{ state: CallPlace; agentId: string | null; offerId: string | null; pop: string } | null> {
+  const call = await redis.hGetAll(queuedCallKey(callSid));
+  if (!call.state) return null;
+  return {
+    state: call.state as CallPlace,
+    agentId: call.agentId || null,
+    offerId: call.offerId || null,
+    pop: call.pop ?? '{}',
+  };
+}
+
+/** The caller's place among the waiting calls (1 = next), null when not waiting. */
+export async function positionOf(redis: Redis, callSid: string): Promise<number | null> {
+  const rank = await redis.zRank(WAITING, callSid);
+  return rank === null ? null : rank + 1;
+}
+
+export async function overdueOffers(redis: Redis, now: Date): Promise<string[]> {
+  return redis.zRangeByScore(OFFER_DEADLINES, '-inf', now.getTime());
+}
+
+export async function overdueWrapUps(redis: Redis, now: Date): Promise<string[]> {
+  return redis.zRangeByScore(WRAP_UP, '-inf', now.getTime());
+}

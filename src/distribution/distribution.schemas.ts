@@ -1,0 +1,28 @@
+// What the distribution tells the agent's console, and its answers.
+import { type Static, Type } from '@sinclair/typebox';
+import { OneOf, Timestamp } from '../platform/http/common.schemas.js';
+
+/** A call offered to one agent: their console rings until they accept or the deadline passes. */
+export const CallOffer = Type.Object({
+  offerId: Type.String(),
+  expiresAt: Timestamp,
+  /** The agent takes offers without a click: the console shows the call already accepted. */
+  autoAccept: Type.Boolean(),
+});
+export type CallOffer = Static<typeof CallOffer>;
+
+export const AcceptedCall = Type.Object({
+  callSid: Type.String(),
+  offerId: Type.String(),
+  /** Where the call rings: the console's softphone, or the agent's phone. */
+  connectTo: OneOf(['softphone', 'phone']),
+});
+export type AcceptedCall = Static<typeof AcceptedCall>;
+
+/** "call.offer-ended": the offer shown is over (withdrawn, expired, declined) for this reason. */
+export const OfferEnded = Type.Object({
+  offerId: Type.String(),
+  callSid: Type.String(),
+  reason: OneOf(['declined', 'expired', 'caller-left', 'taken']),
+});
+export type OfferEnded = Static<typeof OfferEnded>;

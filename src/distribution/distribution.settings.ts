@@ -1,0 +1,22 @@
+import type { EnvReader } from '../platform/settings-reader.js';
+
+export interface DistributionModuleSettings {
+  distribution: {
+    /** An offer not accepted within this goes to the next agent; the first goes on a break. */
+    offerTimeoutSeconds: number;
+    /** After a call, the agent files it for this long before being offered the next one. */
+    wrapUpSeconds: number;
+    /** The handle time assumed for the estimated wait until the day has figures of its own. */
+    estimatedHandleSeconds: number;
+  };
+}
+
+export function readDistributionSettings(read: EnvReader): DistributionModuleSettings {
+  return {
+    distribution: {
+      offerTimeoutSeconds: read.integer('CALL_OFFER_TIMEOUT_SECONDS', 15, 5, 120),
+      wrapUpSeconds: read.integer('CALL_WRAP_UP_SECONDS', 60, 0, 1800),
+      estimatedHandleSeconds: read.integer('QUEUE_ESTIMATED_HANDLE_SECONDS', 300, 30, 3600),
+    },
+  };
+}

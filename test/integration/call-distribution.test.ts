@@ -1,0 +1,378 @@
+import type { Socket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  distributionDeps,
+  distributionSweep,
+  NOT_ANSWERING,
+} from '../../src/distribution/distribution.service.js';
+import type { DomainEvent } from '../../src/realtime/event-bus.js';
+import { at, stoppedAt } from '../support/clock.js';
+import { consoleSocket } from '../support/console-socket.js';
+import { type Harness, startHarness } from '../support/harness.js';
+import { createWeeknightAgency } from '../support/oncall-fixture.js';
+import { PhoneCall } from '../support/phone-call.js';
+import { createTwilioApi, TWILIO_TEST_ENV } from '../support/twilio-api.js';
+import { until } from '../support/until.js';
+
+// A daytime caller queued for the agents is offered to exactly one available agent who takes
+// their line, language and agency, the longest idle first; the pop rings on that agent's console
+// only. Accepted, Twilio is asked to move the caller out of the hold music to the agent; after
+// the call the agent wraps up, then is available again. Every step through the signed webhooks,
+// with the Twilio REST API answered by msw as Twilio answers.
+
+const DAYTIME = '+33970000002';
+const twilioApi = createTwilioApi();
+const clock = stoppedAt(at('2026-11-24T10:00')); // a Tuesday: the daytime line is open
+let h: Harness;
+let agencyId: string;
+let otherAgencyId: string;
+const sockets: Socket[] = [];
+let customers = 0;
+
+interface Agent {
+  id: string;
+  token: string;
+  events: DomainEvent[];
+}
+
+beforeAll(async () => {
+  twilioApi.listen();
+  h = await startHarness({
+    clock,
+    listen: true,
+    env: { ...TWILIO_TEST_ENV, CALL_OFFER_TIMEOUT_SECONDS: '15', CALL_WRAP_UP_SECONDS: '30' },
+  });
+  agencyId = (await createWeeknightAgency(h.services.db, 'DIS', 'Agence de Villeurbanne')).id;
+  otherAgencyId = (await createWeeknightAgency(h.services.db, 'DIX', 'Agence de Vienne')).id;
+});
+
+afterAll(async () => {
+  for (const socket of sockets) socket.disconnect();
+  await h?.close();
+  twilioApi.close();
+});
+
+beforeEach(async () => {
+  // Each test starts with no agent at work and no call waiting.
+  await h.services.db.user.updateMany({ data: { active: false } });
+  for (const key of await h.services.redis.keys('agent*')) await h.services.redis.del(key);
+  for (const key of await h.services.redis.keys('*call*')) await h.services.redis.del(key);
+  twilioApi.reset();
+});
+
+afterEach(() => {
+  for (const socket of sockets.splice(0)) socket.disconnect();
+});
+
+const api = (token: string, method: 'GET' | 'PUT' | 'POST', url: string, payload?: object) =>
+  h.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${token}` },
+    ...(payload ? { payload } : {}),
+  });
+
+/** An agent with a console open (their events recorded), available from `since`. */
+async function availableAgent(
+  since: string,
+  options: { agencyId?: string; skillLines?: string[]; skillLanguages?: Array<'fr' | 'en'> } = {},
+): Promise<Agent> {
+  const token = await h.login('AGENT', options.agencyId ? { agencyId: options.agencyId } : {});
+  const id = (await api(token, 'GET', '/api/agents/me')).json().userId as string;
+  await h.services.db.user.update({
+    where: { id },
+    data: {
+      ...(options.skillLines ? { skillLines: options.skillLines } : {}),
+      ...(options.skillLanguages ? { skillLanguages: options.skillLanguages } : {}),
+    },
+  });
+  const events: DomainEvent[] = [];
+  const socket = await consoleSocket(h, token, sockets);
+  socket.on('event', (event: DomainEvent) => events.push(event));
+  clock.set(at(since));
+  const made = await api(token, 'PUT', '/api/agents/me/state', { state: 'AVAILABLE' });
+  expect(made.statusCode, made.body).toBe(200);
+  return { id, token, events };
+}
+
+/** A customer of the agency, calling from their mobile. */
+async function customer(agency = agencyId, urgentCase = false): Promise<{ id: string; phone: string }> {
+  customers += 1;
+  const phone = `+336${String(20000000 + customers)}`;
+  const reference = `C93${String(customers).padStart(4, '0')}`;
+  const created = await h.services.db.customer.create({
+    data: {
+      reference,
+      lastName: `Nom ${reference}`,
+      firstName: 'Prénom',
+      addressLine: '3 rue des Files',
+      postcode: '69100',
+      city: 'Villeurbanne',
+      phones: { create: { e164: phone, kind: 'MOBILE' } },
+    },
+  });
+  await h.services.db.contract.create({
+    data: { reference: `CT-${reference}`, customerId: created.id, agencyId: agency },
+  });
+  if (urgentCase)
+    await h.services.db.case.create({
+      data: { category: 'fuite', subject: 'Fuite après compteur', urgency: 'URGENT', customerId: created.id },
+    });
+  await h.services.phoneIndex.rebuild();
+  return { id: created.id, phone };
+}
+
+const offerTo = (agent: Agent, callSid: string) =>
+  until(async () =>
+    agent.events.find(
+      (e) => e.type === 'call.screen-pop' && e.data.callSid === callSid && e.data.reason === 'offered',
+    ),
+  );
+
+const stateOf = async (agent: Agent) => (await api(agent.token, 'GET', '/api/agents/me')).json();
+const offerIdOf = (pop: DomainEvent) => (pop.data.offer as { offerId: string }).offerId;
+const queued = (callSid: string) => h.services.db.queuedCall.findUniqueOrThrow({ where: { callSid } });
+
+async function queuedCaller(phone: string): Promise<PhoneCall> {
+  const call = new PhoneCall(h, phone, DAYTIME);
+  expect((await call.dial()).next).toMatchObject({ kind: 'enqueue', queue: 'daytime' });
+  return call;
+}
+
+describe('call distribution', () => {
+  it('offers the call to the longest-idle agent who takes it, bridges it, wraps up, and makes them available again', async () => {
+    const { phone } = await customer();
+    // Longest idle of all, but takes only the out-of-hours line.
+    const nightOnly = await availableAgent('2026-11-24T08:00', { skillLines: ['out-of-hours'] });
+    const first = await availableAgent('2026-11-24T08:30');
+    const second = await availableAgent('2026-11-24T09:00', { agencyId });
+    clock.set(at('2026-11-24T10:00'));
+
+    const call = await queuedCaller(phone);
+    const pop = await offerTo(first, call.sid);
+    expect(pop.data).toMatchObject({
+      line: 'daytime',
+      callerNumber: phone,
+      identification: 'one',
+      offer: { expiresAt: at('2026-11-24T10:00:15').toISOString(), autoAccept: false },
+    });
+    expect(await stateOf(first)).toMatchObject({ state: 'OFFERED' });
+
+    const accepted = await api(first.token, 'POST', `/api/calls/offers/${offerIdOf(pop)}/accept`);
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    expect(accepted.json()).toEqual({ callSid: call.sid, offerId: offerIdOf(pop), connectTo: 'softphone' });
+    expect(await stateOf(first)).toMatchObject({ state: 'ON_CALL' });
+    // Twilio is asked to move the caller out of the hold music to the agent.
+    const connect = `${h.settings.publicBaseUrl}/twilio/voice/connect?offer=${encodeURIComponent(offerIdOf(pop))}`;
+    expect(twilioApi.callUpdates).toEqual([{ sid: call.sid, form: { Url: connect, Method: 'POST' } }]);
+    // The queue's end as Twilio reports it does not send the caller to the voicemail.
+    const redirected = await call.post(call.waitingOn, { QueueResult: 'redirected', QueueTime: '12' });
+    expect(redirected.next).toEqual({ kind: 'redirect', url: connect });
+
+    const bridged = await call.post(connect.slice(h.settings.publicBaseUrl.length));
+    expect(call.last?.body).toContain(`<Client>agent-${first.id}</Client>`);
+    expect(bridged.next).toMatchObject({ kind: 'dial' });
+
+    // Nobody else rang: not the other agents, not the night-only one.
+    for (const other of [second, nightOnly])
+      expect(other.events.filter((e) => e.type === 'call.screen-pop')).toEqual([]);
+
+    clock.set(at('2026-11-24T10:06'));
+    const ended = await call.post(`/twilio/voice/agent-leg?offer=${encodeURIComponent(offerIdOf(pop))}`, {
+      DialCallStatus: 'completed',
+      DialCallDuration: '340',
+    });
+    expect(ended.next).toEqual({ kind: 'hangup' });
+    await call.hangUp();
+    expect(await stateOf(first)).toMatchObject({ state: 'WRAP_UP' });
+
+    clock.set(at('2026-11-24T10:06:31'));
+    await distributionSweep(distributionDeps(h.services));
+    expect(await stateOf(first)).toMatchObject({ state: 'AVAILABLE' });
+
+    expect(await queued(call.sid)).toMatchObject({
+      line: 'daytime',
+      queuedAt: at('2026-11-24T10:00'),
+      offers: 1,
+      agentId: first.id,
+      answeredAt: at('2026-11-24T10:00'),
+      endedAt: at('2026-11-24T10:06'),
+      outcome: 'ANSWERED',
+      wrapUpEndedAt: at('2026-11-24T10:06:31'),
+    });
+    const changes = await h.services.db.agentStateChange.findMany({
+      where: { userId: first.id },
+      orderBy: { id: 'asc' },
+    });
+    expect(changes.map((c) => c.state)).toEqual(['AVAILABLE', 'OFFERED', 'ON_CALL', 'WRAP_UP', 'AVAILABLE']);
+  });
+
+  it('gives an offer not accepted in time to the next agent, and puts the first on a break "not answering"', async () => {
+    const { phone } = await customer();
+    const slow = await availableAgent('2026-11-24T08:00');
+    const next = await availableAgent('2026-11-24T08:10');
+    clock.set(at('2026-11-24T10:00'));
+    const call = await queuedCaller(phone);
+    const firstOffer = await offerTo(slow, call.sid);
+
+    clock.set(at('2026-11-24T10:00:14'));
+    await distributionSweep(distributionDeps(h.services));
+    expect(await stateOf(slow)).toMatchObject({ state: 'OFFERED' });
+
+    clock.set(at('2026-11-24T10:00:16'));
+    await distributionSweep(distributionDeps(h.services));
+    expect(await stateOf(slow)).toMatchObject({ state: 'BREAK', reason: NOT_ANSWERING });
+    const secondOffer = await offerTo(next, call.sid);
+    expect(offerIdOf(secondOffer)).not.toBe(offerIdOf(firstOffer));
+    await until(async () => slow.events.find((e) => e.type === 'call.offer-ended'));
+    expect(slow.events.find((e) => e.type === 'call.offer-ended')?.data).toMatchObject({ reason: 'expired' });
+
+    // Too late for the first: nothing changes.
+    const late = await api(slow.token, 'POST', `/api/calls/offers/${offerIdOf(firstOffer)}/accept`);
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error).toBe('offer_gone');
+    expect(twilioApi.callUpdates).toEqual([]);
+    expect(
+      (await api(next.token, 'POST', `/api/calls/offers/${offerIdOf(secondOffer)}/accept`)).statusCode,
+    ).toBe(200);
+    expect((await queued(call.sid)).offers).toBe(2);
+  });
+
+  it('lets exactly one accept win when several arrive at once', async () => {
+    const { phone } = await customer();
+    const offered = await availableAgent('2026-11-24T08:00');
+    const other = await availableAgent('2026-11-24T08:10');
+    clock.set(at('2026-11-24T10:00'));
+    const call = await queuedCaller(phone);
+    const offerId = offerIdOf(await offerTo(offered, call.sid));
+    const answers = await Promise.all([
+      api(offered.token, 'POST', `/api/calls/offers/${offerId}/accept`),
+      api(offered.token, 'POST', `/api/calls/offers/${offerId}/accept`),
+      api(other.token, 'POST', `/api/calls/offers/${offerId}/accept`),
+      api(offered.token, 'POST', `/api/calls/offers/${offerId}/decline`),
+    ]);
+    expect(answers.map((a) => a.statusCode).filter((s) => s === 200 || s === 204)).toHaveLength(1);
+    expect(answers.every((a) => [200, 204, 409].includes(a.statusCode))).toBe(true);
+    expect(twilioApi.callUpdates.length).toBeLessThanOrEqual(1);
+    expect(await stateOf(other)).toMatchObject({ state: 'AVAILABLE' });
+  });
+
+  it('gives a declined offer to the next agent and keeps the one who declined available', async () => {
+    const { phone } = await customer();
+    const decliner = await availableAgent('2026-11-24T08:00');
+    const next = await availableAgent('2026-11-24T08:10');
+    clock.set(at('2026-11-24T10:00'));
+    const call = await queuedCaller(phone);
+    const offerId = offerIdOf(await offerTo(decliner, call.sid));
+    expect((await api(decliner.token, 'POST', `/api/calls/offers/${offerId}/decline`)).statusCode).toBe(204);
+    await offerTo(next, call.sid);
+    expect(await stateOf(decliner)).toMatchObject({ state: 'AVAILABLE' });
+    expect((await api(decliner.token, 'POST', `/api/calls/offers/${offerId}/decline`)).statusCode).toBe(409);
+  });
+
+  it('withdraws the offer when the caller hangs up, counts the call abandoned, and frees the agent', async () => {
+    const { phone } = await customer();
+    const agent = await availableAgent('2026-11-24T08:00');
+    clock.set(at('2026-11-24T10:00'));
+    const call = await queuedCaller(phone);
+    const offerId = offerIdOf(await offerTo(agent, call.sid));
+    clock.set(at('2026-11-24T10:00:05'));
+    await call.hangUp();
+    expect(await stateOf(agent)).toMatchObject({ state: 'AVAILABLE' });
+    await until(async () => agent.events.find((e) => e.type === 'call.offer-ended'));
+    expect(agent.events.find((e) => e.type === 'call.offer-ended')?.data).toEqual({
+      offerId,
+      callSid: call.sid,
+      reason: 'caller-left',
+    });
+    expect((await api(agent.token, 'POST', `/api/calls/offers/${offerId}/accept`)).statusCode).toBe(409);
+    expect(await queued(call.sid)).toMatchObject({
+      outcome: 'ABANDONED',
+      endedAt: at('2026-11-24T10:00:05'),
+    });
+  });
+
+  it('frees the agent at once when the caller hung up just as they accepted', async () => {
+    const { phone } = await customer();
+    const agent = await availableAgent('2026-11-24T08:00');
+    clock.set(at('2026-11-24T10:00'));
+    const call = await queuedCaller(phone);
+    const offerId = offerIdOf(await offerTo(agent, call.sid));
+    twilioApi.endCall(call.sid); // Twilio has the hang-up; its status callback is on the way
+    const accepted = await api(agent.token, 'POST', `/api/calls/offers/${offerId}/accept`);
+    expect(accepted.statusCode).toBe(409);
+    expect(await stateOf(agent)).toMatchObject({ state: 'AVAILABLE' });
+    expect(await queued(call.sid)).toMatchObject({ outcome: 'ABANDONED', answeredAt: null });
+  });
+
+  it("tells waiting callers their place and the estimated wait, and offers an urgent case's caller first", async () => {
+    const callers = [await customer(), await customer(), await customer(agencyId, true)];
+    clock.set(at('2026-11-24T10:00'));
+    const calls: PhoneCall[] = [];
+    for (const [i, c] of callers.entries()) {
+      clock.set(at(`2026-11-24T10:0${i}`));
+      calls.push(await queuedCaller(c.phone));
+    }
+    await until(
+      async () => (await h.services.db.queuedCall.count({ where: { callSid: calls[2]!.sid } })) === 1,
+    );
+    const wait = (call: PhoneCall) => call.post('/twilio/voice/queue-wait', { QueueTime: '30' });
+    // No agent at work: the estimate counts one.
+    expect((await wait(calls[0]!)).said[0]).toBe(
+      "Vous êtes le 2e appelant en attente. Temps d'attente estimé : environ 10 minutes.",
+    );
+    expect((await wait(calls[2]!)).said[0]).toBe(
+      "Vous êtes le prochain appelant. Temps d'attente estimé : environ 5 minutes.",
+    );
+
+    const agent = await availableAgent('2026-11-24T10:05');
+    await offerTo(agent, calls[2]!.sid);
+    expect(await queued(calls[2]!.sid)).toMatchObject({ urgent: true });
+  });
+
+  it("offers an identified customer's call only to agents of their agency or of every agency", async () => {
+    const { phone } = await customer(otherAgencyId);
+    const elsewhere = await availableAgent('2026-11-24T08:00', { agencyId });
+    const anyAgency = await availableAgent('2026-11-24T08:30');
+    clock.set(at('2026-11-24T10:00'));
+    const call = await queuedCaller(phone);
+    await offerTo(anyAgency, call.sid);
+    expect(elsewhere.events.filter((e) => e.type === 'call.screen-pop')).toEqual([]);
+    expect(await stateOf(elsewhere)).toMatchObject({ state: 'AVAILABLE' });
+  });
+
+  it("puts the caller back in their place when the agent's phone does not pick up", async () => {
+    const { phone } = await customer();
+    const agent = await availableAgent('2026-11-24T08:00');
+    await h.services.db.user.update({ where: { id: agent.id }, data: { agentPhone: '+33655500001' } });
+    clock.set(at('2026-11-24T10:00'));
+    const call = await queuedCaller(phone);
+    const offerId = offerIdOf(await offerTo(agent, call.sid));
+    expect((await api(agent.token, 'POST', `/api/calls/offers/${offerId}/accept`)).json()).toMatchObject({
+      connectTo: 'phone',
+    });
+    await call.post(`/twilio/voice/connect?offer=${encodeURIComponent(offerId)}`);
+    expect(call.last?.body).toContain('<Number>+33655500001</Number>');
+    const back = await call.post(`/twilio/voice/agent-leg?offer=${encodeURIComponent(offerId)}`, {
+      DialCallStatus: 'no-answer',
+    });
+    expect(back.next).toMatchObject({ kind: 'enqueue', queue: 'daytime' });
+    expect(await stateOf(agent)).toMatchObject({ state: 'BREAK', reason: NOT_ANSWERING });
+    expect(await h.services.redis.zRank('calls:waiting', call.sid)).toBe(0);
+  });
+
+  it('answers a forged or unknown connect without an error the caller would hear', async () => {
+    const forged = await h.twilioPost(
+      '/twilio/voice/connect?offer=CA0.1',
+      { CallSid: 'CA0' },
+      { signature: 'forged' },
+    );
+    expect(forged.statusCode).toBe(403);
+    const unknown = await h.twilioPost('/twilio/voice/connect?offer=CAunknown.1', { CallSid: 'CAunknown' });
+    expect(unknown.statusCode).toBe(200);
+    expect(unknown.body).toContain('<Record');
+    const token = await h.login('AGENT');
+    expect((await api(token, 'POST', '/api/calls/offers/not-an-offer/accept')).statusCode).toBe(400);
+    expect((await api(token, 'POST', '/api/calls/current/hangup')).statusCode).toBe(409);
+  });
+});
