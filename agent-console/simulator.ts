@@ -120,6 +120,13 @@ async function start() {
       // The event's data is an item of the list (simulator.schemas.ts).
       if (event.type === 'simulator.outbound' && event.data.sid)
         upsertOutbound(event.data as SimulatorOutboundItem);
+      // The service moved the call held here (an agent answered or hung up): follow it.
+      if (event.type === 'simulator.call' && event.data.sid === state.call?.sid)
+        applyStep(event.data as SimulatorStep);
+      // A worker asked it: have the api play it.
+      const held = state.call?.sid;
+      if (event.type === 'simulator.call-control' && held && event.data.sid === held)
+        void post(`/api/simulator/calls/${held}/follow`).catch(() => undefined);
     },
     onStatus(status) {
       state.connection = status;
@@ -174,11 +181,18 @@ function applyStep(reply: SimulatorStep) {
   for (const line of reply.said) say('ivr', line);
   call.next = reply.next;
   call.digits = '';
-  if (reply.next.kind === 'dial') note('call.dialing', { number: reply.next.number });
+  if (withAgent(reply.next)) note('call.withAgent');
+  else if (reply.next.kind === 'dial') note('call.dialing', { number: reply.next.number });
+  if (reply.next.kind === 'enqueue') note('call.queued');
   if (reply.next.kind === 'redirect') note('call.waiting');
   if (reply.next.kind === 'hangup') endCall();
   renderCallControls();
 }
+
+/** Connected to an agent's softphone (or phone): the caller speaks to them. */
+const withAgent = (next: SimulatorStep['next'] | null | undefined) =>
+  next?.kind === 'dial' &&
+  (next.number.startsWith('client:agent-') || next.action?.includes('/agent-leg') === true);
 
 function endCall() {
   if (!state.call || state.call.ended) return;
@@ -191,6 +205,8 @@ function renderCallControls() {
   const waitingFor = call && !call.ended ? call.next?.kind : null;
   const hadFocus = $('#call').contains(document.activeElement);
   $('#gather').hidden = waitingFor !== 'gather';
+  $('#speech-form').hidden = waitingFor !== 'gather' && !(call && !call.ended && withAgent(call.next));
+  $('#queue-wait').hidden = waitingFor !== 'enqueue';
   $('#record-form').hidden = waitingFor !== 'record';
   $('#hangup').hidden = !call || call.ended;
   $('#typed').textContent = call?.digits ?? '';
@@ -204,6 +220,7 @@ function focusCallControl() {
   const kind = state.call && !state.call.ended ? state.call.next?.kind : null;
   if (kind === 'gather') $('#keypad button').focus();
   else if (kind === 'record') $<HTMLTextAreaElement>('#record-text').focus();
+  else if (kind === 'enqueue') $('#wait-more').focus();
   else if (kind) $('#hangup').focus();
   else $('#call-title').focus();
 }
@@ -272,6 +289,8 @@ $('#speech-form').addEventListener('submit', (submit) => {
   field.value = '';
   void sendInput({ speech }, `« ${speech} »`);
 });
+
+$('#wait-more').addEventListener('click', () => void sendInput({}, t('call.waitMore')));
 
 $('#record-form').addEventListener('submit', (submit) => {
   submit.preventDefault();

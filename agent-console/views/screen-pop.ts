@@ -1,4 +1,5 @@
-// The screen pop: a call queued for the agents (daytime line) or a night call whose case is open
+// The screen pop: a daytime call offered to this agent (call-bar.ts: answer, hang up, wrap-up)
+// or a night call whose case is open
 // shows at once who the caller may be, with the identification checklist of DOMAIN.md section 2.
 // Contact details, contracts and meters stay masked until the agent has ticked every item the
 // caller confirmed: the server checks the list and only then sends them (and audits it).
@@ -20,6 +21,7 @@ import { get, post, request } from '../api.js';
 import { h } from '../dom.js';
 import { addStrings, getLang, t } from '../i18n.js';
 import type { DomainEvent } from '../live.js';
+import { type CallOnScreen, callBar, endedText, tickTimers } from './call-bar.js';
 import type { ViewContext } from './view.js';
 
 addStrings({
@@ -158,6 +160,8 @@ interface Pop {
   /** The verified customer's open cases, and their id. */
   openCases?: CaseSummary[];
   customerId?: string;
+  /** A daytime call offered to this agent: ringing, on the call, in wrap-up. */
+  call?: CallOnScreen;
   /** The reference, meter serial or postcode the agent searched. */
   searchedReference?: string;
 }
@@ -166,6 +170,37 @@ const MAX_POPS = 3;
 let ctx: ScreenPopContext | null = null;
 /** Newest first. */
 let pops: Pop[] = [];
+let ticking: ReturnType<typeof setInterval> | null = null;
+
+const callsOnScreen = () => pops.flatMap((p) => (p.call ? [p.call] : []));
+
+/** The call's own events: the offer withdrawn or expired, the agent's state moved by the call. */
+function onCallEvent(event: DomainEvent): void {
+  if (event.type === 'call.offer-ended') {
+    const pop = pops.find((p) => p.call?.offerId === event.data.offerId && p.call?.phase === 'ringing');
+    if (pop) dropCall(pop, endedText(event.data.reason as Parameters<typeof endedText>[0]));
+    return;
+  }
+  if (event.type === 'call.caller-said') {
+    const call = pops.find((p) => p.data.callSid === event.data.callSid)?.call;
+    if (call) call.heard = [...(call.heard ?? []), String(event.data.text)];
+    render();
+    return;
+  }
+  if (event.type !== 'agent.state' || event.data.userId !== ctx?.user.id) return;
+  const active = pops.find((p) => p.call && p.call.phase !== 'done')?.call;
+  if (!active) return;
+  if (event.data.state === 'WRAP_UP' && active.phase === 'connected') active.phase = 'wrap-up';
+  else if (event.data.state === 'AVAILABLE' && active.phase === 'wrap-up') active.phase = 'done';
+  else return;
+  render();
+}
+
+function dropCall(pop: Pop, text: string): void {
+  pops = pops.filter((p) => p !== pop);
+  ctx?.notify(text);
+  render();
+}
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -173,12 +208,24 @@ export const screenPops = {
   start(context: ScreenPopContext): void {
     ctx = context;
     pops = [];
+    ticking = setInterval(() => tickTimers(callsOnScreen()), 1000);
     render();
   },
   onEvent(event: DomainEvent): void {
-    if (event.type !== 'call.screen-pop' || !ctx) return;
+    if (!ctx) return;
+    onCallEvent(event);
+    if (event.type !== 'call.screen-pop') return;
     const data = event.data as ScreenPop;
-    if (pops.some((p) => p.data.callSid === data.callSid && p.data.reason === data.reason)) return;
+    const offerId = data.offer?.offerId;
+    if (pops.some((p) => p.data.callSid === data.callSid && p.data.reason === data.reason)) {
+      // The same call offered again (after a decline elsewhere, or a lost answer): ring again.
+      const again = pops.find((p) => p.data.callSid === data.callSid && p.call);
+      if (again?.call && data.offer && again.call.offerId !== offerId) {
+        again.call = { offerId: data.offer.offerId, expiresAt: data.offer.expiresAt, phase: 'ringing' };
+        render();
+      }
+      return;
+    }
     const pop: Pop = {
       data,
       relation: 'UNKNOWN',
@@ -186,6 +233,16 @@ export const screenPops = {
       chosenId: null,
       confirmed: new Set(),
       details: null,
+      ...(data.offer
+        ? {
+            call: {
+              offerId: data.offer.offerId,
+              expiresAt: data.offer.expiresAt,
+              phase: data.offer.autoAccept ? 'connected' : 'ringing',
+              ...(data.offer.autoAccept ? { answeredAt: Date.parse(data.at) } : {}),
+            },
+          }
+        : {}),
     };
     pops.unshift(pop);
     pops.length = Math.min(pops.length, MAX_POPS);
@@ -197,6 +254,8 @@ export const screenPops = {
   stop(): void {
     ctx = null;
     pops = [];
+    if (ticking) clearInterval(ticking);
+    ticking = null;
     render();
   },
 };
@@ -322,6 +381,13 @@ function popCard(pop: Pop): HTMLElement {
             t('pop.case', { number: data.caseNumber ?? '' }),
           ),
         )
+      : null,
+    pop.call
+      ? callBar(pop.call, {
+          changed: render,
+          gone: (text) => dropCall(pop, text),
+          notify: (text) => ctx?.notify(text),
+        })
       : null,
     pop.error ? h('p', { class: 'error', role: 'alert' }, pop.error) : null,
     relationChoice(pop),

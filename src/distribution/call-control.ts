@@ -1,5 +1,6 @@
 import type { TwilioClient } from '../messaging/twilio/twilio-client.js';
 import type { Redis } from '../platform/redis.js';
+import type { EventBus } from '../realtime/event-bus.js';
 
 /** What the service does to a caller's live call: move it out of the queue, or end it. */
 export interface CallControl {
@@ -32,18 +33,35 @@ export function twilioCallControl(client: TwilioClient): CallControl {
   };
 }
 
-export const simulatorRedirectKey = (callSid: string) => `sim:call-control:${callSid}`;
+export const parkedInstructionKey = (callSid: string) => `sim:call-control:${callSid}`;
+
+/** Plays an instruction on a simulated call: a URL to fetch its TwiML from, or "hangup". */
+export type CallCarrier = (callSid: string, instruction: string) => Promise<void>;
+
+export interface SimulatorCallControl extends CallControl {
+  /** The api's simulator carries the calls from now on (src/messaging/simulator). */
+  carry(carrier: CallCarrier): void;
+}
+
+export const isSimulated = (control: CallControl): control is SimulatorCallControl => 'carry' in control;
 
 /**
- * Without Twilio, the simulator carries the caller: it reads what the service asked of the call
- * (a redirect to the agent, a hang-up) and plays it (src/messaging/simulator).
+ * Without Twilio, the simulator carries the caller. In the api process it plays what the
+ * service asks of the call at once; elsewhere (a worker) the instruction is parked in Redis and
+ * the simulator panel, told live, has the api play it.
  */
-export function simulatorCallControl(redis: Redis): CallControl {
-  const ask = async (callSid: string, what: string) => {
-    await redis.set(simulatorRedirectKey(callSid), what, { EX: 3600 });
+export function simulatorCallControl(redis: Redis, events: EventBus): SimulatorCallControl {
+  let carrier: CallCarrier | null = null;
+  const instruct = async (callSid: string, instruction: string) => {
+    if (carrier) return carrier(callSid, instruction);
+    await redis.set(parkedInstructionKey(callSid), instruction, { EX: 3600 });
+    await events.publish({ type: 'simulator.call-control', data: { sid: callSid } });
   };
   return {
-    redirect: (callSid, url) => ask(callSid, url),
-    hangUp: (callSid) => ask(callSid, 'hangup'),
+    redirect: (callSid, url) => instruct(callSid, url),
+    hangUp: (callSid) => instruct(callSid, 'hangup'),
+    carry(next) {
+      carrier = next;
+    },
   };
 }

@@ -57,17 +57,6 @@ describe('simulator panel', () => {
     expect(contact?.case?.category).toBe('voicemail');
   });
 
-  it('queues a daytime caller for an agent; nobody answers in the simulator, so the caller leaves a message', async () => {
-    const started = await post('/api/simulator/calls', { from: '+33612345678', to: '+33970000002' });
-    const call = started.json() as { said: string[]; next: { kind: string } };
-    expect(call.said[0]).toBe('Bonjour, vous êtes bien sur le service client.');
-    // Open: the hold prompt, then the way out of the queue. Closed: the opening hours.
-    expect(
-      call.said.some((s) => /Tous nos conseillers sont occupés|Nos conseillers vous répondent/.test(s)),
-    ).toBe(true);
-    expect(call.next.kind).toBe('record');
-  });
-
   it('shows what the platform sent and lets a person answer a call as the technician', async () => {
     const { id } = await enqueueMessage(h.services.outbox, {
       channel: 'VOICE',

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { isSimulated, parkedInstructionKey } from '../../distribution/call-control.js';
+import { placeOf } from '../../distribution/call-queue.js';
 import { toE164 } from '../../identification/phone-number.js';
 import { STAFF } from '../../platform/auth/principal.js';
 import { ApiErrorBody } from '../../platform/http/common.schemas.js';
@@ -25,6 +27,8 @@ interface SimCall {
   direction: 'inbound' | 'outbound-api';
   next: NextStep;
   transcript: string[];
+  /** When the caller joined an agent queue (service clock, ms): the wait Twilio reports. */
+  queuedAt?: number;
 }
 
 const CallBody = Type.Object(
@@ -61,8 +65,6 @@ const DeclineBody = Type.Object(
 );
 const SidParams = Type.Object({ sid: Type.String({ pattern: '^[A-Z]{2}[0-9a-f]{32}$' }) });
 
-/** How long a simulated caller waits in an agent queue (no agent ever answers). */
-const QUEUE_GIVE_UP_S = 3600;
 const MAX_REDIRECTS = 10;
 const callKey = (sid: string) => `sim:call:${sid}`;
 
@@ -112,13 +114,12 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
           ? interpretTwiml(response.body)
           : { said: [`[le webhook a répondu ${response.status}]`], next: { kind: 'hangup' } };
       said.push(...heard.said);
-      if (heard.next.kind === 'enqueue' && heard.next.action && i < MAX_REDIRECTS) {
-        // The simulator has no agents to take the call: the caller hears the hold music, waits
-        // the queue's whole time, and leaves the queue as Twilio makes them.
-        said.push(...(await waitInQueue(call, heard.next.waitUrl)));
-        target = heard.next.action;
-        extra = { QueueResult: 'leave', QueueTime: String(QUEUE_GIVE_UP_S) };
-        continue;
+      if (heard.next.kind === 'enqueue') {
+        // In the queue until an agent takes the call (the service redirects it: carry below) or
+        // the wait runs out: first what the wait URL says (the caller's place).
+        call.queuedAt = services.clock.now().getTime();
+        said.push(...(await hearWait(call, heard.next.waitUrl, 0)).said);
+        break;
       }
       if (heard.next.kind !== 'redirect' || i >= MAX_REDIRECTS) break;
       target = heard.next.url;
@@ -131,17 +132,56 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
     return { said, next: heard.next };
   }
 
-  async function waitInQueue(call: SimCall, waitUrl: string | null): Promise<string[]> {
-    if (!waitUrl) return [];
-    const said: string[] = [];
-    for (const queueTime of [0, QUEUE_GIVE_UP_S]) {
-      const response = await webhook(waitUrl, { ...callParams(call), QueueTime: String(queueTime) });
-      const heard = interpretTwiml(response.body);
-      said.push(...heard.said);
-      if (heard.next.kind === 'leave') break;
-    }
-    return said;
+  /** What the queue's wait URL says after this wait, and whether it takes the caller out. */
+  async function hearWait(
+    call: SimCall,
+    waitUrl: string | null,
+    queueTime: number,
+  ): Promise<{ said: string[]; leave: boolean }> {
+    if (!waitUrl) return { said: [], leave: false };
+    const response = await webhook(waitUrl, { ...callParams(call), QueueTime: String(queueTime) });
+    const heard = interpretTwiml(response.body);
+    return { said: heard.said, leave: heard.next.kind === 'leave' };
   }
+
+  /** The caller waits on in the queue (the panel's "wait"): the wait URL again, or leaving. */
+  async function waitOn(call: SimCall): Promise<Heard> {
+    if (call.next.kind !== 'enqueue') return { said: [], next: call.next };
+    const queueTime = String(
+      Math.max(0, Math.round((services.clock.now().getTime() - (call.queuedAt ?? 0)) / 1000)),
+    );
+    const { said, leave } = await hearWait(call, call.next.waitUrl, Number(queueTime));
+    if (leave && call.next.action) {
+      const next = await play({ ...call, next: { kind: 'hangup' } }, call.next.action, {
+        QueueResult: 'leave',
+        QueueTime: queueTime,
+      });
+      return { said: [...said, ...next.said], next: next.next };
+    }
+    call.transcript.push(...said);
+    await save(call);
+    return { said, next: call.next };
+  }
+
+  // What the service asks of a simulated call (Twilio's part): move it out of the queue to the
+  // agent who took it (the TwiML at a URL), or end it as the agent hangs up.
+  const carry = async (sid: string, instruction: string) => {
+    const call = await load(sid);
+    if (!call) return;
+    let heard: Heard;
+    if (instruction === 'hangup') {
+      heard = { said: [], next: { kind: 'hangup' } };
+      if (call.next.kind === 'dial' && call.next.action)
+        await webhook(call.next.action, { ...callParams(call), DialCallStatus: 'completed' });
+      await endCall(call, 'completed');
+      await redis.del(callKey(sid));
+    } else {
+      heard = await play({ ...call, next: { kind: 'hangup' } }, instruction, {});
+    }
+    // The panel holding this call follows it live.
+    await services.events.publish({ type: 'simulator.call', data: { sid, ...heard } });
+  };
+  if (isSimulated(services.callControl)) services.callControl.carry(carry);
 
   function callParams(call: SimCall): TwilioParams {
     return {
@@ -219,6 +259,19 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
           : { Digits: input.digits ?? '' };
         return { sid: call.sid, ...(await play(call, call.next.action, params)) };
       }
+      if (call.next.kind === 'enqueue') return { sid: call.sid, ...(await waitOn(call)) };
+      if (call.next.kind === 'dial') {
+        // With an agent: what the caller says reaches the agent's console.
+        const words = (input.speech ?? input.message ?? '').trim();
+        const place = words ? await placeOf(redis, call.sid) : null;
+        if (place?.agentId)
+          await services.events.publish({
+            type: 'call.caller-said',
+            userId: place.agentId,
+            data: { callSid: call.sid, text: words },
+          });
+        return { sid: call.sid, said: [], next: call.next };
+      }
       if (call.next.kind === 'record') {
         const words = (input.message ?? '').trim();
         const params: TwilioParams = words
@@ -236,6 +289,23 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
     },
   );
 
+  // A worker asked something of a simulated call (an offer it accepted for an agent): play it.
+  app.post(
+    '/api/simulator/calls/:sid/follow',
+    {
+      config: staff,
+      schema: { tags: ['simulator'], params: SidParams, response: { 204: Type.Null(), 404: ApiErrorBody } },
+    },
+    async (request, reply) => {
+      const { sid } = request.params as { sid: string };
+      const instruction = await redis.getDel(parkedInstructionKey(sid));
+      if (!instruction)
+        return reply.code(404).send({ error: 'not_found', message: 'nothing asked of this call' });
+      await carry(sid, instruction);
+      return reply.code(204).send();
+    },
+  );
+
   app.post(
     '/api/simulator/calls/:sid/hangup',
     {
@@ -245,6 +315,9 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
     async (request, reply) => {
       const call = await load((request.params as { sid: string }).sid);
       if (!call) return reply.code(404).send({ error: 'not_found', message: 'no such simulated call' });
+      // With an agent, the agent's leg ends too, as Twilio reports it to the <Dial> action.
+      if (call.next.kind === 'dial' && call.next.action)
+        await webhook(call.next.action, { ...callParams(call), DialCallStatus: 'completed' });
       await endCall(call, 'completed');
       await redis.del(callKey(call.sid));
       return reply.code(204).send();

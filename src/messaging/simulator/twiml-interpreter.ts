@@ -53,7 +53,11 @@ export function interpretTwiml(xml: string): Heard {
           said,
           next: {
             kind: 'dial',
-            number: textOf(children) || textOf((children[0]?.Number as Node[]) ?? []),
+            // A number, or an agent's softphone ("client:agent-<id>").
+            number:
+              textOf(children) ||
+              textOf((children[0]?.Number as Node[]) ?? []) ||
+              (children[0]?.Client ? `client:${textOf(children[0].Client as Node[])}` : ''),
             action: attrs.action ?? null,
           },
         };

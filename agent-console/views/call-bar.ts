@@ -1,0 +1,175 @@
+// The call itself on a daytime pop: the offer ringing (answer or decline before its deadline),
+// the call in progress (its timer, hang up), then the wrap-up in which the agent files the call
+// on a case with the pop below, and says when they are ready for the next one.
+
+import type { AcceptedCall, OfferEnded } from '../../src/distribution/distribution.schemas.js';
+import { post, request, statusOf } from '../api.js';
+import { serverNow } from '../clock.js';
+import { h } from '../dom.js';
+import { addStrings, t } from '../i18n.js';
+
+addStrings({
+  fr: {
+    'callBar.ringing': 'Appel pour vous · répondre {time}',
+    'callBar.answer': 'Répondre',
+    'callBar.decline': 'Refuser',
+    'callBar.connected': 'En communication · {time}',
+    'callBar.connectTo.softphone': 'sur votre console',
+    'callBar.connectTo.phone': 'sur votre téléphone',
+    'callBar.hangUp': 'Raccrocher',
+    'callBar.wrapUp': 'Fin d’appel : classez l’appel sur un dossier ci-dessous.',
+    'callBar.ready': 'Prêt pour l’appel suivant',
+    'callBar.done': 'Appel terminé.',
+    'callBar.callerSaid': 'L’appelant : « {words} »',
+    'callBar.gone': 'Cet appel ne vous est plus proposé.',
+    'callBar.ended.declined': 'Appel refusé : proposé au conseiller suivant.',
+    'callBar.ended.expired': 'Appel non pris à temps : vous êtes en pause « sans réponse ».',
+    'callBar.ended.caller-left': 'L’appelant a raccroché.',
+    'callBar.ended.taken': 'Appel pris ailleurs.',
+  },
+  en: {
+    'callBar.ringing': 'Call for you · answer {time}',
+    'callBar.answer': 'Answer',
+    'callBar.decline': 'Decline',
+    'callBar.connected': 'On the call · {time}',
+    'callBar.connectTo.softphone': 'on your console',
+    'callBar.connectTo.phone': 'on your phone',
+    'callBar.hangUp': 'Hang up',
+    'callBar.wrapUp': 'Wrap-up: file the call on a case below.',
+    'callBar.ready': 'Ready for the next call',
+    'callBar.done': 'Call ended.',
+    'callBar.callerSaid': 'Caller: “{words}”',
+    'callBar.gone': 'This call is no longer offered to you.',
+    'callBar.ended.declined': 'Call declined: offered to the next agent.',
+    'callBar.ended.expired': 'Call not taken in time: you are on a "not answering" break.',
+    'callBar.ended.caller-left': 'The caller hung up.',
+    'callBar.ended.taken': 'Call taken elsewhere.',
+  },
+});
+
+export type CallPhase = 'ringing' | 'connected' | 'wrap-up' | 'done';
+
+export interface CallOnScreen {
+  offerId: string;
+  expiresAt: string;
+  phase: CallPhase;
+  /** When the agent answered (server time, ms): the call's timer runs from it. */
+  answeredAt?: number;
+  connectTo?: AcceptedCall['connectTo'];
+  busy?: boolean;
+  /** What the simulated caller said (the simulator's stand-in for the audio). */
+  heard?: string[];
+}
+
+export interface CallBarHooks {
+  /** Redraws the pops. */
+  changed(): void;
+  /** The offer is over on this console: its pop goes. */
+  gone(text: string): void;
+  notify(text: string): void;
+}
+
+const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
+const clock = (ms: number) => {
+  const s = seconds(ms);
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+};
+
+/** The text of a call's timer now: the offer's time left, or the call's duration. */
+export function timerText(call: CallOnScreen, now = serverNow()): string {
+  if (call.phase === 'ringing')
+    return t('callBar.ringing', { time: `${seconds(new Date(call.expiresAt).getTime() - now)} s` });
+  if (call.phase === 'connected')
+    return t('callBar.connected', { time: clock(now - (call.answeredAt ?? now)) });
+  return '';
+}
+
+/** The reason an offer ended, as the agent is told. */
+export const endedText = (reason: OfferEnded['reason']) => t(`callBar.ended.${reason}`);
+
+export function callBar(call: CallOnScreen, hooks: CallBarHooks): HTMLElement {
+  const act = async (action: () => Promise<void>) => {
+    call.busy = true;
+    hooks.changed();
+    try {
+      await action();
+    } catch (err) {
+      if (statusOf(err) === 409 && call.phase === 'ringing') hooks.gone(t('callBar.gone'));
+      else hooks.notify(err instanceof Error ? err.message : String(err));
+    } finally {
+      call.busy = false;
+      hooks.changed();
+    }
+  };
+  const answer = () =>
+    act(async () => {
+      const accepted = await post<AcceptedCall>(
+        `/api/calls/offers/${encodeURIComponent(call.offerId)}/accept`,
+      );
+      call.phase = 'connected';
+      call.answeredAt = serverNow();
+      call.connectTo = accepted.connectTo;
+    });
+  const decline = () =>
+    act(async () => {
+      await post(`/api/calls/offers/${encodeURIComponent(call.offerId)}/decline`);
+      hooks.gone(endedText('declined'));
+    });
+  const hangUp = () =>
+    act(async () => {
+      await post('/api/calls/current/hangup');
+      call.phase = 'wrap-up';
+    });
+  const ready = () =>
+    act(async () => {
+      await request('PUT', '/api/agents/me/state', { state: 'AVAILABLE' });
+      call.phase = 'done';
+    });
+
+  const timer = h('strong', { dataset: { callTimer: call.offerId } }, timerText(call));
+  const button = (label: string, onclick: () => void, primary = false) =>
+    h('button', { type: 'button', class: primary ? 'primary' : '', disabled: call.busy, onclick }, label);
+  switch (call.phase) {
+    case 'ringing':
+      return h(
+        'div',
+        { class: 'call-bar ringing', role: 'group' },
+        timer,
+        button(t('callBar.answer'), answer, true),
+        button(t('callBar.decline'), decline),
+      );
+    case 'connected':
+      return h(
+        'div',
+        { class: 'call-bar connected', role: 'group' },
+        timer,
+        call.connectTo ? ` ${t(`callBar.connectTo.${call.connectTo}`)} ` : ' ',
+        button(t('callBar.hangUp'), hangUp, true),
+        call.heard?.length
+          ? h(
+              'ul',
+              { class: 'caller-said', 'aria-live': 'polite' },
+              call.heard.map((words) => h('li', {}, t('callBar.callerSaid', { words }))),
+            )
+          : null,
+      );
+    case 'wrap-up':
+      return h(
+        'div',
+        { class: 'call-bar wrap-up', role: 'group' },
+        h('span', {}, t('callBar.wrapUp')),
+        button(t('callBar.ready'), ready, true),
+      );
+    case 'done':
+      return h('div', { class: 'call-bar done' }, t('callBar.done'));
+  }
+}
+
+/** Refreshes the timers on screen without redrawing the pops (the agent may be typing). */
+export function tickTimers(calls: Iterable<CallOnScreen>): void {
+  const now = serverNow();
+  for (const call of calls) {
+    const element = document.querySelector(`[data-call-timer="${CSS.escape(call.offerId)}"]`);
+    if (element) element.textContent = timerText(call, now);
+  }
+}
