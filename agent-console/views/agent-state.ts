@@ -1,5 +1,5 @@
 // The agent's own state for taking calls, in the header: available, on a break (with a reason),
-// offline. Offered, on a call or in wrap-up, the calls move it and the choice is shown, not offered.
+// offline. Offered or on a call, the call moves it; a wrap-up may be ended early by going available.
 // Changes made elsewhere (another tab, the service taking a closed console offline) arrive live.
 
 import type { AgentStatus, ChosenState } from '../../src/agents/agents.schemas.js';
@@ -99,7 +99,8 @@ function render(): void {
     'select',
     {
       id: 'agent-state-select',
-      disabled: !isChosen(current) || !status,
+      // A wrap-up may be ended early; offered or on a call, the call decides.
+      disabled: (!isChosen(current) && current !== 'WRAP_UP') || !status,
       dataset: { state: current },
       onchange: (event: Event) => {
         const value = (event.target as HTMLSelectElement).value;

@@ -80,6 +80,7 @@ addStrings({
     'pop.noOpenCase': 'Aucun dossier ouvert.',
     'pop.attach': 'Rattacher cet appel au n° {number}',
     'pop.newCase': 'Nouveau dossier pour cet appel',
+    'pop.filed': 'Appel classé : voir le dossier',
     'pop.callSummary': 'Appel sur la ligne {line}',
     'pop.newSubject': 'Demande par téléphone',
   },
@@ -137,6 +138,7 @@ addStrings({
     'pop.noOpenCase': 'No open case.',
     'pop.attach': 'Attach this call to no. {number}',
     'pop.newCase': 'New case for this call',
+    'pop.filed': 'Call filed: see the case',
     'pop.callSummary': 'Call on the {line} line',
     'pop.newSubject': 'Request by phone',
   },
@@ -162,6 +164,8 @@ interface Pop {
   customerId?: string;
   /** A daytime call offered to this agent: ringing, on the call, in wrap-up. */
   call?: CallOnScreen;
+  /** The case the call was filed on (the card then shows the call only). */
+  filedOn?: string;
   /** The reference, meter serial or postcode the agent searched. */
   searchedReference?: string;
 }
@@ -359,17 +363,20 @@ function popCard(pop: Pop): HTMLElement {
         ' · ',
         data.callerNumber ?? t('pop.withheld'),
       ),
-      h(
-        'button',
-        {
-          type: 'button',
-          onclick: () => {
-            pops = pops.filter((p) => p !== pop);
-            render();
-          },
-        },
-        t('pop.dismiss'),
-      ),
+      // A call still ringing, on or in its wrap-up keeps its card: its controls are there.
+      pop.call && pop.call.phase !== 'done'
+        ? null
+        : h(
+            'button',
+            {
+              type: 'button',
+              onclick: () => {
+                pops = pops.filter((p) => p !== pop);
+                render();
+              },
+            },
+            t('pop.dismiss'),
+          ),
     ),
     data.caseId
       ? h(
@@ -389,10 +396,14 @@ function popCard(pop: Pop): HTMLElement {
           notify: (text) => ctx?.notify(text),
         })
       : null,
-    pop.error ? h('p', { class: 'error', role: 'alert' }, pop.error) : null,
-    relationChoice(pop),
-    pop.loading ? h('p', { class: 'muted' }, t('pop.loading')) : candidatesPart(pop, chosen),
-    chosen ? checklistPart(pop, chosen) : null,
+    pop.filedOn
+      ? h('p', {}, h('a', { href: `#/cases/${pop.filedOn}`, class: 'pop-case' }, t('pop.filed')))
+      : [
+          pop.error ? h('p', { class: 'error', role: 'alert' }, pop.error) : null,
+          relationChoice(pop),
+          pop.loading ? h('p', { class: 'muted' }, t('pop.loading')) : candidatesPart(pop, chosen),
+          chosen ? checklistPart(pop, chosen) : null,
+        ],
   );
 }
 
@@ -630,7 +641,9 @@ async function fileCall(pop: Pop, candidate: IdentificationCandidate, caseId: st
           contact,
         })
       ).id;
-    pops = pops.filter((p) => p !== pop);
+    // Filed during the call or its wrap-up: the call stays on screen until the agent is ready.
+    if (pop.call && pop.call.phase !== 'done') pop.filedOn = target ?? undefined;
+    else pops = pops.filter((p) => p !== pop);
     render();
     ctx?.navigate(`#/cases/${target}`);
   } catch (err) {

@@ -1,31 +1,72 @@
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './support/chromium.js';
 import { signIn, waitForConnection } from './support/console.js';
 import { coveredCaller } from './support/demo-data.js';
 import { LINES, TUESDAY_MORNING } from './support/service.js';
-import { simulator } from './support/simulator.js';
 import { useService } from './support/suite.js';
 
-// A customer calls the daytime line and is queued for an agent: the agent's console pops the
-// caller with the identification checklist of DOMAIN.md section 2; the details stay masked until
-// every item is ticked; then the call is filed on a new case, which opens with its due date.
+// A customer calls the daytime line from the simulator panel and is queued for the agents: it is
+// offered to one available agent, whose console rings with the caller and the identification
+// checklist of DOMAIN.md section 2 (another agent's console sees nothing of it). The agent
+// answers; the panel shows the caller connected; the caller speaks, the agent hangs up, and in
+// the wrap-up verifies the identity (details masked until every item is ticked) and files the
+// call on a new case, then is available for the next call.
 
 const service = useService({ clockStart: TUESDAY_MORNING });
 
+async function goAvailable(page: Page): Promise<void> {
+  await page.locator('#agent-state-select').selectOption('AVAILABLE');
+  await page.locator('#agent-state-select[data-state="AVAILABLE"]').waitFor();
+}
+
 describe('the screen pop', () => {
-  it('shows the caller with the checklist, reveals the details once confirmed, and files the call', async () => {
-    const { page } = await launchBrowser(service().url);
+  it('rings one available agent, connects the caller, and files the call in the wrap-up', async () => {
+    const { page, context } = await launchBrowser(service().url);
     await signIn(page, 'agent');
     await waitForConnection(page, 'connected');
-    const sim = simulator(service());
+    await goAvailable(page);
+    // Another agent, available too, at another console.
+    const other = await context.newPage();
+    await signIn(other, 'agent2');
+    await waitForConnection(other, 'connected');
+    await goAvailable(other);
     const caller = await coveredCaller(service().db, 'AG-LYO');
 
-    const call = await sim.call(caller.phone, LINES.daytime);
-    expect(call.said.join(' ')).toContain('Un conseiller va vous répondre');
+    // The caller dials the daytime line from the simulator panel.
+    const panel = await context.newPage();
+    await signIn(panel, 'supervisor');
+    await panel.goto('/console/simulator.html');
+    await panel.locator('#call-from').fill(caller.phone);
+    await panel.locator('#call-to').selectOption(LINES.daytime);
+    await panel.locator('#call-form button[type="submit"]').click();
+    await panel.getByText('En attente d’un conseiller (musique d’attente)…').waitFor();
 
-    const pop = page.locator(`[data-pop-call="${call.sid}"]`);
+    const pop = page.locator('[data-pop-call]');
     await pop.waitFor();
     await expect.poll(() => pop.locator('h2').textContent()).toContain('Appel entrant');
+    const callSid = (await pop.getAttribute('data-pop-call')) ?? '';
+    await pop
+      .locator('.call-bar.ringing')
+      .getByText(/Appel pour vous · répondre \d+ s/)
+      .waitFor();
+    await screenshot(page, 'call-offered');
+    await pop.getByRole('button', { name: 'Répondre' }).click();
+    await pop
+      .locator('.call-bar.connected')
+      .getByText(/En communication · 00:\d\d/)
+      .waitFor();
+    await panel
+      .getByText('Un conseiller a décroché : vous êtes en communication.', { exact: false })
+      .waitFor();
+    await panel.locator('#speech').fill('Ma facture est fausse');
+    await panel.locator('#speech-form button[type="submit"]').click();
+    await pop.getByText('L’appelant : « Ma facture est fausse »').waitFor();
+    await pop.getByRole('button', { name: 'Raccrocher' }).click();
+    await pop.getByText('Fin d’appel : classez l’appel sur un dossier ci-dessous.').waitFor();
+    await panel.locator('#transcript').getByText('Appel terminé.').waitFor();
+    expect(await other.locator('[data-pop-call]').count()).toBe(0);
+    expect(await other.locator('#agent-state-select').getAttribute('data-state')).toBe('AVAILABLE');
     await pop.getByText(`Référence ${caller.reference}`).waitFor();
     // Until the agent knows who is on the line, a third party's rules apply.
     const items = pop.locator('.checklist input[type="checkbox"]');
@@ -64,8 +105,14 @@ describe('the screen pop', () => {
       include: { contacts: true },
     });
     expect(kase.contacts).toEqual([
-      expect.objectContaining({ providerId: call.sid, channel: 'PHONE', callerRelation: 'THIRD_PARTY' }),
+      expect.objectContaining({ providerId: callSid, channel: 'PHONE', callerRelation: 'THIRD_PARTY' }),
     ]);
+    // The wrap-up ends when the agent says so: available for the next call.
+    await page.getByRole('button', { name: 'Prêt pour l’appel suivant' }).click();
+    await page.locator('#agent-state-select[data-state="AVAILABLE"]').waitFor();
+    const record = await service().db.queuedCall.findUniqueOrThrow({ where: { callSid } });
+    expect(record).toMatchObject({ outcome: 'ANSWERED', offers: 1 });
+    expect(record.wrapUpEndedAt).not.toBeNull();
     const audit = await service().db.auditLog.count({
       where: { action: 'identity.verified', entityId: caller.customerId },
     });

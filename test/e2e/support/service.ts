@@ -21,6 +21,7 @@ const KEPT_OUTPUT_CHARS = 200_000;
 /** Demo accounts (prisma/seed.ts), all with the password demo1234. */
 export const DEMO_ACCOUNTS = {
   agent: 'agent@demo.example', // an agent of agency AG-LYO
+  agent2: 'agent2@demo.example', // an agent of agency AG-MET
   supervisor: 'superviseur@demo.example',
   admin: 'admin@demo.example',
 } as const;
