@@ -76,6 +76,26 @@ export async function request<T = unknown>(
 /** A file to download (a CSV export): the successful Response itself. */
 export const download = (path: string): Promise<Response> => send('GET', path, undefined, {}, '*/*');
 
+/**
+ * Downloads a file with the session's token (a plain link would not send it) and hands it to the
+ * browser through a Blob URL, under the name the server gives (else `fallbackName`).
+ */
+export async function saveFile(path: string, fallbackName: string): Promise<void> {
+  const response = await download(path);
+  const name =
+    /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The download has its own copy once started; the URL is only freed a little later for slow browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 async function send(
   method: string,
   path: string,

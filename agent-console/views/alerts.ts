@@ -13,7 +13,7 @@ import type {
   ListedAlert,
   SupplyPointAlerts,
 } from '../../src/alerts/alerts.schemas.js';
-import { download, get, post, statusOf } from '../api.js';
+import { get, post, saveFile, statusOf } from '../api.js';
 import { h, maybe$, quietly, showError } from '../dom.js';
 import { addStrings, locale, t, tEnum } from '../i18n.js';
 import { coalesced } from './coalesced.js';
@@ -865,10 +865,7 @@ function renderLetters() {
   el.letters.replaceChildren(...items);
 }
 
-/**
- * The CSV needs the bearer token, which a plain link cannot carry: fetch it with the token and
- * hand the browser the file through a Blob URL.
- */
+/** The CSV needs the bearer token, which a plain link cannot carry (saveFile). */
 let downloading = false;
 
 async function downloadLetters() {
@@ -879,17 +876,7 @@ async function downloadLetters() {
   button.setAttribute('aria-disabled', 'true');
   button.textContent = t('alerts.letters.downloading');
   try {
-    const response = await download('/api/alerts/letters?format=csv');
-    const name =
-      /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ??
-      'alertes-courrier.csv';
-    const url = URL.createObjectURL(await response.blob());
-    const link = h('a', { href: url, download: name, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    // The download has its own copy once started; the URL is only freed a little later for slow browsers.
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    await saveFile('/api/alerts/letters?format=csv', 'alertes-courrier.csv');
     if (el) showError(el.lettersError, null);
   } catch (err) {
     // A refused token has signed the console out already (api.ts).

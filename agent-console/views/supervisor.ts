@@ -1,13 +1,16 @@
-// The supervisor's screen: case queues per agency with their SLA breaches, the multi-contact
+// The supervisor's screen: the calls and their live figures (call-figures.ts), the agents' states,
+// case queues per agency with their SLA breaches, the multi-contact
 // cases flagged for priority, and who is online with the case each one has open (two agents on
 // one case are pointed out, so they do not both answer the same customer).
 
 import type { AgentStatus } from '../../src/agents/agents.schemas.js';
 import type { CaseQueue, SupervisedCase, SupervisionReply } from '../../src/cases/supervision.schemas.js';
+import type { QueueFigures } from '../../src/distribution/distribution.schemas.js';
 import type { OnlineUser, PresenceReply } from '../../src/realtime/realtime.schemas.js';
-import { get, statusOf } from '../api.js';
+import { get, saveFile, statusOf } from '../api.js';
 import { h } from '../dom.js';
 import { addStrings, formatDate, t, tEnum } from '../i18n.js';
+import { callFiguresCard } from './call-figures.js';
 import { coalesced } from './coalesced.js';
 import { countdownBadge } from './countdown.js';
 import type { View, ViewContext } from './view.js';
@@ -76,10 +79,12 @@ let ctx: ViewContext | null = null;
 let data: SupervisionReply | null = null; // /api/supervision
 let online: OnlineUser[] | null = null; // /api/presence users
 let agents: AgentStatus[] | null = null; // /api/agents
-const errors: { supervision: string | null; presence: string | null; agents: string | null } = {
+let figures: QueueFigures | null = null; // /api/calls/figures
+const errors: Record<'supervision' | 'presence' | 'agents' | 'figures', string | null> = {
   supervision: null,
   presence: null,
   agents: null,
+  figures: null,
 };
 let timer: ReturnType<typeof setInterval> | undefined;
 let shown = false;
@@ -97,8 +102,9 @@ export const supervisorView: View = {
     data = null;
     online = null;
     agents = null;
+    figures = null;
     shown = false;
-    Object.assign(errors, { supervision: null, presence: null, agents: null });
+    Object.assign(errors, { supervision: null, presence: null, agents: null, figures: null });
     render();
   },
   // Hidden, the screen fetches nothing: it loads everything again each time it is shown.
@@ -116,6 +122,7 @@ export const supervisorView: View = {
   onEvent(event) {
     if (shown && (event.type.startsWith('case.') || event.type === 'call.screen-pop')) void loadSupervision();
     if (shown && event.type === 'agent.state') void loadAgents();
+    if (shown && (event.type === 'agent.state' || event.type.startsWith('call.'))) void loadFigures();
   },
   onPresence() {
     if (shown) void loadPresence();
@@ -176,7 +183,33 @@ const loadAgents = coalesced(
   () => ctx !== null,
 );
 
+const loadFigures = coalesced(
+  async () => {
+    if (!ctx) return;
+    try {
+      figures = await get<QueueFigures>('/api/calls/figures');
+      errors.figures = null;
+    } catch (err) {
+      if (statusOf(err) !== 401) errors.figures = failure(err);
+    }
+    render();
+  },
+  () => ctx !== null,
+);
+
+async function downloadDay() {
+  const day = figures?.day;
+  if (!day) return;
+  try {
+    await saveFile(`/api/calls/day.csv?day=${day}`, `appels-${day}.csv`);
+  } catch (err) {
+    if (statusOf(err) !== 401) errors.figures = failure(err);
+    render();
+  }
+}
+
 function loadAll() {
+  void loadFigures();
   void loadSupervision();
   void loadPresence();
   void loadAgents();
@@ -208,7 +241,13 @@ function render(): void {
         caseList('sup-multi', t('sup.multiHeading'), data?.multiContact, t('sup.noMulti')),
         caseList('sup-sensitive', t('sup.sensitiveHeading'), data?.sensitive, t('sup.noSensitive')),
       ),
-      h('div', { class: 'column' }, agentList(), onlineList()),
+      h(
+        'div',
+        { class: 'column' },
+        callFiguresCard(figures, errors.figures, () => void downloadDay()),
+        agentList(),
+        onlineList(),
+      ),
     ),
   );
   if (hadFocus) document.getElementById(hadFocus)?.focus();

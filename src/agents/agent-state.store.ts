@@ -133,3 +133,15 @@ export async function allStates(deps: AgentStateDeps): Promise<AgentStatus[]> {
     })),
   );
 }
+
+/** The states agents at work are in (offline agents are everyone else: not counted). */
+export const COUNTED_STATES = ['AVAILABLE', 'OFFERED', 'ON_CALL', 'WRAP_UP', 'BREAK'] as const;
+
+/** How many agents are in each state now, from the live states. */
+export async function countByState(redis: Redis): Promise<Record<(typeof COUNTED_STATES)[number], number>> {
+  const ids = await redis.sMembers(ACTIVE);
+  const states = await Promise.all(ids.map((id) => redis.hGet(stateKey(id), 'state')));
+  return Object.fromEntries(
+    COUNTED_STATES.map((state) => [state, states.filter((s) => s === state).length]),
+  ) as Record<(typeof COUNTED_STATES)[number], number>;
+}

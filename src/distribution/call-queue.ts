@@ -8,7 +8,7 @@ import { redisScript } from '../platform/redis-script.js';
 //
 //   calls:waiting          sorted set of the waiting calls: urgent first, then by arrival
 //   calls:offer-deadlines  sorted set of the offers by their deadline (ms)
-//   queued-call:<sid>      hash: line, needs (skills), pop (JSON), score, state
+//   queued-call:<sid>      hash: line, needs (skills), pop (JSON), score, queuedAt (ms), state
 //                          (waiting | offered | connected), offers, offerId, agentId
 //
 // An offer is "<callSid>.<n>", the n-th offer of the call: an answer to an older offer of the
@@ -39,7 +39,7 @@ export interface QueuedCallEntry {
 const ENQUEUE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'line', ARGV[2], 'needs', ARGV[3], 'pop', ARGV[4], 'score', ARGV[5],
-  'state', 'waiting', 'offers', 0)
+  'state', 'waiting', 'offers', 0, 'queuedAt', ARGV[7])
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
 return 1`;
@@ -49,7 +49,15 @@ export async function enqueueCall(redis: Redis, call: QueuedCallEntry): Promise<
   const score = call.queuedAt.getTime() - (call.urgent ? URGENT_HEAD_START_MS : 0);
   const added = await redisScript(redis, ENQUEUE)(
     [queuedCallKey(call.callSid), WAITING],
-    [call.callSid, call.line, call.needs, call.pop, String(score), String(CALL_TTL_SECONDS)],
+    [
+      call.callSid,
+      call.line,
+      call.needs,
+      call.pop,
+      String(score),
+      String(CALL_TTL_SECONDS),
+      String(call.queuedAt.getTime()),
+    ],
   );
   return added === 1;
 }
@@ -279,4 +287,26 @@ export async function overdueOffers(redis: Redis, now: Date): Promise<string[]> 
 
 export async function overdueWrapUps(redis: Redis, now: Date): Promise<string[]> {
   return redis.zRangeByScore(WRAP_UP, '-inf', now.getTime());
+}
+
+/** The calls waiting now (offered ones included), per line, and the longest wait of each. */
+export async function waitingByLine(
+  redis: Redis,
+  now: Date,
+): Promise<Array<{ line: string; waiting: number; longestWaitSeconds: number }>> {
+  const sids = await redis.zRange(WAITING, 0, -1);
+  const calls = await Promise.all(sids.map((sid) => redis.hmGet(queuedCallKey(sid), ['line', 'queuedAt'])));
+  const lines = new Map<string, { waiting: number; oldest: number }>();
+  for (const [line, queuedAt] of calls) {
+    if (!line || !queuedAt) continue;
+    const entry = lines.get(line) ?? { waiting: 0, oldest: Number(queuedAt) };
+    entry.waiting += 1;
+    entry.oldest = Math.min(entry.oldest, Number(queuedAt));
+    lines.set(line, entry);
+  }
+  return [...lines].map(([line, { waiting, oldest }]) => ({
+    line,
+    waiting,
+    longestWaitSeconds: Math.max(0, Math.round((now.getTime() - oldest) / 1000)),
+  }));
 }

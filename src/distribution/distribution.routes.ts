@@ -15,6 +15,7 @@ import {
   distributionDeps,
   hangUpCall,
 } from './distribution.service.js';
+import { figuresRoutes } from './figures.routes.js';
 
 const { VoiceResponse } = twilio.twiml;
 
@@ -30,6 +31,7 @@ const sendTwiml = (reply: FastifyReply, twiml: string) =>
   reply.code(200).type('text/xml; charset=utf-8').send(twiml);
 
 export function distributionRoutes(app: FastifyInstance, services: Services): void {
+  figuresRoutes(app, services);
   const deps = distributionDeps(services);
   const staff = { access: { users: STAFF } };
   const me = (request: { principal: unknown }) =>

@@ -1,6 +1,6 @@
 // What the distribution tells the agent's console, and its answers.
 import { type Static, Type } from '@sinclair/typebox';
-import { OneOf, Timestamp } from '../platform/http/common.schemas.js';
+import { Nullable, OneOf, Timestamp } from '../platform/http/common.schemas.js';
 
 /** A call offered to one agent: their console rings until they accept or the deadline passes. */
 export const CallOffer = Type.Object({
@@ -26,3 +26,31 @@ export const OfferEnded = Type.Object({
   reason: OneOf(['declined', 'expired', 'caller-left', 'taken']),
 });
 export type OfferEnded = Static<typeof OfferEnded>;
+
+/** The queue's figures over a window: see src/distribution/figures.ts for each definition. */
+export const WindowFigures = Type.Object({
+  from: Timestamp,
+  queued: Type.Integer(),
+  answered: Type.Integer(),
+  abandoned: Type.Integer(),
+  left: Type.Integer(),
+  serviceLevel: Nullable(Type.Number()),
+  abandonment: Nullable(Type.Number()),
+  averageSpeedOfAnswerSeconds: Nullable(Type.Number()),
+  averageHandleSeconds: Nullable(Type.Number()),
+});
+
+/** GET /api/calls/figures: the queues now, the agents per state, today and the last 15 minutes. */
+export const QueueFigures = Type.Object({
+  at: Timestamp,
+  /** The service's day now (its time zone), for the day's CSV. */
+  day: Type.String(),
+  serviceLevelSeconds: Type.Integer(),
+  queues: Type.Array(
+    Type.Object({ line: Type.String(), waiting: Type.Integer(), longestWaitSeconds: Type.Integer() }),
+  ),
+  agents: Type.Record(Type.String(), Type.Integer()),
+  today: WindowFigures,
+  lastMinutes: WindowFigures,
+});
+export type QueueFigures = Static<typeof QueueFigures>;

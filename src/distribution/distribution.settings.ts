@@ -8,6 +8,8 @@ export interface DistributionModuleSettings {
     wrapUpSeconds: number;
     /** The handle time assumed for the estimated wait until the day has figures of its own. */
     estimatedHandleSeconds: number;
+    /** The service level's target: a call answered within this counts as answered in time. */
+    serviceLevelSeconds: number;
   };
 }
 
@@ -17,6 +19,7 @@ export function readDistributionSettings(read: EnvReader): DistributionModuleSet
       offerTimeoutSeconds: read.integer('CALL_OFFER_TIMEOUT_SECONDS', 15, 5, 120),
       wrapUpSeconds: read.integer('CALL_WRAP_UP_SECONDS', 60, 0, 1800),
       estimatedHandleSeconds: read.integer('QUEUE_ESTIMATED_HANDLE_SECONDS', 300, 30, 3600),
+      serviceLevelSeconds: read.integer('SERVICE_LEVEL_SECONDS', 20, 5, 600),
     },
   };
 }

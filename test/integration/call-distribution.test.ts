@@ -375,4 +375,87 @@ describe('call distribution', () => {
     expect((await api(token, 'POST', '/api/calls/offers/not-an-offer/accept')).statusCode).toBe(400);
     expect((await api(token, 'POST', '/api/calls/current/hangup')).statusCode).toBe(409);
   });
+
+  it('gives supervisors the queues, the service level, abandonment, speed of answer and handle time, and the day as CSV', async () => {
+    // Another day than the tests above: the figures are this test's calls only.
+    const supervisor = await h.login('SUPERVISOR');
+    const agent = await availableAgent('2026-11-25T09:00');
+    const a = await customer();
+    const b = await customer();
+    const c = await customer();
+    const figures = async () => (await api(supervisor, 'GET', '/api/calls/figures')).json();
+
+    // A: answered in 10 s, 4 minutes on the line, 30 s of wrap-up.
+    clock.set(at('2026-11-25T10:00'));
+    const callA = await queuedCaller(a.phone);
+    const offerA = offerIdOf(await offerTo(agent, callA.sid));
+    clock.set(at('2026-11-25T10:00:10'));
+    await api(agent.token, 'POST', `/api/calls/offers/${offerA}/accept`);
+    clock.set(at('2026-11-25T10:04:10'));
+    await callA.post(`/twilio/voice/agent-leg?offer=${offerA}`, { DialCallStatus: 'completed' });
+    clock.set(at('2026-11-25T10:04:40'));
+    await distributionSweep(distributionDeps(h.services));
+
+    // B: waits 40 s for the agent back from a break. C hangs up after 30 s, unanswered.
+    await api(agent.token, 'PUT', '/api/agents/me/state', { state: 'BREAK', reason: 'Pause' });
+    clock.set(at('2026-11-25T10:05'));
+    const callB = await queuedCaller(b.phone);
+    await until(async () => (await h.services.db.queuedCall.count({ where: { callSid: callB.sid } })) === 1);
+    clock.set(at('2026-11-25T10:05:20'));
+    const now = await figures();
+    expect(now.queues).toEqual([{ line: 'daytime', waiting: 1, longestWaitSeconds: 20 }]);
+    expect(now.agents).toMatchObject({ BREAK: 1, AVAILABLE: 0 });
+    clock.set(at('2026-11-25T10:05:30'));
+    await api(agent.token, 'PUT', '/api/agents/me/state', { state: 'AVAILABLE' });
+    const offerB = offerIdOf(await offerTo(agent, callB.sid));
+    clock.set(at('2026-11-25T10:05:40'));
+    await api(agent.token, 'POST', `/api/calls/offers/${offerB}/accept`);
+    clock.set(at('2026-11-25T10:06'));
+    const callC = await queuedCaller(c.phone);
+    await until(async () => (await h.services.db.queuedCall.count({ where: { callSid: callC.sid } })) === 1);
+    clock.set(at('2026-11-25T10:06:30'));
+    await callC.hangUp();
+
+    clock.set(at('2026-11-25T10:08'));
+    const expected = {
+      queued: 3,
+      answered: 2,
+      abandoned: 1,
+      left: 0,
+      serviceLevel: 0.333,
+      abandonment: 0.333,
+      averageSpeedOfAnswerSeconds: 25,
+      averageHandleSeconds: 270,
+    };
+    const read = await figures();
+    expect(read).toMatchObject({
+      day: '2026-11-25',
+      serviceLevelSeconds: 20,
+      queues: [],
+      agents: { ON_CALL: 1 },
+      today: { ...expected, from: at('2026-11-25T00:00').toISOString() },
+      lastMinutes: { ...expected, from: at('2026-11-25T09:53').toISOString() },
+    });
+    clock.set(at('2026-11-25T10:30'));
+    expect((await figures()).lastMinutes).toMatchObject({ queued: 0, serviceLevel: null });
+
+    const metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('contact_centre_service_level_ratio{window="today"} 0.333');
+    expect(metrics).toContain('contact_centre_answer_speed_seconds{window="today"} 25');
+
+    const csv = await api(supervisor, 'GET', '/api/calls/day.csv?day=2026-11-25');
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const [header, ...rows] = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
+    expect(header).toBe(
+      'callSid;line;queuedAt;urgent;offers;outcome;agent;answeredAt;waitSeconds;endedAt;wrapUpEndedAt;handleSeconds',
+    );
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(new RegExp(`^${callA.sid};daytime;.*;no;1;ANSWERED;.+;.*;10;.*;.*;270$`));
+    expect(rows[2]).toMatch(new RegExp(`^${callC.sid};daytime;.*;ABANDONED;;;30;`));
+    expect((await api(agent.token, 'GET', '/api/calls/figures')).statusCode).toBe(403);
+    expect((await api(supervisor, 'GET', '/api/calls/day.csv?day=2026-13-45')).statusCode).toBe(400);
+  });
 });
