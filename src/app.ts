@@ -5,6 +5,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { startHeartbeat } from './agents/heartbeat.js';
 import { consoleSite } from './console-site/site.js';
+import { consoleClosed, distributionDeps } from './distribution/distribution.service.js';
 import { MODULES } from './modules.js';
 import { registerAccessControl } from './platform/auth/access.plugin.js';
 import { authRoutes } from './platform/auth/auth.routes.js';
@@ -103,7 +104,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   authRoutes(app, services);
   for (const module of MODULES) if ('routes' in module) module.routes(app, services);
 
-  const sockets = attachSocketGateway(app, services);
+  // An agent closing their last console while a call rings there: the call goes to the next agent.
+  const distribution = distributionDeps(services);
+  const sockets = attachSocketGateway(app, services, {
+    lastConsoleClosed: (userId) => consoleClosed(distribution, userId),
+  });
   presenceRoutes(app, services.db, sockets.online);
   const stopHeartbeat = startHeartbeat(
     services.redis,

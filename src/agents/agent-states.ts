@@ -4,6 +4,9 @@ import type { AgentStateName, ChosenState } from './agents.schemas.js';
 // the call decides (accept, hang up, the wrap-up's end); an agent may still end their wrap-up
 // early by going available. A break always says why.
 
+/** Why the service moved an agent whose consoles are all closed. */
+export const CONSOLE_CLOSED = 'console fermée';
+
 const CALL_STATES: readonly AgentStateName[] = ['OFFERED', 'ON_CALL'];
 
 export type Refusal = { code: 'in_call' | 'reason_required'; message: string };

@@ -1,4 +1,5 @@
 import { ACTIVE, type AgentStateDeps, changeState, currentState, seenKey } from './agent-state.store.js';
+import { CONSOLE_CLOSED } from './agent-states.js';
 
 // An agent whose consoles have all gone (closed, crashed, network lost) for longer than the grace
 // period (AGENT_OFFLINE_GRACE_SECONDS) is taken offline, so that no call waits for them. The api
@@ -16,7 +17,7 @@ export async function takeOfflineTheGone(deps: AgentStateDeps): Promise<number> 
       select: { id: true, displayName: true, agencyId: true },
     });
     if (!user) continue;
-    if (await changeState(deps, user, 'OFFLINE', 'console fermée', { expected: state })) taken++;
+    if (await changeState(deps, user, 'OFFLINE', CONSOLE_CLOSED, { expected: state })) taken++;
   }
   return taken;
 }

@@ -8,6 +8,7 @@ import {
   stateKey,
   WRAP_UP,
 } from '../agents/agent-state.store.js';
+import { CONSOLE_CLOSED } from '../agents/agent-states.js';
 import type { AgentStateName } from '../agents/agents.schemas.js';
 import type { Locale } from '../generated/prisma/enums.js';
 import type { ScreenPop } from '../ivr/ivr.schemas.js';
@@ -213,6 +214,28 @@ export async function declineCall(deps: DistributionDeps, offerId: string, agent
   await tellOfferEnded(deps, agent.id, offerId, 'declined');
   await offerCalls(deps);
   return true;
+}
+
+/**
+ * The agent's last console closed while a call was offered to them: the call goes to the next
+ * agent at once, and the agent on a break until they come back (a closed console answers nothing).
+ */
+export async function consoleClosed(deps: DistributionDeps, agentId: string): Promise<void> {
+  const offerId = await deps.redis.hGet(stateKey(agentId), 'offerId');
+  if (!offerId) return;
+  const now = deps.now();
+  const released = await releaseOffer(
+    deps.redis,
+    offerId,
+    { state: 'BREAK', reason: CONSOLE_CLOSED },
+    now,
+    agentId,
+  );
+  if (!released) return;
+  const agent = await deps.db.user.findUnique({ where: { id: agentId }, select: agentSelect });
+  if (agent)
+    await recordChange(deps, agent, { state: 'BREAK', reason: CONSOLE_CLOSED, since: now.toISOString() });
+  await offerCalls(deps);
 }
 
 /** Offers past their deadline go to the next agent; the agent who let it ring goes on a break. */

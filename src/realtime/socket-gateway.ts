@@ -7,7 +7,7 @@ import type { Services } from '../services.js';
 import type { DomainEvent } from './event-bus.js';
 import { handlePresence, type OnlineUser, onlineUsers } from './presence.js';
 import type { ResumeReply } from './realtime.schemas.js';
-import { audienceOf, mayReceive, roomsFor } from './rooms.js';
+import { audienceOf, mayReceive, roomsFor, userRoom } from './rooms.js';
 
 declare module 'socket.io' {
   interface SocketData {
@@ -28,6 +28,10 @@ const MAX_CATCH_UP = 5000;
 export function attachSocketGateway(
   app: FastifyInstance,
   services: Services,
+  hooks: {
+    /** A user's last console (on any api process) has just disconnected. */
+    lastConsoleClosed?(userId: string): Promise<void>;
+  } = {},
 ): {
   relay(event: DomainEvent): void;
   online(): Promise<OnlineUser[]>;
@@ -64,6 +68,16 @@ export function attachSocketGateway(
     const principal = socket.data.principal;
     void socket.join(roomsFor(principal));
     handlePresence(io, socket, (err) => logger.warn({ err }, 'presence not told'));
+    if (principal.kind === 'user' && hooks.lastConsoleClosed) {
+      const closed = hooks.lastConsoleClosed;
+      socket.on('disconnect', () => {
+        // Another tab, on this process or another, keeps the user at their console.
+        io.in(userRoom(principal.id))
+          .fetchSockets()
+          .then((left) => (left.length === 0 ? closed(principal.id) : undefined))
+          .catch((err) => logger.warn({ err, userId: principal.id }, 'console closing not handled'));
+      });
+    }
     // Catch-up after a drop: the client says the last event id it saw and gets what it missed.
     // Without an id (first connection) it gets nothing but the id to resume from.
     socket.on(

@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CONSOLE_CLOSED } from '../../src/agents/agent-states.js';
 import {
   distributionDeps,
   distributionSweep,
@@ -268,6 +269,21 @@ describe('call distribution', () => {
     await offerTo(next, call.sid);
     expect(await stateOf(decliner)).toMatchObject({ state: 'AVAILABLE' });
     expect((await api(decliner.token, 'POST', `/api/calls/offers/${offerId}/decline`)).statusCode).toBe(409);
+  });
+
+  it('offers the call to the next agent at once when the offered agent closes their console', async () => {
+    const { phone } = await customer();
+    const leaving = await availableAgent('2026-11-24T08:00');
+    const next = await availableAgent('2026-11-24T08:10');
+    clock.set(at('2026-11-24T10:00'));
+    const call = await queuedCaller(phone);
+    await offerTo(leaving, call.sid);
+    for (const socket of sockets.filter(
+      (s) => s.auth && (s.auth as { token: string }).token === leaving.token,
+    ))
+      socket.disconnect();
+    await offerTo(next, call.sid);
+    expect(await stateOf(leaving)).toMatchObject({ state: 'BREAK', reason: CONSOLE_CLOSED });
   });
 
   it('withdraws the offer when the caller hangs up, counts the call abandoned, and frees the agent', async () => {
