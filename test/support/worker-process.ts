@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 
-// A worker process as an operator starts one (`node --import tsx src/main.ts --role worker`), for
-// the tests where a worker must really die (SIGKILL) and another take its jobs over.
+// A worker (or api) process as an operator starts one (`node --import tsx src/main.ts --role
+// worker`), for the tests where a worker must really die (SIGKILL) and another take its jobs over,
+// and where several processes share the work.
 
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 
@@ -25,9 +26,12 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
+export function startWorkerProcess(
+  env: Record<string, string>,
+  role: 'worker' | 'api' = 'worker',
+): WorkerProcess {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--role', 'worker'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--role', role], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...sameClock(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
