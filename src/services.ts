@@ -116,7 +116,7 @@ export async function createServices(
             settings.twilio.apiBaseUrl,
           ),
         )
-      : simulatorCallControl(redis, events);
+      : simulatorCallControl(redis, events, channels.voice);
   const callControl = overrides.callControl ? overrides.callControl(realCallControl) : realCallControl;
   const outboxQueues: OutboxQueues = {
     SMS: createQueue(QUEUE_NAMES.outboxSms, redis),

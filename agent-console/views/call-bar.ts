@@ -12,6 +12,8 @@ addStrings({
   fr: {
     'callBar.ringing': 'Appel pour vous · répondre {time}',
     'callBar.answer': 'Répondre',
+    'callBar.ringingCallback': 'Rappel demandé par le client · accepter {time}',
+    'callBar.callBack': 'Rappeler',
     'callBar.decline': 'Refuser',
     'callBar.connected': 'En communication · {time}',
     'callBar.connectTo.softphone': 'sur votre console',
@@ -30,6 +32,8 @@ addStrings({
   en: {
     'callBar.ringing': 'Call for you · answer {time}',
     'callBar.answer': 'Answer',
+    'callBar.ringingCallback': 'Callback asked by the customer · accept {time}',
+    'callBar.callBack': 'Call back',
     'callBar.decline': 'Decline',
     'callBar.connected': 'On the call · {time}',
     'callBar.connectTo.softphone': 'on your console',
@@ -59,6 +63,8 @@ export interface CallOnScreen {
   busy?: boolean;
   /** What the simulated caller said (the simulator's stand-in for the audio). */
   heard?: string[];
+  /** The caller asked to be called back: answering calls them. */
+  callback?: boolean;
 }
 
 export interface CallBarHooks {
@@ -78,7 +84,9 @@ const clock = (ms: number) => {
 /** The text of a call's timer now: the offer's time left, or the call's duration. */
 export function timerText(call: CallOnScreen, now = serverNow()): string {
   if (call.phase === 'ringing')
-    return t('callBar.ringing', { time: `${seconds(new Date(call.expiresAt).getTime() - now)} s` });
+    return t(call.callback ? 'callBar.ringingCallback' : 'callBar.ringing', {
+      time: `${seconds(new Date(call.expiresAt).getTime() - now)} s`,
+    });
   if (call.phase === 'connected')
     return t('callBar.connected', { time: clock(now - (call.answeredAt ?? now)) });
   return '';
@@ -135,7 +143,7 @@ export function callBar(call: CallOnScreen, hooks: CallBarHooks): HTMLElement {
         'div',
         { class: 'call-bar ringing', role: 'group' },
         timer,
-        button(t('callBar.answer'), answer, true),
+        button(t(call.callback ? 'callBar.callBack' : 'callBar.answer'), answer, true),
         button(t('callBar.decline'), decline),
       );
     case 'connected':

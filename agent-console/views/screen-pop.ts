@@ -243,6 +243,7 @@ export const screenPops = {
               offerId: data.offer.offerId,
               expiresAt: data.offer.expiresAt,
               phase: data.offer.autoAccept ? 'connected' : 'ringing',
+              ...(data.callback ? { callback: true } : {}),
               ...(data.offer.autoAccept ? { answeredAt: Date.parse(data.at) } : {}),
             },
           }

@@ -1,3 +1,4 @@
+import type { VoiceChannel } from '../messaging/channel.port.js';
 import type { TwilioClient } from '../messaging/twilio/twilio-client.js';
 import type { Redis } from '../platform/redis.js';
 import type { EventBus } from '../realtime/event-bus.js';
@@ -8,6 +9,11 @@ export interface CallControl {
   redirect(callSid: string, url: string): Promise<void>;
   /** The agent hangs up: the caller's call ends. */
   hangUp(callSid: string): Promise<void>;
+  /**
+   * Calls back a caller who kept their place: when they pick up, Twilio fetches `url` (which
+   * rings the agent who took the call); the call's end is posted to `statusCallbackUrl`.
+   */
+  callBack(call: { to: string; from: string; url: string; statusCallbackUrl: string }): Promise<void>;
 }
 
 /** A call Twilio no longer has in progress (the caller hung up meanwhile). */
@@ -30,6 +36,17 @@ export function twilioCallControl(client: TwilioClient): CallControl {
   return {
     redirect: (callSid, url) => update(callSid, { url, method: 'POST' }),
     hangUp: (callSid) => update(callSid, { status: 'completed' }),
+    async callBack(call) {
+      await client.calls.create({
+        to: call.to,
+        from: call.from,
+        url: call.url,
+        method: 'POST',
+        statusCallback: call.statusCallbackUrl,
+        statusCallbackEvent: ['completed'],
+        timeout: 30,
+      });
+    },
   };
 }
 
@@ -50,7 +67,12 @@ export const isSimulated = (control: CallControl): control is SimulatorCallContr
  * service asks of the call at once; elsewhere (a worker) the instruction is parked in Redis and
  * the simulator panel, told live, has the api play it.
  */
-export function simulatorCallControl(redis: Redis, events: EventBus): SimulatorCallControl {
+export function simulatorCallControl(
+  redis: Redis,
+  events: EventBus,
+  /** The simulator's voice channel: the callback rings in the panel, to answer as the customer. */
+  voice: VoiceChannel,
+): SimulatorCallControl {
   let carrier: CallCarrier | null = null;
   const instruct = async (callSid: string, instruction: string) => {
     if (carrier) return carrier(callSid, instruction);
@@ -60,6 +82,16 @@ export function simulatorCallControl(redis: Redis, events: EventBus): SimulatorC
   return {
     redirect: (callSid, url) => instruct(callSid, url),
     hangUp: (callSid) => instruct(callSid, 'hangup'),
+    async callBack(call) {
+      const placed = await voice.call({
+        messageId: call.url,
+        to: call.to,
+        body: 'Rappel du service client',
+        twimlUrl: call.url,
+        statusCallbackUrl: call.statusCallbackUrl,
+      });
+      if (placed.outcome !== 'sent') throw new Error(`callback not placed: ${placed.error.message}`);
+    },
     carry(next) {
       carrier = next;
     },

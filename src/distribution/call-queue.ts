@@ -9,7 +9,8 @@ import { redisScript } from '../platform/redis-script.js';
 //   calls:waiting          sorted set of the waiting calls: urgent first, then by arrival
 //   calls:offer-deadlines  sorted set of the offers by their deadline (ms)
 //   queued-call:<sid>      hash: line, needs (skills), pop (JSON), score, queuedAt (ms), state
-//                          (waiting | offered | connected), offers, offerId, agentId
+//                          (waiting | offered | connected), offers, offerId, agentId, and
+//                          callback (the number to call back) once the caller asked for it
 //
 // An offer is "<callSid>.<n>", the n-th offer of the call: an answer to an older offer of the
 // same call is recognised as such. Keys the scripts reach beyond KEYS (agent:<id>) rule out
@@ -187,6 +188,8 @@ const FINISH = `
 local call = KEYS[1]
 local state = redis.call('HGET', call, 'state')
 if not state then return false end
+-- A caller who asked to be called back hangs up, and keeps their place.
+if ARGV[5] == '1' and state ~= 'connected' and redis.call('HEXISTS', call, 'callback') == 1 then return false end
 local agent = redis.call('HGET', call, 'agentId') or ''
 local offerId = redis.call('HGET', call, 'offerId') or ''
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -220,10 +223,18 @@ export async function finishCall(
   callSid: string,
   now: Date,
   wrapUpEndsAt: Date,
+  /** A hang-up: a caller waiting for their callback stays queued. */
+  keepCallbacks = false,
 ): Promise<{ place: CallPlace; agentId: string | null; offerId: string | null } | null> {
   const result = (await redisScript(redis, FINISH)(
     [queuedCallKey(callSid), WAITING, OFFER_DEADLINES, AVAILABLE, WRAP_UP],
-    [callSid, now.toISOString(), String(now.getTime()), String(wrapUpEndsAt.getTime())],
+    [
+      callSid,
+      now.toISOString(),
+      String(now.getTime()),
+      String(wrapUpEndsAt.getTime()),
+      keepCallbacks ? '1' : '0',
+    ],
   )) as [CallPlace, string, string] | null;
   if (!result) return null;
   return { place: result[0], agentId: result[1] || null, offerId: result[2] || null };
@@ -261,18 +272,46 @@ export async function requeueCall(
   return done === 1;
 }
 
-export async function placeOf(
-  redis: Redis,
-  callSid: string,
-): Promise<{ state: CallPlace; agentId: string | null; offerId: string | null; pop: string } | null> {
+export interface Place {
+  state: CallPlace;
+  line: string;
+  agentId: string | null;
+  offerId: string | null;
+  pop: string;
+  /** The number to call back, when the caller asked for it. */
+  callback: string | null;
+}
+
+export async function placeOf(redis: Redis, callSid: string): Promise<Place | null> {
   const call = await redis.hGetAll(queuedCallKey(callSid));
   if (!call.state) return null;
   return {
     state: call.state as CallPlace,
+    line: call.line ?? '',
     agentId: call.agentId || null,
     offerId: call.offerId || null,
     pop: call.pop ?? '{}',
+    callback: call.callback || null,
   };
+}
+
+// The caller asks to be called back: only while their call is still waiting or offered.
+const KEEP_FOR_CALLBACK = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'waiting' and state ~= 'offered' then return 0 end
+redis.call('HSET', KEYS[1], 'callback', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+/** A callback keeps the call's place for this long (the caller is no longer on the line). */
+const CALLBACK_TTL_SECONDS = 12 * 3600;
+
+export async function keepForCallback(redis: Redis, callSid: string, number: string): Promise<boolean> {
+  const kept = await redisScript(redis, KEEP_FOR_CALLBACK)(
+    [queuedCallKey(callSid)],
+    [number, String(CALLBACK_TTL_SECONDS)],
+  );
+  return kept === 1;
 }
 
 /** The caller's place among the waiting calls (1 = next), null when not waiting. */

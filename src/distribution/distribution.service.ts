@@ -20,6 +20,7 @@ import {
   callOfOffer,
   enqueueCall,
   finishCall,
+  keepForCallback,
   OFFER_DEADLINES,
   offerWaitingCalls,
   overdueOffers,
@@ -44,6 +45,8 @@ export interface DistributionDeps extends AgentStateDeps {
   control: CallControl;
   publicBaseUrl: string;
   logger: Logger;
+  /** The number a callback shows: the service line's own, which the caller dialled. */
+  callerIdFor(line: string): string;
 }
 
 export function distributionDeps(services: Services): DistributionDeps {
@@ -53,6 +56,8 @@ export function distributionDeps(services: Services): DistributionDeps {
     control: services.callControl,
     publicBaseUrl: services.settings.publicBaseUrl,
     logger: services.logger,
+    callerIdFor: (line) =>
+      services.lines.byName(line)?.numbers[0] ?? services.settings.twilio.fromNumber ?? '+33970000000',
   };
 }
 
@@ -70,6 +75,8 @@ const agentSelect = {
 
 export const connectUrl = (deps: DistributionDeps, offerId: string) =>
   `${deps.publicBaseUrl}/twilio/voice/connect?offer=${encodeURIComponent(offerId)}`;
+const callbackUrl = (deps: DistributionDeps, what: 'answered' | 'status', offerId: string) =>
+  `${deps.publicBaseUrl}/twilio/voice/callback-${what}?offer=${encodeURIComponent(offerId)}`;
 
 /** A call reaching the agents: queued (once, whatever Twilio retries), then offered if it can be. */
 export async function queueCall(
@@ -145,6 +152,7 @@ async function ringAgent(
     userId: agent.id,
     data: {
       ...pop,
+      ...(place?.callback ? { callback: true, callerNumber: place.callback } : {}),
       reason: 'offered',
       at: now.toISOString(),
       offer: { offerId, expiresAt: expiresAt.toISOString(), autoAccept: agent.autoAccept },
@@ -173,8 +181,17 @@ export async function acceptCall(
     where: { id: agent.id },
     select: { agentPhone: true },
   });
+  const place = await placeOf(deps.redis, callSid);
   try {
-    await deps.control.redirect(callSid, connectUrl(deps, offerId));
+    // A caller waiting on the line is moved to the agent; one who asked for a callback is called.
+    if (place?.callback)
+      await deps.control.callBack({
+        to: place.callback,
+        from: deps.callerIdFor(place.line),
+        url: callbackUrl(deps, 'answered', offerId),
+        statusCallbackUrl: callbackUrl(deps, 'status', offerId),
+      });
+    else await deps.control.redirect(callSid, connectUrl(deps, offerId));
   } catch (err) {
     if (err instanceof CallGone) {
       // The caller hung up as the agent accepted: abandoned, and the agent free again at once.
@@ -270,7 +287,7 @@ export async function callEnded(
 ): Promise<void> {
   const now = deps.now();
   const wrapUpEndsAt = new Date(now.getTime() + deps.settings.wrapUpSeconds * 1000);
-  const done = await finishCall(deps.redis, callSid, now, wrapUpEndsAt);
+  const done = await finishCall(deps.redis, callSid, now, wrapUpEndsAt, how === 'hung-up');
   if (!done) return;
   if (done.place === 'connected') {
     await deps.db.queuedCall.updateMany({ where: { callSid, endedAt: null }, data: { endedAt: now } });
@@ -364,6 +381,20 @@ export async function hangUpCall(deps: DistributionDeps, agentId: string): Promi
   }
   await callEnded(deps, live.callSid, 'hung-up');
   return live.callSid;
+}
+
+/**
+ * The caller asks to be called back rather than wait on the line: their place is kept, and the
+ * agent who takes it calls them. False when the call is no longer waiting.
+ */
+export async function keepPlaceForCallback(
+  deps: DistributionDeps,
+  callSid: string,
+  number: string,
+): Promise<boolean> {
+  if (!(await keepForCallback(deps.redis, callSid, number))) return false;
+  await deps.db.queuedCall.updateMany({ where: { callSid }, data: { callback: true } });
+  return true;
 }
 
 /**

@@ -10,6 +10,8 @@ export interface DistributionModuleSettings {
     estimatedHandleSeconds: number;
     /** The service level's target: a call answered within this counts as answered in time. */
     serviceLevelSeconds: number;
+    /** After this wait, callers are offered a callback keeping their place, or a message. */
+    callbackAfterSeconds: number;
   };
 }
 
@@ -20,6 +22,7 @@ export function readDistributionSettings(read: EnvReader): DistributionModuleSet
       wrapUpSeconds: read.integer('CALL_WRAP_UP_SECONDS', 60, 0, 1800),
       estimatedHandleSeconds: read.integer('QUEUE_ESTIMATED_HANDLE_SECONDS', 300, 30, 3600),
       serviceLevelSeconds: read.integer('SERVICE_LEVEL_SECONDS', 20, 5, 600),
+      callbackAfterSeconds: read.integer('QUEUE_CALLBACK_AFTER_SECONDS', 60, 0, 3600),
     },
   };
 }

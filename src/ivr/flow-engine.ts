@@ -236,7 +236,14 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
   };
 }
 
-/** What a caller waiting in a queue hears: the hold prompt, or leaving once the wait is over. */
+/** Where a waiting caller's choice (1: called back, 2: a message) is posted. */
+export const QUEUE_CHOICE_URL = '/twilio/voice/queue-choice';
+
+/**
+ * What a caller waiting in a queue hears: their place and the estimated wait, after a while the
+ * choice to be called back (keeping their place) or to leave a message, the hold prompt; or
+ * leaving once the wait is over.
+ */
 export function queueWaitAnswer(
   templates: Templates,
   state: CallState,
@@ -244,6 +251,8 @@ export function queueWaitAnswer(
   queueTimeSeconds: number,
   /** The caller's place in the queue and the estimated wait, told before the hold prompt. */
   place: { position: number; minutes: number } | null = null,
+  /** Offer the choice (a callback only when the caller's number is known). */
+  choice: { callback: boolean } | null = null,
 ): string {
   const r = new Twiml();
   const limit =
@@ -254,9 +263,14 @@ export function queueWaitAnswer(
     r.leave();
     return r.toString();
   }
+  const language = VOICE_LANGUAGE[state.locale];
+  // With a choice, what is said first listens for the key; silence goes on to the hold prompt.
+  const first = choice
+    ? r.gather({ input: 'dtmf', numDigits: 1, action: QUEUE_CHOICE_URL, method: 'POST', timeout: 3 })
+    : r;
   if (place)
-    r.say(
-      { language: VOICE_LANGUAGE[state.locale] },
+    first.say(
+      { language },
       templates.render('voice/queue-position', state.locale, {
         position: String(place.position),
         first: place.position === 1,
@@ -264,6 +278,7 @@ export function queueWaitAnswer(
         soon: place.minutes < 1,
       }),
     );
+  if (choice) first.say({ language }, templates.render('voice/queue-choice', state.locale, choice));
   if (step?.type === 'transfer' && step.prompt)
     r.say(
       { language: VOICE_LANGUAGE[state.locale] },

@@ -22,6 +22,8 @@ export const ScreenPop = Type.Object({
   caseId: Nullable(Type.String()),
   caseNumber: Nullable(Type.Integer()),
   at: Timestamp,
+  /** The caller asked to be called back, keeping their place: the agent calls callerNumber. */
+  callback: Type.Optional(Type.Boolean()),
   /** A daytime call offered to this agent (the pop goes to them only). */
   offer: Type.Optional(CallOffer),
 });

@@ -8,7 +8,7 @@ import {
   queueCall,
   waitingPlace,
 } from '../distribution/distribution.service.js';
-import { toE164 } from '../identification/phone-number.js';
+import { toE164, toNational } from '../identification/phone-number.js';
 import { applyProviderStatus } from '../messaging/delivery-status.js';
 import { isFinal } from '../messaging/message-status.js';
 import { fromTwilioStatus } from '../messaging/twilio/twilio-vocabulary.js';
@@ -185,11 +185,17 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
       }
       const seq = Number((request.query as { seq?: string }).seq);
       if (seq !== state.seq) return state.reply; // a retried webhook: same answer, no second run
-      // Moved out of the queue to the agent who took the call: the queue's end is not the flow's.
-      if (params.QueueResult?.startsWith('redirected')) {
+      // Moved out of the queue to the agent who took the call, or out of it to be called back:
+      // the queue's end is not the flow's.
+      if (params.QueueResult) {
         const place = await placeOf(redis, state.callSid);
-        if (place?.state === 'connected' && place.offerId)
+        if (params.QueueResult.startsWith('redirected') && place?.state === 'connected' && place.offerId)
           return redirectTo(connectUrl(distribution, place.offerId));
+        if (params.QueueResult === 'leave' && place?.callback)
+          return voice.say(
+            state.locale,
+            templates.render('voice/callback-kept', state.locale, { number: toNational(place.callback) }),
+          );
       }
       const next = await engine.resume(line, state, params);
       if (next === state) return state.reply;
@@ -213,7 +219,12 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
       if (!state) return voice.leaveQueue;
       const step = lines.byName(state.line)?.steps[state.step];
       const place = await waitingPlace(distribution, state.callSid);
-      return queueWaitAnswer(templates, state, step, Number(params.QueueTime ?? 0), place);
+      const waited = Number(params.QueueTime ?? 0);
+      const choice =
+        place && waited >= settings.distribution.callbackAfterSeconds
+          ? { callback: state.from !== null }
+          : null;
+      return queueWaitAnswer(templates, state, step, waited, place, choice);
     }),
   );
 

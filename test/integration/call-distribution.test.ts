@@ -6,6 +6,7 @@ import {
   distributionSweep,
   NOT_ANSWERING,
 } from '../../src/distribution/distribution.service.js';
+import { toNational } from '../../src/identification/phone-number.js';
 import type { DomainEvent } from '../../src/realtime/event-bus.js';
 import { at, stoppedAt } from '../support/clock.js';
 import { consoleSocket } from '../support/console-socket.js';
@@ -269,6 +270,77 @@ describe('call distribution', () => {
     await offerTo(next, call.sid);
     expect(await stateOf(decliner)).toMatchObject({ state: 'AVAILABLE' });
     expect((await api(decliner.token, 'POST', `/api/calls/offers/${offerId}/decline`)).statusCode).toBe(409);
+  });
+
+  it('keeps the place of a caller who asks to be called back, and has the agent who takes it call them', async () => {
+    const kept = await customer();
+    const behind = await customer();
+    clock.set(at('2026-11-24T10:00'));
+    const call = await queuedCaller(kept.phone);
+    const queueAction = call.waitingOn;
+    await until(async () => (await h.services.db.queuedCall.count({ where: { callSid: call.sid } })) === 1);
+    clock.set(at('2026-11-24T10:00:30'));
+    const later = await queuedCaller(behind.phone);
+    await until(async () => (await h.services.db.queuedCall.count({ where: { callSid: later.sid } })) === 1);
+
+    // Not before a minute of waiting; then the choice.
+    expect((await call.post('/twilio/voice/queue-wait', { QueueTime: '30' })).next.kind).not.toBe('gather');
+    const choice = await call.post('/twilio/voice/queue-wait', { QueueTime: '60' });
+    expect(choice.next).toMatchObject({ kind: 'gather', action: '/twilio/voice/queue-choice', numDigits: 1 });
+    expect(choice.said).toContain(
+      'Pour être rappelé sans perdre votre place, tapez 1. Pour laisser un message, tapez 2. Sinon, restez en ligne.',
+    );
+    expect((await call.post('/twilio/voice/queue-choice', { Digits: '1' })).next).toEqual({ kind: 'leave' });
+    const told = await call.post(queueAction, { QueueResult: 'leave', QueueTime: '64' });
+    expect(told.said).toEqual([
+      `Votre place est gardée : un conseiller vous rappellera au ${toNational(kept.phone)} dès que ce sera votre tour. Au revoir.`,
+    ]);
+    expect(told.next).toEqual({ kind: 'hangup' });
+    await call.hangUp();
+    // Still first in the queue, though no longer on the line.
+    expect(await h.services.redis.zRange('calls:waiting', 0, -1)).toEqual([call.sid, later.sid]);
+    expect(await queued(call.sid)).toMatchObject({ callback: true, outcome: null, endedAt: null });
+
+    const agent = await availableAgent('2026-11-24T10:02');
+    const pop = await offerTo(agent, call.sid);
+    expect(pop.data).toMatchObject({ callback: true, callerNumber: kept.phone });
+    expect((await api(agent.token, 'POST', `/api/calls/offers/${offerIdOf(pop)}/accept`)).statusCode).toBe(
+      200,
+    );
+    // The service calls the customer back from the line they called; picking up rings the agent.
+    const answeredUrl = `${h.settings.publicBaseUrl}/twilio/voice/callback-answered?offer=${encodeURIComponent(offerIdOf(pop))}`;
+    expect(twilioApi.calls).toEqual([
+      expect.objectContaining({ to: kept.phone, from: DAYTIME, url: answeredUrl }),
+    ]);
+    const legSid = `CA${'7'.repeat(32)}`;
+    const picked = await h.twilioPost(answeredUrl.slice(h.settings.publicBaseUrl.length), {
+      CallSid: legSid,
+      AccountSid: h.settings.twilio.accountSid,
+      From: DAYTIME,
+      To: kept.phone,
+      CallStatus: 'in-progress',
+    });
+    expect(picked.body).toContain('vous avez demandé à être rappelé');
+    expect(picked.body).toContain(`<Client>agent-${agent.id}</Client>`);
+    const leg = await h.twilioPost(`/twilio/voice/agent-leg?offer=${encodeURIComponent(offerIdOf(pop))}`, {
+      CallSid: legSid,
+      AccountSid: h.settings.twilio.accountSid,
+      DialCallStatus: 'completed',
+    });
+    expect(leg.body).toContain('<Hangup/>');
+    expect(await stateOf(agent)).toMatchObject({ state: 'WRAP_UP' });
+    expect(await queued(call.sid)).toMatchObject({ callback: true, outcome: 'ANSWERED', agentId: agent.id });
+  });
+
+  it('offers a withheld caller no callback, only the message', async () => {
+    clock.set(at('2026-11-24T10:00'));
+    const call = await queuedCaller('anonymous');
+    await until(async () => (await h.services.db.queuedCall.count({ where: { callSid: call.sid } })) === 1);
+    const choice = await call.post('/twilio/voice/queue-wait', { QueueTime: '90' });
+    expect(choice.said).toContain('Pour laisser un message, tapez 2. Sinon, restez en ligne.');
+    expect((await call.post('/twilio/voice/queue-choice', { Digits: '1' })).next).toEqual({ kind: 'hangup' });
+    expect(call.last?.body).not.toContain('<Leave');
+    expect((await call.post('/twilio/voice/queue-choice', { Digits: '2' })).next).toEqual({ kind: 'leave' });
   });
 
   it('offers the call to the next agent at once when the offered agent closes their console', async () => {

@@ -45,7 +45,7 @@ describe('agents in the simulator', () => {
     expect(started.said).toContain('Un conseiller va vous répondre. Merci de patienter.');
     expect(started.next.kind).toBe('enqueue');
 
-    clock.set(at('2026-11-24T10:01'));
+    clock.set(at('2026-11-24T10:00:30'));
     const still = (await panel('POST', `/api/simulator/calls/${started.sid}/input`, {})).json() as Step;
     expect(still.next.kind).toBe('enqueue');
     expect(still.said[0]).toMatch(/^Vous êtes le prochain appelant\./);
@@ -128,5 +128,51 @@ describe('agents in the simulator', () => {
       (await panel('POST', `/api/simulator/calls/${started.sid}/input`, { speech: 'allô ?' })).statusCode,
     ).toBe(404);
     console2.disconnect();
+  });
+
+  it('keeps the place of a caller who asks for a callback; the agent who takes it has the panel ring them', async () => {
+    clock.set(at('2026-11-24T14:00'));
+    const panel = as(await h.login('SUPERVISOR'));
+    const started = (
+      await panel('POST', '/api/simulator/calls', { from: '+33612345671', to: DAYTIME })
+    ).json() as Step;
+    clock.set(at('2026-11-24T14:01:05'));
+    const offered = (await panel('POST', `/api/simulator/calls/${started.sid}/input`, {})).json() as Step;
+    expect(offered.next.kind).toBe('gather');
+    expect(offered.said.join(' ')).toContain('tapez 1');
+    const kept = (
+      await panel('POST', `/api/simulator/calls/${started.sid}/input`, { digits: '1' })
+    ).json() as Step;
+    expect(kept.said[0]).toMatch(/^Votre place est gardée : un conseiller vous rappellera au 06 12 34 56 71/);
+    expect(kept.next.kind).toBe('hangup');
+
+    const agentToken = await h.login('AGENT');
+    const agent = as(agentToken);
+    const own: DomainEvent[] = [];
+    const console3 = await consoleSocket(h, agentToken);
+    console3.on('event', (event: DomainEvent) => own.push(event));
+    await agent('PUT', '/api/agents/me/state', { state: 'AVAILABLE' });
+    const pop = await until(async () =>
+      own.find((e) => e.type === 'call.screen-pop' && e.data.callSid === started.sid),
+    );
+    expect(pop.data).toMatchObject({ callback: true, callerNumber: '+33612345671' });
+    await agent('POST', `/api/calls/offers/${(pop.data.offer as { offerId: string }).offerId}/accept`);
+
+    // The customer's phone rings in the panel; picking up puts them through to the agent.
+    const ringing = await until(async () =>
+      (await h.services.simulator!.recent()).find((i) => i.kind === 'call' && i.to === '+33612345671'),
+    );
+    const answered = (await panel('POST', `/api/simulator/outbound/${ringing.sid}/answer`)).json() as Step;
+    expect(answered.said[0]).toContain('vous avez demandé à être rappelé');
+    expect(answered.next).toMatchObject({ kind: 'dial', number: expect.stringMatching(/^client:agent-/) });
+    expect((await panel('POST', `/api/simulator/calls/${ringing.sid}/hangup`)).statusCode).toBe(204);
+    expect((await agent('GET', '/api/agents/me')).json()).toMatchObject({ state: 'WRAP_UP' });
+    expect(
+      await h.services.db.queuedCall.findUniqueOrThrow({ where: { callSid: started.sid } }),
+    ).toMatchObject({
+      callback: true,
+      outcome: 'ANSWERED',
+    });
+    console3.disconnect();
   });
 });

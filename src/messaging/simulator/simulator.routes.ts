@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { isSimulated, parkedInstructionKey } from '../../distribution/call-control.js';
 import { placeOf } from '../../distribution/call-queue.js';
 import { toE164 } from '../../identification/phone-number.js';
+import { QUEUE_CHOICE_URL } from '../../ivr/flow-engine.js';
 import { STAFF } from '../../platform/auth/principal.js';
 import { ApiErrorBody } from '../../platform/http/common.schemas.js';
 import { signTwilioRequest, type TwilioParams } from '../../platform/twilio-webhook.js';
@@ -29,6 +30,8 @@ interface SimCall {
   transcript: string[];
   /** When the caller joined an agent queue (service clock, ms): the wait Twilio reports. */
   queuedAt?: number;
+  /** The queue the caller waits in, to go back to after a choice they were offered there. */
+  queue?: Extract<NextStep, { kind: 'enqueue' }>;
 }
 
 const CallBody = Type.Object(
@@ -118,6 +121,7 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
         // In the queue until an agent takes the call (the service redirects it: carry below) or
         // the wait runs out: first what the wait URL says (the caller's place).
         call.queuedAt = services.clock.now().getTime();
+        call.queue = heard.next;
         said.push(...(await hearWait(call, heard.next.waitUrl, 0)).said);
         break;
       }
@@ -137,20 +141,44 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
     call: SimCall,
     waitUrl: string | null,
     queueTime: number,
-  ): Promise<{ said: string[]; leave: boolean }> {
-    if (!waitUrl) return { said: [], leave: false };
+  ): Promise<{ said: string[]; leave: boolean; choice: NextStep | null }> {
+    if (!waitUrl) return { said: [], leave: false, choice: null };
     const response = await webhook(waitUrl, { ...callParams(call), QueueTime: String(queueTime) });
     const heard = interpretTwiml(response.body);
-    return { said: heard.said, leave: heard.next.kind === 'leave' };
+    return {
+      said: heard.said,
+      leave: heard.next.kind === 'leave',
+      // The wait offers a choice (to be called back, or a message): the keypad listens.
+      choice: heard.next.kind === 'gather' ? heard.next : null,
+    };
+  }
+
+  const waitedSeconds = (call: SimCall) =>
+    String(Math.max(0, Math.round((services.clock.now().getTime() - (call.queuedAt ?? 0)) / 1000)));
+
+  /** A key pressed at the queue's choice: out of the queue (callback or message), or waiting on. */
+  async function chooseInQueue(
+    call: SimCall,
+    queue: NonNullable<SimCall['queue']>,
+    digits: string,
+  ): Promise<Heard> {
+    if (call.next.kind !== 'gather') return { said: [], next: call.next };
+    const response = await webhook(call.next.action, { ...callParams(call), Digits: digits });
+    if (interpretTwiml(response.body).next.kind === 'leave' && queue.action)
+      return play({ ...call, next: { kind: 'hangup' } }, queue.action, {
+        QueueResult: 'leave',
+        QueueTime: waitedSeconds(call),
+      });
+    call.next = queue;
+    await save(call);
+    return { said: [], next: queue };
   }
 
   /** The caller waits on in the queue (the panel's "wait"): the wait URL again, or leaving. */
   async function waitOn(call: SimCall): Promise<Heard> {
     if (call.next.kind !== 'enqueue') return { said: [], next: call.next };
-    const queueTime = String(
-      Math.max(0, Math.round((services.clock.now().getTime() - (call.queuedAt ?? 0)) / 1000)),
-    );
-    const { said, leave } = await hearWait(call, call.next.waitUrl, Number(queueTime));
+    const queueTime = waitedSeconds(call);
+    const { said, leave, choice } = await hearWait(call, call.next.waitUrl, Number(queueTime));
     if (leave && call.next.action) {
       const next = await play({ ...call, next: { kind: 'hangup' } }, call.next.action, {
         QueueResult: 'leave',
@@ -158,6 +186,7 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
       });
       return { said: [...said, ...next.said], next: next.next };
     }
+    if (choice) call.next = choice;
     call.transcript.push(...said);
     await save(call);
     return { said, next: call.next };
@@ -253,6 +282,8 @@ export function simulatorRoutes(app: FastifyInstance, services: Services, store:
       const call = await load((request.params as { sid: string }).sid);
       if (!call) return reply.code(404).send({ error: 'not_found', message: 'no such simulated call' });
       const input = request.body as { digits?: string; speech?: string; message?: string };
+      if (call.next.kind === 'gather' && call.queue && call.next.action === QUEUE_CHOICE_URL)
+        return { sid: call.sid, ...(await chooseInQueue(call, call.queue, input.digits ?? '')) };
       if (call.next.kind === 'gather') {
         const params: TwilioParams = input.speech
           ? { SpeechResult: input.speech, Confidence: '0.9' }

@@ -15,6 +15,7 @@ CREATE TABLE "queued_calls" (
     "queued_at" TIMESTAMPTZ(3) NOT NULL,
     "urgent" BOOLEAN NOT NULL DEFAULT false,
     "offers" INTEGER NOT NULL DEFAULT 0,
+    "callback" BOOLEAN NOT NULL DEFAULT false,
     "agent_id" UUID,
     "answered_at" TIMESTAMPTZ(3),
     "ended_at" TIMESTAMPTZ(3),
