@@ -1,7 +1,6 @@
 import { agentsModule } from './agents/agents.module.js';
 import { alertsModule } from './alerts/alerts.module.js';
 import { casesModule } from './cases/cases.module.js';
-import { distributionModule } from './distribution/distribution.module.js';
 import { identificationModule } from './identification/identification.module.js';
 import { importsModule } from './imports/imports.module.js';
 import { ivrModule } from './ivr/ivr.module.js';
@@ -23,5 +22,4 @@ export const MODULES = [
   alertsModule,
   realtimeModule,
   agentsModule,
-  distributionModule,
 ] as const;

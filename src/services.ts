@@ -1,9 +1,9 @@
 import type { Queue } from 'bullmq';
+import { type CallControl, simulatorCallControl, twilioCallControl } from './agents/call-control.js';
 import { alertReplies } from './alerts/acknowledgement.replies.js';
 import type { NoticeDeps } from './alerts/notification.deps.js';
 import { noticeFailed } from './alerts/notification.service.js';
 import { createFrenchCalendar, type FrenchCalendar } from './calendar/french-calendar.js';
-import { type CallControl, simulatorCallControl, twilioCallControl } from './distribution/call-control.js';
 import type { Locale } from './generated/prisma/enums.js';
 import { createPhoneIndex, type PhoneIndex } from './identification/phone-index.js';
 import { type CallStates, createCallStates } from './ivr/call-state.js';

@@ -2,7 +2,7 @@
 // the call in progress (its timer, hang up), then the wrap-up in which the agent files the call
 // on a case with the pop below, and says when they are ready for the next one.
 
-import type { AcceptedCall, OfferEnded } from '../../src/distribution/distribution.schemas.js';
+import type { AcceptedCall, OfferEnded } from '../../src/agents/distribution.schemas.js';
 import { post, request, statusOf } from '../api.js';
 import { serverNow } from '../clock.js';
 import { h } from '../dom.js';

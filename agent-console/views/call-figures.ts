@@ -1,9 +1,9 @@
 // The supervisor's live call figures: calls waiting and the longest wait per line, agents per
 // state, and for today and the last 15 minutes the service level, abandonment, average speed of
-// answer and average handle time (their definitions: src/distribution/figures.ts); the day's
+// answer and average handle time (their definitions: src/agents/figures.ts); the day's
 // calls as CSV.
 
-import type { QueueFigures } from '../../src/distribution/distribution.schemas.js';
+import type { QueueFigures } from '../../src/agents/distribution.schemas.js';
 import { h } from '../dom.js';
 import { addStrings, formatDate, locale, t, tEnum } from '../i18n.js';
 

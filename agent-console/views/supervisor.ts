@@ -4,8 +4,8 @@
 // one case are pointed out, so they do not both answer the same customer).
 
 import type { AgentStatus } from '../../src/agents/agents.schemas.js';
+import type { QueueFigures } from '../../src/agents/distribution.schemas.js';
 import type { CaseQueue, SupervisedCase, SupervisionReply } from '../../src/cases/supervision.schemas.js';
-import type { QueueFigures } from '../../src/distribution/distribution.schemas.js';
 import type { OnlineUser, PresenceReply } from '../../src/realtime/realtime.schemas.js';
 import { get, saveFile, statusOf } from '../api.js';
 import { h } from '../dom.js';

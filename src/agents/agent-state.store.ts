@@ -16,7 +16,7 @@ import type { AgentStateName, AgentStatus } from './agents.schemas.js';
 //   agent:seen:<userId> refreshed by the api processes while a console of the agent is connected
 //   agent:skills:<id>   what calls the agent takes (agent-skills.ts), read by the distribution
 //
-// The calls move agents between states in Lua scripts (src/distribution/call-queue.ts), so that
+// The calls move agents between states in Lua scripts (src/agents/call-queue.ts), so that
 // a state and the call it belongs to change together.
 
 export interface AgentStateDeps {

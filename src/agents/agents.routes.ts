@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { agentChoseState, distributionDeps } from '../distribution/distribution.service.js';
 import { STAFF, SUPERVISORS } from '../platform/auth/principal.js';
 import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import type { Services } from '../services.js';
@@ -7,6 +6,7 @@ import { registerAgentMetrics } from './agent-metrics.js';
 import { agentStateDeps, allStates, changeState, currentState } from './agent-state.store.js';
 import { refusalOf } from './agent-states.js';
 import { AgentList, AgentStatus, StateChoice } from './agents.schemas.js';
+import { agentChoseState, distributionDeps } from './distribution.service.js';
 import { markSeen } from './heartbeat.js';
 
 export function agentsRoutes(app: FastifyInstance, services: Services): void {

@@ -3,8 +3,29 @@ import type { EnvReader } from '../platform/settings-reader.js';
 export interface AgentsModuleSettings {
   /** How long an agent whose consoles are all gone keeps their state before going offline. */
   agentOfflineGraceSeconds: number;
+  distribution: {
+    /** An offer not accepted within this goes to the next agent; the first goes on a break. */
+    offerTimeoutSeconds: number;
+    /** After a call, the agent files it for this long before being offered the next one. */
+    wrapUpSeconds: number;
+    /** The handle time assumed for the estimated wait until the day has figures of its own. */
+    estimatedHandleSeconds: number;
+    /** The service level's target: a call answered within this counts as answered in time. */
+    serviceLevelSeconds: number;
+    /** After this wait, callers are offered a callback keeping their place, or a message. */
+    callbackAfterSeconds: number;
+  };
 }
 
 export function readAgentsSettings(read: EnvReader): AgentsModuleSettings {
-  return { agentOfflineGraceSeconds: read.integer('AGENT_OFFLINE_GRACE_SECONDS', 60, 5, 3600) };
+  return {
+    agentOfflineGraceSeconds: read.integer('AGENT_OFFLINE_GRACE_SECONDS', 60, 5, 3600),
+    distribution: {
+      offerTimeoutSeconds: read.integer('CALL_OFFER_TIMEOUT_SECONDS', 15, 5, 120),
+      wrapUpSeconds: read.integer('CALL_WRAP_UP_SECONDS', 60, 0, 1800),
+      estimatedHandleSeconds: read.integer('QUEUE_ESTIMATED_HANDLE_SECONDS', 300, 30, 3600),
+      serviceLevelSeconds: read.integer('SERVICE_LEVEL_SECONDS', 20, 5, 600),
+      callbackAfterSeconds: read.integer('QUEUE_CALLBACK_AFTER_SECONDS', 60, 0, 3600),
+    },
+  };
 }

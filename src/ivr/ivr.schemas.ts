@@ -1,7 +1,7 @@
 // What the IVR tells the agent console live: the "call.screen-pop" event's data. A daytime call
 // pops on the console of the one agent it is offered to; a night call's open case, to its agency.
 import { type Static, Type } from '@sinclair/typebox';
-import { CallOffer } from '../distribution/distribution.schemas.js';
+import { CallOffer } from '../agents/distribution.schemas.js';
 import { Nullable, OneOf, Timestamp } from '../platform/http/common.schemas.js';
 
 export const ScreenPopReason = OneOf(['offered', 'case-opened']);

@@ -1,13 +1,13 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Twilio from 'twilio';
-import { placeOf } from '../distribution/call-queue.js';
+import { placeOf } from '../agents/call-queue.js';
 import {
   callEnded,
   connectUrl,
   distributionDeps,
   queueCall,
   waitingPlace,
-} from '../distribution/distribution.service.js';
+} from '../agents/distribution.service.js';
 import { toE164, toNational } from '../identification/phone-number.js';
 import { applyProviderStatus } from '../messaging/delivery-status.js';
 import { isFinal } from '../messaging/message-status.js';

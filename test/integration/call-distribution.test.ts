@@ -1,11 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONSOLE_CLOSED } from '../../src/agents/agent-states.js';
-import {
-  distributionDeps,
-  distributionSweep,
-  NOT_ANSWERING,
-} from '../../src/distribution/distribution.service.js';
+import { distributionDeps, distributionSweep, NOT_ANSWERING } from '../../src/agents/distribution.service.js';
 import { toNational } from '../../src/identification/phone-number.js';
 import type { DomainEvent } from '../../src/realtime/event-bus.js';
 import { at, stoppedAt } from '../support/clock.js';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { isSimulated, parkedInstructionKey } from '../../distribution/call-control.js';
-import { placeOf } from '../../distribution/call-queue.js';
+import { isSimulated, parkedInstructionKey } from '../../agents/call-control.js';
+import { placeOf } from '../../agents/call-queue.js';
 import { toE164 } from '../../identification/phone-number.js';
 import { QUEUE_CHOICE_URL } from '../../ivr/flow-engine.js';
 import { STAFF } from '../../platform/auth/principal.js';

@@ -1,4 +1,8 @@
-import { callNeeds, publishSkills } from '../agents/agent-skills.js';
+import type { Locale } from '../generated/prisma/enums.js';
+import type { ScreenPop } from '../ivr/ivr.schemas.js';
+import type { Logger } from '../platform/logger.js';
+import type { Services } from '../services.js';
+import { callNeeds, publishSkills } from './agent-skills.js';
 import {
   ACTIVE,
   type AgentStateDeps,
@@ -7,13 +11,10 @@ import {
   recordChange,
   stateKey,
   WRAP_UP,
-} from '../agents/agent-state.store.js';
-import { CONSOLE_CLOSED } from '../agents/agent-states.js';
-import type { AgentStateName } from '../agents/agents.schemas.js';
-import type { Locale } from '../generated/prisma/enums.js';
-import type { ScreenPop } from '../ivr/ivr.schemas.js';
-import type { Logger } from '../platform/logger.js';
-import type { Services } from '../services.js';
+} from './agent-state.store.js';
+import { CONSOLE_CLOSED } from './agent-states.js';
+import type { AgentStateName } from './agents.schemas.js';
+import type { AgentsModuleSettings } from './agents.settings.js';
 import { type CallControl, CallGone } from './call-control.js';
 import {
   acceptOffer,
@@ -31,7 +32,6 @@ import {
   requeueCall,
 } from './call-queue.js';
 import type { AcceptedCall, OfferEnded } from './distribution.schemas.js';
-import type { DistributionModuleSettings } from './distribution.settings.js';
 
 // Each call queued for the agents goes to exactly one available agent with its skills, the
 // longest idle first; the screen pop rings on that agent's console only. Accepted, the caller is
@@ -41,7 +41,7 @@ import type { DistributionModuleSettings } from './distribution.settings.js';
 // (queued_calls, agent_state_changes) for the figures.
 
 export interface DistributionDeps extends AgentStateDeps {
-  settings: DistributionModuleSettings['distribution'];
+  settings: AgentsModuleSettings['distribution'];
   control: CallControl;
   publicBaseUrl: string;
   logger: Logger;

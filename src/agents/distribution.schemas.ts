@@ -27,7 +27,7 @@ export const OfferEnded = Type.Object({
 });
 export type OfferEnded = Static<typeof OfferEnded>;
 
-/** The queue's figures over a window: see src/distribution/figures.ts for each definition. */
+/** The queue's figures over a window: see src/agents/figures.ts for each definition. */
 export const WindowFigures = Type.Object({
   from: Timestamp,
   queued: Type.Integer(),

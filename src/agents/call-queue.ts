@@ -1,6 +1,6 @@
-import { AVAILABLE, WRAP_UP } from '../agents/agent-state.store.js';
 import type { Redis } from '../platform/redis.js';
 import { redisScript } from '../platform/redis-script.js';
+import { AVAILABLE, WRAP_UP } from './agent-state.store.js';
 
 // The calls waiting for an agent, in Redis, shared by every api and worker process. Every move
 // of a call and of the agent it is offered to happens in one Lua script, so that two processes
