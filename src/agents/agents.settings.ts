@@ -15,6 +15,15 @@ export interface AgentsModuleSettings {
     /** After this wait, callers are offered a callback keeping their place, or a message. */
     callbackAfterSeconds: number;
   };
+  /**
+   * The console's softphone (Twilio Voice SDK): an API key to sign its access tokens, and the
+   * TwiML App its outgoing calls would use. Without them, agents take calls on their phone.
+   */
+  softphone: {
+    apiKeySid: string | undefined;
+    apiKeySecret: string | undefined;
+    twimlAppSid: string | undefined;
+  };
 }
 
 export function readAgentsSettings(read: EnvReader): AgentsModuleSettings {
@@ -26,6 +35,11 @@ export function readAgentsSettings(read: EnvReader): AgentsModuleSettings {
       estimatedHandleSeconds: read.integer('QUEUE_ESTIMATED_HANDLE_SECONDS', 300, 30, 3600),
       serviceLevelSeconds: read.integer('SERVICE_LEVEL_SECONDS', 20, 5, 600),
       callbackAfterSeconds: read.integer('QUEUE_CALLBACK_AFTER_SECONDS', 60, 0, 3600),
+    },
+    softphone: {
+      apiKeySid: read.optionalString('TWILIO_API_KEY_SID'),
+      apiKeySecret: read.optionalString('TWILIO_API_KEY_SECRET'),
+      twimlAppSid: read.optionalString('TWILIO_TWIML_APP_SID'),
     },
   };
 }

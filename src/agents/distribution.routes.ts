@@ -8,7 +8,7 @@ import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import type { TwilioParams } from '../platform/twilio-webhook.js';
 import type { Services } from '../services.js';
 import { callOfOffer, placeOf } from './call-queue.js';
-import { AcceptedCall } from './distribution.schemas.js';
+import { AcceptedCall, SoftphoneToken } from './distribution.schemas.js';
 import {
   acceptCall,
   agentDidNotPickUp,
@@ -19,11 +19,9 @@ import {
   keepPlaceForCallback,
 } from './distribution.service.js';
 import { figuresRoutes } from './figures.routes.js';
+import { SoftphoneNotConfigured, softphoneIdentity, softphoneToken } from './softphone.js';
 
 const { VoiceResponse } = twilio.twiml;
-
-/** The softphone's identity at Twilio for an agent (the Voice SDK registers as it). */
-export const softphoneIdentity = (userId: string) => `agent-${userId}`;
 
 const OfferParams = Type.Object({ offerId: Type.String({ pattern: '^CA[0-9A-Za-z]{8,64}\\.[0-9]{1,6}$' }) });
 /** How long the agent's phone rings before the caller goes back to waiting. */
@@ -77,6 +75,35 @@ export function distributionRoutes(app: FastifyInstance, services: Services): vo
       const { offerId } = request.params as { offerId: string };
       if (!(await declineCall(deps, offerId, me(request)))) return reply.code(409).send(noLonger);
       return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/calls/softphone-token',
+    {
+      config: staff,
+      schema: {
+        tags: ['calls'],
+        summary: "The console's softphone registration: a Twilio access token, or the simulator's",
+        response: { 200: SoftphoneToken, 403: ApiErrorBody, 503: ApiErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal as { id: string; role?: string };
+      if (principal.role !== 'AGENT')
+        return reply.code(403).send({ error: 'not_an_agent', message: 'only agents take calls' });
+      try {
+        return softphoneToken(
+          services.settings.telephony,
+          services.settings.twilio.accountSid,
+          services.settings.softphone,
+          principal.id,
+          services.clock.now(),
+        );
+      } catch (err) {
+        if (!(err instanceof SoftphoneNotConfigured)) throw err;
+        return reply.code(503).send({ error: 'softphone_not_configured', message: err.message });
+      }
     },
   );
 

@@ -19,6 +19,18 @@ export const AcceptedCall = Type.Object({
 });
 export type AcceptedCall = Static<typeof AcceptedCall>;
 
+/**
+ * POST /api/calls/softphone-token: how the console's softphone registers. With Twilio, an access
+ * token (a Voice grant for the agent's identity); in the simulator, the identity only.
+ */
+export const SoftphoneToken = Type.Object({
+  kind: OneOf(['twilio', 'simulator']),
+  identity: Type.String(),
+  token: Nullable(Type.String()),
+  expiresAt: Nullable(Timestamp),
+});
+export type SoftphoneToken = Static<typeof SoftphoneToken>;
+
 /** "call.offer-ended": the offer shown is over (withdrawn, expired, declined) for this reason. */
 export const OfferEnded = Type.Object({
   offerId: Type.String(),

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONSOLE_CLOSED } from '../../src/agents/agent-states.js';
@@ -19,6 +20,8 @@ import { until } from '../support/until.js';
 // with the Twilio REST API answered by msw as Twilio answers.
 
 const DAYTIME = '+33970000002';
+const API_KEY_SID = `SK${'a'.repeat(32)}`;
+const API_KEY_SECRET = 'test-api-key-secret';
 const twilioApi = createTwilioApi();
 const clock = stoppedAt(at('2026-11-24T10:00')); // a Tuesday: the daytime line is open
 let h: Harness;
@@ -38,7 +41,13 @@ beforeAll(async () => {
   h = await startHarness({
     clock,
     listen: true,
-    env: { ...TWILIO_TEST_ENV, CALL_OFFER_TIMEOUT_SECONDS: '15', CALL_WRAP_UP_SECONDS: '30' },
+    env: {
+      ...TWILIO_TEST_ENV,
+      TWILIO_API_KEY_SID: API_KEY_SID,
+      TWILIO_API_KEY_SECRET: API_KEY_SECRET,
+      CALL_OFFER_TIMEOUT_SECONDS: '15',
+      CALL_WRAP_UP_SECONDS: '30',
+    },
   });
   agencyId = (await createWeeknightAgency(h.services.db, 'DIS', 'Agence de Villeurbanne')).id;
   otherAgencyId = (await createWeeknightAgency(h.services.db, 'DIX', 'Agence de Vienne')).id;
@@ -443,6 +452,28 @@ describe('call distribution', () => {
     expect(back.next).toMatchObject({ kind: 'enqueue', queue: 'daytime' });
     expect(await stateOf(agent)).toMatchObject({ state: 'BREAK', reason: NOT_ANSWERING });
     expect(await h.services.redis.zRank('calls:waiting', call.sid)).toBe(0);
+  });
+
+  it("mints the softphone's access token for agents only: a Voice grant for the agent's identity, signed with the API key", async () => {
+    const agent = await availableAgent('2026-11-24T08:00');
+    const minted = await api(agent.token, 'POST', '/api/calls/softphone-token');
+    expect(minted.statusCode).toBe(200);
+    const { kind, identity, token } = minted.json() as { kind: string; identity: string; token: string };
+    expect({ kind, identity }).toEqual({ kind: 'twilio', identity: `agent-${agent.id}` });
+    const [head, body, signature] = token.split('.') as [string, string, string];
+    const expected = createHmac('sha256', API_KEY_SECRET).update(`${head}.${body}`).digest('base64url');
+    expect(signature).toBe(expected);
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString());
+    expect(claims).toMatchObject({
+      iss: API_KEY_SID,
+      sub: TWILIO_TEST_ENV.TWILIO_ACCOUNT_SID,
+      grants: { identity: `agent-${agent.id}`, voice: { incoming: { allow: true } } },
+    });
+    expect(claims.exp - claims.iat).toBe(3600);
+    const supervisor = await h.login('SUPERVISOR');
+    const refused = await api(supervisor, 'POST', '/api/calls/softphone-token');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error).toBe('not_an_agent');
   });
 
   it('answers a forged or unknown connect without an error the caller would hear', async () => {

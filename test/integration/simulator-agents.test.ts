@@ -69,6 +69,13 @@ describe('agents in the simulator', () => {
     socket.on('event', (event: DomainEvent) => events.push(event));
     await agent('PUT', '/api/agents/me/state', { state: 'AVAILABLE' });
     const userId = (await agent('GET', '/api/agents/me')).json().userId as string;
+    // Without Twilio the console's softphone is the simulator's: no token, the same identity.
+    expect((await agent('POST', '/api/calls/softphone-token')).json()).toEqual({
+      kind: 'simulator',
+      identity: `agent-${userId}`,
+      token: null,
+      expiresAt: null,
+    });
 
     const panel = as(await h.login('SUPERVISOR'));
     const started = (
