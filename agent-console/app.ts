@@ -17,6 +17,7 @@ import { syncClock } from './clock.js';
 import { $, h, showError } from './dom.js';
 import { applyTranslations, onLangChange, renderLangSwitch, t, tEnum, toggleLang } from './i18n.js';
 import { connectLive, type LiveFeed, type LiveStatus } from './live.js';
+import { startSoftphone, stopSoftphone } from './softphone.js';
 import { agentState } from './views/agent-state.js';
 import { alertsView } from './views/alerts.js';
 import { casesView } from './views/cases.js';
@@ -46,6 +47,7 @@ function stopAll() {
   for (const view of started) view.stop?.();
   screenPops.stop();
   agentState.stop();
+  stopSoftphone();
   started = [];
   state.current = null;
 }
@@ -83,6 +85,7 @@ function showConsole(session: Session & { user: SignedInUser }) {
   for (const view of started) view.start(ctx(view));
   screenPops.start({ user: session.user, root: $('#screen-pops'), navigate, notify: showNotice });
   void agentState.start({ root: $('#agent-state'), userId: session.user.id, notify: showNotice });
+  if (session.user.role === 'AGENT') void startSoftphone(showNotice);
   renderHeader();
   route();
 

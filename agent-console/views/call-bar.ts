@@ -7,6 +7,7 @@ import { post, request, statusOf } from '../api.js';
 import { serverNow } from '../clock.js';
 import { h } from '../dom.js';
 import { addStrings, t } from '../i18n.js';
+import { softphone } from '../softphone.js';
 
 addStrings({
   fr: {
@@ -19,6 +20,8 @@ addStrings({
     'callBar.connectTo.softphone': 'sur votre console',
     'callBar.connectTo.phone': 'sur votre téléphone',
     'callBar.hangUp': 'Raccrocher',
+    'callBar.mute': 'Couper le micro',
+    'callBar.unmute': 'Rétablir le micro',
     'callBar.wrapUp': 'Fin d’appel : classez l’appel sur un dossier ci-dessous.',
     'callBar.ready': 'Prêt pour l’appel suivant',
     'callBar.done': 'Appel terminé.',
@@ -39,6 +42,8 @@ addStrings({
     'callBar.connectTo.softphone': 'on your console',
     'callBar.connectTo.phone': 'on your phone',
     'callBar.hangUp': 'Hang up',
+    'callBar.mute': 'Mute',
+    'callBar.unmute': 'Unmute',
     'callBar.wrapUp': 'Wrap-up: file the call on a case below.',
     'callBar.ready': 'Ready for the next call',
     'callBar.done': 'Call ended.',
@@ -146,12 +151,28 @@ export function callBar(call: CallOnScreen, hooks: CallBarHooks): HTMLElement {
         button(t(call.callback ? 'callBar.callBack' : 'callBar.answer'), answer, true),
         button(t('callBar.decline'), decline),
       );
-    case 'connected':
+    case 'connected': {
+      const phone = softphone();
       return h(
         'div',
         { class: 'call-bar connected', role: 'group' },
         timer,
         call.connectTo ? ` ${t(`callBar.connectTo.${call.connectTo}`)} ` : ' ',
+        phone && call.connectTo !== 'phone'
+          ? h(
+              'button',
+              {
+                type: 'button',
+                'aria-pressed': phone.muted() ? 'true' : 'false',
+                dataset: { mute: 'true' },
+                onclick: () => {
+                  phone.mute(!phone.muted());
+                  hooks.changed();
+                },
+              },
+              t(phone.muted() ? 'callBar.unmute' : 'callBar.mute'),
+            )
+          : null,
         button(t('callBar.hangUp'), hangUp, true),
         call.heard?.length
           ? h(
@@ -161,6 +182,7 @@ export function callBar(call: CallOnScreen, hooks: CallBarHooks): HTMLElement {
             )
           : null,
       );
+    }
     case 'wrap-up':
       return h(
         'div',

@@ -56,6 +56,9 @@ export async function buildConsole(): Promise<ConsoleBuild> {
     outdir: staging,
     entryNames: '[name]-[hash]',
     bundle: true,
+    // What only some consoles load (the Twilio softphone) is a chunk of its own, fetched on use.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     minify: true,
     format: 'esm',
     target: TARGET,
@@ -82,6 +85,11 @@ export async function buildConsole(): Promise<ConsoleBuild> {
     measure('index.html', join(staging, 'index.html')),
     measure(outputs[STYLES]!, join(staging, outputs[STYLES]!)),
     measure(outputs['app.ts']!, join(staging, outputs['app.ts']!)),
+    // The chunks the console imports at once (shared with the simulator page); the ones it
+    // imports on use (the Twilio softphone) are not on the first screen.
+    ...staticChunks(result.metafile, outputs['app.ts']!, staging).map((chunk) =>
+      measure(chunk, join(staging, chunk)),
+    ),
     measure(SOCKET_IO_MIN_SCRIPT, socketIoClientFile('socket.io.min.js')),
   ]);
   await swapIn(staging);
@@ -100,6 +108,29 @@ function entryOutputs(metafile: Metafile, outdir: string): Record<string, string
     outputs[basename(meta.entryPoint)] = relative(outdir, join(CONSOLE_SOURCES, output));
   }
   return outputs;
+}
+
+/** The chunks an output imports statically, and theirs (dist/-relative names). */
+function staticChunks(metafile: Metafile, output: string, outdir: string): string[] {
+  const byName = new Map(
+    Object.entries(metafile.outputs).map(([path, meta]) => [
+      relative(outdir, join(CONSOLE_SOURCES, path)),
+      meta,
+    ]),
+  );
+  const found = new Set<string>();
+  const visit = (name: string) => {
+    for (const imported of byName.get(name)?.imports ?? []) {
+      if (imported.kind !== 'import-statement') continue;
+      const chunk = relative(outdir, join(CONSOLE_SOURCES, imported.path));
+      if (!found.has(chunk)) {
+        found.add(chunk);
+        visit(chunk);
+      }
+    }
+  };
+  visit(output);
+  return [...found];
 }
 
 /** Replaces dist/ with the new build in two renames (same file system: node_modules/.cache). */

@@ -62,6 +62,9 @@ describe('the screen pop', () => {
     await panel.locator('#speech').fill('Ma facture est fausse');
     await panel.locator('#speech-form button[type="submit"]').click();
     await pop.getByText('L’appelant : « Ma facture est fausse »').waitFor();
+    // The console's softphone (the simulator's here) cuts and gives back the microphone.
+    await pop.getByRole('button', { name: 'Couper le micro' }).click();
+    await pop.locator('[data-mute][aria-pressed="true"]').getByText('Rétablir le micro').waitFor();
     await pop.getByRole('button', { name: 'Raccrocher' }).click();
     await pop.getByText('Fin d’appel : classez l’appel sur un dossier ci-dessous.').waitFor();
     await panel.locator('#transcript').getByText('Appel terminé.').waitFor();
