@@ -1,9 +1,11 @@
 // The call itself on a daytime pop: the offer ringing (answer or decline before its deadline),
-// the call in progress (its timer, hang up), then the wrap-up in which the agent files the call
+// the call in progress (its timer, mute, hold, transfer to the queue or a colleague, hang up),
+// then the wrap-up in which the agent files the call
 // on a case with the pop below, and says when they are ready for the next one.
 
+import type { Colleagues } from '../../src/agents/agents.schemas.js';
 import type { AcceptedCall, OfferEnded } from '../../src/agents/distribution.schemas.js';
-import { post, request, statusOf } from '../api.js';
+import { get, post, request, statusOf } from '../api.js';
 import { serverNow } from '../clock.js';
 import { h } from '../dom.js';
 import { addStrings, t } from '../i18n.js';
@@ -21,6 +23,14 @@ addStrings({
     'callBar.connectTo.phone': 'sur votre téléphone',
     'callBar.hangUp': 'Raccrocher',
     'callBar.mute': 'Couper le micro',
+    'callBar.hold': 'Mettre en attente',
+    'callBar.resume': 'Reprendre l’appel',
+    'callBar.held': 'L’appelant est en attente : il entend un message d’attente.',
+    'callBar.transfer': 'Transférer…',
+    'callBar.transferTo': 'Transférer à',
+    'callBar.toQueue': 'la file d’attente (le premier conseiller libre)',
+    'callBar.transferConfirm': 'Transférer',
+    'callBar.transferred': 'Appel transféré : vous êtes en fin d’appel.',
     'callBar.unmute': 'Rétablir le micro',
     'callBar.wrapUp': 'Fin d’appel : classez l’appel sur un dossier ci-dessous.',
     'callBar.ready': 'Prêt pour l’appel suivant',
@@ -43,6 +53,14 @@ addStrings({
     'callBar.connectTo.phone': 'on your phone',
     'callBar.hangUp': 'Hang up',
     'callBar.mute': 'Mute',
+    'callBar.hold': 'Hold',
+    'callBar.resume': 'Resume the call',
+    'callBar.held': 'The caller is on hold: they hear a hold message.',
+    'callBar.transfer': 'Transfer…',
+    'callBar.transferTo': 'Transfer to',
+    'callBar.toQueue': 'the queue (the first free agent)',
+    'callBar.transferConfirm': 'Transfer',
+    'callBar.transferred': 'Call transferred: you are in wrap-up.',
     'callBar.unmute': 'Unmute',
     'callBar.wrapUp': 'Wrap-up: file the call on a case below.',
     'callBar.ready': 'Ready for the next call',
@@ -70,6 +88,10 @@ export interface CallOnScreen {
   heard?: string[];
   /** The caller asked to be called back: answering calls them. */
   callback?: boolean;
+  /** The caller is on hold. */
+  held?: boolean;
+  /** The colleagues the call may be handed to, while the agent chooses (null: not choosing). */
+  transferTo?: Colleagues | null;
 }
 
 export interface CallBarHooks {
@@ -128,6 +150,24 @@ export function callBar(call: CallOnScreen, hooks: CallBarHooks): HTMLElement {
       await post(`/api/calls/offers/${encodeURIComponent(call.offerId)}/decline`);
       hooks.gone(endedText('declined'));
     });
+  const hold = () =>
+    act(async () => {
+      call.held = (await post<{ held: boolean }>('/api/calls/current/hold', { on: !call.held })).held;
+    });
+  const chooseTransfer = () =>
+    act(async () => {
+      call.transferTo = call.transferTo ? null : await get<Colleagues>('/api/agents/available');
+    });
+  const transfer = (to: string) =>
+    act(async () => {
+      await post(
+        '/api/calls/current/transfer',
+        to === 'queue' ? { to: 'queue' } : { to: 'agent', agentId: to },
+      );
+      call.transferTo = null;
+      call.phase = 'wrap-up';
+      hooks.notify(t('callBar.transferred'));
+    });
   const hangUp = () =>
     act(async () => {
       await post('/api/calls/current/hangup');
@@ -173,7 +213,11 @@ export function callBar(call: CallOnScreen, hooks: CallBarHooks): HTMLElement {
               t(phone.muted() ? 'callBar.unmute' : 'callBar.mute'),
             )
           : null,
+        button(t(call.held ? 'callBar.resume' : 'callBar.hold'), hold),
+        button(t('callBar.transfer'), chooseTransfer),
         button(t('callBar.hangUp'), hangUp, true),
+        call.transferTo ? transferChoice(call.transferTo, transfer) : null,
+        call.held ? h('p', { class: 'muted' }, t('callBar.held')) : null,
         call.heard?.length
           ? h(
               'ul',
@@ -193,6 +237,29 @@ export function callBar(call: CallOnScreen, hooks: CallBarHooks): HTMLElement {
     case 'done':
       return h('div', { class: 'call-bar done' }, t('callBar.done'));
   }
+}
+
+/** The queue or a colleague available now, then the confirmation. */
+function transferChoice(colleagues: Colleagues, transfer: (to: string) => void): HTMLElement {
+  const select = h(
+    'select',
+    { id: 'transfer-to', 'aria-label': t('callBar.transferTo') },
+    h('option', { value: 'queue' }, t('callBar.toQueue')),
+    colleagues.map((c) => h('option', { value: c.userId }, c.displayName)),
+  );
+  return h(
+    'form',
+    {
+      class: 'row transfer',
+      onsubmit: (submit: Event) => {
+        submit.preventDefault();
+        transfer(select.value);
+      },
+    },
+    h('label', { for: 'transfer-to' }, t('callBar.transferTo')),
+    select,
+    h('button', { type: 'submit', class: 'primary' }, t('callBar.transferConfirm')),
+  );
 }
 
 /** Refreshes the timers on screen without redrawing the pops (the agent may be typing). */

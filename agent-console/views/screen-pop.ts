@@ -225,7 +225,12 @@ export const screenPops = {
       // The same call offered again (after a decline elsewhere, or a lost answer): ring again.
       const again = pops.find((p) => p.data.callSid === data.callSid && p.call);
       if (again?.call && data.offer && again.call.offerId !== offerId) {
-        again.call = { offerId: data.offer.offerId, expiresAt: data.offer.expiresAt, phase: 'ringing' };
+        again.call = {
+          offerId: data.offer.offerId,
+          expiresAt: data.offer.expiresAt,
+          phase: 'ringing',
+          ...(data.callback ? { callback: true } : {}),
+        };
         render();
       }
       return;

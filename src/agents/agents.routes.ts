@@ -3,9 +3,9 @@ import { STAFF, SUPERVISORS } from '../platform/auth/principal.js';
 import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import type { Services } from '../services.js';
 import { registerAgentMetrics } from './agent-metrics.js';
-import { agentStateDeps, allStates, changeState, currentState } from './agent-state.store.js';
+import { AVAILABLE, agentStateDeps, allStates, changeState, currentState } from './agent-state.store.js';
 import { refusalOf } from './agent-states.js';
-import { AgentList, AgentStatus, StateChoice } from './agents.schemas.js';
+import { AgentList, AgentStatus, Colleagues, StateChoice } from './agents.schemas.js';
 import { agentChoseState, distributionDeps } from './distribution.service.js';
 import { markSeen } from './heartbeat.js';
 
@@ -57,6 +57,22 @@ export function agentsRoutes(app: FastifyInstance, services: Services): void {
         return reply.code(409).send({ error: 'in_call', message: 'a call has just been offered to you' });
       await agentChoseState(distribution, user.id, from.state, state);
       return changed;
+    },
+  );
+
+  // Whom an agent on a call may hand it to: the colleagues available now.
+  app.get(
+    '/api/agents/available',
+    { config: staff, schema: { tags: ['agents'], response: { 200: Colleagues } } },
+    async (request) => {
+      const ids = (await services.redis.zRange(AVAILABLE, 0, -1)).filter((id) => id !== me(request).id);
+      if (ids.length === 0) return [];
+      const users = await services.db.user.findMany({
+        where: { id: { in: ids }, active: true },
+        select: { id: true, displayName: true },
+        orderBy: { displayName: 'asc' },
+      });
+      return users.map((u) => ({ userId: u.id, displayName: u.displayName }));
     },
   );
 

@@ -29,3 +29,7 @@ export const StateChoice = Type.Object(
   { additionalProperties: false },
 );
 export type StateChoice = Static<typeof StateChoice>;
+
+/** GET /api/agents/available: the colleagues a call can be handed to now. */
+export const Colleagues = Type.Array(Type.Object({ userId: Type.String(), displayName: Type.String() }));
+export type Colleagues = Static<typeof Colleagues>;

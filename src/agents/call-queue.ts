@@ -10,7 +10,9 @@ import { AVAILABLE, WRAP_UP } from './agent-state.store.js';
 //   calls:offer-deadlines  sorted set of the offers by their deadline (ms)
 //   queued-call:<sid>      hash: line, needs (skills), pop (JSON), score, queuedAt (ms), state
 //                          (waiting | offered | connected), offers, offerId, agentId, and
-//                          callback (the number to call back) once the caller asked for it
+//                          callback (the number to call back) once the caller asked for it,
+//                          held while the agent has the caller on hold, for/forUntil (ms) while
+//                          a transfer to one agent holds the call for them, transferredBy
 //
 // An offer is "<callSid>.<n>", the n-th offer of the call: an answer to an older offer of the
 // same call is recognised as such. Keys the scripts reach beyond KEYS (agent:<id>) rule out
@@ -83,8 +85,14 @@ for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)) do
   local call = 'queued-call:' .. sid
   if redis.call('HGET', call, 'state') == 'waiting' then
     local needs = redis.call('HGET', call, 'needs') or ''
+    -- Transferred to one agent: for them only, until the transfer's time is up.
+    local target = redis.call('HGET', call, 'for')
+    if target and tonumber(redis.call('HGET', call, 'forUntil') or '0') < tonumber(ARGV[4]) then
+      redis.call('HDEL', call, 'for', 'forUntil')
+      target = false
+    end
     for _, agent in ipairs(agents) do
-      if not taken[agent] and takes(skills[agent], needs) then
+      if not taken[agent] and ((target and agent == target) or (not target and takes(skills[agent], needs))) then
         taken[agent] = true
         free = free - 1
         local offerId = sid .. '.' .. redis.call('HINCRBY', call, 'offers', 1)
@@ -113,7 +121,7 @@ export async function offerWaitingCalls(
 ): Promise<Array<{ offerId: string; agentId: string }>> {
   const flat = (await redisScript(redis, OFFER)(
     [WAITING, AVAILABLE, OFFER_DEADLINES],
-    [now.toISOString(), String(deadline.getTime()), String(SCAN_CALLS)],
+    [now.toISOString(), String(deadline.getTime()), String(SCAN_CALLS), String(now.getTime())],
   )) as string[];
   const pairs: Array<{ offerId: string; agentId: string }> = [];
   for (let i = 0; i < flat.length; i += 2) pairs.push({ offerId: flat[i]!, agentId: flat[i + 1]! });
@@ -125,6 +133,7 @@ local call = KEYS[1]
 if redis.call('HGET', call, 'offerId') ~= ARGV[1] or redis.call('HGET', call, 'state') ~= 'offered'
   or redis.call('HGET', call, 'agentId') ~= ARGV[2] then return 0 end
 redis.call('HSET', call, 'state', 'connected')
+redis.call('HDEL', call, 'for', 'forUntil')
 redis.call('ZREM', KEYS[2], ARGV[3])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('HSET', 'agent:' .. ARGV[2], 'state', 'ON_CALL', 'reason', '', 'since', ARGV[4])
@@ -155,7 +164,8 @@ end
 local agent = redis.call('HGET', call, 'agentId')
 if ARGV[6] ~= '' and agent ~= ARGV[6] then return false end
 redis.call('HSET', call, 'state', 'waiting')
-redis.call('HDEL', call, 'agentId')
+-- Unanswered, a transfer to one agent goes to anyone.
+redis.call('HDEL', call, 'agentId', 'for', 'forUntil')
 redis.call('ZREM', KEYS[2], ARGV[1])
 local key = 'agent:' .. agent
 if redis.call('HGET', key, 'offerId') == ARGV[1] and redis.call('HGET', key, 'state') == 'OFFERED' then
@@ -280,6 +290,10 @@ export interface Place {
   pop: string;
   /** The number to call back, when the caller asked for it. */
   callback: string | null;
+  /** The agent has the caller on hold. */
+  held: boolean;
+  /** The agent who handed the call on, for the next one's pop. */
+  transferredBy: string | null;
 }
 
 export async function placeOf(redis: Redis, callSid: string): Promise<Place | null> {
@@ -292,6 +306,8 @@ export async function placeOf(redis: Redis, callSid: string): Promise<Place | nu
     offerId: call.offerId || null,
     pop: call.pop ?? '{}',
     callback: call.callback || null,
+    held: call.held === '1',
+    transferredBy: call.transferredBy || null,
   };
 }
 
@@ -348,4 +364,63 @@ export async function waitingByLine(
     waiting,
     longestWaitSeconds: Math.max(0, Math.round((now.getTime() - oldest) / 1000)),
   }));
+}
+
+// The agent puts the caller on hold or takes them back: only on their own call in progress.
+const HOLD = `
+if redis.call('HGET', KEYS[1], 'state') ~= 'connected' or redis.call('HGET', KEYS[1], 'agentId') ~= ARGV[1] then
+  return 0
+end
+if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'held', '1') else redis.call('HDEL', KEYS[1], 'held') end
+return 1`;
+
+export async function setHeld(
+  redis: Redis,
+  callSid: string,
+  agentId: string,
+  held: boolean,
+): Promise<boolean> {
+  return (await redisScript(redis, HOLD)([queuedCallKey(callSid)], [agentId, held ? '1' : '0'])) === 1;
+}
+
+// The agent hands the call on: it waits again in its place (for one agent when named, until
+// forUntil), and the agent goes to wrap-up.
+const TRANSFER = `
+local call = KEYS[1]
+if redis.call('HGET', call, 'state') ~= 'connected' or redis.call('HGET', call, 'agentId') ~= ARGV[2] then
+  return 0
+end
+redis.call('HSET', call, 'state', 'waiting', 'transferredBy', ARGV[7])
+redis.call('HDEL', call, 'agentId', 'held', 'for', 'forUntil')
+redis.call('ZADD', KEYS[2], redis.call('HGET', call, 'score'), ARGV[1])
+if ARGV[5] ~= '' then redis.call('HSET', call, 'for', ARGV[5], 'forUntil', ARGV[6]) end
+local key = 'agent:' .. ARGV[2]
+if redis.call('HGET', key, 'callSid') == ARGV[1] then
+  redis.call('HSET', key, 'state', 'WRAP_UP', 'reason', '', 'since', ARGV[3])
+  redis.call('HDEL', key, 'offerId')
+  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
+end
+return 1`;
+
+export async function transferCall(
+  redis: Redis,
+  callSid: string,
+  from: { agentId: string; displayName: string },
+  to: { agentId: string; until: Date } | null,
+  now: Date,
+  wrapUpEndsAt: Date,
+): Promise<boolean> {
+  const done = await redisScript(redis, TRANSFER)(
+    [queuedCallKey(callSid), WAITING, WRAP_UP],
+    [
+      callSid,
+      from.agentId,
+      now.toISOString(),
+      String(wrapUpEndsAt.getTime()),
+      to?.agentId ?? '',
+      String(to?.until.getTime() ?? 0),
+      from.displayName,
+    ],
+  );
+  return done === 1;
 }

@@ -7,8 +7,9 @@ import { STAFF } from '../platform/auth/principal.js';
 import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import type { TwilioParams } from '../platform/twilio-webhook.js';
 import type { Services } from '../services.js';
+import { stateKey } from './agent-state.store.js';
 import { callOfOffer, placeOf } from './call-queue.js';
-import { AcceptedCall, SoftphoneToken } from './distribution.schemas.js';
+import { AcceptedCall, HoldBody, HoldReply, SoftphoneToken, TransferBody } from './distribution.schemas.js';
 import {
   acceptCall,
   agentDidNotPickUp,
@@ -16,7 +17,9 @@ import {
   declineCall,
   distributionDeps,
   hangUpCall,
+  holdCall,
   keepPlaceForCallback,
+  transferCurrentCall,
 } from './distribution.service.js';
 import { figuresRoutes } from './figures.routes.js';
 import { SoftphoneNotConfigured, softphoneIdentity, softphoneToken } from './softphone.js';
@@ -37,6 +40,7 @@ export function distributionRoutes(app: FastifyInstance, services: Services): vo
   const staff = { access: { users: STAFF } };
   const me = (request: { principal: unknown }) =>
     request.principal as { id: string; displayName: string; agencyId: string | null };
+  const notOnACall = { error: 'no_call', message: 'you are not on a call' };
   const noLonger = {
     error: 'offer_gone',
     message: 'this call is no longer offered to you: taken, expired or withdrawn',
@@ -108,6 +112,60 @@ export function distributionRoutes(app: FastifyInstance, services: Services): vo
   );
 
   app.post(
+    '/api/calls/current/hold',
+    {
+      config: staff,
+      schema: {
+        tags: ['calls'],
+        summary: 'The agent puts the caller on hold, or takes them back',
+        body: HoldBody,
+        response: { 200: HoldReply, 409: ApiErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const held = await holdCall(deps, me(request).id, (request.body as HoldBody).on);
+      return held ?? reply.code(409).send(notOnACall);
+    },
+  );
+
+  app.post(
+    '/api/calls/current/transfer',
+    {
+      config: staff,
+      schema: {
+        tags: ['calls'],
+        summary: 'The agent hands the call back to the queue, or to an available colleague',
+        body: TransferBody,
+        response: { 200: Type.Object({ callSid: Type.String() }), 409: ApiErrorBody, 422: ApiErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as TransferBody;
+      const agent = me(request);
+      if (body.to === 'agent') {
+        if (!body.agentId)
+          return reply
+            .code(422)
+            .send({ error: 'agent_required', message: 'say which colleague takes the call' });
+        if (body.agentId === agent.id)
+          return reply.code(422).send({ error: 'same_agent', message: 'you are on this call already' });
+        const target = await services.redis.hGet(stateKey(body.agentId), 'state');
+        if (target !== 'AVAILABLE')
+          return reply.code(409).send({
+            error: 'agent_unavailable',
+            message: 'this colleague is not available: choose another, or the queue',
+          });
+      }
+      const moved = await transferCurrentCall(
+        deps,
+        agent,
+        body.to === 'agent' && body.agentId ? { agentId: body.agentId } : null,
+      );
+      return moved ?? reply.code(409).send(notOnACall);
+    },
+  );
+
+  app.post(
     '/api/calls/current/hangup',
     {
       config: staff,
@@ -118,8 +176,7 @@ export function distributionRoutes(app: FastifyInstance, services: Services): vo
       },
     },
     async (request, reply) => {
-      if (!(await hangUpCall(deps, me(request).id)))
-        return reply.code(409).send({ error: 'no_call', message: 'you are not on a call' });
+      if (!(await hangUpCall(deps, me(request).id))) return reply.code(409).send(notOnACall);
       return reply.code(204).send();
     },
   );
@@ -137,6 +194,36 @@ export function distributionRoutes(app: FastifyInstance, services: Services): vo
       ringAgentTwiml(callOfOffer(offer), offer, null, 'voice/callback-greeting'),
     ),
   );
+
+  // The caller put on hold waits in a hold queue of their own, with its messages.
+  app.post('/twilio/voice/hold', { config: twilioAccess }, (request, reply) =>
+    answerSafely(request, reply, 'could not hold the caller', async (params) => {
+      const locale = (await services.callStates.get(params.CallSid ?? ''))?.locale ?? 'fr';
+      const r = new VoiceResponse();
+      r.say({ language: VOICE_LANGUAGE[locale] }, services.templates.render('voice/on-hold', locale));
+      r.enqueue(
+        { waitUrl: '/twilio/voice/hold-wait', waitUrlMethod: 'POST' },
+        `hold-${params.CallSid ?? ''}`,
+      );
+      return r.toString();
+    }),
+  );
+
+  app.post('/twilio/voice/hold-wait', { config: twilioAccess }, async (request, reply) => {
+    const params = (request.body ?? {}) as TwilioParams;
+    const locale = (await services.callStates.get(params.CallSid ?? '').catch(() => null))?.locale ?? 'fr';
+    const r = new VoiceResponse();
+    r.say({ language: VOICE_LANGUAGE[locale] }, services.templates.render('voice/on-hold-wait', locale));
+    r.pause({ length: 15 });
+    return sendTwiml(reply, r.toString());
+  });
+
+  // A call handed back to the queue: the caller waits again as when they first came.
+  app.post('/twilio/voice/requeue', { config: twilioAccess }, async (request, reply) => {
+    const params = (request.body ?? {}) as TwilioParams;
+    const state = params.CallSid ? await services.callStates.get(params.CallSid).catch(() => null) : null;
+    return sendTwiml(reply, state?.reply ?? services.voice.apology('fr'));
+  });
 
   // A caller waiting presses 1 (called back, keeping their place) or 2 (a message).
   app.post('/twilio/voice/queue-choice', { config: twilioAccess }, async (request, reply) => {
@@ -167,8 +254,11 @@ export function distributionRoutes(app: FastifyInstance, services: Services): vo
     const callSid = offer?.includes('.') ? callOfOffer(offer) : (params.CallSid ?? '');
     const answered = params.DialCallStatus === 'completed' || params.DialCallStatus === 'answered';
     const hangUp = new VoiceResponse().hangup().toString();
+    const place = await placeOf(services.redis, callSid);
+    // The leg of a call put on hold, handed on, or taken since by another offer: the call goes on.
+    if (place && (place.held || place.state !== 'connected' || (offer && place.offerId !== offer)))
+      return sendTwiml(reply, new VoiceResponse().toString());
     if (!answered) {
-      const place = await placeOf(services.redis, callSid);
       if (await agentDidNotPickUp(deps, callSid)) {
         // Back in their place: a caller on the line hears the same hold music and wait as before;
         // one we called back is told they will be called again.

@@ -31,6 +31,20 @@ export const SoftphoneToken = Type.Object({
 });
 export type SoftphoneToken = Static<typeof SoftphoneToken>;
 
+export const HoldBody = Type.Object({ on: Type.Boolean() }, { additionalProperties: false });
+export type HoldBody = Static<typeof HoldBody>;
+export const HoldReply = Type.Object({ callSid: Type.String(), held: Type.Boolean() });
+
+/**
+ * Back to the queue (anyone takes it), or to an available colleague (agentId). One object, not a
+ * union: Fastify's validator strips unknown properties while trying a union's first branch.
+ */
+export const TransferBody = Type.Object(
+  { to: OneOf(['queue', 'agent']), agentId: Type.Optional(Type.String({ format: 'uuid' })) },
+  { additionalProperties: false },
+);
+export type TransferBody = Static<typeof TransferBody>;
+
 /** "call.offer-ended": the offer shown is over (withdrawn, expired, declined) for this reason. */
 export const OfferEnded = Type.Object({
   offerId: Type.String(),

@@ -30,6 +30,8 @@ import {
   positionOf,
   releaseOffer,
   requeueCall,
+  setHeld,
+  transferCall,
 } from './call-queue.js';
 import type { AcceptedCall, OfferEnded } from './distribution.schemas.js';
 
@@ -75,6 +77,9 @@ const agentSelect = {
 
 export const connectUrl = (deps: DistributionDeps, offerId: string) =>
   `${deps.publicBaseUrl}/twilio/voice/connect?offer=${encodeURIComponent(offerId)}`;
+const holdUrl = (deps: DistributionDeps, offerId: string) =>
+  `${deps.publicBaseUrl}/twilio/voice/hold?offer=${encodeURIComponent(offerId)}`;
+const requeueUrl = (deps: DistributionDeps) => `${deps.publicBaseUrl}/twilio/voice/requeue`;
 const callbackUrl = (deps: DistributionDeps, what: 'answered' | 'status', offerId: string) =>
   `${deps.publicBaseUrl}/twilio/voice/callback-${what}?offer=${encodeURIComponent(offerId)}`;
 
@@ -153,6 +158,7 @@ async function ringAgent(
     data: {
       ...pop,
       ...(place?.callback ? { callback: true, callerNumber: place.callback } : {}),
+      ...(place?.transferredBy ? { transferredBy: place.transferredBy } : {}),
       reason: 'offered',
       at: now.toISOString(),
       offer: { offerId, expiresAt: expiresAt.toISOString(), autoAccept: agent.autoAccept },
@@ -410,6 +416,87 @@ export async function waitingPlace(
   const seconds = (position * deps.settings.estimatedHandleSeconds) / Math.max(1, atWork);
   // Under a minute is said as such; beyond, whole minutes, never "1 minutes".
   return { position, minutes: seconds < 60 ? 0 : Math.max(2, Math.round(seconds / 60)) };
+}
+
+/** The call the agent is on: its CallSid and offer, or null. */
+async function callOf(
+  deps: DistributionDeps,
+  agentId: string,
+): Promise<{ callSid: string; offerId: string } | null> {
+  const live = await deps.redis.hGetAll(stateKey(agentId));
+  if (live.state !== 'ON_CALL' || !live.callSid) return null;
+  const place = await placeOf(deps.redis, live.callSid);
+  if (place?.state !== 'connected' || place.agentId !== agentId || !place.offerId) return null;
+  return { callSid: live.callSid, offerId: place.offerId };
+}
+
+/**
+ * The agent puts the caller on hold (the caller leaves the bridge for a hold queue of their own:
+ * hold messages, the agent's phone or softphone hangs up) or takes them back (the agent is rung
+ * again). Null when the agent is on no call.
+ */
+export async function holdCall(
+  deps: DistributionDeps,
+  agentId: string,
+  on: boolean,
+): Promise<{ callSid: string; held: boolean } | null> {
+  const call = await callOf(deps, agentId);
+  if (!call || !(await setHeld(deps.redis, call.callSid, agentId, on))) return null;
+  try {
+    await deps.control.redirect(
+      call.callSid,
+      on ? holdUrl(deps, call.offerId) : connectUrl(deps, call.offerId),
+    );
+  } catch (err) {
+    await setHeld(deps.redis, call.callSid, agentId, !on);
+    if (!(err instanceof CallGone)) throw err;
+    await callEnded(deps, call.callSid, 'hung-up');
+    return null;
+  }
+  return { callSid: call.callSid, held: on };
+}
+
+/**
+ * The agent hands the call on: back to the queue in its place (anyone takes it), or to a named
+ * colleague who is available (theirs for one offer's time, then anyone's). The caller hears the
+ * hold prompt again; the agent goes to wrap-up. Null when the agent is on no call.
+ */
+export async function transferCurrentCall(
+  deps: DistributionDeps,
+  agent: Agent,
+  to: { agentId: string } | null,
+): Promise<{ callSid: string } | null> {
+  const call = await callOf(deps, agent.id);
+  if (!call) return null;
+  const now = deps.now();
+  const offerTime = deps.settings.offerTimeoutSeconds * 1000;
+  const wrapUpEndsAt = new Date(now.getTime() + deps.settings.wrapUpSeconds * 1000);
+  const target = to ? { agentId: to.agentId, until: new Date(now.getTime() + offerTime) } : null;
+  if (
+    !(await transferCall(
+      deps.redis,
+      call.callSid,
+      { agentId: agent.id, displayName: agent.displayName },
+      target,
+      now,
+      wrapUpEndsAt,
+    ))
+  )
+    return null;
+  await recordChange(deps, agent, { state: 'WRAP_UP', reason: null, since: now.toISOString() });
+  await deps.db.queuedCall.updateMany({
+    where: { callSid: call.callSid },
+    data: { answeredAt: null, agentId: null, outcome: null },
+  });
+  try {
+    await deps.control.redirect(call.callSid, requeueUrl(deps));
+  } catch (err) {
+    if (!(err instanceof CallGone)) throw err;
+    await callEnded(deps, call.callSid, 'hung-up');
+    return { callSid: call.callSid };
+  }
+  await offerCalls(deps);
+  return { callSid: call.callSid };
 }
 
 /** What the service does every second: expired offers, ended wrap-ups, and any call left waiting. */

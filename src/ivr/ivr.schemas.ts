@@ -24,6 +24,8 @@ export const ScreenPop = Type.Object({
   at: Timestamp,
   /** The caller asked to be called back, keeping their place: the agent calls callerNumber. */
   callback: Type.Optional(Type.Boolean()),
+  /** Handed on by this agent (a transfer). */
+  transferredBy: Type.Optional(Type.String()),
   /** A daytime call offered to this agent (the pop goes to them only). */
   offer: Type.Optional(CallOffer),
 });

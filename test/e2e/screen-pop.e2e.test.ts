@@ -65,6 +65,18 @@ describe('the screen pop', () => {
     // The console's softphone (the simulator's here) cuts and gives back the microphone.
     await pop.getByRole('button', { name: 'Couper le micro' }).click();
     await pop.locator('[data-mute][aria-pressed="true"]').getByText('Rétablir le micro').waitFor();
+    // On hold the caller hears the hold message; taken back, they are with the agent again.
+    await pop.getByRole('button', { name: 'Mettre en attente' }).click();
+    await pop.getByText('L’appelant est en attente : il entend un message d’attente.').waitFor();
+    await panel
+      .locator('#transcript')
+      .getByText('Votre conseiller vous met en attente quelques instants.', { exact: false })
+      .waitFor();
+    const connectedNotes = panel.locator('#transcript li', { hasText: 'Un conseiller a décroché' });
+    const before = await connectedNotes.count();
+    await pop.getByRole('button', { name: 'Reprendre l’appel' }).click();
+    await pop.getByRole('button', { name: 'Mettre en attente' }).waitFor();
+    await expect.poll(() => connectedNotes.count()).toBeGreaterThan(before);
     await pop.getByRole('button', { name: 'Raccrocher' }).click();
     await pop.getByText('Fin d’appel : classez l’appel sur un dossier ci-dessous.').waitFor();
     await panel.locator('#transcript').getByText('Appel terminé.').waitFor();

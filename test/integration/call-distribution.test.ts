@@ -348,6 +348,89 @@ describe('call distribution', () => {
     expect((await call.post('/twilio/voice/queue-choice', { Digits: '2' })).next).toEqual({ kind: 'leave' });
   });
 
+  it('puts the caller on hold in a hold queue of their own and rings the agent again on resume', async () => {
+    const { phone } = await customer();
+    const agent = await availableAgent('2026-11-24T08:00');
+    clock.set(at('2026-11-24T10:00'));
+    const call = await queuedCaller(phone);
+    const offerId = offerIdOf(await offerTo(agent, call.sid));
+    await api(agent.token, 'POST', `/api/calls/offers/${offerId}/accept`);
+    twilioApi.reset();
+
+    const held = await api(agent.token, 'POST', '/api/calls/current/hold', { on: true });
+    expect(held.json()).toEqual({ callSid: call.sid, held: true });
+    const holdUrl = `${h.settings.publicBaseUrl}/twilio/voice/hold?offer=${encodeURIComponent(offerId)}`;
+    expect(twilioApi.callUpdates).toEqual([{ sid: call.sid, form: { Url: holdUrl, Method: 'POST' } }]);
+    const onHold = await call.post(holdUrl.slice(h.settings.publicBaseUrl.length));
+    expect(onHold.said).toEqual([
+      'Votre conseiller vous met en attente quelques instants. Merci de rester en ligne.',
+    ]);
+    expect(onHold.next).toMatchObject({ kind: 'enqueue', queue: `hold-${call.sid}` });
+    // The agent's leg ends as the caller leaves the bridge: that ends nothing.
+    await call.post(`/twilio/voice/agent-leg?offer=${encodeURIComponent(offerId)}`, {
+      DialCallStatus: 'completed',
+    });
+    expect(await stateOf(agent)).toMatchObject({ state: 'ON_CALL' });
+
+    expect((await api(agent.token, 'POST', '/api/calls/current/hold', { on: false })).json()).toEqual({
+      callSid: call.sid,
+      held: false,
+    });
+    const connect = `${h.settings.publicBaseUrl}/twilio/voice/connect?offer=${encodeURIComponent(offerId)}`;
+    expect(twilioApi.callUpdates.at(-1)).toEqual({ sid: call.sid, form: { Url: connect, Method: 'POST' } });
+    await call.post(connect.slice(h.settings.publicBaseUrl.length));
+    expect(call.last?.body).toContain(`<Client>agent-${agent.id}</Client>`);
+  });
+
+  it('hands the call back to the queue, or to a named available colleague before the longest idle', async () => {
+    const { phone } = await customer();
+    const first = await availableAgent('2026-11-24T08:00');
+    const longestIdle = await availableAgent('2026-11-24T08:10');
+    const colleague = await availableAgent('2026-11-24T08:20');
+    clock.set(at('2026-11-24T10:00'));
+    const call = await queuedCaller(phone);
+    const offerId = offerIdOf(await offerTo(first, call.sid));
+    await api(first.token, 'POST', `/api/calls/offers/${offerId}/accept`);
+
+    const listed = (await api(first.token, 'GET', '/api/agents/available')).json() as Array<{
+      userId: string;
+    }>;
+    expect(listed.map((a) => a.userId).sort()).toEqual([longestIdle.id, colleague.id].sort());
+    const handed = await api(first.token, 'POST', '/api/calls/current/transfer', {
+      to: 'agent',
+      agentId: colleague.id,
+    });
+    expect(handed.statusCode, handed.body).toBe(200);
+    expect(await stateOf(first)).toMatchObject({ state: 'WRAP_UP' });
+    expect(twilioApi.callUpdates.at(-1)).toEqual({
+      sid: call.sid,
+      form: { Url: `${h.settings.publicBaseUrl}/twilio/voice/requeue`, Method: 'POST' },
+    });
+    // The caller waits again as when they came (the hold prompt, the queue).
+    expect((await call.post('/twilio/voice/requeue')).next).toMatchObject({
+      kind: 'enqueue',
+      queue: 'daytime',
+    });
+    const pop = await offerTo(colleague, call.sid);
+    expect(pop.data).toMatchObject({ transferredBy: expect.any(String) });
+    expect(longestIdle.events.filter((e) => e.type === 'call.screen-pop')).toEqual([]);
+
+    // The colleague takes it and hands it back to the queue: the longest idle gets it.
+    await api(colleague.token, 'POST', `/api/calls/offers/${offerIdOf(pop)}/accept`);
+    expect(
+      (await api(colleague.token, 'POST', '/api/calls/current/transfer', { to: 'queue' })).statusCode,
+    ).toBe(200);
+    await offerTo(longestIdle, call.sid);
+    expect((await api(first.token, 'POST', '/api/calls/current/transfer', { to: 'queue' })).statusCode).toBe(
+      409,
+    );
+    const busy = await api(longestIdle.token, 'POST', '/api/calls/current/transfer', {
+      to: 'agent',
+      agentId: first.id,
+    });
+    expect(busy.statusCode).toBe(409);
+  });
+
   it('offers the call to the next agent at once when the offered agent closes their console', async () => {
     const { phone } = await customer();
     const leaving = await availableAgent('2026-11-24T08:00');
