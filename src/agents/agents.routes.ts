@@ -6,7 +6,8 @@ import { registerAgentMetrics } from './agent-metrics.js';
 import { AVAILABLE, agentStateDeps, allStates, changeState, currentState } from './agent-state.store.js';
 import { refusalOf } from './agent-states.js';
 import { AgentList, AgentStatus, Colleagues, StateChoice } from './agents.schemas.js';
-import { agentChoseState, distributionDeps } from './distribution.service.js';
+import { agentChoseState } from './call-end.service.js';
+import { distributionDeps } from './distribution.deps.js';
 import { markSeen } from './heartbeat.js';
 
 export function agentsRoutes(app: FastifyInstance, services: Services): void {

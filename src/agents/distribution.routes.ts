@@ -8,20 +8,14 @@ import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import type { TwilioParams } from '../platform/twilio-webhook.js';
 import type { Services } from '../services.js';
 import { stateKey } from './agent-state.store.js';
+import { callEnded } from './call-end.service.js';
 import { callOfOffer, placeOf } from './call-queue.js';
+import { distributionDeps } from './distribution.deps.js';
 import { AcceptedCall, HoldBody, HoldReply, SoftphoneToken, TransferBody } from './distribution.schemas.js';
-import {
-  acceptCall,
-  agentDidNotPickUp,
-  callEnded,
-  declineCall,
-  distributionDeps,
-  hangUpCall,
-  holdCall,
-  keepPlaceForCallback,
-  transferCurrentCall,
-} from './distribution.service.js';
 import { figuresRoutes } from './figures.routes.js';
+import { agentDidNotPickUp, hangUpCall, holdCall, transferCurrentCall } from './in-call.service.js';
+import { acceptCall, declineCall } from './offers.service.js';
+import { keepPlaceForCallback } from './queueing.service.js';
 import { SoftphoneNotConfigured, softphoneIdentity, softphoneToken } from './softphone.js';
 
 const { VoiceResponse } = twilio.twiml;

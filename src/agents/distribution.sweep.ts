@@ -1,6 +1,7 @@
 import type { Stoppable } from '../platform/queues.js';
 import type { Services } from '../services.js';
-import { distributionDeps, distributionSweep } from './distribution.service.js';
+import { distributionSweep } from './call-end.service.js';
+import { distributionDeps } from './distribution.deps.js';
 
 // Every second, one worker (whichever takes the tick's lock) expires the offers past their
 // deadline, ends the wrap-ups past theirs and offers any call still waiting: the backstop of the

@@ -1,13 +1,9 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Twilio from 'twilio';
+import { callEnded } from '../agents/call-end.service.js';
 import { placeOf } from '../agents/call-queue.js';
-import {
-  callEnded,
-  connectUrl,
-  distributionDeps,
-  queueCall,
-  waitingPlace,
-} from '../agents/distribution.service.js';
+import { connectUrl, distributionDeps } from '../agents/distribution.deps.js';
+import { queueCall, waitingPlace } from '../agents/queueing.service.js';
 import { toE164, toNational } from '../identification/phone-number.js';
 import { applyProviderStatus } from '../messaging/delivery-status.js';
 import { isFinal } from '../messaging/message-status.js';

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NOT_ANSWERING } from '../../src/agents/distribution.service.js';
+import { NOT_ANSWERING } from '../../src/agents/distribution.deps.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { signTwilioRequest, type TwilioParams } from '../../src/platform/twilio-webhook.js';
 import type { DomainEvent } from '../../src/realtime/event-bus.js';

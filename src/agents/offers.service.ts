@@ -1,0 +1,139 @@
+import { changeState, recordChange, stateKey } from './agent-state.store.js';
+import { CONSOLE_CLOSED } from './agent-states.js';
+import { CallGone } from './call-control.js';
+import {
+  acceptOffer,
+  callOfOffer,
+  finishCall,
+  OFFER_DEADLINES,
+  overdueOffers,
+  placeOf,
+  releaseOffer,
+} from './call-queue.js';
+import {
+  type Agent,
+  agentSelect,
+  callbackUrl,
+  connectUrl,
+  type DistributionDeps,
+  NOT_ANSWERING,
+  tellOfferEnded,
+} from './distribution.deps.js';
+import type { AcceptedCall } from './distribution.schemas.js';
+import { putBack } from './in-call.service.js';
+import { offerCalls } from './queueing.service.js';
+
+// An offer's end: the agent accepts (the caller is brought to them, or called back), declines,
+// lets it ring past its deadline, or closes their console; each is one atomic step in Redis.
+
+/** The agent takes the call offered: null when the offer is not theirs or no longer stands. */
+export async function acceptCall(
+  deps: DistributionDeps,
+  offerId: string,
+  agent: Agent,
+): Promise<AcceptedCall | null> {
+  const now = deps.now();
+  if (!(await acceptOffer(deps.redis, offerId, agent.id, now))) return null;
+  const callSid = callOfOffer(offerId);
+  await recordChange(deps, agent, { state: 'ON_CALL', reason: null, since: now.toISOString() });
+  await deps.db.queuedCall.updateMany({
+    where: { callSid },
+    data: { answeredAt: now, agentId: agent.id, outcome: 'ANSWERED' },
+  });
+  const { agentPhone } = await deps.db.user.findUniqueOrThrow({
+    where: { id: agent.id },
+    select: { agentPhone: true },
+  });
+  const place = await placeOf(deps.redis, callSid);
+  try {
+    // A caller waiting on the line is moved to the agent; one who asked for a callback is called.
+    if (place?.callback)
+      await deps.control.callBack({
+        to: place.callback,
+        from: deps.callerIdFor(place.line),
+        url: callbackUrl(deps, 'answered', offerId),
+        statusCallbackUrl: callbackUrl(deps, 'status', offerId),
+      });
+    else await deps.control.redirect(callSid, connectUrl(deps, offerId));
+  } catch (err) {
+    if (err instanceof CallGone) {
+      // The caller hung up as the agent accepted: abandoned, and the agent free again at once.
+      await finishCall(deps.redis, callSid, now, now);
+      await deps.db.queuedCall.updateMany({
+        where: { callSid },
+        data: { answeredAt: null, agentId: null, outcome: 'ABANDONED', endedAt: now },
+      });
+      await changeState(deps, agent, 'AVAILABLE', null, { expected: 'WRAP_UP' });
+      await offerCalls(deps);
+      return null;
+    }
+    // The caller is still in the hold music: back in their place, for the next agent.
+    deps.logger.error({ err, callSid }, 'could not bring the caller to the agent: queued again');
+    await putBack(deps, callSid, agent, { state: 'AVAILABLE', reason: null });
+    return null;
+  }
+  await deps.events.publish({
+    type: 'call.answered',
+    data: { callSid, offerId, agentId: agent.id, displayName: agent.displayName, at: now.toISOString() },
+  });
+  return { callSid, offerId, connectTo: agentPhone ? 'phone' : 'softphone' };
+}
+
+/** The agent turns the offer down: it goes to the next agent, and they are available again. */
+export async function declineCall(deps: DistributionDeps, offerId: string, agent: Agent): Promise<boolean> {
+  const now = deps.now();
+  const released = await releaseOffer(
+    deps.redis,
+    offerId,
+    { state: 'AVAILABLE', reason: null },
+    now,
+    agent.id,
+  );
+  if (!released) return false;
+  await recordChange(deps, agent, { state: 'AVAILABLE', reason: null, since: now.toISOString() });
+  await tellOfferEnded(deps, agent.id, offerId, 'declined');
+  await offerCalls(deps);
+  return true;
+}
+
+/**
+ * The agent's last console closed while a call was offered to them: the call goes to the next
+ * agent at once, and the agent on a break until they come back (a closed console answers nothing).
+ */
+export async function consoleClosed(deps: DistributionDeps, agentId: string): Promise<void> {
+  const offerId = await deps.redis.hGet(stateKey(agentId), 'offerId');
+  if (!offerId) return;
+  const now = deps.now();
+  const released = await releaseOffer(
+    deps.redis,
+    offerId,
+    { state: 'BREAK', reason: CONSOLE_CLOSED },
+    now,
+    agentId,
+  );
+  if (!released) return;
+  const agent = await deps.db.user.findUnique({ where: { id: agentId }, select: agentSelect });
+  if (agent)
+    await recordChange(deps, agent, { state: 'BREAK', reason: CONSOLE_CLOSED, since: now.toISOString() });
+  await offerCalls(deps);
+}
+
+/** Offers past their deadline go to the next agent; the agent who let it ring goes on a break. */
+export async function expireOffers(deps: DistributionDeps): Promise<number> {
+  const now = deps.now();
+  let expired = 0;
+  for (const offerId of await overdueOffers(deps.redis, now)) {
+    const agentId = await releaseOffer(deps.redis, offerId, { state: 'BREAK', reason: NOT_ANSWERING }, now);
+    if (!agentId) {
+      await deps.redis.zRem(OFFER_DEADLINES, offerId);
+      continue;
+    }
+    expired++;
+    const agent = await deps.db.user.findUnique({ where: { id: agentId }, select: agentSelect });
+    if (agent)
+      await recordChange(deps, agent, { state: 'BREAK', reason: NOT_ANSWERING, since: now.toISOString() });
+    await tellOfferEnded(deps, agentId, offerId, 'expired');
+  }
+  if (expired > 0) await offerCalls(deps);
+  return expired;
+}
