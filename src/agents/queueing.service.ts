@@ -43,6 +43,11 @@ export async function queueCall(
           orderBy: { createdAt: 'asc' },
         })
       : null;
+  // The record first: once in Redis, any process may offer the call and count the offer on it.
+  await deps.db.queuedCall.createMany({
+    data: [{ callSid: call.callSid, line: call.line, queuedAt, urgent }],
+    skipDuplicates: true,
+  });
   const added = await enqueueCall(deps.redis, {
     callSid: call.callSid,
     line: call.line,
@@ -52,10 +57,6 @@ export async function queueCall(
     urgent,
   });
   if (!added) return;
-  await deps.db.queuedCall.createMany({
-    data: [{ callSid: call.callSid, line: call.line, queuedAt, urgent }],
-    skipDuplicates: true,
-  });
   await offerCalls(deps);
 }
 
