@@ -570,8 +570,22 @@ describe('call distribution', () => {
     const unknown = await h.twilioPost('/twilio/voice/connect?offer=CAunknown.1', { CallSid: 'CAunknown' });
     expect(unknown.statusCode).toBe(200);
     expect(unknown.body).toContain('<Record');
+    // A choice or a callback's answer for a call the service does not know: nothing breaks.
+    const choice = await h.twilioPost('/twilio/voice/queue-choice', { CallSid: 'CAunknown', Digits: '1' });
+    expect(choice.statusCode).toBe(200);
+    expect(choice.body).not.toContain('<Leave');
+    const callback = await h.twilioPost('/twilio/voice/callback-answered?offer=CAunknown.1', {
+      CallSid: 'CA1',
+    });
+    expect(callback.body).toContain('<Record');
+    expect(
+      (await h.twilioPost('/twilio/voice/callback-status?offer=CAunknown.1', { CallStatus: 'completed' }))
+        .statusCode,
+    ).toBe(204);
     const token = await h.login('AGENT');
     expect((await api(token, 'POST', '/api/calls/offers/not-an-offer/accept')).statusCode).toBe(400);
+    expect((await api(token, 'POST', '/api/calls/current/hold', { on: true })).statusCode).toBe(409);
+    expect((await api(token, 'POST', '/api/calls/current/transfer', { to: 'agent' })).statusCode).toBe(422);
     expect((await api(token, 'POST', '/api/calls/current/hangup')).statusCode).toBe(409);
   });
 
