@@ -35,6 +35,8 @@ import {
 import { apiServer, redisCpuMeter } from './fixtures.js';
 import {
   type BenchOutcome,
+  type ClientProcess,
+  clockOffset,
   cpuSeconds,
   freePort,
   machine,
@@ -45,6 +47,7 @@ import {
   runIfMain,
   type Server,
   percentiles as sharedPercentiles,
+  startClient,
   startServer,
   timed,
   verdict,
@@ -195,56 +198,13 @@ async function prepareData(users: ConsoleUser[]) {
 // ---------------------------------------------------------------------------------------------
 // Client processes
 
-interface ClientProcess {
-  server: Server;
-  base: string;
-  call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
-}
-
 async function startClients(count: number): Promise<ClientProcess[]> {
   const script = new URL('./servers/fanout-clients.ts', import.meta.url).pathname;
-  return Promise.all(
-    Array.from({ length: count }, async () => {
-      const server = await startServer(script, {
-        PORT: String(await freePort()),
-        BENCH_FANOUT_RUN: RUN_ID,
-      });
-      const base = `http://127.0.0.1:${server.port}`;
-      return {
-        server,
-        base,
-        async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-          const answer = await fetch(`${base}${path}`, {
-            method,
-            ...(body === undefined
-              ? {}
-              : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-          });
-          if (!answer.ok) throw new Error(`client process ${path}: ${answer.status} ${await answer.text()}`);
-          return (await answer.json()) as T;
-        },
-      };
-    }),
-  );
+  return Promise.all(Array.from({ length: count }, () => startClient(script, { BENCH_FANOUT_RUN: RUN_ID })));
 }
 
 /** Socket i is held by client process ⌊i × processes ÷ sockets⌋. */
 const clientOf = (index: number) => Math.floor((index * CLIENT_PROCESSES) / SOCKETS);
-
-/**
- * The client process's clock against this one's: offset = its wallNow() − the midpoint of the
- * round trip, from the quickest of 20 round trips (± half that round trip).
- */
-async function clockOffset(client: ClientProcess) {
-  let best = { offsetMs: Number.NaN, rttMs: Number.POSITIVE_INFINITY };
-  for (let i = 0; i < 20; i++) {
-    const before = wallNow();
-    const { now } = await client.call<{ now: number }>('GET', '/clock');
-    const after = wallNow();
-    if (after - before < best.rttMs) best = { offsetMs: now - (before + after) / 2, rttMs: after - before };
-  }
-  return { offsetMs: Number(best.offsetMs.toFixed(3)), rttMs: Number(best.rttMs.toFixed(3)) };
-}
 
 /** Redis's round trip from this process (sequential PINGs): the machine's noise, read apart. */
 async function redisRoundTrip(redis: Redis, count = 200) {

@@ -1,8 +1,9 @@
 // `npm run bench`: every benchmark, one after the other, with its figures printed and saved.
-// BENCH_ONLY=gather (or webhook, paging, alerts-detection, gateway, fanout, startup) runs one. Exits 1 if a benchmark fails or a request was answered
-// wrongly; missed targets are reported, not fatal (the figures are noisy on shared machines:
-// see bench/README.md).
+// BENCH_ONLY=gather (or webhook, paging, alerts-detection, gateway, fanout, distribution, startup)
+// runs one. Exits 1 if a benchmark fails or a request was answered wrongly; missed targets are
+// reported, not fatal (the figures are noisy on shared machines: see bench/README.md).
 import { runAlertsDetectionBench } from './alerts-detection.bench.js';
+import { runDistributionBench } from './distribution.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
 import { runGatewayBench } from './gateway.bench.js';
 import { runGatherBench } from './gather.bench.js';
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchOutcome>> = {
   'alerts-detection': runAlertsDetectionBench,
   gateway: runGatewayBench,
   fanout: runFanoutBench,
+  distribution: runDistributionBench,
   startup: runStartupBench,
 };
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean) ?? Object.keys(BENCHMARKS);

@@ -1,7 +1,9 @@
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
+import { freePort } from '../test/support/free-port.js';
+import { wallNow } from './fanout-shared.js';
 
 /** The settings both benchmarks share (bench/README.md). */
 export const RUN_OPTIONS: RunOptions = {
@@ -242,6 +244,44 @@ export function cpuSeconds(pid: number): number {
 }
 
 /**
+ * CPU time of a set of processes over a run, sampled every `everyMs`: the processes whose
+ * `/proc/<pid>/cmdline` matches (PostgreSQL's backends of one database: "postgres: 15/main:
+ * postgres cc_bench 127.0.0.1(…) idle"). A process that ends during the run keeps what it had
+ * used at its last sample; one born during the run counts from zero.
+ */
+export function processCpuMeter(matches: (cmdline: string) => boolean, everyMs = 500) {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  const sample = (initial: boolean) => {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const pid = Number(entry);
+      try {
+        if (!first.has(pid) && !matches(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')))
+          continue;
+        const seconds = cpuSeconds(pid);
+        if (!first.has(pid)) first.set(pid, initial ? seconds : 0);
+        last.set(pid, seconds);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
+  sample(true);
+  const timer = setInterval(() => sample(false), everyMs);
+  return {
+    /** CPU seconds used by the matching processes since the meter started. */
+    stop(): number {
+      clearInterval(timer);
+      sample(false);
+      let total = 0;
+      for (const [pid, seconds] of last) total += seconds - first.get(pid)!;
+      return total;
+    },
+  };
+}
+
+/**
  * Busy CPU time of the whole machine so far (every core; not idle, not waiting for I/O), in
  * seconds, from /proc/stat: with the benchmark's own processes' time, how much the machine's
  * other work took from them.
@@ -403,7 +443,53 @@ export function printRows(rows: Measurement[]): void {
   );
 }
 
-export { freePort } from '../test/support/free-port.js';
+export { freePort };
+
+/**
+ * A process driven over a small HTTP control port (the fan-out's console sockets, the
+ * distribution's agents): `call` sends it an order as JSON and returns its JSON answer.
+ */
+export interface ClientProcess {
+  server: Server;
+  base: string;
+  call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+}
+
+/** Starts `script` (which listens on PORT, 127.0.0.1) with `startServer`, and its control channel. */
+export async function startClient(script: string, env: Record<string, string> = {}): Promise<ClientProcess> {
+  const server = await startServer(script, { PORT: String(await freePort()), ...env });
+  const base = `http://127.0.0.1:${server.port}`;
+  return {
+    server,
+    base,
+    async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+      const answer = await fetch(`${base}${path}`, {
+        method,
+        ...(body === undefined
+          ? {}
+          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      });
+      if (!answer.ok) throw new Error(`client process ${path}: ${answer.status} ${await answer.text()}`);
+      return (await answer.json()) as T;
+    },
+  };
+}
+
+/**
+ * The client process's clock against this one's: offset = its wallNow() − the midpoint of the
+ * round trip, from the quickest of 20 round trips (± half that round trip). The process answers
+ * `GET /clock` with `{ now: wallNow() }`.
+ */
+export async function clockOffset(client: ClientProcess) {
+  let best = { offsetMs: Number.NaN, rttMs: Number.POSITIVE_INFINITY };
+  for (let i = 0; i < 20; i++) {
+    const before = wallNow();
+    const { now } = await client.call<{ now: number }>('GET', '/clock');
+    const after = wallNow();
+    if (after - before < best.rttMs) best = { offsetMs: now - (before + after) / 2, rttMs: after - before };
+  }
+  return { offsetMs: Number(best.offsetMs.toFixed(3)), rttMs: Number(best.rttMs.toFixed(3)) };
+}
 
 /** Writes results/<name>-<date>.json; returns its path. */
 export function saveResult(name: string, result: unknown): string {
