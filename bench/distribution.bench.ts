@@ -18,7 +18,7 @@ import { loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import { AVAILABLE, WRAP_UP } from '../src/agents/agent-state.store.js';
-import { OFFER_DEADLINES, queuedCallKey, WAITING } from '../src/distribution/call-queue.js';
+import { OFFER_DEADLINES, queuedCallKey, WAITING } from '../src/agents/call-queue.js';
 import { hashPassword } from '../src/platform/auth/passwords.js';
 import type { Principal } from '../src/platform/auth/principal.js';
 import { createSession } from '../src/platform/auth/tokens.js';

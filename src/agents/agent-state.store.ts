@@ -1,3 +1,4 @@
+import { SUPERVISORS } from '../platform/auth/principal.js';
 import type { Db } from '../platform/db/client.js';
 import type { Redis } from '../platform/redis.js';
 import { redisScript } from '../platform/redis-script.js';
@@ -79,7 +80,14 @@ export async function recordChange(deps: AgentStateDeps, user: Agent, live: Live
     data: { userId: user.id, state: live.state, reason: live.reason, at: new Date(live.since) },
   });
   const status = { userId: user.id, displayName: user.displayName, ...live };
-  await deps.events.publish({ type: 'agent.state', agencyId: user.agencyId, data: { ...status } });
+  // The agent's own consoles and supervision: the other agents have no use for it.
+  await deps.events.publish({
+    type: 'agent.state',
+    agencyId: user.agencyId,
+    userId: user.id,
+    roles: [...SUPERVISORS],
+    data: { ...status },
+  });
   return status;
 }
 

@@ -1,3 +1,4 @@
+import { SUPERVISORS } from '../platform/auth/principal.js';
 import { changeState, recordChange, stateKey } from './agent-state.store.js';
 import { CONSOLE_CLOSED } from './agent-states.js';
 import { CallGone } from './call-control.js';
@@ -72,8 +73,10 @@ export async function acceptCall(
     await putBack(deps, callSid, agent, { state: 'AVAILABLE', reason: null });
     return null;
   }
+  // For supervision's figures.
   await deps.events.publish({
     type: 'call.answered',
+    roles: [...SUPERVISORS],
     data: { callSid, offerId, agentId: agent.id, displayName: agent.displayName, at: now.toISOString() },
   });
   return { callSid, offerId, connectTo: agentPhone ? 'phone' : 'softphone' };

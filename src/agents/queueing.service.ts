@@ -88,9 +88,8 @@ export async function ringAgent(
     deps.db.user.findUniqueOrThrow({ where: { id: agentId }, select: agentSelect }),
     placeOf(deps.redis, callSid),
   ]);
-  await recordChange(deps, agent, { state: 'OFFERED', reason: null, since: now.toISOString() });
-  await deps.db.queuedCall.updateMany({ where: { callSid }, data: { offers: { increment: 1 } } });
   const pop = JSON.parse(place?.pop ?? '{}') as ScreenPop;
+  // The console rings first; the records it does not need follow (bench/README.md, distribution).
   await deps.events.publish({
     type: 'call.screen-pop',
     userId: agent.id,
@@ -103,6 +102,10 @@ export async function ringAgent(
       offer: { offerId, expiresAt: expiresAt.toISOString(), autoAccept: agent.autoAccept },
     },
   });
+  await Promise.all([
+    recordChange(deps, agent, { state: 'OFFERED', reason: null, since: now.toISOString() }),
+    deps.db.queuedCall.updateMany({ where: { callSid }, data: { offers: { increment: 1 } } }),
+  ]);
   if (agent.autoAccept) await acceptCall(deps, offerId, agent);
 }
 

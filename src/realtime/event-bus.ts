@@ -26,6 +26,7 @@ export function createEventBus(redis: Redis, now: () => Date): EventBus {
         at,
         agencyId: event.agencyId ?? null,
         ...(event.userId ? { userId: event.userId } : {}),
+        ...(event.roles?.length ? { roles: event.roles } : {}),
         data: event.data,
       });
       return redis.xAdd(

@@ -11,8 +11,10 @@ export const DomainEvent = Type.Object({
   at: Type.String(),
   /** Events about one agency go to that agency's room (and supervisors); others to all staff. */
   agencyId: Type.Optional(Nullable(Type.String())),
-  /** An event for one user's consoles only (a call offered to them). */
+  /** An event for one user's consoles only (a call offered to them)... */
   userId: Type.Optional(Nullable(Type.String())),
+  /** ...and/or for these roles' consoles (supervision's figures), rather than the agency's. */
+  roles: Type.Optional(Type.Array(Type.String())),
   data: Type.Record(Type.String(), Type.Unknown()),
 });
 export type DomainEvent = Static<typeof DomainEvent>;

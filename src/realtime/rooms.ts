@@ -1,7 +1,8 @@
 import type { Principal } from '../platform/auth/principal.js';
 import type { DomainEvent } from './event-bus.js';
 
-// Rooms per user, per role and per agency. An event for one user goes to their consoles only. An agent attached to an agency hears that agency's events and
+// Rooms per user, per role and per agency. An event for one user (and/or some roles) goes to
+// their consoles only. An agent attached to an agency hears that agency's events and
 // the events that belong to no agency; supervisors and admins hear everything.
 
 export const ALL_STAFF = 'staff';
@@ -19,7 +20,8 @@ export function roomsFor(principal: Principal): string[] {
 }
 
 export function audienceOf(event: DomainEvent): string[] {
-  if (event.userId) return [userRoom(event.userId)];
+  if (event.userId || event.roles?.length)
+    return [...(event.userId ? [userRoom(event.userId)] : []), ...(event.roles ?? []).map(roleRoom)];
   if (!event.agencyId) return [ALL_STAFF];
   return [agencyRoom(event.agencyId), UNASSIGNED_AGENTS, roleRoom('SUPERVISOR'), roleRoom('ADMIN')];
 }

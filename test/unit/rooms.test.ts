@@ -32,4 +32,14 @@ describe('who hears which event', () => {
     expect(mayReceive(agent('metz'), event(null))).toBe(true);
     expect(mayReceive(supervisor, event(null))).toBe(true);
   });
+
+  it("sends one user's event (a call offered to them, their state) to them, and to the roles named", () => {
+    const offered = { ...event('lyon'), userId: 'u' };
+    expect(mayReceive(agent('lyon'), offered)).toBe(true);
+    expect(mayReceive({ ...agent('lyon'), id: 'other' } as Principal, offered)).toBe(false);
+    expect(mayReceive(supervisor, offered)).toBe(false);
+    const state = { ...offered, roles: ['SUPERVISOR', 'ADMIN'] };
+    expect(mayReceive(supervisor, state)).toBe(true);
+    expect(mayReceive({ ...agent('lyon'), id: 'other' } as Principal, state)).toBe(false);
+  });
 });
