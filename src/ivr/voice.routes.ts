@@ -10,7 +10,7 @@ import { isFinal } from '../messaging/message-status.js';
 import { fromTwilioStatus } from '../messaging/twilio/twilio-vocabulary.js';
 import { afterOutOfHoursCall, pageCallStatus } from '../oncall/paging.service.js';
 import { isUuid } from '../platform/ids.js';
-import type { TwilioParams } from '../platform/twilio-webhook.js';
+import { sendTwiml, type TwilioParams } from '../platform/twilio-webhook.js';
 import type { Services } from '../services.js';
 import type { CallState } from './call-state.js';
 import { createFlowEngine, queueWaitAnswer } from './flow-engine.js';
@@ -26,10 +26,6 @@ const redirectTo = (url: string) => {
   r.redirect({ method: 'POST' }, url);
   return r.toString();
 };
-
-function sendTwiml(reply: FastifyReply, twiml: string): FastifyReply {
-  return reply.code(200).type('text/xml; charset=utf-8').send(twiml);
-}
 
 export function voiceRoutes(app: FastifyInstance, services: Services): void {
   const { voice, lines, callStates, db, redis, events, clock, metrics, templates, settings } = services;

@@ -8,6 +8,11 @@ import twilio from 'twilio';
 
 export type TwilioParams = Record<string, string>;
 
+/** A webhook's answer to Twilio: TwiML, 200. */
+export function sendTwiml(reply: FastifyReply, twiml: string): FastifyReply {
+  return reply.code(200).type('text/xml; charset=utf-8').send(twiml);
+}
+
 export function registerFormParser(app: FastifyInstance, bodyLimit: number): void {
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
