@@ -108,7 +108,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   // An agent closing their last console while a call rings there: the call goes to the next agent.
   const distribution = distributionDeps(services);
   const sockets = attachSocketGateway(app, services, {
-    lastConsoleClosed: (userId) => consoleClosed(distribution, userId),
+    consoleClosed: (userId, othersOpen) => consoleClosed(distribution, userId, othersOpen),
   });
   presenceRoutes(app, services.db, sockets.online);
   const stopHeartbeat = startHeartbeat(

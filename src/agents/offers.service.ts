@@ -103,9 +103,14 @@ export async function declineCall(deps: DistributionDeps, offerId: string, agent
  * The agent's last console closed while a call was offered to them: the call goes to the next
  * agent at once, and the agent on a break until they come back (a closed console answers nothing).
  */
-export async function consoleClosed(deps: DistributionDeps, agentId: string): Promise<void> {
+export async function consoleClosed(
+  deps: DistributionDeps,
+  agentId: string,
+  othersOpen: () => Promise<boolean>,
+): Promise<void> {
   const offerId = await deps.redis.hGet(stateKey(agentId), 'offerId');
-  if (!offerId) return;
+  // Most consoles close with no call ringing; another tab of the agent's keeps it ringing there.
+  if (!offerId || (await othersOpen())) return;
   const now = deps.now();
   const released = await releaseOffer(
     deps.redis,

@@ -29,8 +29,11 @@ export function attachSocketGateway(
   app: FastifyInstance,
   services: Services,
   hooks: {
-    /** A user's last console (on any api process) has just disconnected. */
-    lastConsoleClosed?(userId: string): Promise<void>;
+    /**
+     * A console of the user has just disconnected; `othersOpen` says whether another (on any api
+     * process) still is: a request to every process, for the hook to make only when it matters.
+     */
+    consoleClosed?(userId: string, othersOpen: () => Promise<boolean>): Promise<void>;
   } = {},
 ): {
   relay(event: DomainEvent): void;
@@ -68,14 +71,13 @@ export function attachSocketGateway(
     const principal = socket.data.principal;
     void socket.join(roomsFor(principal));
     handlePresence(io, socket, (err) => logger.warn({ err }, 'presence not told'));
-    if (principal.kind === 'user' && hooks.lastConsoleClosed) {
-      const closed = hooks.lastConsoleClosed;
+    if (principal.kind === 'user' && hooks.consoleClosed) {
+      const closed = hooks.consoleClosed;
+      const othersOpen = async () => (await io.in(userRoom(principal.id)).fetchSockets()).length > 0;
       socket.on('disconnect', () => {
-        // Another tab, on this process or another, keeps the user at their console.
-        io.in(userRoom(principal.id))
-          .fetchSockets()
-          .then((left) => (left.length === 0 ? closed(principal.id) : undefined))
-          .catch((err) => logger.warn({ err, userId: principal.id }, 'console closing not handled'));
+        closed(principal.id, othersOpen).catch((err) =>
+          logger.warn({ err, userId: principal.id }, 'console closing not handled'),
+        );
       });
     }
     // Catch-up after a drop: the client says the last event id it saw and gets what it missed.
