@@ -19,7 +19,6 @@ import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import { AVAILABLE, WRAP_UP } from '../src/agents/agent-state.store.js';
 import { OFFER_DEADLINES, queuedCallKey, WAITING } from '../src/agents/call-queue.js';
-import { hashPassword } from '../src/platform/auth/passwords.js';
 import type { Principal } from '../src/platform/auth/principal.js';
 import { createSession } from '../src/platform/auth/tokens.js';
 import { connectRedis, createRedis, type Redis } from '../src/platform/redis.js';
@@ -42,6 +41,7 @@ import {
   prepareData,
   REDIS_URL,
   redisCpuMeter,
+  seedConsoleUsers,
   unknownPhone,
 } from './fixtures.js';
 import {
@@ -124,51 +124,14 @@ function population(count: number): AgentUser[] {
  */
 async function prepareAgents(users: AgentUser[]) {
   const versions = await prepareData(0);
-  const passwordHash = await hashPassword(PASSWORD);
-  const db = new pg.Client({ connectionString: DATABASE_URL });
-  await db.connect();
-  try {
-    await db.query('BEGIN');
-    const region = await db.query(
-      `INSERT INTO regions (code, name, updated_at) VALUES ('R-DIST', 'Région banc', now()) RETURNING id`,
-    );
-    const agencies = await db.query(
-      `INSERT INTO agencies (code, name, region_id, updated_at)
-       SELECT 'D' || i, 'Agence ' || i, $1, now() FROM generate_series(0, $2 - 1) AS i
-       RETURNING id, code`,
-      [region.rows[0].id, AGENCIES],
-    );
-    const agencyIds = new Map<number, string>(
-      agencies.rows.map((r: { id: string; code: string }) => [Number(r.code.slice(1)), r.id]),
-    );
-    await db.query(
-      `INSERT INTO users (email, display_name, role, password_hash, agency_id, updated_at)
-       SELECT email, display_name, 'AGENT', $3, agency_id, now()
-       FROM unnest($1::text[], $2::text[], $4::uuid[]) AS u(email, display_name, agency_id)`,
-      [
-        users.map((u) => u.email),
-        users.map((u) => `Agent ${u.index}`),
-        passwordHash,
-        users.map((u) => (u.agency === null ? null : agencyIds.get(u.agency)!)),
-      ],
-    );
-    await db.query('COMMIT');
-    const rows = await db.query(
-      'SELECT id, email, agency_id, display_name, locale FROM users ORDER BY email',
-    );
-    return {
-      versions,
-      rows: rows.rows as Array<{
-        id: string;
-        email: string;
-        agency_id: string | null;
-        display_name: string;
-        locale: 'fr' | 'en';
-      }>,
-    };
-  } finally {
-    await db.end();
-  }
+  const { rows } = await seedConsoleUsers(
+    DATABASE_URL,
+    'D',
+    AGENCIES,
+    PASSWORD,
+    users.map((u) => ({ email: u.email, displayName: `Agent ${u.index}`, role: 'AGENT', agency: u.agency })),
+  );
+  return { versions, rows };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ import { loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { hashPassword } from '../src/platform/auth/passwords.js';
 import type { Principal } from '../src/platform/auth/principal.js';
 import { createSession } from '../src/platform/auth/tokens.js';
 import { applyMigrations } from '../src/platform/db/migrations.js';
@@ -32,7 +31,7 @@ import {
   type SocketRecord,
   wallNow,
 } from './fanout-shared.js';
-import { apiServer, redisCpuMeter } from './fixtures.js';
+import { apiServer, redisCpuMeter, seedConsoleUsers } from './fixtures.js';
 import {
   type BenchOutcome,
   type ClientProcess,
@@ -130,8 +129,8 @@ function shouldReceive(user: ConsoleUser, event: PlannedEvent): boolean {
 
 /**
  * Re-creates cc_bench_fanout with the project's migrations: one region, AGENCIES agencies, one
- * active user per socket, all with the same argon2id hash (`hashPassword`, once: 1,000 hashes
- * would take a minute). Empties the benchmark's Redis database. Returns the users' rows.
+ * active user per socket (`seedConsoleUsers`). Empties the benchmark's Redis database. Returns
+ * the users' rows.
  */
 async function prepareData(users: ConsoleUser[]) {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
@@ -140,59 +139,23 @@ async function prepareData(users: ConsoleUser[]) {
   const postgres = String((await admin.query('SHOW server_version')).rows[0].server_version);
   await admin.end();
   await applyMigrations(DATABASE_URL); // creates the database, then prisma/migrations
-  const passwordHash = await hashPassword(PASSWORD);
-  const db = new pg.Client({ connectionString: DATABASE_URL });
-  await db.connect();
-  try {
-    await db.query('BEGIN');
-    const region = await db.query(
-      `INSERT INTO regions (code, name, updated_at) VALUES ('R-FANOUT', 'Région banc', now()) RETURNING id`,
-    );
-    const agencies = await db.query(
-      `INSERT INTO agencies (code, name, region_id, updated_at)
-       SELECT 'F' || i, 'Agence ' || i, $1, now() FROM generate_series(0, $2 - 1) AS i
-       RETURNING id, code`,
-      [region.rows[0].id, AGENCIES],
-    );
-    const agencyIds = new Map<number, string>(
-      agencies.rows.map((r: { id: string; code: string }) => [Number(r.code.slice(1)), r.id]),
-    );
-    await db.query(
-      `INSERT INTO users (email, display_name, role, password_hash, agency_id, updated_at)
-       SELECT email, display_name, role::"UserRole", $4, agency_id, now()
-       FROM unnest($1::text[], $2::text[], $3::text[], $5::uuid[]) AS u(email, display_name, role, agency_id)`,
-      [
-        users.map((u) => u.email),
-        users.map((u) => `Console ${u.index}`),
-        users.map((u) => u.role),
-        passwordHash,
-        users.map((u) => (u.agency === null ? null : agencyIds.get(u.agency)!)),
-      ],
-    );
-    await db.query('COMMIT');
-    const rows = await db.query(
-      'SELECT id, email, role, agency_id, display_name, locale FROM users ORDER BY email',
-    );
-    const redis = createRedis(REDIS_URL, () => undefined);
-    await connectRedis(redis, REDIS_URL);
-    await redis.flushDb();
-    const info = await redis.info('server');
-    redis.destroy();
-    return {
-      versions: { postgres, redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown' },
-      agencyIds,
-      rows: rows.rows as Array<{
-        id: string;
-        email: string;
-        role: Role;
-        agency_id: string | null;
-        display_name: string;
-        locale: 'fr' | 'en';
-      }>,
-    };
-  } finally {
-    await db.end();
-  }
+  const { agencyIds, rows } = await seedConsoleUsers(
+    DATABASE_URL,
+    'F',
+    AGENCIES,
+    PASSWORD,
+    users.map((u) => ({ email: u.email, displayName: `Console ${u.index}`, role: u.role, agency: u.agency })),
+  );
+  const redis = createRedis(REDIS_URL, () => undefined);
+  await connectRedis(redis, REDIS_URL);
+  await redis.flushDb();
+  const info = await redis.info('server');
+  redis.destroy();
+  return {
+    versions: { postgres, redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown' },
+    agencyIds,
+    rows,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

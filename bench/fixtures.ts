@@ -2,6 +2,7 @@
 // (15), its settings, and the callers' numbers.
 import pg from 'pg';
 import { createClient } from 'redis';
+import { hashPassword } from '../src/platform/auth/passwords.js';
 import { applyMigrations } from '../src/platform/db/migrations.js';
 import { loadSettings, type Settings } from '../src/settings.js';
 
@@ -90,4 +91,74 @@ export async function redisCpuMeter(): Promise<{ seconds(): Promise<number>; clo
     },
     close: () => redis.close().catch(() => undefined),
   };
+}
+
+/** A console user to seed: `agency` is the index of one of the seeded agencies, or none. */
+export interface SeedUser {
+  email: string;
+  displayName: string;
+  role: 'AGENT' | 'SUPERVISOR' | 'ADMIN';
+  agency: number | null;
+}
+
+export interface SeededUser {
+  id: string;
+  email: string;
+  role: SeedUser['role'];
+  agency_id: string | null;
+  display_name: string;
+  locale: 'fr' | 'en';
+}
+
+/**
+ * Into a migrated database: one region, `agencies` agencies (codes `<prefix><i>`) and the users,
+ * all with the same argon2id hash of `password` (`hashPassword` once: a thousand hashes would take
+ * a minute), in one transaction of plain SQL. Returns the agencies' ids by index and the users'
+ * rows by e-mail.
+ */
+export async function seedConsoleUsers(
+  databaseUrl: string,
+  prefix: string,
+  agencies: number,
+  password: string,
+  users: readonly SeedUser[],
+): Promise<{ agencyIds: Map<number, string>; rows: SeededUser[] }> {
+  const passwordHash = await hashPassword(password);
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    await db.query('BEGIN');
+    const region = await db.query(
+      `INSERT INTO regions (code, name, updated_at) VALUES ($1, 'Région banc', now()) RETURNING id`,
+      [`R-${prefix}`],
+    );
+    const created = await db.query(
+      `INSERT INTO agencies (code, name, region_id, updated_at)
+       SELECT $3 || i, 'Agence ' || i, $1, now() FROM generate_series(0, $2 - 1) AS i
+       RETURNING id, code`,
+      [region.rows[0].id, agencies, prefix],
+    );
+    const agencyIds = new Map<number, string>(
+      created.rows.map((r: { id: string; code: string }) => [Number(r.code.slice(prefix.length)), r.id]),
+    );
+    await db.query(
+      `INSERT INTO users (email, display_name, role, password_hash, agency_id, updated_at)
+       SELECT email, display_name, role::"UserRole", $4, agency_id, now()
+       FROM unnest($1::text[], $2::text[], $3::text[], $5::uuid[]) AS u(email, display_name, role, agency_id)`,
+      [
+        users.map((u) => u.email),
+        users.map((u) => u.displayName),
+        users.map((u) => u.role),
+        passwordHash,
+        users.map((u) => (u.agency === null ? null : agencyIds.get(u.agency)!)),
+      ],
+    );
+    await db.query('COMMIT');
+    const rows = await db.query(
+      'SELECT id, email, role, agency_id, display_name, locale FROM users ORDER BY email',
+    );
+    return { agencyIds, rows: rows.rows as SeededUser[] };
+  } finally {
+    await db.end();
+  }
 }
