@@ -14,6 +14,10 @@ export interface AgentsModuleSettings {
     serviceLevelSeconds: number;
     /** After this wait, callers are offered a callback keeping their place, or a message. */
     callbackAfterSeconds: number;
+    /** How long a caller who asked for a callback keeps their place. */
+    callbackKeepHours: number;
+    /** How long the agent's phone or softphone rings before the caller waits again. */
+    agentRingSeconds: number;
   };
   /**
    * The console's softphone (Twilio Voice SDK): an API key to sign its access tokens, and the
@@ -35,6 +39,8 @@ export function readAgentsSettings(read: EnvReader): AgentsModuleSettings {
       estimatedHandleSeconds: read.integer('QUEUE_ESTIMATED_HANDLE_SECONDS', 300, 30, 3600),
       serviceLevelSeconds: read.integer('SERVICE_LEVEL_SECONDS', 20, 5, 600),
       callbackAfterSeconds: read.integer('QUEUE_CALLBACK_AFTER_SECONDS', 60, 0, 3600),
+      callbackKeepHours: read.integer('QUEUE_CALLBACK_KEEP_HOURS', 12, 1, 72),
+      agentRingSeconds: read.integer('CALL_AGENT_RING_SECONDS', 20, 5, 60),
     },
     softphone: {
       apiKeySid: read.optionalString('TWILIO_API_KEY_SID'),

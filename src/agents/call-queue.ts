@@ -319,13 +319,16 @@ redis.call('HSET', KEYS[1], 'callback', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
-/** A callback keeps the call's place for this long (the caller is no longer on the line). */
-const CALLBACK_TTL_SECONDS = 12 * 3600;
-
-export async function keepForCallback(redis: Redis, callSid: string, number: string): Promise<boolean> {
+/** Keeps the call's place for `keepSeconds` (the caller is no longer on the line). */
+export async function keepForCallback(
+  redis: Redis,
+  callSid: string,
+  number: string,
+  keepSeconds: number,
+): Promise<boolean> {
   const kept = await redisScript(redis, KEEP_FOR_CALLBACK)(
     [queuedCallKey(callSid)],
-    [number, String(CALLBACK_TTL_SECONDS)],
+    [number, String(keepSeconds)],
   );
   return kept === 1;
 }

@@ -13,8 +13,6 @@ import { softphoneIdentity } from './softphone.js';
 
 const { VoiceResponse } = twilio.twiml;
 
-/** How long the agent's phone rings before the caller goes back to waiting. */
-const AGENT_RING_SECONDS = 20;
 const twilioAccess = { access: 'twilio' } as const;
 
 /**
@@ -175,7 +173,7 @@ export function callWebhookRoutes(app: FastifyInstance, services: Services): voi
     const dial = r.dial({
       action: `/twilio/voice/agent-leg?offer=${encodeURIComponent(offer)}`,
       method: 'POST',
-      timeout: AGENT_RING_SECONDS,
+      timeout: services.settings.distribution.agentRingSeconds,
       // The caller's number shows on the agent's phone, as it would on a desk phone.
       ...(callerNumber && callerNumber !== 'anonymous' ? { callerId: callerNumber } : {}),
     });

@@ -53,9 +53,16 @@ export const callbackUrl = (deps: DistributionDeps, what: 'answered' | 'status',
 
 export type Agent = { id: string; displayName: string; agencyId: string | null };
 
-export async function tellAgent(deps: DistributionDeps, agentId: string, state: AgentStateName, now: Date) {
+/** Records and tells a state the call scripts already made live for the agent. */
+export async function tellAgent(
+  deps: DistributionDeps,
+  agentId: string,
+  state: AgentStateName,
+  now: Date,
+  reason: string | null = null,
+): Promise<void> {
   const agent = await deps.db.user.findUnique({ where: { id: agentId }, select: agentSelect });
-  if (agent) await recordChange(deps, agent, { state, reason: null, since: now.toISOString() });
+  if (agent) await recordChange(deps, agent, { state, reason, since: now.toISOString() });
 }
 
 export async function tellOfferEnded(

@@ -109,47 +109,53 @@ export function figuresRoutes(app: FastifyInstance, services: Services): void {
   );
 }
 
-/** The queues and their figures for Prometheus, read at each scrape (any api process answers). */
-function registerQueueMetrics(services: Services): void {
-  const { db, redis, clock, settings, metrics } = services;
-  const registers = [metrics.registry];
-  new Gauge({
-    name: 'contact_centre_calls_waiting',
-    help: 'Calls waiting for an agent (offered ones included), per service line',
-    labelNames: ['line'],
-    registers,
-    async collect() {
-      try {
-        this.reset();
-        for (const q of await waitingByLine(redis, clock.now())) this.set({ line: q.line }, q.waiting);
-      } catch {
-        this.reset();
-      }
-    },
-  });
-  new Gauge({
-    name: 'contact_centre_longest_wait_seconds',
-    help: 'The longest wait of the calls waiting now, per service line',
-    labelNames: ['line'],
-    registers,
-    async collect() {
-      try {
-        this.reset();
-        for (const q of await waitingByLine(redis, clock.now()))
-          this.set({ line: q.line }, q.longestWaitSeconds);
-      } catch {
-        this.reset();
-      }
-    },
-  });
-  // One read of the figures per scrape, shared by the gauges below.
-  let pending: Promise<{ today: Figures; lastMinutes: Figures } | null> | null = null;
-  const figures = () => {
-    pending ??= liveFigures(db, clock.now(), settings.timeZone, settings.distribution.serviceLevelSeconds)
+type LineWaiting = Awaited<ReturnType<typeof waitingByLine>>[number];
+
+/**
+ * A read shared by the gauges of one scrape (prom-client collects them one after the other):
+ * made once, kept a second; a failure (Redis or PostgreSQL away) gives no figure, not a failed
+ * scrape.
+ */
+function oncePerScrape<T>(read: () => Promise<T>): () => Promise<T | null> {
+  let pending: Promise<T | null> | null = null;
+  return () => {
+    pending ??= read()
       .catch(() => null)
       .finally(() => setTimeout(() => (pending = null), 1000).unref());
     return pending;
   };
+}
+
+/** The queues and their figures for Prometheus, read at each scrape (any api process answers). */
+function registerQueueMetrics(services: Services): void {
+  const { db, redis, clock, settings, metrics } = services;
+  const registers = [metrics.registry];
+  // Each read is made once per scrape and shared by the gauges that use it.
+  const queues = oncePerScrape(() => waitingByLine(redis, clock.now()));
+  const figures = oncePerScrape(() =>
+    liveFigures(db, clock.now(), settings.timeZone, settings.distribution.serviceLevelSeconds),
+  );
+  const perLine = (name: string, help: string, pick: (q: LineWaiting) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['line'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const q of (await queues()) ?? []) this.set({ line: q.line }, pick(q));
+      },
+    });
+  perLine(
+    'contact_centre_calls_waiting',
+    'Calls waiting for an agent (offered ones included), per service line',
+    (q) => q.waiting,
+  );
+  perLine(
+    'contact_centre_longest_wait_seconds',
+    'The longest wait of the calls waiting now, per service line',
+    (q) => q.longestWaitSeconds,
+  );
   const perWindow = (name: string, help: string, pick: (f: Figures) => number | null) =>
     new Gauge({
       name,

@@ -13,11 +13,11 @@ import {
 } from './call-queue.js';
 import {
   type Agent,
-  agentSelect,
   callbackUrl,
   connectUrl,
   type DistributionDeps,
   NOT_ANSWERING,
+  tellAgent,
   tellOfferEnded,
 } from './distribution.deps.js';
 import type { AcceptedCall } from './distribution.schemas.js';
@@ -120,9 +120,7 @@ export async function consoleClosed(
     agentId,
   );
   if (!released) return;
-  const agent = await deps.db.user.findUnique({ where: { id: agentId }, select: agentSelect });
-  if (agent)
-    await recordChange(deps, agent, { state: 'BREAK', reason: CONSOLE_CLOSED, since: now.toISOString() });
+  await tellAgent(deps, agentId, 'BREAK', now, CONSOLE_CLOSED);
   await offerCalls(deps);
 }
 
@@ -137,9 +135,7 @@ export async function expireOffers(deps: DistributionDeps): Promise<number> {
       continue;
     }
     expired++;
-    const agent = await deps.db.user.findUnique({ where: { id: agentId }, select: agentSelect });
-    if (agent)
-      await recordChange(deps, agent, { state: 'BREAK', reason: NOT_ANSWERING, since: now.toISOString() });
+    await tellAgent(deps, agentId, 'BREAK', now, NOT_ANSWERING);
     await tellOfferEnded(deps, agentId, offerId, 'expired');
   }
   if (expired > 0) await offerCalls(deps);

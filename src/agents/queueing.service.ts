@@ -118,7 +118,8 @@ export async function keepPlaceForCallback(
   callSid: string,
   number: string,
 ): Promise<boolean> {
-  if (!(await keepForCallback(deps.redis, callSid, number))) return false;
+  const keepSeconds = deps.settings.callbackKeepHours * 3600;
+  if (!(await keepForCallback(deps.redis, callSid, number, keepSeconds))) return false;
   await deps.db.queuedCall.updateMany({ where: { callSid }, data: { callback: true } });
   return true;
 }

@@ -48,6 +48,7 @@ beforeAll(async () => {
       TWILIO_API_KEY_SECRET: API_KEY_SECRET,
       CALL_OFFER_TIMEOUT_SECONDS: '15',
       CALL_WRAP_UP_SECONDS: '30',
+      CALL_AGENT_RING_SECONDS: '25',
     },
   });
   agencyId = (await createWeeknightAgency(h.services.db, 'DIS', 'Agence de Villeurbanne')).id;
@@ -530,6 +531,7 @@ describe('call distribution', () => {
     });
     await call.post(`/twilio/voice/connect?offer=${encodeURIComponent(offerId)}`);
     expect(call.last?.body).toContain('<Number>+33655500001</Number>');
+    expect(call.last?.body).toContain('timeout="25"'); // CALL_AGENT_RING_SECONDS
     const back = await call.post(`/twilio/voice/agent-leg?offer=${encodeURIComponent(offerId)}`, {
       DialCallStatus: 'no-answer',
     });
