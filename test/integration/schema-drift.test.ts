@@ -125,6 +125,15 @@ describe('schema.prisma and prisma/migrations', () => {
     ]);
   });
 
+  it('reports a hand-written exclusion constraint that a migration lost', async () => {
+    const problems = await driftWithDatabaseChange(
+      'ALTER TABLE "appointments" DROP CONSTRAINT "appointments_technician_no_overlap"',
+    );
+    expect(problems).toEqual([
+      'exclusion constraint appointments.appointments_technician_no_overlap: expected by HAND_WRITTEN_EXCLUSIONS, missing from the migrations',
+    ]);
+  });
+
   it('compares shapes symmetrically (no drift between a shape and itself)', async () => {
     const shape = await shapeOfSchema(schemaText);
     expect(compareShapes(shape, shape)).toEqual([]);
