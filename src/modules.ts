@@ -1,5 +1,6 @@
 import { agentsModule } from './agents/agents.module.js';
 import { alertsModule } from './alerts/alerts.module.js';
+import { appointmentsModule } from './appointments/appointments.module.js';
 import { casesModule } from './cases/cases.module.js';
 import { identificationModule } from './identification/identification.module.js';
 import { importsModule } from './imports/imports.module.js';
@@ -22,4 +23,5 @@ export const MODULES = [
   alertsModule,
   realtimeModule,
   agentsModule,
+  appointmentsModule,
 ] as const;

@@ -3,6 +3,9 @@ import { type CallControl, simulatorCallControl, twilioCallControl } from './age
 import { alertReplies } from './alerts/acknowledgement.replies.js';
 import type { NoticeDeps } from './alerts/notification.deps.js';
 import { noticeFailed } from './alerts/notification.service.js';
+import { appointmentReplies } from './appointments/appointment.replies.js';
+import type { AppointmentDeps } from './appointments/appointments.deps.js';
+import { appointmentSent, obsoleteReminder } from './appointments/customer-messages.js';
 import { createFrenchCalendar, type FrenchCalendar } from './calendar/french-calendar.js';
 import type { Locale } from './generated/prisma/enums.js';
 import { createPhoneIndex, type PhoneIndex } from './identification/phone-index.js';
@@ -68,6 +71,7 @@ export interface Services {
   pagingQueue: Queue;
   paging: PagingDeps;
   notices: NoticeDeps;
+  appointments: AppointmentDeps;
   /** Where subscribers' SMS replies go (alerts today; appointments and follow-ups register here). */
   replies: ReplyRouterDeps;
   close(): Promise<void>;
@@ -168,8 +172,22 @@ export async function createServices(
     zone: settings.timeZone,
   };
   outbox.onPermanentFailure = (message) => noticeFailed(notices, message);
-  outbox.obsolete = async (message) =>
-    message.purpose === 'oncall-page' ? obsoletePageMessage(paging, message.id) : null;
+  const appointments: AppointmentDeps = {
+    db,
+    events,
+    outbox,
+    templates,
+    clock,
+    logger,
+    calendar,
+    settings: settings.appointments,
+  };
+  outbox.obsolete = async (message) => {
+    if (message.purpose === 'oncall-page') return obsoletePageMessage(paging, message.id);
+    if (message.purpose === 'appointment-reminder') return obsoleteReminder(appointments, message.id);
+    return null;
+  };
+  outbox.sent = (message) => appointmentSent(appointments, message);
   const realActions = createDomainActions({
     db,
     phoneIndex,
@@ -204,7 +222,14 @@ export async function createServices(
     pagingQueue,
     paging,
     notices,
-    replies: { outbox, templates, redis, clock, targets: [alertReplies(notices)] },
+    appointments,
+    replies: {
+      outbox,
+      templates,
+      redis,
+      clock,
+      targets: [alertReplies(notices), appointmentReplies(appointments)],
+    },
     async close() {
       for (const queue of Object.values(outboxQueues)) await queue.close().catch(() => undefined);
       await pagingQueue.close().catch(() => undefined);

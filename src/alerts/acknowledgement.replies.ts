@@ -42,8 +42,8 @@ export function alertReplies(
         }),
       );
     },
-    async answer(item, intent) {
-      if (intent === 'no')
+    async answer(item, { intent }) {
+      if (intent !== 'yes')
         return { template: 'sms/alert-how-to-acknowledge', vars: { replyCode: item.replyCode } };
       const outcome = await acknowledgeAlert(deps, item.id, 'sms');
       return {

@@ -36,11 +36,16 @@ const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.sl
 export function isOpen(hours: OpeningHours, instant: Date, calendar: FrenchCalendar): boolean {
   if (hours.publicHolidays !== 'open' && calendar.isPublicHoliday(instant, hours.department)) return false;
   const local = calendar.local(instant);
-  const ranges = hours[DAYS[local.weekday - 1]!];
-  if (!ranges) return false;
   const now = local.hour * 60 + local.minute;
-  return ranges.split(',').some((range) => {
+  return rangesOn(hours, local.weekday).some(([from, to]) => now >= from && now < to);
+}
+
+/** The day's ranges (ISO weekday: 1 = Monday) as [from, to) minutes since midnight. */
+export function rangesOn(hours: OpeningHours, weekday: number): Array<[number, number]> {
+  const ranges = hours[DAYS[weekday - 1]!];
+  if (!ranges) return [];
+  return ranges.split(',').map((range) => {
     const [from, to] = range.split('-') as [string, string];
-    return now >= minutes(from) && now < minutes(to);
+    return [minutes(from), minutes(to)];
   });
 }

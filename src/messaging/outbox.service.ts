@@ -50,8 +50,21 @@ export interface OutboxDeps {
    * already settled), or null. The message then ends CANCELLED with that reason, never sent late.
    */
   obsolete?(message: { id: string; purpose: string }): Promise<string | null>;
+  /** Told once a message is with the provider (e.g. to trace it as an outbound contact on its case). */
+  sent?(message: SentMessage): Promise<void>;
   /** Tests' crash points: outbox.after-claim, outbox.after-provider (src/platform/fault-points.ts). */
   faults?: FaultPoints;
+}
+
+/** A message the provider has taken. */
+export interface SentMessage {
+  id: string;
+  channel: MessageChannel;
+  to: string;
+  purpose: string;
+  caseId: string | null;
+  customerId: string | null;
+  providerId: string;
 }
 
 export interface NewMessage {
@@ -274,6 +287,7 @@ export async function deliverMessage(
     const providerId = await findOwnSend(deps, message, previousUpdatedAt);
     if (providerId) {
       await recordSent(deps, messageId, providerId, 'SENT', message.caseId);
+      await deps.sent?.({ ...message, providerId });
       log().info({ providerId }, 'previous attempt had reached the provider: recorded, not sent again');
       return { outcome: 'sent', providerId, reconciled: true };
     }
@@ -299,6 +313,7 @@ export async function deliverMessage(
     // The provider took it; only the provider knows its sid yet.
     deps.faults?.reach('outbox.after-provider');
     await recordSent(deps, messageId, result.providerId, result.status, message.caseId);
+    await deps.sent?.({ ...message, providerId: result.providerId });
     // Level checked first: a child logger per message costs more than the send's own logging.
     if (deps.logger.isLevelEnabled('info'))
       log().info({ providerId: result.providerId }, 'message handed to provider');

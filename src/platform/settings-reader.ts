@@ -57,6 +57,18 @@ export class EnvReader {
     return value;
   }
 
+  /** A value in a format of its own: `parse` returns it, or throws saying what was expected. */
+  parsed<T>(name: string, fallback: T, parse: (raw: string) => T): T {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    try {
+      return parse(raw);
+    } catch (err) {
+      this.problems.push(`${name}: ${(err as Error).message} (got "${raw}")`);
+      return fallback;
+    }
+  }
+
   boolean(name: string, fallback: boolean): boolean {
     const raw = this.raw(name)?.toLowerCase();
     if (raw === undefined) return fallback;

@@ -1,0 +1,106 @@
+import { Value } from '@sinclair/typebox/value';
+import { DateTime } from 'luxon';
+import { type OpeningHours, OpeningHoursSchema } from '../calendar/opening-hours.js';
+import { agencyCalendar, type WindowCalendar } from '../oncall/on-call-windows.js';
+import type { AppointmentDeps } from './appointments.deps.js';
+import {
+  type FieldTechnician,
+  type FreeSlot,
+  freeSlots,
+  type Interval,
+  slotsInWindow,
+  slotWindow,
+} from './slots.js';
+
+// [AP-2] The free slots of an agency, read from the store: its field hours and closures, the
+// technicians of its field roster, their absences and the slots they already hold.
+
+export interface AgencySlots {
+  agencyId: string;
+  zone: string;
+  /** The local days offered: J+lead to J+horizon working days. */
+  first: string;
+  last: string;
+  slots: FreeSlot[];
+}
+
+type SlotDeps = Pick<AppointmentDeps, 'db' | 'calendar' | 'clock' | 'settings'>;
+
+/** The agency's free slots for a request made now (null: no such agency). */
+export async function findFreeSlots(
+  deps: SlotDeps,
+  agencyId: string,
+  options: { technicianId?: string } = {},
+): Promise<AgencySlots | null> {
+  const now = deps.clock.now();
+  const agency = await deps.db.agency.findUnique({
+    where: { id: agencyId },
+    select: { id: true, timeZone: true, holidayCalendar: true, fieldHours: true },
+  });
+  if (!agency) return null;
+  const zone = agency.timeZone;
+  const today = DateTime.fromJSDate(now, { zone }).startOf('day');
+  const closures = await deps.db.agencyClosure.findMany({
+    where: { agencyId, day: { gte: new Date(`${today.toISODate()}T00:00:00Z`) } },
+    select: { day: true },
+  });
+  const calendar = withClosures(
+    agencyCalendar(deps.calendar, agency),
+    new Set(closures.map((c) => c.day.toISOString().slice(0, 10))),
+  );
+  const rules = deps.settings;
+  const window = slotWindow(now, calendar, rules);
+  const from = window.first.toJSDate();
+  const to = window.last.plus({ days: 1 }).toJSDate();
+  const fieldHours = fieldHoursOf(agency.fieldHours, deps.settings.fieldHours);
+
+  const technicians = await deps.db.technician.findMany({
+    where: {
+      agencyId,
+      active: true,
+      NOT: { fieldWeekdays: { isEmpty: true } },
+      ...(options.technicianId ? { id: options.technicianId } : {}),
+    },
+    select: { id: true, fieldWeekdays: true },
+  });
+  const busy = new Map<string, Interval[]>(technicians.map((t) => [t.id, []]));
+  // One plain query each: with 200 technicians and thousands of bookings in the window, these
+  // rows are most of a request's work (bench/slots.bench.ts).
+  const held = await deps.db.$queryRaw<Array<{ technicianId: string; startsAt: Date; endsAt: Date }>>`
+    SELECT technician_id::text AS "technicianId", starts_at AS "startsAt", ends_at AS "endsAt"
+    FROM appointments
+    WHERE agency_id = ${agencyId}::uuid AND status IN ('BOOKED', 'CONFIRMED')
+      AND starts_at < ${to} AND ends_at > ${from}`;
+  const absences = await deps.db.$queryRaw<Array<{ technicianId: string; startsAt: Date; endsAt: Date }>>`
+    SELECT a.technician_id::text AS "technicianId", a.starts_at AS "startsAt", a.ends_at AS "endsAt"
+    FROM technician_absences a JOIN technicians t ON t.id = a.technician_id
+    WHERE t.agency_id = ${agencyId}::uuid AND a.starts_at < ${to} AND a.ends_at > ${from}`;
+  for (const row of [...held, ...absences]) busy.get(row.technicianId)?.push(row);
+
+  const field: FieldTechnician[] = technicians.map((t) => ({
+    id: t.id,
+    fieldWeekdays: t.fieldWeekdays,
+    busy: busy.get(t.id) ?? [],
+  }));
+  const slots = freeSlots(slotsInWindow({ fieldHours, calendar }, window, rules, now), field, zone);
+  return {
+    agencyId,
+    zone,
+    first: window.first.toISODate()!,
+    last: window.last.toISODate()!,
+    slots,
+  };
+}
+
+/** The agency's own field hours when they are valid, else the service's. */
+export function fieldHoursOf(stored: unknown, fallback: OpeningHours): OpeningHours {
+  return stored && Value.Check(OpeningHoursSchema, stored) ? stored : fallback;
+}
+
+/** The agency's calendar, its closures counting as public holidays (neither is a working day). */
+function withClosures(calendar: WindowCalendar, closedDays: ReadonlySet<string>): WindowCalendar {
+  return {
+    zone: calendar.zone,
+    isPublicHoliday: (day) => closedDays.has(day.toISODate()!) || calendar.isPublicHoliday(day),
+  };
+}
