@@ -18,6 +18,8 @@ import { slotWords } from './customer-messages.js';
 
 const RECENTLY_OVER_DAYS = 14;
 
+type Answer = { template: string; vars?: Record<string, unknown> };
+
 export function appointmentReplies(deps: AppointmentDeps): ReplyTarget {
   return {
     kind: 'appointment',
@@ -82,16 +84,15 @@ export function appointmentReplies(deps: AppointmentDeps): ReplyTarget {
         body: sms.body.slice(0, 160),
         intent: reply.intent,
       });
-      if (item.closed)
-        return {
-          template: 'sms/appointment-over',
-          vars: {
-            ...slotWords(row, row.agency.timeZone, row.locale),
-            cancelled: row.status === 'CANCELLED' || row.status === 'RESCHEDULING',
-            agencyName: row.agency.name,
-          },
-        };
-      return outcome(deps, row.id, reply);
+      const over: Answer = {
+        template: 'sms/appointment-over',
+        vars: {
+          ...slotWords(row, row.agency.timeZone, row.locale),
+          cancelled: row.status === 'CANCELLED' || row.status === 'RESCHEDULING',
+          agencyName: row.agency.name,
+        },
+      };
+      return item.closed ? over : outcome(deps, row.id, reply, over);
     },
   };
 }
@@ -100,17 +101,21 @@ async function outcome(
   deps: AppointmentDeps,
   id: string,
   reply: ItemReply,
-): Promise<{ template: string; vars?: Record<string, unknown> } | null> {
+  over: Answer,
+): Promise<Answer | null> {
   let result: ChangeResult;
+  // A confirmation or cancellation that no longer applies (the appointment started meanwhile)
+  // is told so, not dropped.
   switch (reply.intent) {
     case 'yes':
       result = await confirmAppointment(deps, id, 'sms');
-      return result.ok ? { template: 'sms/appointment-confirmed', vars: wordsOf(result) } : null;
+      return result.ok ? { template: 'sms/appointment-confirmed', vars: wordsOf(result) } : over;
     case 'no':
       result = await cancelByCustomer(deps, id, 'sms');
-      return result.ok ? { template: 'sms/appointment-cancelled', vars: wordsOf(result) } : null;
+      return result.ok ? { template: 'sms/appointment-cancelled', vars: wordsOf(result) } : over;
     case 'other': {
       const row = (await loadAppointment(deps, id))!;
+      // Its own SMS lists the slots.
       await offerNewSlots(deps, row, 'asked');
       return null;
     }

@@ -9,6 +9,7 @@ import { confinedAgency, type Principal, STAFF } from '../platform/auth/principa
 import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
+import { recordAbsence } from './absences.service.js';
 import {
   APPOINTMENT_SELECT,
   type AppointmentRow,
@@ -340,6 +341,58 @@ export function appointmentsRoutes(app: FastifyInstance, services: Services): vo
       });
       await recordAppointmentEvent(deps, row, 'appointment.call-done', {});
       return view(row);
+    },
+  );
+
+  app.post(
+    '/api/technicians/:id/absences',
+    {
+      config: staff,
+      schema: {
+        tags: ['appointments'],
+        summary:
+          '[AP-4] A technician is away: their appointments then go to a colleague free at the same time, else are cancelled with apologies and new slots',
+        params: Id,
+        body: Type.Object(
+          {
+            startsAt: Type.String({ format: 'date-time' }),
+            endsAt: Type.String({ format: 'date-time' }),
+            reason: Type.Optional(Reason),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            absenceId: Type.String(),
+            reassigned: Type.Integer(),
+            cancelled: Type.Integer(),
+          }),
+          404: ApiErrorBody,
+          422: ApiErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const body = request.body as { startsAt: string; endsAt: string; reason?: string };
+      const agencyId = confinedAgency(request.principal!);
+      const technician = isUuid(id)
+        ? await deps.db.technician.findFirst({
+            where: { id, ...(agencyId ? { agencyId } : {}) },
+            select: { id: true },
+          })
+        : null;
+      if (!technician) return reply.code(404).send({ error: 'not_found', message: 'no such technician' });
+      const startsAt = new Date(body.startsAt);
+      const endsAt = new Date(body.endsAt);
+      if (!(endsAt > startsAt))
+        return reply.code(422).send({ error: 'bad_period', message: 'the absence must end after it starts' });
+      const outcome = await recordAbsence(deps, id, {
+        startsAt,
+        endsAt,
+        ...(body.reason ? { reason: body.reason } : {}),
+      });
+      return reply.code(201).send(outcome);
     },
   );
 

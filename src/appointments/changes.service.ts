@@ -274,3 +274,19 @@ export async function pickOfferedSlot(
   if (moved.ok || moved.code === 'not_found' || moved.code === 'not_held') return moved;
   return offerNewSlots(deps, row, 'stale');
 }
+
+/** [AP-6] The request is withdrawn: each appointment still held or awaiting a pick is cancelled. */
+export async function cancelAppointmentsOfCase(
+  deps: AppointmentDeps,
+  caseId: string,
+  reason: string,
+): Promise<number> {
+  const open = await deps.db.appointment.findMany({
+    where: { caseId, status: { in: [...HOLDING_STATUSES, 'RESCHEDULING'] } },
+    select: { id: true },
+  });
+  let cancelled = 0;
+  for (const { id } of open)
+    if ((await cancelByCustomer(deps, id, 'request-cancelled', reason)).ok) cancelled += 1;
+  return cancelled;
+}

@@ -19,6 +19,7 @@ import {
   addNote,
   attachContact,
   type CaseActionResult,
+  cancelRequest,
   caseActionDeps,
   closeCase,
   createCase,
@@ -256,6 +257,31 @@ export function caseActionRoutes(app: FastifyInstance, services: Services): void
       const { id } = request.params as { id: string };
       if (!isUuid(id)) return notFound(reply);
       return answer(reply, await stopWaiting(deps, id, actorOf(request)));
+    },
+  );
+
+  app.post(
+    '/api/cases/:id/cancel',
+    {
+      config: staff,
+      schema: {
+        tags: ['cases'],
+        summary: '[AP-6] The customer withdraws the request: the case and its appointments are cancelled',
+        params: Id,
+        body: Type.Object({ reason: Text(2000) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ id: Type.String(), appointmentsCancelled: Type.Integer() }),
+          404: ApiErrorBody,
+          409: ApiErrorBody,
+          422: CaseActionRefusal,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!isUuid(id)) return notFound(reply);
+      const { reason } = request.body as { reason: string };
+      return answer(reply, await cancelRequest(deps, id, reason, actorOf(request)));
     },
   );
 

@@ -1,3 +1,4 @@
+import { cancelAppointmentsOfCase } from '../appointments/changes.service.js';
 import type { FrenchCalendar } from '../calendar/french-calendar.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type {
@@ -32,6 +33,8 @@ export interface CaseActionDeps {
   now(): Date;
   /** [CS-7] What the account holds need (billing-holds.service.ts `billingHoldDeps`). */
   billingHolds: BillingHoldDeps;
+  /** [AP-6] Cancels the case's appointments (the customer withdrew the request); how many. */
+  cancelAppointments(caseId: string, reason: string): Promise<number>;
 }
 
 /** The service's settings and clock, as the case actions need them. */
@@ -44,6 +47,7 @@ export function caseActionDeps(services: Services): CaseActionDeps {
     deadlines: services.settings.caseDeadlines,
     now: () => services.clock.now(),
     billingHolds: billingHoldDeps(services),
+    cancelAppointments: (caseId, reason) => cancelAppointmentsOfCase(services.appointments, caseId, reason),
   };
 }
 
@@ -351,6 +355,39 @@ export async function closeCase(
   });
   await billingHoldsFollow(deps, caseId, actor);
   return { ok: true, value: { id: caseId } };
+}
+
+/**
+ * [AP-6] The customer withdraws the request: the case is cancelled, and with it its appointments
+ * (slots freed, reminders withdrawn) and what was still owed on it (a holding call, the
+ * scheduling team's callback).
+ */
+export async function cancelRequest(
+  deps: CaseActionDeps,
+  caseId: string,
+  reason: string,
+  actor: Actor,
+): Promise<CaseActionResult<{ id: string; appointmentsCancelled: number }>> {
+  const judged = judgementIn(reason);
+  if (judged) return judged;
+  const { kase, error } = await openCase(deps.db, caseId, actor);
+  if (error) return error;
+  const at = deps.now();
+  const cancelled = await deps.db.case.updateMany({
+    where: { id: caseId, status: { in: [...OPEN_CASE_STATUSES] } },
+    data: { status: 'CANCELLED', closedAt: at, holdingCallDue: false, schedulingCallbackSince: null },
+  });
+  if (cancelled.count === 0) return { ok: false, code: 'closed', message: `case ${kase.number} is closed` };
+  const appointmentsCancelled = await deps.cancelAppointments(caseId, reason);
+  await recordOnTimeline(deps.db, deps.events, {
+    caseId,
+    agencyId: kase.agencyId,
+    type: 'case.cancelled',
+    at,
+    data: { reason, by: actor.displayName, appointmentsCancelled },
+  });
+  await billingHoldsFollow(deps, caseId, actor);
+  return { ok: true, value: { id: caseId, appointmentsCancelled } };
 }
 
 export interface NewCase {

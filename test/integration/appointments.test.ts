@@ -528,6 +528,29 @@ describe('[AP-4] [AP-5] changes by the company and missed appointments', () => {
   });
 });
 
+describe('[AP-6] the customer withdraws the request', () => {
+  it('[AP-6] cancelling the case cancels its appointment, frees the slot and withdraws the day-before SMS', async () => {
+    const { kase, agency } = await fixture({ technicians: 1 });
+    const booked = await book(kase.id, at('2026-12-10T08:00'));
+    const response = await api('POST', `/api/cases/${kase.id}/cancel`, {
+      reason: 'Le client a réglé le problème lui-même',
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toEqual({ id: kase.id, appointmentsCancelled: 1 });
+    expect(await appointment(booked.id)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'CUSTOMER' });
+    expect((await h.services.db.case.findUniqueOrThrow({ where: { id: kase.id } })).status).toBe('CANCELLED');
+    const reminder = await h.services.db.message.findFirstOrThrow({
+      where: { caseId: kase.id, purpose: 'appointment-reminder' },
+    });
+    expect(reminder.status).toBe('CANCELED');
+    const slots = (await api('GET', `/api/agencies/${agency.id}/slots`)).json().slots as Array<{
+      startsAt: string;
+    }>;
+    expect(slots.map((s) => s.startsAt)).toContain(at('2026-12-10T08:00').toISOString());
+    expect((await api('POST', `/api/cases/${kase.id}/cancel`, { reason: 'encore' })).statusCode).toBe(409);
+  });
+});
+
 describe('[AP-3] the day-before SMS survives a worker restart', () => {
   it('[AP-3] a worker stopped between booking and the day before: its successor sends the reminder once, not twice', async () => {
     const { kase, mobile } = await fixture();
