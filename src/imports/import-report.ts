@@ -10,6 +10,7 @@ export const IMPORT_KINDS = [
   'manager-rotas',
   'register',
   'readings',
+  'field-roster',
 ] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
