@@ -11,6 +11,7 @@ export const IMPORT_KINDS = [
   'register',
   'readings',
   'field-roster',
+  'agency-closures',
 ] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readingsImporter } from '../alerts/readings.import.js';
 import { registerImporter } from '../alerts/register.import.js';
+import { agencyClosuresImporter } from '../appointments/imports/agency-closures.import.js';
 import { fieldRosterImporter } from '../appointments/imports/field-roster.import.js';
 import type { FrenchCalendar } from '../calendar/french-calendar.js';
 import type { ActorType } from '../generated/prisma/enums.js';
@@ -30,6 +31,7 @@ const IMPORTERS: Record<ImportKind, Importer> = {
   readings: readingsImporter,
   register: registerImporter,
   'field-roster': fieldRosterImporter,
+  'agency-closures': agencyClosuresImporter,
 };
 
 /** Advisory lock key shared by every import (pg_advisory_xact_lock). */

@@ -54,6 +54,8 @@ const DESCRIPTIONS: Record<ImportKind, string> = {
     "Daily meter readings (index and/or day's volume, m³); lines with errors are skipped. Files of all meters go through the command line (body limit).",
   'field-roster':
     "[AP-2] Technicians taking daytime appointments per agency: their field weekdays and absences. Replaces each agency's roster (technicians not listed leave it) and the listed technicians' absences still to come; an agency with an error on any line is left as it was.",
+  'agency-closures':
+    "[AP-2] Days each agency is closed (no appointments). Replaces each agency's closures from today on; an agency with an error on any line is left as it was.",
 };
 
 const badRequest = (reply: FastifyReply, error: string, message: string) =>

@@ -45,6 +45,11 @@ const weekdays = async (reference: string) => (await technician(reference)).fiel
 const absences = async (reference: string) =>
   (await technician(reference)).absences.map((a) => ({ start: a.startsAt, end: a.endsAt, reason: a.reason }));
 
+const closures = async (code: string) =>
+  (await h.services.db.agencyClosure.findMany({ where: { agency: { code } }, orderBy: { day: 'asc' } })).map(
+    (c) => [c.day.toISOString().slice(0, 10), c.reason],
+  );
+
 beforeAll(async () => {
   h = await startHarness({ clock: runningFrom(NOW) });
   importer = await h.apiToken('IMPORT', 'imports');
@@ -263,9 +268,83 @@ describe('the field roster', () => {
   });
 });
 
-it('describes the kind in the OpenAPI document', async () => {
+describe('agency closures', () => {
+  it('[AP-2] imports the sample as calendar days, with their reasons', async () => {
+    const report = await imported('agency-closures', await sample('agency-closures'));
+    expect(report).toMatchObject({ errors: [], warnings: [] });
+    expect(report.entities).toMatchObject({ closures: { created: 4 } });
+    expect(await closures('AG-ANN')).toEqual([
+      ['2026-12-24', 'pont de Noël'],
+      ['2026-12-31', 'inventaire annuel'],
+    ]);
+    expect(await closures('AG-CHB')).toEqual([['2026-12-24', 'pont de Noël']]);
+
+    const again = await imported('agency-closures', await sample('agency-closures'));
+    expect(again.entities).toMatchObject({ closures: { created: 0, updated: 0, unchanged: 4, removed: 0 } });
+  });
+
+  it("[AP-2] replaces an agency's closures from today on, keeps past ones as history and leaves the other agencies", async () => {
+    const annecy = await h.services.db.agency.findUniqueOrThrow({ where: { code: 'AG-ANN' } });
+    await h.services.db.agencyClosure.create({
+      data: { agencyId: annecy.id, day: new Date('2026-11-02T00:00:00Z'), reason: 'pont' },
+    });
+    const csv = [
+      'agence;jour;motif',
+      'AG-ANN;2026-12-24;fermeture exceptionnelle',
+      'AG-ANN;02/01/2027;pont',
+      'AG-ANN;2026-11-11;armistice',
+    ].join('\n');
+    const report = await imported('agency-closures', csv);
+    expect(report.errors).toEqual([]);
+    expect(report.warnings).toEqual([
+      {
+        line: 4,
+        field: 'day',
+        message:
+          '2026-11-11 is past: ignored (past closures are history, only those from today on are replaced)',
+      },
+    ]);
+    expect(report.entities).toMatchObject({ closures: { created: 1, updated: 1, removed: 1 } });
+    expect(await closures('AG-ANN')).toEqual([
+      ['2026-11-02', 'pont'],
+      ['2026-12-24', 'fermeture exceptionnelle'],
+      ['2027-01-02', 'pont'],
+    ]);
+    expect(await closures('AG-CHB')).toEqual([['2026-12-24', 'pont de Noël']]);
+  });
+
+  it('[AP-2] refuses unknown agencies, dates that are not and days given twice, by line, and changes nothing', async () => {
+    const before = await h.services.db.agencyClosure.findMany({ orderBy: { id: 'asc' } });
+    const csv = [
+      'agency;day',
+      'AG-CHB;2026-12-26',
+      'AG-CHB;31/02/2027',
+      'AG-NOPE;2026-12-26',
+      'AG-STR;2027-01-04',
+      'AG-STR;04/01/2027',
+    ].join('\n');
+    const report = await refused('agency-closures', csv);
+    expect(report.errors).toEqual([
+      {
+        line: 3,
+        field: 'day',
+        message: '"31/02/2027" is not a date (YYYY-MM-DD or DD/MM/YYYY, e.g. 2026-12-14)',
+      },
+      {
+        line: 4,
+        field: 'agency',
+        message: 'unknown agency "AG-NOPE" (import it with the agencies file first)',
+      },
+      { line: 6, field: 'day', message: '2027-01-04 is already on line 5' },
+    ]);
+    expect(await h.services.db.agencyClosure.findMany({ orderBy: { id: 'asc' } })).toEqual(before);
+  });
+});
+
+it('describes both kinds in the OpenAPI document', async () => {
   const openapi = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
     paths: Record<string, { post?: { description?: string } }>;
   };
   expect(openapi.paths['/api/imports/field-roster']?.post?.description).toContain('roster');
+  expect(openapi.paths['/api/imports/agency-closures']?.post?.description).toContain('closed');
 });
