@@ -196,6 +196,39 @@ export function parseDay(raw: string): Parsed<number> {
     : fail(`"${raw}" is not a day (mon, tue, wed, thu, fri, sat, sun or public_holiday; lun ... dim, férié)`);
 }
 
+const WEEKDAYS_EXAMPLE = '(e.g. "lun-ven", "lun,mar,jeu", "mon-fri")';
+
+/**
+ * Days of the week, 1 = Monday ... 7 = Sunday, in order: a list ("lun,mar,jeu", "mon tue"),
+ * ranges ("lun-ven", "mon - fri"; "ven-lun" runs over the weekend) or both ("lun-mer,ven").
+ */
+export function parseWeekdays(raw: string): Parsed<number[]> {
+  const days = new Set<number>();
+  // Dashes join a range (spaces around them dropped); commas, semicolons, slashes, "+" and spaces
+  // separate days.
+  for (const part of raw.replace(/\s*[-–]\s*/g, '-').split(/[\s,;/+]+/)) {
+    if (part === '') continue;
+    const ends: number[] = [];
+    for (const word of part.split('-')) {
+      const day = parseDay(word);
+      if ('error' in day || day.value > 7)
+        return fail(
+          `"${raw}" is not a list of weekdays: "${word}" is not a day of the week ${WEEKDAYS_EXAMPLE}`,
+        );
+      ends.push(day.value);
+    }
+    if (ends.length > 2)
+      return fail(`"${raw}" is not a list of weekdays: "${part}" is not a range ${WEEKDAYS_EXAMPLE}`);
+    const [first, last = first] = ends as [number, number?];
+    for (let day = first; ; day = (day % 7) + 1) {
+      days.add(day);
+      if (day === last) break;
+    }
+  }
+  if (days.size === 0) return fail(`"${raw}" names no day of the week ${WEEKDAYS_EXAMPLE}`);
+  return ok([...days].sort((a, b) => a - b));
+}
+
 /** "18:00", "8:30", "18h", "18h30" → minutes from midnight; "24:00" (end of day) → 1440. */
 export function parseClockTime(raw: string): Parsed<number> {
   const match = /^(\d{1,2})\s*(?::|h)\s*(\d{2})?$/i.exec(raw.trim());

@@ -10,6 +10,8 @@ export const IMPORT_KINDS = [
   'manager-rotas',
   'register',
   'readings',
+  'field-roster',
+  'agency-closures',
 ] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readingsImporter } from '../alerts/readings.import.js';
 import { registerImporter } from '../alerts/register.import.js';
+import { agencyClosuresImporter } from '../appointments/imports/agency-closures.import.js';
+import { fieldRosterImporter } from '../appointments/imports/field-roster.import.js';
 import type { FrenchCalendar } from '../calendar/french-calendar.js';
 import type { ActorType } from '../generated/prisma/enums.js';
 import type { PhoneIndex } from '../identification/phone-index.js';
@@ -28,6 +30,8 @@ const IMPORTERS: Record<ImportKind, Importer> = {
   'manager-rotas': managerRotasImporter,
   readings: readingsImporter,
   register: registerImporter,
+  'field-roster': fieldRosterImporter,
+  'agency-closures': agencyClosuresImporter,
 };
 
 /** Advisory lock key shared by every import (pg_advisory_xact_lock). */

@@ -52,6 +52,10 @@ const DESCRIPTIONS: Record<ImportKind, string> = {
     '[AL-1] The customer register, one line per meter: customer, contacts, consent to alerts, supply point, meter and diameter; lines with errors are skipped.',
   readings:
     "Daily meter readings (index and/or day's volume, m³); lines with errors are skipped. Files of all meters go through the command line (body limit).",
+  'field-roster':
+    "[AP-2] Technicians taking daytime appointments per agency: their field weekdays and absences. Replaces each agency's roster (technicians not listed leave it) and the listed technicians' absences still to come; an agency with an error on any line is left as it was.",
+  'agency-closures':
+    "[AP-2] Days each agency is closed (no appointments). Replaces each agency's closures from today on; an agency with an error on any line is left as it was.",
 };
 
 const badRequest = (reply: FastifyReply, error: string, message: string) =>

@@ -40,3 +40,51 @@ export function parseLocalDateTime(raw: string, zone: string): Parsed<Date> {
 export function formatLocal(instant: Date, zone: string): string {
   return DateTime.fromJSDate(instant, { zone }).toFormat('yyyy-MM-dd HH:mm');
 }
+
+// Days (agency closures, whole-day absences) are calendar dates, kept as "YYYY-MM-DD": a day is
+// the same date in every zone, and becomes instants only in an agency's zone.
+const DATE_FORMATS = ['yyyy-MM-dd', 'd/M/yyyy'];
+
+/** "2026-12-14" or "14/12/2026" → "2026-12-14". */
+export function parseLocalDate(raw: string): Parsed<string> {
+  const text = raw.trim();
+  for (const format of DATE_FORMATS) {
+    const day = DateTime.fromFormat(text, format, { zone: 'utc' });
+    if (day.isValid) return { value: day.toISODate()! };
+  }
+  return { error: `"${raw}" is not a date (YYYY-MM-DD or DD/MM/YYYY, e.g. 2026-12-14)` };
+}
+
+/** The first instant of a day in the zone; the next day's is its end (23 or 25 hours later on DST days). */
+export function startOfLocalDay(day: string, zone: string): Date {
+  return DateTime.fromISO(day, { zone }).startOf('day').toJSDate();
+}
+
+/** The day after "2026-12-14": "2026-12-15". */
+export function nextDay(day: string): string {
+  return DateTime.fromISO(day, { zone: 'utc' }).plus({ days: 1 }).toISODate()!;
+}
+
+/** The date a wall clock in the zone shows at that instant. */
+export function localDate(instant: Date, zone: string): string {
+  return DateTime.fromJSDate(instant, { zone }).toISODate()!;
+}
+
+/**
+ * A cell holding a day or a moment, in the zone: a day alone is the whole day (from its 00:00 to
+ * the next day's), a date and time is one instant (start = end).
+ */
+export function parseLocalDayOrTime(raw: string, zone: string): Parsed<{ start: Date; end: Date }> {
+  const day = parseLocalDate(raw);
+  if ('value' in day)
+    return {
+      value: { start: startOfLocalDay(day.value, zone), end: startOfLocalDay(nextDay(day.value), zone) },
+    };
+  // With a time of day, what parseLocalDateTime says of it (daylight saving) is the clearer message.
+  if (!/\d:\d\d/.test(raw))
+    return {
+      error: `"${raw}" is not a date (2026-12-14, 14/12/2026) nor a date and time (2026-12-14 13:30)`,
+    };
+  const instant = parseLocalDateTime(raw, zone);
+  return 'error' in instant ? instant : { value: { start: instant.value, end: instant.value } };
+}

@@ -1,6 +1,7 @@
 import { parseReference } from '../../imports/field-parsers.js';
 import { inChunks } from '../../imports/importer.js';
-import { PERIOD_COLUMNS, PERSON_COLUMNS, PERSON_SELECT, rotaImporter } from './rota-import.js';
+import { PERSON_COLUMNS, PERSON_SELECT } from './people.js';
+import { PERIOD_COLUMNS, rotaImporter } from './rota-import.js';
 
 // Regional on-call managers per region and period, with their mobiles. A region needs a manager
 // at every moment of the file's span: they take escalations and life-safety emergencies.

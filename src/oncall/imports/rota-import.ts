@@ -1,9 +1,18 @@
 import type { ColumnSpec } from '../../imports/csv-reader.js';
-import { parseEmail, parseMobile, parseReference, parseText } from '../../imports/field-parsers.js';
+import { parseReference } from '../../imports/field-parsers.js';
 import { emptyCounts, type ImportKind } from '../../imports/import-report.js';
 import type { Importer, ImportPlan, PlanContext, Tx } from '../../imports/importer.js';
 import { formatLocal, parseLocalDateTime } from '../../imports/local-time.js';
 import { RowReader } from '../../imports/row-reader.js';
+import {
+  gatherPeople,
+  type NewPerson,
+  type PersonDetails,
+  planPeople,
+  readPersonDetails,
+  type StoredPerson,
+  writePeople,
+} from './people.js';
 import {
   type FilePeriod,
   findGaps,
@@ -16,29 +25,10 @@ import {
 } from './rota-periods.js';
 
 // What technician and regional-manager rotas share: one line per on-call period of one person,
-// whose name and mobile are columns of the same file (created or updated by reference; left
-// empty on further lines of the same person, or for a person already known). A rota set (an
+// whose name and mobile are columns of the same file (people.ts: created or updated by reference;
+// left empty on further lines of the same person, or for a person already known). A rota set (an
 // agency and on-call type, or a region) with an error on any of its lines is left as it was;
 // the other sets are applied.
-
-export interface PersonDetails {
-  lastName?: string;
-  firstName?: string;
-  mobile?: string;
-  email?: string;
-}
-
-export type NewPerson = Required<Omit<PersonDetails, 'email'>> & { email?: string };
-
-export interface StoredPerson {
-  id: string;
-  reference: string;
-  lastName: string;
-  firstName: string;
-  mobile: string;
-  email: string | null;
-  active: boolean;
-}
 
 export interface RotaScope {
   id: string;
@@ -86,34 +76,10 @@ export interface RotaKind {
   ): Promise<void>;
 }
 
-/** What a rota import reads of a technician or a regional manager on file. */
-export const PERSON_SELECT = {
-  id: true,
-  reference: true,
-  lastName: true,
-  firstName: true,
-  mobile: true,
-  email: true,
-  active: true,
-} as const;
-
-export const PERSON_COLUMNS: readonly ColumnSpec[] = [
-  { name: 'last_name', aliases: ['nom'] },
-  { name: 'first_name', aliases: ['prenom'] },
-  { name: 'mobile', aliases: ['portable', 'telephone_portable', 'mobile_phone'] },
-  { name: 'email', aliases: ['courriel'] },
-];
 export const PERIOD_COLUMNS: readonly ColumnSpec[] = [
   { name: 'starts_at', required: true, aliases: ['debut', 'date_debut'] },
   { name: 'ends_at', required: true, aliases: ['fin', 'date_fin'] },
 ];
-
-const DETAIL_COLUMNS = [
-  ['lastName', 'last_name'],
-  ['firstName', 'first_name'],
-  ['mobile', 'mobile'],
-  ['email', 'email'],
-] as const;
 
 interface RotaLine extends FilePeriod {
   target: RotaTarget;
@@ -123,12 +89,7 @@ interface RotaLine extends FilePeriod {
 function readLine(kind: RotaKind, r: RowReader, scopes: ReadonlyMap<string, RotaScope>, zone: string) {
   const target = kind.readTarget(r, scopes);
   const personRef = r.required(kind.personColumn, parseReference);
-  const details: PersonDetails = {
-    lastName: r.optional('last_name', parseText(100)) ?? undefined,
-    firstName: r.optional('first_name', parseText(100)) ?? undefined,
-    mobile: r.optional('mobile', parseMobile) ?? undefined,
-    email: r.optional('email', parseEmail) ?? undefined,
-  };
+  const details = readPersonDetails(r);
   const localZone = target?.scope.zone ?? zone;
   const start = r.required('starts_at', (raw) => parseLocalDateTime(raw, localZone));
   const end = r.required('ends_at', (raw) => parseLocalDateTime(raw, localZone));
@@ -169,50 +130,16 @@ export function rotaImporter(kind: RotaKind): Importer {
       const stored = new Map(
         (await kind.loadPeople(tx, [...new Set(lines.map((l) => l.personRef))])).map((p) => [p.reference, p]),
       );
-      const people = new Map<
-        string,
-        { details: PersonDetails; from: Map<string, number>; lines: number[] }
-      >();
-      for (const l of lines) {
-        const person = people.get(l.personRef) ?? {
-          details: {} as PersonDetails,
-          from: new Map<string, number>(),
-          lines: [] as number[],
-        };
-        people.set(l.personRef, person);
-        person.lines.push(l.line);
-        for (const [key, column] of DETAIL_COLUMNS) {
-          const value = l.details[key];
-          if (value === undefined) continue;
-          const known = person.details[key];
-          if (known === undefined) {
-            person.details[key] = value;
-            person.from.set(key, l.line);
-          } else if (known !== value)
-            issues.error(
-              l.line,
-              column,
-              `${kind.noun} "${l.personRef}" has "${value}" here but "${known}" on line ${person.from.get(key)}`,
-            );
-        }
-      }
-      for (const [reference, person] of people) {
-        if (stored.get(reference)?.active === false)
-          issues.warn(
-            person.lines[0]!,
-            kind.personColumn,
-            `${kind.noun} "${reference}" is inactive: paging passes over their periods until they are reactivated`,
-          );
-        if (stored.has(reference)) continue;
-        const { lastName, firstName, mobile } = person.details;
-        if (lastName && firstName && mobile) continue;
-        for (const line of person.lines)
-          issues.error(
-            line,
-            kind.personColumn,
-            `unknown ${kind.noun} "${reference}": give last_name, first_name and mobile on one of their lines to create them`,
-          );
-      }
+      const people = gatherPeople(
+        lines,
+        stored,
+        {
+          noun: kind.noun,
+          personColumn: kind.personColumn,
+          inactiveConsequence: 'paging passes over their periods until they are reactivated',
+        },
+        issues,
+      );
 
       // Rota sets: no overlap within the file, none with stored periods the file cannot replace.
       const planned: Array<{ target: RotaTarget; periods: RotaLine[]; plan: GroupPlan; span: Interval }> = [];
@@ -254,37 +181,12 @@ export function rotaImporter(kind: RotaKind): Importer {
         }
       }
 
-      const peopleCounts = emptyCounts();
+      const peopleChanges = planPeople(
+        planned.flatMap(({ target, periods }) => periods.map((p) => [p.personRef, target.scope] as const)),
+        people,
+        stored,
+      );
       const rotas = emptyCounts();
-      const creates: Array<{ reference: string; scope: RotaScope; details: NewPerson }> = [];
-      const updates: Array<{ id: string; data: PersonDetails }> = [];
-      const seen = new Set<string>();
-      for (const { target, periods } of planned)
-        for (const { personRef } of periods) {
-          if (seen.has(personRef)) continue;
-          seen.add(personRef);
-          const { details } = people.get(personRef)!;
-          const known = stored.get(personRef);
-          if (!known) {
-            creates.push({
-              reference: personRef,
-              scope: target.scope,
-              // Complete: a person unknown without these details is an error above.
-              details: details as NewPerson,
-            });
-            peopleCounts.created++;
-            continue;
-          }
-          const data = Object.fromEntries(
-            DETAIL_COLUMNS.filter(([key]) => details[key] !== undefined && details[key] !== known[key]).map(
-              ([key]) => [key, details[key]],
-            ),
-          ) as PersonDetails;
-          if (Object.keys(data).length > 0) {
-            updates.push({ id: known.id, data });
-            peopleCounts.updated++;
-          } else peopleCounts.unchanged++;
-        }
       for (const { plan } of planned) {
         rotas.created += plan.create.length;
         rotas.updated += plan.update.length;
@@ -293,13 +195,13 @@ export function rotaImporter(kind: RotaKind): Importer {
       }
 
       return {
-        entities: { [kind.peopleEntity]: peopleCounts, rotas },
+        entities: { [kind.peopleEntity]: peopleChanges.counts, rotas },
         applicable: planned.length,
         async apply(tx) {
-          const ids = new Map([...stored.values()].map((p) => [p.reference, p.id]));
-          for (const { reference, scope, details } of creates)
-            ids.set(reference, await kind.createPerson(tx, reference, scope, details));
-          for (const { id, data } of updates) await kind.updatePerson(tx, id, data);
+          const ids = await writePeople(tx, peopleChanges, stored, {
+            create: kind.createPerson,
+            update: kind.updatePerson,
+          });
           for (const { target, plan } of planned)
             await kind.writePeriods(tx, target, {
               create: plan.create.map((p) => ({

@@ -2,13 +2,8 @@ import { parseOnCallType, parseReference } from '../../imports/field-parsers.js'
 import { inChunks } from '../../imports/importer.js';
 import { agencyCalendar } from '../on-call-windows.js';
 import { onCallIntervals } from './on-call-intervals.js';
-import {
-  PERIOD_COLUMNS,
-  PERSON_COLUMNS,
-  PERSON_SELECT,
-  type RotaScope,
-  rotaImporter,
-} from './rota-import.js';
+import { PERSON_COLUMNS, PERSON_SELECT } from './people.js';
+import { PERIOD_COLUMNS, type RotaScope, rotaImporter } from './rota-import.js';
 
 // Technicians on call per agency, on-call type and period, with their mobiles. Gaps are looked
 // for within the agency's on-call hours for that type (nobody is needed while the agency is open).
