@@ -5,6 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { rehomeAll } from '../src/appointments/absences.service.js';
 import { createFrenchCalendar } from '../src/calendar/french-calendar.js';
 import { createPhoneIndex } from '../src/identification/phone-index.js';
 import { NotCsvError } from '../src/imports/csv-reader.js';
@@ -15,6 +16,7 @@ import { serviceClock } from '../src/platform/clock.js';
 import { createDb } from '../src/platform/db/client.js';
 import { connectRedis, createRedis } from '../src/platform/redis.js';
 import { redactUrl, SettingsError } from '../src/platform/settings-reader.js';
+import { createServices } from '../src/services.js';
 import { loadSettings } from '../src/settings.js';
 
 const USAGE = `usage: npm run import -- <kind> <file> [--dry-run] [--force] [--batch <name>] [--json]
@@ -85,6 +87,15 @@ try {
         zone: settings.timeZone,
         maxUncoverPercent: settings.eligibilityMaxUncoverPercent,
         readingsMaxDailyLitres: settings.alerts.readingsMaxDailyLitres,
+        // Moving appointments tells customers: the whole service (outbox, templates) is built then only.
+        async technicianUnavailable(periods) {
+          const services = await createServices(settings);
+          try {
+            await rehomeAll(services.appointments, periods);
+          } finally {
+            await services.close();
+          }
+        },
       },
       {
         kind,

@@ -101,3 +101,11 @@ async function handOver(
   }
   return 'nobody free';
 }
+
+/** `rehomeAppointments` for each period an import made a technician unavailable. */
+export async function rehomeAll(
+  deps: AppointmentDeps,
+  periods: ReadonlyArray<{ technicianId: string; startsAt: Date; endsAt: Date; reason?: string }>,
+): Promise<void> {
+  for (const period of periods) await rehomeAppointments(deps, period.technicianId, period);
+}

@@ -15,7 +15,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { readCsv } from './csv-reader.js';
 import { buildReport, type ImportKind, type ImportReport, Issues } from './import-report.js';
-import type { Importer } from './importer.js';
+import type { Importer, TechnicianUnavailability } from './importer.js';
 
 // One path for the CLI and the endpoint: read the CSV, plan inside a transaction that holds the
 // imports' lock (two imports never interleave, and rotas see the agencies a concurrent import
@@ -50,6 +50,8 @@ export interface ImportDeps {
   maxUncoverPercent: number;
   /** READINGS_MAX_DAILY_LITRES. */
   readingsMaxDailyLitres: number;
+  /** [AP-4] Moves the appointments of technicians the import made unavailable (after the commit). */
+  technicianUnavailable?(periods: TechnicianUnavailability[]): Promise<void>;
   /** pino (the request's logger on the endpoint): counts only, never the file's content. */
   logger?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
@@ -98,9 +100,11 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
         readingsMaxDailyLitres: deps.readingsMaxDailyLitres,
       });
       const refused = issues.errorCount > 0 && (importer.wholeFile || plan.applicable === 0);
-      if (refused) return { refused, entities: {}, phones: [] as string[] };
-      if (request.dryRun) return { refused, entities: plan.entities, phones: [] as string[] };
-      const { phones } = await plan.apply(tx);
+      const none: TechnicianUnavailability[] = [];
+      if (refused) return { refused, entities: {}, phones: [] as string[], unavailable: none };
+      if (request.dryRun)
+        return { refused, entities: plan.entities, phones: [] as string[], unavailable: none };
+      const { phones, unavailable = none } = await plan.apply(tx);
       const report = buildReport({ ...base, applied: true, refused, lines }, plan.entities, issues);
       await tx.auditLog.create({
         data: {
@@ -123,10 +127,19 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
           },
         },
       });
-      return { refused, entities: plan.entities, phones };
+      return { refused, entities: plan.entities, phones, unavailable };
     },
     { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
   );
+
+  if (outcome.unavailable.length > 0 && deps.technicianUnavailable) {
+    try {
+      await deps.technicianUnavailable(outcome.unavailable);
+    } catch (err) {
+      // The roster is stored; what could not be moved is still the technician's, seen on the screen.
+      deps.logger?.warn({ err }, 'moving the appointments of unavailable technicians failed');
+    }
+  }
 
   if (outcome.phones.length > 0) {
     try {

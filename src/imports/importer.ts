@@ -33,6 +33,15 @@ export interface ImportPlan {
 export interface AppliedChanges {
   /** Numbers added to or removed from customers: the phone index re-reads them. */
   phones: string[];
+  /** Technicians no longer available then (new absences, off the field roster): their appointments move. */
+  unavailable?: TechnicianUnavailability[];
+}
+
+export interface TechnicianUnavailability {
+  technicianId: string;
+  startsAt: Date;
+  endsAt: Date;
+  reason?: string;
 }
 
 export interface Importer {

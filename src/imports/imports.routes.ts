@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { rehomeAll } from '../appointments/absences.service.js';
 import type { Access } from '../platform/auth/principal.js';
 import type { Services } from '../services.js';
 import { NotCsvError } from './csv-reader.js';
@@ -123,6 +124,7 @@ export function importRoutes(app: FastifyInstance, services: Services): void {
         {
           db: services.db,
           phoneIndex: services.phoneIndex,
+          technicianUnavailable: (periods) => rehomeAll(services.appointments, periods),
           calendar: services.calendar,
           clock: services.clock,
           zone: services.settings.timeZone,

@@ -528,6 +528,82 @@ describe('[AP-4] [AP-5] changes by the company and missed appointments', () => {
   });
 });
 
+describe("[AP-4] a technician's absence recorded after booking", () => {
+  /** Two technicians both booked at 08:00 on Thursday, the first one also at 10:00. */
+  async function busyThursday() {
+    const f = await fixture({ technicians: 2 });
+    const cases = [f.kase];
+    for (const subject of ['Deuxième', 'Troisième'])
+      cases.push(
+        await h.services.db.case.create({
+          data: { category: 'meter', subject, customerId: f.customer.id, agencyId: f.agency.id },
+        }),
+      );
+    const eight = await book(cases[0]!.id, at('2026-12-10T08:00'));
+    const absent = eight.technicianId;
+    const other = f.technicians.find((t) => t.id !== absent)!.id;
+    const alsoEight = await book(cases[1]!.id, at('2026-12-10T08:00'), { mobile: '+33698000001' });
+    const ten = await book(cases[2]!.id, at('2026-12-10T10:00'), {
+      technicianId: absent,
+      mobile: '+33698000002',
+    });
+    expect(alsoEight.technicianId).toBe(other);
+    expect(ten.technicianId).toBe(absent);
+    await nextSms(f.mobile!, 0);
+    return { ...f, eight, ten, absent, other };
+  }
+
+  it('[AP-4] over the api: what a colleague can take is handed over unseen, the rest is cancelled with apologies and new slots', async () => {
+    const f = await busyThursday();
+    const response = await api('POST', `/api/technicians/${f.absent}/absences`, {
+      startsAt: at('2026-12-10T00:00').toISOString(),
+      endsAt: at('2026-12-11T00:00').toISOString(),
+      reason: 'Arrêt maladie',
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json()).toMatchObject({ reassigned: 1, cancelled: 1 });
+    expect(await appointment(f.ten.id)).toMatchObject({
+      status: 'BOOKED',
+      technicianId: f.other,
+      callDue: false,
+    });
+    expect(await appointment(f.eight.id)).toMatchObject({
+      status: 'RESCHEDULING',
+      callDue: true,
+      reason: 'Arrêt maladie',
+    });
+    expect((await nextSms(f.mobile!, 1)).body).toMatch(
+      /^Toutes nos excuses : nous devons annuler votre rendez-vous du jeudi 10 décembre/,
+    );
+    // The handed-over customer is told nothing new: their time is unchanged.
+    await h.drained();
+    expect(smsTo('+33698000002')).toHaveLength(1);
+  });
+
+  it('[AP-4] through the roster import: an absence in the file moves the technician’s appointments the same way', async () => {
+    const f = await busyThursday();
+    const technician = await h.services.db.technician.findUniqueOrThrow({ where: { id: f.absent } });
+    const importer = await h.apiToken('IMPORT');
+    const csv = [
+      'agency;technician_ref;weekdays;absent_from;absent_to;absence_reason',
+      ...f.technicians.map((t) =>
+        t.id === f.absent
+          ? `${f.agency.code};${technician.reference};lun-ven;2026-12-10;;formation`
+          : `${f.agency.code};${t.reference};lun-ven;;;`,
+      ),
+    ].join('\n');
+    const response = await h.app.inject({
+      method: 'POST',
+      url: '/api/imports/field-roster',
+      headers: { 'content-type': 'text/csv; charset=utf-8', authorization: `Bearer ${importer}` },
+      payload: csv,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(await appointment(f.ten.id)).toMatchObject({ technicianId: f.other, status: 'BOOKED' });
+    expect(await appointment(f.eight.id)).toMatchObject({ status: 'RESCHEDULING', reason: 'formation' });
+  });
+});
+
 describe('[AP-6] the customer withdraws the request', () => {
   it('[AP-6] cancelling the case cancels its appointment, frees the slot and withdraws the day-before SMS', async () => {
     const { kase, agency } = await fixture({ technicians: 1 });

@@ -313,8 +313,24 @@ export const fieldRosterImporter: Importer = {
               reason: a.reason ?? null,
             })),
           });
-        return { phones: [] };
+        // After the commit, their appointments then go to a colleague or are rebooked (absences.service.ts).
+        const offRoster = new Date(now.getTime() + OFF_ROSTER_HORIZON_MS);
+        return {
+          phones: [],
+          unavailable: [
+            ...absenceCreates.map((a) => ({
+              technicianId: ids.get(a.personRef)!,
+              startsAt: a.start,
+              endsAt: a.end,
+              ...(a.reason ? { reason: a.reason } : {}),
+            })),
+            ...leaving.map((t) => ({ technicianId: t.id, startsAt: now, endsAt: offRoster })),
+          ],
+        };
       },
     };
   },
 };
+
+/** A technician leaving the roster gives up every appointment booked ahead (a year covers them all). */
+const OFF_ROSTER_HORIZON_MS = 366 * 24 * 3600_000;
