@@ -431,7 +431,7 @@ export function appointmentsRoutes(app: FastifyInstance, services: Services): vo
       const now = services.clock.now();
       await deps.db.case.update({
         where: { id },
-        data: { schedulingCallbackSince: now, interventionMobile: e164, needsIntervention: true },
+        data: { schedulingCallbackSince: now, interventionMobile: e164 },
       });
       await recordOnTimeline(deps.db, deps.events, {
         caseId: id,

@@ -135,7 +135,7 @@ async function afterBooking(deps: AppointmentDeps, appointment: AppointmentRow):
   // [AP-2] An appointment is booked: the scheduling team no longer has to call back.
   await deps.db.case.update({
     where: { id: appointment.caseId },
-    data: { schedulingCallbackSince: null, needsIntervention: true },
+    data: { schedulingCallbackSince: null },
   });
   await recordAppointmentEvent(deps, appointment, 'appointment.booked', {
     startsAt: appointment.startsAt.toISOString(),

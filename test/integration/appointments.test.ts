@@ -169,6 +169,40 @@ describe('[AP-2] free slots', () => {
   });
 });
 
+describe('[AP-2] no slot within ten working days', () => {
+  it('[AP-2] the case stays open for the scheduling team to call back on a validated mobile, until an appointment is booked', async () => {
+    const { kase, agency } = await fixture({ technicians: 0 });
+    expect((await api('GET', `/api/cases/${kase.id}/slots`)).json().slots).toEqual([]);
+    const landline = await api('POST', `/api/cases/${kase.id}/scheduling-callback`, {
+      mobile: '04 78 00 00 00',
+    });
+    expect(landline.statusCode).toBe(422);
+    expect(landline.json().error).toBe('mobile_required');
+    const asked = await api('POST', `/api/cases/${kase.id}/scheduling-callback`, {
+      mobile: '06 12 34 56 78',
+    });
+    expect(asked.statusCode, asked.body).toBe(200);
+    const waiting = (await api('GET', '/api/scheduling-callbacks')).json().cases as Array<{
+      id: string;
+      mobile: string;
+    }>;
+    expect(waiting.find((c) => c.id === kase.id)).toMatchObject({ mobile: '+33612345678' });
+    await h.services.db.technician.create({
+      data: {
+        agencyId: agency.id,
+        reference: `LATE-${agency.code}`,
+        lastName: 'Tard',
+        firstName: 'Sam',
+        mobile: '+33611999999',
+        fieldWeekdays: [1, 2, 3, 4, 5],
+      },
+    });
+    await book(kase.id, at('2026-12-10T08:00'));
+    const after = (await api('GET', '/api/scheduling-callbacks')).json().cases as Array<{ id: string }>;
+    expect(after.map((c) => c.id)).not.toContain(kase.id);
+  });
+});
+
 describe('[AP-1] [AP-3] booking', () => {
   it('[AP-3] booking confirms by SMS at once and schedules the SMS of the day before at the set hour, both traced as outbound contacts', async () => {
     const { kase, mobile } = await fixture();
@@ -437,6 +471,16 @@ describe('[AP-3] replies by SMS', () => {
     await reply(first.mobile!, `OUI ${a.replyCode}`);
     expect((await appointment(a.id)).status).toBe('CONFIRMED');
     expect((await appointment(b.id)).status).toBe('BOOKED');
+  });
+
+  it('[AP-3] a reply after the appointment has passed is told so, not dropped', async () => {
+    const { kase, mobile } = await fixture();
+    const booked = await book(kase.id, at('2026-12-10T08:00'));
+    await nextSms(mobile!, 0);
+    clock.set(at('2026-12-10T11:00'));
+    await reply(mobile!, 'NON');
+    expect((await nextSms(mobile!, 1)).body).toMatch(/^Le rendez-vous du jeudi 10 décembre est passé/);
+    expect((await appointment(booked.id)).status).toBe('BOOKED');
   });
 
   it('[AP-3] a reply about an appointment already cancelled is told so, not dropped', async () => {
