@@ -239,6 +239,40 @@ export function parseClockTime(raw: string): Parsed<number> {
   return ok(hour * 60 + minute);
 }
 
+const DAY_KEYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const FIELD_HOURS_EXAMPLE = '(e.g. "lun-ven 08:00-12:00,13:30-17:30; sam 09:00-12:00")';
+const hhmm = (minutes: number) =>
+  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+/**
+ * [AP-2] An agency's field hours: groups of days with their time ranges, separated by ";" →
+ * { mon: "08:00-12:00,13:30-17:30", sat: "09:00-12:00" } (the opening-hours format).
+ */
+export function parseFieldHours(raw: string): Parsed<Partial<Record<(typeof DAY_KEYS)[number], string>>> {
+  const hours: Partial<Record<(typeof DAY_KEYS)[number], string>> = {};
+  for (const group of raw.split(/\s*[;|]\s*/).filter(Boolean)) {
+    const match = /^(.*?[a-zé.])\s*(\d.*)$/i.exec(group.trim());
+    if (!match) return fail(`"${group}" is not days followed by times ${FIELD_HOURS_EXAMPLE}`);
+    const days = parseWeekdays(match[1]!);
+    if ('error' in days) return days;
+    const ranges: string[] = [];
+    for (const range of match[2]!.split(/\s*,\s*/)) {
+      const [from, to, ...rest] = range.split(/\s*[-–à]\s*/);
+      const start = parseClockTime(from ?? '');
+      const end = parseClockTime(to ?? '');
+      if (rest.length > 0 || 'error' in start || 'error' in end || end.value <= start.value)
+        return fail(`"${range}" is not a time range like 08:00-12:00 ${FIELD_HOURS_EXAMPLE}`);
+      ranges.push(`${hhmm(start.value)}-${hhmm(end.value)}`);
+    }
+    for (const day of days.value) {
+      const key = DAY_KEYS[day - 1]!;
+      if (hours[key]) return fail(`"${raw}" gives ${key} twice ${FIELD_HOURS_EXAMPLE}`);
+      hours[key] = ranges.join(',');
+    }
+  }
+  return Object.keys(hours).length > 0 ? ok(hours) : fail(`"${raw}" names no day ${FIELD_HOURS_EXAMPLE}`);
+}
+
 /** "FR", or "FR-57"/"FR-67"/"FR-68" (Alsace-Moselle: Good Friday and 26 December too); "57" alone is accepted. */
 export function parseHolidayCalendar(raw: string): Parsed<string> {
   const code = raw.trim().toUpperCase().replace(/\s/g, '');

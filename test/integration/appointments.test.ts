@@ -169,6 +169,36 @@ describe('[AP-2] free slots', () => {
   });
 });
 
+describe("[AP-2] an agency's own field hours", () => {
+  it('[AP-2] imported with the agencies file, they cut the slots; an empty cell goes back to the default', async () => {
+    const { agency } = await fixture({ technicians: 1 });
+    const importer = await h.apiToken('IMPORT');
+    const region = await h.services.db.region.findUniqueOrThrow({ where: { id: agency.regionId } });
+    const post = (hours: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/imports/agencies',
+        headers: { 'content-type': 'text/csv; charset=utf-8', authorization: `Bearer ${importer}` },
+        payload: `agency_code;agency_name;region_code;postcode;field_hours\n${agency.code};${agency.name};${region.code};69002;"${hours}"\n`,
+      });
+    const first = await post('lun-ven 09:00-11:00; sam 08:00-10:00');
+    expect(first.statusCode, first.body).toBe(200);
+    const starts = async () =>
+      (
+        (await api('GET', `/api/agencies/${agency.id}/slots`)).json().slots as Array<{ startsAt: string }>
+      ).map((s) => s.startsAt);
+    expect((await starts()).slice(0, 2)).toEqual([
+      at('2026-12-09T09:00').toISOString(),
+      at('2026-12-10T09:00').toISOString(),
+    ]);
+    const garbled = await post('lun-ven 9 à midi');
+    expect(garbled.statusCode).toBe(422);
+    expect(garbled.body).toContain('field_hours');
+    expect((await post('')).statusCode).toBe(200);
+    expect((await starts())[0]).toBe(at('2026-12-09T08:00').toISOString());
+  });
+});
+
 describe('[AP-2] no slot within ten working days', () => {
   it('[AP-2] the case stays open for the scheduling team to call back on a validated mobile, until an appointment is booked', async () => {
     const { kase, agency } = await fixture({ technicians: 0 });

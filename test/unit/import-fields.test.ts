@@ -5,6 +5,7 @@ import {
   parseClockTime,
   parseDay,
   parseEquipment,
+  parseFieldHours,
   parseHolidayCalendar,
   parseMobile,
   parseOnCallType,
@@ -94,6 +95,29 @@ describe('cell rules', () => {
     expect(value(parsePostcode('1000'))).toBe('01000');
     expect(parsePostcode('7400')).toEqual({ value: '07400' });
     expect(parsePostcode('740')).toHaveProperty('error');
+  });
+});
+
+describe('[AP-2] agency field hours', () => {
+  it('[AP-2] groups of days with their ranges become the opening-hours format, French or English', () => {
+    expect(value(parseFieldHours('lun-ven 08:00-12:00, 13:30-17:30; sam 9h-12h'))).toEqual({
+      mon: '08:00-12:00,13:30-17:30',
+      tue: '08:00-12:00,13:30-17:30',
+      wed: '08:00-12:00,13:30-17:30',
+      thu: '08:00-12:00,13:30-17:30',
+      fri: '08:00-12:00,13:30-17:30',
+      sat: '09:00-12:00',
+    });
+    expect(value(parseFieldHours('mon,wed 07:30-11:30'))).toEqual({ mon: '07:30-11:30', wed: '07:30-11:30' });
+  });
+
+  it('[AP-2] garbled hours are refused, saying what is wrong', () => {
+    const error = (raw: string) => (value(parseFieldHours(raw)) as { error: string }).error;
+    expect(error('lun-ven')).toMatch(/not days followed by times .*lun-ven 08:00-12:00/);
+    expect(error('08:00-12:00')).toMatch(/not days followed by times/);
+    expect(error('lun 12:00-08:00')).toMatch(/"12:00-08:00" is not a time range/);
+    expect(error('xyz 08:00-10:00')).toMatch(/"xyz" is not a day of the week/);
+    expect(error('lun 08:00-10:00; lun 14:00-16:00')).toMatch(/gives mon twice/);
   });
 });
 

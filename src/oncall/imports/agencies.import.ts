@@ -1,8 +1,10 @@
 import { departmentOf } from '../../calendar/french-calendar.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import type { ColumnSpec } from '../../imports/csv-reader.js';
 import {
   holidayCalendarFor,
   parseEmail,
+  parseFieldHours,
   parseHolidayCalendar,
   parsePhone,
   parsePostcode,
@@ -31,6 +33,7 @@ export const AGENCY_COLUMNS: readonly ColumnSpec[] = [
   { name: 'phone', aliases: ['telephone', 'telephone_agence'] },
   { name: 'recap_email', aliases: ['email', 'courriel', 'email_agence', 'email_recapitulatif'] },
   { name: 'holiday_calendar', aliases: ['calendrier_feries', 'calendrier'] },
+  { name: 'field_hours', aliases: ['horaires_terrain', 'horaires_intervention'] },
 ];
 
 interface RegionDetails {
@@ -50,6 +53,8 @@ interface AgencyLine {
     phone: string | null | undefined;
     email: string | null | undefined;
     holidayCalendar: string;
+    /** [AP-2] JSON of the field hours; null: the service's default; undefined: kept. */
+    fieldHours: string | null | undefined;
   };
 }
 
@@ -74,6 +79,7 @@ export function parseAgencyRow(r: RowReader): AgencyLine | null {
   };
   const phone = r.optional('phone', parsePhone);
   const email = r.optional('recap_email', parseEmail);
+  const fieldHours = r.optional('field_hours', parseFieldHours);
   if (!r.valid || !code || !regionCode || !name || !postcode) return null;
 
   const department = departmentOf(postcode);
@@ -100,6 +106,8 @@ export function parseAgencyRow(r: RowReader): AgencyLine | null {
       phone,
       email,
       holidayCalendar: calendar ?? expected,
+      // Compared as text with the stored value (the same key order: Monday first).
+      fieldHours: fieldHours === undefined ? undefined : fieldHours && JSON.stringify(fieldHours),
     },
   };
 }
@@ -204,6 +212,7 @@ export const agenciesImporter: Importer = {
                 phone: true,
                 email: true,
                 holidayCalendar: true,
+                fieldHours: true,
                 region: { select: { code: true } },
               },
             }),
@@ -212,7 +221,11 @@ export const agenciesImporter: Importer = {
     );
     const agencyWrites: AgencyLine[] = [];
     for (const line of valid) {
-      const stored = storedAgencies.get(line.code);
+      const found = storedAgencies.get(line.code);
+      const stored = found && {
+        ...found,
+        fieldHours: found.fieldHours === null ? null : JSON.stringify(found.fieldHours),
+      };
       if (!stored) {
         agencyWrites.push(line);
         agencies.created++;
@@ -245,10 +258,17 @@ export const agenciesImporter: Importer = {
         }
         for (const { code, regionCode, agency } of agencyWrites) {
           const regionId = regionIds.get(regionCode)!;
+          const { fieldHours, ...rest } = agency;
+          const data = {
+            ...rest,
+            ...(fieldHours === undefined
+              ? {}
+              : { fieldHours: fieldHours === null ? Prisma.DbNull : JSON.parse(fieldHours) }),
+          };
           await tx.agency.upsert({
             where: { code },
-            create: { code, regionId, ...agency },
-            update: { regionId, ...agency },
+            create: { code, regionId, ...data },
+            update: { regionId, ...data },
           });
         }
         return { phones: [] };
