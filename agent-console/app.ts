@@ -1,5 +1,5 @@
 // The agent console's shell: sign-in, the screens named by the address (#/cases/<id>,
-// #/oncall, #/alerts, #/supervisor), the live feed handed to every screen, and the header.
+// #/appointments, #/oncall, #/alerts, #/supervisor), the live feed handed to every screen, and the header.
 //
 // A screen is a module exporting a View (views/view.ts).
 
@@ -20,13 +20,14 @@ import { connectLive, type LiveFeed, type LiveStatus } from './live.js';
 import { startSoftphone, stopSoftphone } from './softphone.js';
 import { agentState } from './views/agent-state.js';
 import { alertsView } from './views/alerts.js';
+import { appointmentsView } from './views/appointments.js';
 import { casesView } from './views/cases.js';
 import { oncallView } from './views/oncall-board.js';
 import { screenPops } from './views/screen-pop.js';
 import { supervisorView } from './views/supervisor.js';
 import type { View, ViewContext } from './views/view.js';
 
-const VIEWS: View[] = [casesView, oncallView, alertsView, supervisorView];
+const VIEWS: View[] = [casesView, appointmentsView, oncallView, alertsView, supervisorView];
 const DEFAULT_VIEW = 'cases';
 
 const state: { user: SignedInUser | null; connection: LiveStatus; current: View | null } = {

@@ -1,9 +1,12 @@
 // Demo data, invented and in French: two regions, three agencies with their on-call hours, a
-// week of rotas, a few hundred customers with contracts, phones, supply points and meters, and
-// the demo accounts. Safe to run twice: it seeds once and then only refreshes the accounts.
+// week of rotas and the field roster, a few hundred customers with contracts, phones, supply
+// points and meters, a few open cases and appointments, and the demo accounts. Safe to run twice:
+// it seeds once and then only refreshes the accounts.
 
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
+import type { AppointmentSettings } from '../src/appointments/appointments.settings.js';
+import { findFreeSlots } from '../src/appointments/slot-finder.js';
 import { createFrenchCalendar } from '../src/calendar/french-calendar.js';
 import { type DeadlineSettings, dueDate } from '../src/cases/deadlines.js';
 import type { CustomerClass, Equipment, UserRole } from '../src/generated/prisma/enums.js';
@@ -168,16 +171,21 @@ const USERS: Array<{ email: string; displayName: string; role: UserRole; agency?
 
 const DEMO_CUSTOMERS = 300;
 
-/** `deadlines`: the service's case deadlines (CASE_* settings), its defaults unless given. */
+/**
+ * `deadlines` and `appointments`: the service's case deadlines (CASE_* settings) and appointment
+ * rules (APPOINTMENT_*), its defaults unless given.
+ */
 export async function seedDemo(
   db: Db,
   now: Date,
   deadlines: DeadlineSettings = loadSettings({}, []).caseDeadlines,
+  appointments: AppointmentSettings = loadSettings({}, []).appointments,
 ): Promise<{ seeded: boolean; customers: number }> {
   const seeded = !(await db.region.findUnique({ where: { code: REGIONS[0]!.code } }));
   if (seeded) {
     await seedOrganisation(db, now, DEMO_CUSTOMERS);
     await seedCases(db, now, deadlines);
+    await seedAppointments(db, now, deadlines, appointments);
   }
   await seedUsers(db);
   return { seeded, customers: await db.customer.count() };
@@ -209,7 +217,8 @@ async function seedOrganisation(db: Db, now: Date, customerCount: number): Promi
     agencyIds.set(agency.code, created.id);
   }
 
-  // Technicians (three per agency) and one regional manager pair per region.
+  // Technicians (three per agency, all on the field roster from Monday to Friday [AP-2]) and one
+  // regional manager pair per region.
   const monday = DateTime.fromJSDate(now, { zone: ZONE }).startOf('week');
   for (const [a, agency] of AGENCIES.entries()) {
     const technicians = [];
@@ -223,6 +232,7 @@ async function seedOrganisation(db: Db, now: Date, customerCount: number): Promi
             firstName: pick(FIRST_NAMES),
             mobile: `+336000${a}0${t}${10 + t}`.slice(0, 12),
             email: `technicien${t + 1}.${agency.code.slice(3).toLowerCase()}@demo.example`,
+            fieldWeekdays: [1, 2, 3, 4, 5],
           },
         }),
       );
@@ -460,6 +470,190 @@ async function seedCases(db: Db, now: Date, deadlines: DeadlineSettings): Promis
   }
 }
 
+/**
+ * Appointments of the Lyon agency [AP-1..4], each on a case of its own (a field intervention) of a
+ * demo customer, in free slots of the days offered from `now`: one booked and waiting for the
+ * customer's answer, one the customer confirmed by SMS, and one the company cancelled (technician
+ * absent) with three new slots offered by SMS and a call to make. Their mobiles are invented and
+ * nobody else's, so that a reply from the simulator answers that appointment alone. Nothing is
+ * put on the outbox: the demo sends no SMS by itself.
+ */
+async function seedAppointments(
+  db: Db,
+  now: Date,
+  deadlines: DeadlineSettings,
+  settings: AppointmentSettings,
+): Promise<void> {
+  const agency = await db.agency.findUniqueOrThrow({
+    where: { code: 'AG-LYO' },
+    select: { id: true, timeZone: true, holidayCalendar: true },
+  });
+  const customers = await db.customer.findMany({
+    where: { contracts: { some: { agencyId: agency.id, outOfHoursCoverage: false } } },
+    orderBy: { reference: 'asc' },
+    skip: 3, // the first three have the cases of seedCases
+    take: 3,
+    select: { id: true },
+  });
+  const calendar = createFrenchCalendar(agency.timeZone);
+  const deps = { db, calendar, clock: { now: () => now }, settings };
+  const free = (await findFreeSlots(deps, agency.id))?.slots ?? [];
+  const first = free[0];
+  const nextDay = free.find((slot) => first && slot.day > first.day);
+  const later = free.find((slot) => nextDay && slot.day > nextDay.day);
+  if (!first || !nextDay || !later || customers.length < 3) return;
+  const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3600_000);
+  const demo = [
+    {
+      subject: 'Contestation d’index après la dernière relève',
+      interventionType: 'index-dispute',
+      meterLocation: 'Cuisine, sous l’évier',
+      meterAccessible: true,
+      slot: first,
+      mobile: '+33780000001',
+      replyCode: '4821',
+      bookedAt: hoursAgo(3),
+    },
+    {
+      subject: 'Vérification de la justesse du compteur',
+      interventionType: 'meter-accuracy-check',
+      meterLocation: 'Garage, accès par la cour',
+      meterAccessible: true,
+      slot: nextDay,
+      mobile: '+33780000002',
+      replyCode: '5307',
+      bookedAt: hoursAgo(26),
+      confirmedAt: hoursAgo(25),
+    },
+    {
+      subject: 'Compteur au sous-sol à relever',
+      interventionType: 'meter-reading',
+      meterLocation: 'Sous-sol, local technique',
+      meterAccessible: false,
+      slot: later,
+      mobile: '+33780000003',
+      replyCode: '6194',
+      bookedAt: hoursAgo(28),
+      cancelledAt: hoursAgo(1),
+    },
+  ] as const;
+  const windowCalendar = agencyCalendar(calendar, agency);
+  for (const [i, item] of demo.entries()) {
+    const customerId = customers[i]!.id;
+    const openedAt = hoursAgo(28 + i);
+    const { dueAt } = dueDate(
+      { urgency: 'NORMAL', channel: 'PHONE', openedAt, needsIntervention: true },
+      windowCalendar,
+      deadlines,
+    );
+    const cancelled = 'cancelledAt' in item;
+    const offered = cancelled
+      ? ((await findFreeSlots(deps, agency.id))?.slots ?? [])
+          .slice(0, settings.offeredSlots)
+          .map((s) => ({ startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString() }))
+      : [];
+    const kase = await db.case.create({
+      data: {
+        kind: 'REQUEST',
+        urgency: 'NORMAL',
+        category: 'meter',
+        subject: item.subject,
+        customerId,
+        agencyId: agency.id,
+        openedAt,
+        dueAt,
+        needsIntervention: true,
+        interventionMobile: item.mobile,
+        events: { create: { type: 'case.created', at: openedAt, data: { by: 'Démo' } } },
+        contacts: {
+          create: {
+            direction: 'INBOUND',
+            channel: 'PHONE',
+            at: openedAt,
+            customerId,
+            summary: item.subject,
+          },
+        },
+      },
+    });
+    const appointment = await db.appointment.create({
+      data: {
+        caseId: kase.id,
+        customerId,
+        agencyId: agency.id,
+        technicianId: cancelled ? null : item.slot.technicianIds[0]!,
+        startsAt: item.slot.startsAt,
+        endsAt: item.slot.endsAt,
+        status: cancelled ? 'RESCHEDULING' : 'confirmedAt' in item ? 'CONFIRMED' : 'BOOKED',
+        interventionType: item.interventionType,
+        // [AP-5] Mandatory for these interventions, and for a meter that is not accessible.
+        presenceRequired: true,
+        meterLocation: item.meterLocation,
+        meterAccessible: item.meterAccessible,
+        confirmBy: 'SMS',
+        mobile: item.mobile,
+        replyCode: item.replyCode,
+        createdAt: item.bookedAt,
+        ...('confirmedAt' in item ? { confirmedAt: item.confirmedAt } : {}),
+        ...(cancelled
+          ? {
+              cancelledAt: item.cancelledAt,
+              cancelledBy: 'COMPANY' as const,
+              callDue: true,
+              reason: 'Technicien absent',
+              offeredSlots: offered,
+              offeredAt: item.cancelledAt,
+            }
+          : {}),
+      },
+    });
+    // What happened, on the case's timeline and as the contacts it made [AP-3].
+    const event = (type: string, at: Date, data: Record<string, unknown> = {}) => ({
+      caseId: kase.id,
+      type,
+      at,
+      data: { appointmentId: appointment.id, ...data },
+    });
+    const sms = (direction: 'INBOUND' | 'OUTBOUND', at: Date, summary: string) => ({
+      caseId: kase.id,
+      customerId,
+      direction,
+      channel: 'SMS' as const,
+      at,
+      address: item.mobile,
+      summary,
+    });
+    const events = [
+      event('appointment.booked', item.bookedAt, {
+        startsAt: item.slot.startsAt.toISOString(),
+        endsAt: item.slot.endsAt.toISOString(),
+      }),
+    ];
+    const contacts = [sms('OUTBOUND', item.bookedAt, 'Confirmation de rendez-vous')];
+    if ('confirmedAt' in item) {
+      events.push(
+        event('appointment.reply', item.confirmedAt, { body: 'OUI', intent: 'yes' }),
+        event('appointment.confirmed', item.confirmedAt, { via: 'sms' }),
+      );
+      contacts.push(sms('INBOUND', item.confirmedAt, 'Réponse au SMS de rendez-vous : OUI'));
+    }
+    if ('cancelledAt' in item) {
+      events.push(
+        event('appointment.cancelled', item.cancelledAt, { by: 'COMPANY', reason: 'Technicien absent' }),
+        event('appointment.slots-offered', item.cancelledAt, {
+          reason: 'company-cancelled',
+          count: offered.length,
+        }),
+      );
+      contacts.push(
+        sms('OUTBOUND', item.cancelledAt, 'Rendez-vous annulé par l’entreprise, nouveaux créneaux proposés'),
+      );
+    }
+    await db.caseEvent.createMany({ data: events });
+    await db.contact.createMany({ data: contacts });
+  }
+}
+
 async function seedUsers(db: Db): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   for (const user of USERS) {
@@ -485,7 +679,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const settings = loadSettings(process.env, []);
   const db = createDb(settings.databaseUrl);
   // The rotas and cases are laid around the service's now (CLOCK_START in a rehearsal).
-  const result = await seedDemo(db, serviceClock(settings.clockStart).now(), settings.caseDeadlines);
+  const result = await seedDemo(
+    db,
+    serviceClock(settings.clockStart).now(),
+    settings.caseDeadlines,
+    settings.appointments,
+  );
   console.log(
     result.seeded
       ? `Demo data seeded (${result.customers} customers).`

@@ -8,6 +8,7 @@ import { $, type Child, h, maybe$, redrawQuietly, showError } from '../dom.js';
 import { addStrings, formatDate, t, tEnum } from '../i18n.js';
 import type { DomainEvent } from '../live.js';
 import { caseActions } from './case-actions.js';
+import { caseAppointment } from './case-appointment.js';
 import { coalesced } from './coalesced.js';
 import { countdown, countdownBadge } from './countdown.js';
 import type { View, ViewContext } from './view.js';
@@ -134,11 +135,13 @@ export const casesView: View = {
     if (!reload) return;
     void loadCases();
     void refreshDetail();
+    caseAppointment.refresh();
   },
   render: renderAll,
   stop() {
     ctx = null;
     clearInterval(ticker);
+    caseAppointment.reset();
     Object.assign(state, { cases: null, selectedId: null, detail: null, events: [], viewers: [] });
   },
 };
@@ -267,6 +270,7 @@ async function selectCase(id: string, { focus }: { focus: boolean }) {
   if (state.selectedId !== id) {
     state.viewers = [];
     caseActions.reset();
+    caseAppointment.reset();
     state.selectedId = id;
     announceViewing();
     renderCases();
@@ -356,7 +360,8 @@ function timelineOf(detail: CaseDetail): TimelineItem[] {
 function renderDetail() {
   const box = $('#detail');
   const detail = state.detail;
-  const hadFocus = box.contains(document.activeElement);
+  const focused = document.activeElement;
+  const hadFocus = box.contains(focused);
   if (!detail) {
     box.replaceChildren(h('p', { class: 'muted' }, t('detail.none')));
     return;
@@ -399,6 +404,7 @@ function renderDetail() {
           t('detail.viewers', { names: state.viewers.map((v) => v.displayName).join(', ') }),
         )
       : null,
+    caseAppointment.card(detail),
     caseActions(detail, { request, reload: refreshDetail }),
     h('h4', {}, t('detail.timeline')),
     timeline.length
@@ -418,8 +424,11 @@ function renderDetail() {
       : h('p', { class: 'muted' }, t('detail.timelineEmpty')),
   ];
   box.replaceChildren(...parts.filter((part) => part !== null));
-  const refocused = caseActions.restoreDrafts(box, drafts);
-  if (hadFocus && !refocused) $('#detail-title').focus();
+  const restored = caseActions.restoreDrafts(box, drafts);
+  // The appointment card is kept across redraws: a control of it that had focus gets it back.
+  const kept = focused instanceof HTMLElement && focused !== document.activeElement && box.contains(focused);
+  if (kept) focused.focus();
+  if (hadFocus && !restored && !kept) $('#detail-title').focus();
 }
 
 // ---- live events ----
@@ -441,7 +450,10 @@ function handleEvent(event: DomainEvent) {
   $('#events-empty').hidden = true;
 
   if (event.type.startsWith('case.')) void loadCases();
-  if (state.selectedId && event.data.caseId === state.selectedId) void refreshDetail();
+  if (state.selectedId && event.data.caseId === state.selectedId) {
+    void refreshDetail();
+    if (event.type.startsWith('appointment.')) caseAppointment.refresh();
+  }
 }
 
 function eventItem(event: DomainEvent) {

@@ -6,6 +6,7 @@ import { recordOnTimeline } from '../cases/timeline.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { isMobile, toE164 } from '../identification/phone-number.js';
 import { confinedAgency, type Principal, STAFF } from '../platform/auth/principal.js';
+import type { Db } from '../platform/db/client.js';
 import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
@@ -20,6 +21,7 @@ import {
   Appointment,
   AppointmentList,
   AppointmentParty,
+  type AppointmentReply,
   AppointmentStatus,
   FreeSlots,
   InterventionTypeName,
@@ -217,7 +219,8 @@ export function appointmentsRoutes(app: FastifyInstance, services: Services): vo
         orderBy: { startsAt: 'asc' },
         take: 500,
       });
-      return { appointments: rows.map(view) };
+      const replies = await lastReplies(deps.db, rows);
+      return { appointments: rows.map((row) => ({ ...view(row), lastReply: replies.get(row.id) ?? null })) };
     },
   );
 
@@ -492,6 +495,31 @@ export function appointmentsRoutes(app: FastifyInstance, services: Services): vo
 const localDay = (day: string, zone: string) => DateTime.fromISO(day, { zone }).startOf('day').toJSDate();
 const nextLocalDay = (day: string, zone: string) =>
   DateTime.fromISO(day, { zone }).startOf('day').plus({ days: 1 }).toJSDate();
+
+/** The customer's last SMS reply per appointment: the "appointment.reply" events of their cases. */
+async function lastReplies(
+  db: Db,
+  rows: ReadonlyArray<{ caseId: string }>,
+): Promise<Map<string, AppointmentReply>> {
+  const last = new Map<string, AppointmentReply>();
+  if (rows.length === 0) return last;
+  const events = await db.caseEvent.findMany({
+    where: { caseId: { in: [...new Set(rows.map((r) => r.caseId))] }, type: 'appointment.reply' },
+    orderBy: [{ at: 'desc' }, { id: 'desc' }],
+    select: { at: true, data: true },
+  });
+  for (const event of events) {
+    const data = event.data as { appointmentId?: unknown; body?: unknown; intent?: unknown } | null;
+    const id = typeof data?.appointmentId === 'string' ? data.appointmentId : null;
+    if (!id || last.has(id)) continue;
+    last.set(id, {
+      at: event.at.toISOString(),
+      body: String(data?.body ?? ''),
+      intent: typeof data?.intent === 'string' ? data.intent : null,
+    });
+  }
+  return last;
+}
 
 function slotsView(found: AgencySlots) {
   return {

@@ -86,7 +86,22 @@ export const Appointment = Type.Object({
 });
 export type Appointment = Static<typeof Appointment>;
 
-export const AppointmentList = Type.Object({ appointments: Type.Array(Appointment) });
+/** The customer's last SMS reply about an appointment ("OUI", "3"...), as the reply router read it. */
+export const AppointmentReply = Type.Object({
+  at: Timestamp,
+  body: Type.String(),
+  intent: Nullable(Type.String()),
+});
+export type AppointmentReply = Static<typeof AppointmentReply>;
+
+/** An appointment of the Appointments screen's lists, with the customer's last reply. */
+export const ListedAppointment = Type.Object({
+  ...Appointment.properties,
+  lastReply: Nullable(AppointmentReply),
+});
+export type ListedAppointment = Static<typeof ListedAppointment>;
+
+export const AppointmentList = Type.Object({ appointments: Type.Array(ListedAppointment) });
 export type AppointmentList = Static<typeof AppointmentList>;
 
 export const SchedulingCallbacks = Type.Object({

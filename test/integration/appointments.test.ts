@@ -418,6 +418,15 @@ describe('[AP-3] replies by SMS', () => {
       'appointment.reply',
       'appointment.confirmed',
     ]);
+    // The Appointments screen's list says what the customer answered.
+    const listed = (await api('GET', `/api/appointments?caseId=${kase.id}`)).json().appointments;
+    expect(listed).toEqual([
+      expect.objectContaining({
+        id: booked.id,
+        status: 'CONFIRMED',
+        lastReply: expect.objectContaining({ body: 'Oui merci', intent: 'yes' }),
+      }),
+    ]);
   });
 
   it('[AP-3] "NON" cancels: the slot is free again at once and the day-before SMS is withdrawn; "CANCEL" is an opt-out, not an answer', async () => {
