@@ -191,8 +191,12 @@ export async function enqueueMessages(
   return results;
 }
 
-/** The row of a new message: QUEUED, held back by quiet hours when it is not essential. */
-function messageRow(deps: OutboxDeps, input: NewMessage, now: Date) {
+/**
+ * The row of a new message: QUEUED, held back by quiet hours when it is not essential. Exported for
+ * a capability that writes it in its own transaction (then `scheduleSend` once committed; if that
+ * never happens, the outbox sweep sends the row).
+ */
+export function messageRow(deps: OutboxDeps, input: NewMessage, now: Date) {
   const essential = input.essential ?? false;
   // Quiet hours hold non-essential messages back until the next allowed time.
   const wanted = input.notBefore && input.notBefore > now ? input.notBefore : now;
