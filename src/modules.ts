@@ -2,6 +2,7 @@ import { agentsModule } from './agents/agents.module.js';
 import { alertsModule } from './alerts/alerts.module.js';
 import { appointmentsModule } from './appointments/appointments.module.js';
 import { casesModule } from './cases/cases.module.js';
+import { followUpsModule } from './follow-ups/follow-ups.module.js';
 import { identificationModule } from './identification/identification.module.js';
 import { importsModule } from './imports/imports.module.js';
 import { ivrModule } from './ivr/ivr.module.js';
@@ -24,4 +25,5 @@ export const MODULES = [
   realtimeModule,
   agentsModule,
   appointmentsModule,
+  followUpsModule,
 ] as const;

@@ -7,6 +7,8 @@ import { appointmentReplies } from './appointments/appointment.replies.js';
 import type { AppointmentDeps } from './appointments/appointments.deps.js';
 import { appointmentSent, obsoleteReminder } from './appointments/customer-messages.js';
 import { createFrenchCalendar, type FrenchCalendar } from './calendar/french-calendar.js';
+import { departureReminderSent } from './follow-ups/departure-firing.js';
+import type { FollowUpDeps } from './follow-ups/follow-ups.deps.js';
 import type { Locale } from './generated/prisma/enums.js';
 import { createPhoneIndex, type PhoneIndex } from './identification/phone-index.js';
 import { type CallStates, createCallStates } from './ivr/call-state.js';
@@ -72,6 +74,7 @@ export interface Services {
   paging: PagingDeps;
   notices: NoticeDeps;
   appointments: AppointmentDeps;
+  followUps: FollowUpDeps;
   /** Where subscribers' SMS replies go (alerts today; appointments and follow-ups register here). */
   replies: ReplyRouterDeps;
   close(): Promise<void>;
@@ -187,7 +190,21 @@ export async function createServices(
     if (message.purpose === 'appointment-reminder') return obsoleteReminder(appointments, message.id);
     return null;
   };
-  outbox.sent = (message) => appointmentSent(appointments, message);
+  const followUps: FollowUpDeps = {
+    db,
+    events,
+    outbox,
+    templates,
+    clock,
+    logger,
+    queue: createQueue(QUEUE_NAMES.followUps, redis),
+    zone: settings.timeZone,
+    settings: settings.followUps,
+  };
+  outbox.sent = async (message) => {
+    await appointmentSent(appointments, message);
+    await departureReminderSent(followUps, message);
+  };
   const realActions = createDomainActions({
     db,
     phoneIndex,
@@ -223,6 +240,7 @@ export async function createServices(
     paging,
     notices,
     appointments,
+    followUps,
     replies: {
       outbox,
       templates,
@@ -234,6 +252,7 @@ export async function createServices(
       for (const queue of Object.values(outboxQueues)) await queue.close().catch(() => undefined);
       await pagingQueue.close().catch(() => undefined);
       await notices.queue.close().catch(() => undefined);
+      await followUps.queue.close().catch(() => undefined);
       await db.$disconnect().catch(() => undefined);
       await redis.close().catch(() => redis.destroy());
     },

@@ -4,13 +4,14 @@ import { takeOfflineTheGone } from '../agents/offline-sweep.js';
 import { notifyPendingAlerts } from '../alerts/notification.service.js';
 import { billingHoldDeps, sweepBillingHolds } from '../cases/billing-holds.service.js';
 import { holdingReplyDeps, sendHoldingReplies } from '../cases/holding-reply.service.js';
+import { sweepTimers } from '../follow-ups/timers.js';
 import { fileParkedVoicemails } from '../ivr/voicemail.service.js';
 import { sweepOutbox } from '../messaging/outbox.worker.js';
 import { bullConnection, createQueue, QUEUE_NAMES } from '../platform/queues.js';
 import type { Services } from '../services.js';
 
 // Periodic work and safety nets: holding replies for cases near their deadline [CS-4], re-enqueue
-// outbox rows whose job went missing, file voicemails parked while the database was away, notify
+// outbox rows whose job went missing, re-create the jobs of follow-up timers due soon, file voicemails parked while the database was away, notify
 // alerts a crash left un-notified, rebuild the phone index (refreshed on every change; this is the
 // backstop). Job schedulers are per queue, so several workers do not duplicate them.
 const SWEEP_EVERY_MS = 60_000;
@@ -23,6 +24,7 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
     QUEUE_NAMES.maintenance,
     async (job) => {
       if (job.name === 'outbox-sweep') return { requeued: await sweepOutbox(services) };
+      if (job.name === 'follow-up-timer-sweep') return { scheduled: await sweepTimers(services.followUps) };
       if (job.name === 'phone-index-rebuild') return { numbers: await services.phoneIndex.rebuild() };
       if (job.name === 'alert-notice-sweep') return { notified: await notifyPendingAlerts(services.notices) };
       if (job.name === 'billing-hold-sweep')
@@ -44,6 +46,7 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
       const every = {
         'outbox-sweep': SWEEP_EVERY_MS,
         'voicemail-sweep': SWEEP_EVERY_MS,
+        'follow-up-timer-sweep': SWEEP_EVERY_MS,
         'alert-notice-sweep': SWEEP_EVERY_MS,
         'billing-hold-sweep': SWEEP_EVERY_MS,
         'holding-reply-sweep': SWEEP_EVERY_MS,

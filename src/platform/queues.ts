@@ -10,6 +10,7 @@ export const QUEUE_NAMES = {
   paging: 'paging',
   alerts: 'alerts',
   alertNotices: 'alert-notices',
+  followUps: 'follow-up-timers',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

@@ -1,0 +1,148 @@
+import type { Locale } from '../generated/prisma/enums.js';
+import {
+  isUniqueViolation,
+  messageRow,
+  type SentMessage,
+  scheduleSend,
+} from '../messaging/outbox.service.js';
+import { DEPARTURE_CALL, DEPARTURE_REMINDER, dateWords } from './departure-dates.js';
+import type { FollowUpDeps, Tx } from './follow-ups.deps.js';
+import { timelineInTx } from './follow-ups.deps.js';
+import type { TimerHandler } from './timers.js';
+
+// [DP-2] What a departure's follow-ups do when they fire, in the transaction that claims them:
+// the reminder is an outbox row (sent once committed) or, without e-mail nor mobile, a letter on
+// the print list; the call is a task for agents (Departure.callDue).
+
+async function departureOf(tx: Tx, caseId: string) {
+  return tx.departure.findUniqueOrThrow({
+    where: { caseId },
+    include: {
+      case: { select: { number: true, agencyId: true } },
+      customer: {
+        select: {
+          firstName: true,
+          lastName: true,
+          companyName: true,
+          email: true,
+          emailFailing: true,
+          addressLine: true,
+          postcode: true,
+          city: true,
+          locale: true,
+          phones: { where: { kind: 'MOBILE', failing: false }, orderBy: { e164: 'asc' }, take: 1 },
+        },
+      },
+    },
+  });
+}
+
+const reminder: TimerHandler = async (deps, tx, timer) => {
+  const now = deps.clock.now();
+  const departure = await departureOf(tx, timer.caseId);
+  const { customer } = departure;
+  const locale: Locale = customer.locale;
+  const vars = {
+    customerName: customer.companyName ?? [customer.firstName, customer.lastName].filter(Boolean).join(' '),
+    address: `${customer.addressLine}, ${customer.postcode} ${customer.city}`,
+    plannedDate: dateWords(departure.plannedDate, locale),
+    caseNumber: departure.case.number,
+  };
+  // The details the customer gave when announcing the move first, then those on file.
+  const email = departure.email ?? (customer.emailFailing ? null : customer.email);
+  const mobile = departure.mobile ?? customer.phones[0]?.e164 ?? null;
+  const common = {
+    purpose: DEPARTURE_REMINDER,
+    locale,
+    caseId: timer.caseId,
+    customerId: departure.customerId,
+    // Names the due time: a reminder re-armed by a moved date is a new message.
+    idempotencyKey: `follow-up-${timer.id}-${timer.dueAt.getTime()}`,
+  };
+  const render = (name: string) => deps.templates.render(name, locale, vars);
+  const input = email
+    ? {
+        ...common,
+        channel: 'EMAIL' as const,
+        to: email,
+        subject: render('email/departure-reminder.subject'),
+        body: render('email/departure-reminder.text'),
+        html: render('email/departure-reminder.html'),
+      }
+    : mobile
+      ? { ...common, channel: 'SMS' as const, to: mobile, body: render('sms/departure-reminder') }
+      : null;
+  const at = { caseId: timer.caseId, agencyId: departure.case.agencyId, at: now };
+  if (!input) {
+    // No e-mail nor mobile: the reminder is a letter, printed from the list of letters due.
+    await tx.departure.update({ where: { caseId: timer.caseId }, data: { letterDue: true } });
+    const letter = render('letters/departure-reminder');
+    const after = await timelineInTx(tx, deps.events, { ...at, type: 'departure.letter-due', data: {} });
+    return { data: { letter }, after };
+  }
+  const [row] = await tx.message.createManyAndReturn({
+    data: [messageRow(deps.outbox, input, now)],
+    select: { id: true, channel: true, essential: true, notBefore: true },
+    skipDuplicates: true,
+  });
+  const published = await timelineInTx(tx, deps.events, {
+    ...at,
+    type: 'departure.reminder',
+    data: { channel: input.channel, ...(row ? { messageId: row.id } : {}) },
+  });
+  return {
+    data: { channel: input.channel, messageId: row?.id ?? null },
+    async after() {
+      // Redis away: the row is QUEUED and the outbox sweep sends it.
+      if (row)
+        await scheduleSend(deps.outbox, row).catch((err: unknown) =>
+          deps.logger.warn({ err }, 'reminder job not added'),
+        );
+      await published();
+    },
+  };
+};
+
+const call: TimerHandler = async (deps, tx, timer) => {
+  const departure = await departureOf(tx, timer.caseId);
+  await tx.departure.update({ where: { caseId: timer.caseId }, data: { callDue: true } });
+  const after = await timelineInTx(tx, deps.events, {
+    caseId: timer.caseId,
+    agencyId: departure.case.agencyId,
+    type: 'departure.call-due',
+    at: deps.clock.now(),
+    data: { mobile: departure.mobile ?? departure.customer.phones[0]?.e164 ?? null },
+  });
+  return { data: { callDue: true }, after };
+};
+
+export const DEPARTURE_HANDLERS: Readonly<Record<string, TimerHandler>> = {
+  [DEPARTURE_REMINDER]: reminder,
+  [DEPARTURE_CALL]: call,
+};
+
+/** [DP-2] A reminder the provider took: an outbound contact on its case (once). */
+export async function departureReminderSent(
+  deps: Pick<FollowUpDeps, 'db' | 'clock'>,
+  message: SentMessage,
+): Promise<void> {
+  if (message.purpose !== DEPARTURE_REMINDER || !message.caseId) return;
+  await deps.db.contact
+    .create({
+      data: {
+        caseId: message.caseId,
+        customerId: message.customerId,
+        direction: 'OUTBOUND',
+        channel: message.channel === 'EMAIL' ? 'EMAIL' : 'SMS',
+        at: deps.clock.now(),
+        address: message.to,
+        providerId: message.providerId,
+        summary: 'Relance après la date de départ prévue',
+        details: { messageId: message.id, purpose: message.purpose },
+      },
+    })
+    .catch((err: unknown) => {
+      // A reconciled send is told twice: its contact is already there.
+      if (!isUniqueViolation(err)) throw err;
+    });
+}

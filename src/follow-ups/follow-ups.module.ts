@@ -1,0 +1,15 @@
+import type { CapabilityModule } from '../platform/module.js';
+import type { Services } from '../services.js';
+import { followUpRoutes } from './follow-ups.routes.js';
+import { type FollowUpsModuleSettings, readFollowUpSettings } from './follow-ups.settings.js';
+import { startTimersWorker } from './timers.worker.js';
+
+/** Case follow-ups: durable timers, customer departures (the maintenance worker sweeps the timers). */
+export const followUpsModule = {
+  name: 'follow-ups',
+  readSettings: readFollowUpSettings,
+  routes: followUpRoutes,
+  async startWorkers(services) {
+    return [startTimersWorker(services)];
+  },
+} satisfies CapabilityModule<Services, FollowUpsModuleSettings>;

@@ -1,0 +1,105 @@
+import { Type } from '@sinclair/typebox';
+import { ContactChannel } from '../cases/cases.schemas.js';
+
+// The follow-ups' api bodies and answers (docs/follow-ups.md).
+
+export const TimerState = Type.Union([
+  Type.Literal('PENDING'),
+  Type.Literal('FIRED'),
+  Type.Literal('CANCELLED'),
+]);
+
+export const FollowUpTimer = Type.Object({
+  id: Type.String(),
+  kind: Type.String({ description: 'e.g. departure-reminder, departure-call' }),
+  dueAt: Type.String({ format: 'date-time' }),
+  state: TimerState,
+  firedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  data: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export const CaseTimers = Type.Object({ timers: Type.Array(FollowUpTimer) });
+
+const Day = Type.String({ format: 'date', description: 'a calendar day, e.g. 2026-12-31' });
+
+export const NewDepartureBody = Type.Object(
+  {
+    customerId: Type.String({ format: 'uuid' }),
+    contractId: Type.Optional(Type.String({ format: 'uuid' })),
+    plannedDate: Day,
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 200 })),
+    mobile: Type.Optional(Type.String({ maxLength: 40 })),
+    rented: Type.Boolean({
+      description: "[DP-1] a rented home: the owner's or managing agent's details are mandatory",
+    }),
+    owner: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 200 }),
+          phone: Type.Optional(Type.String({ maxLength: 40 })),
+          email: Type.Optional(Type.String({ format: 'email', maxLength: 200 })),
+          address: Type.Optional(Type.String({ minLength: 1, maxLength: 400 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** How the customer told us (a phone call by default). */
+    channel: Type.Optional(ContactChannel),
+  },
+  { additionalProperties: false },
+);
+
+export const MoveDepartureBody = Type.Object({ plannedDate: Day }, { additionalProperties: false });
+export const CancelDepartureBody = Type.Object(
+  { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
+  { additionalProperties: false },
+);
+export const ConfirmDepartureBody = Type.Object(
+  { departedAt: Type.String({ format: 'date-time' }) },
+  { additionalProperties: false },
+);
+
+export const Departure = Type.Object({
+  caseId: Type.String(),
+  caseNumber: Type.Integer(),
+  status: Type.String(),
+  customerId: Type.String(),
+  contractId: Type.Union([Type.String(), Type.Null()]),
+  plannedDate: Type.String({ format: 'date' }),
+  email: Type.Union([Type.String(), Type.Null()]),
+  mobile: Type.Union([Type.String(), Type.Null()]),
+  rented: Type.Boolean(),
+  ownerName: Type.Union([Type.String(), Type.Null()]),
+  letterDue: Type.Boolean({ description: '[DP-2] the reminder is a letter on the print list' }),
+  callDue: Type.Boolean({ description: '[DP-2] an agent is to phone the customer' }),
+  departedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  timers: Type.Array(FollowUpTimer),
+});
+
+export const DepartureOpened = Type.Object({
+  caseId: Type.String(),
+  number: Type.Integer(),
+  timers: Type.Array(Type.Object({ kind: Type.String(), dueAt: Type.String({ format: 'date-time' }) })),
+});
+
+export const DepartureCancelled = Type.Object({
+  status: Type.Union([Type.Literal('CANCELLED'), Type.Literal('CLOSED')]),
+  day: Type.Integer({ description: 'days since the planned date' }),
+  outcome: Type.Union([
+    Type.Literal('cancelled'),
+    Type.Literal('closed'),
+    Type.Literal('closed-call-finalised'),
+  ]),
+});
+
+export const DepartureMoved = Type.Object({
+  plannedDate: Type.String({ format: 'date' }),
+  timers: Type.Array(Type.Object({ kind: Type.String(), dueAt: Type.String({ format: 'date-time' }) })),
+});
+
+export const DepartureConfirmed = Type.Object({
+  departedAt: Type.String({ format: 'date-time' }),
+  timersCancelled: Type.Integer(),
+});
+
+export const CaseIdParams = Type.Object({ caseId: Type.String() });

@@ -1,0 +1,163 @@
+import { UnrecoverableError } from 'bullmq';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { AfterCommit, FollowUpDeps, Tx } from './follow-ups.deps.js';
+
+// One mechanism for every follow-up: a row in follow_up_timers (the truth) and a BullMQ delayed
+// job whose id names the row and its due time. A moved timer gets a new job; the old one finds
+// the row moved and does nothing. A job lost with Redis is re-created by the sweep from the
+// rows; firing claims the row in one statement, so a timer fires once however many jobs it has.
+
+export interface TimerPlan {
+  kind: string;
+  dueAt: Date;
+}
+
+export interface Timer {
+  id: string;
+  caseId: string;
+  kind: string;
+  dueAt: Date;
+}
+
+/** What a kind of timer does when it fires: its writes in the claim's transaction, the rest after. */
+export type TimerHandler = (
+  deps: FollowUpDeps,
+  tx: Tx,
+  timer: Timer,
+) => Promise<{ data: Record<string, unknown>; after: AfterCommit }>;
+
+export interface TimerJob {
+  timerId: string;
+  /** The due time the job was made for (ms): a row due at another time is not this job's. */
+  dueAt: number;
+}
+
+export const timerJobId = (timer: { id: string; dueAt: Date }) =>
+  `timer-${timer.id}-${timer.dueAt.getTime()}`;
+
+/** The sweep re-creates the jobs of the rows due within this (and of those overdue). */
+const SWEEP_AHEAD_MS = 10 * 60_000;
+const SWEEP_BATCH = 1000;
+
+/**
+ * Sets the case's timers of these kinds to fire at these times (pending again if they had fired
+ * or been cancelled), in the caller's transaction: a change of the case and its timers commit
+ * together. Returns the timers whose jobs to add once committed (`scheduleTimers`).
+ */
+export async function setTimers(tx: Tx, caseId: string, plans: readonly TimerPlan[]): Promise<Timer[]> {
+  const timers: Timer[] = [];
+  for (const { kind, dueAt } of plans) {
+    const pending = { dueAt, state: 'PENDING' as const, firedAt: null, data: {} };
+    timers.push(
+      await tx.followUpTimer.upsert({
+        where: { caseId_kind: { caseId, kind } },
+        create: { caseId, kind, ...pending },
+        update: pending,
+        select: { id: true, caseId: true, kind: true, dueAt: true },
+      }),
+    );
+  }
+  return timers;
+}
+
+/** Cancels the case's pending timers (their jobs, if they run, find nothing to fire); how many. */
+export async function cancelTimers(tx: Tx, caseId: string, why: string): Promise<number> {
+  const { count } = await tx.followUpTimer.updateMany({
+    where: { caseId, state: 'PENDING' },
+    data: { state: 'CANCELLED', data: { cancelled: why } },
+  });
+  return count;
+}
+
+/**
+ * Adds the timers' delayed jobs. Redis away: logged, not thrown (the change is committed; the
+ * sweep adds the jobs when their time comes near).
+ */
+export async function scheduleTimers(deps: FollowUpDeps, timers: readonly Timer[]): Promise<void> {
+  if (timers.length === 0) return;
+  const now = deps.clock.now().getTime();
+  try {
+    await deps.queue.addBulk(
+      timers.map((timer) => ({
+        name: 'fire',
+        data: { timerId: timer.id, dueAt: timer.dueAt.getTime() } satisfies TimerJob,
+        opts: {
+          jobId: timerJobId(timer),
+          delay: Math.max(0, timer.dueAt.getTime() - now),
+          attempts: 5,
+          backoff: { type: 'exponential', delay: 1000 },
+          // Gone once run, so that the sweep can add it again if it ran too early (a clock ahead)
+          // or failed for good (the row says whether it is still to fire).
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      })),
+    );
+  } catch (err) {
+    deps.logger.warn({ err, timers: timers.length }, 'follow-up timer jobs not added: the sweep will');
+  }
+}
+
+export type FireOutcome = 'fired' | 'not-due' | 'gone';
+
+/**
+ * A timer's job: claims the row (PENDING -> FIRED, at the job's due time, which has come) and
+ * runs its kind's handler in the same transaction; a handler that fails rolls the claim back and
+ * BullMQ retries.
+ */
+export async function fireTimer(
+  deps: FollowUpDeps,
+  handlers: Readonly<Record<string, TimerHandler>>,
+  job: TimerJob,
+): Promise<FireOutcome> {
+  const now = deps.clock.now();
+  // Early (the service's clock behind Redis's): the row stays pending; the sweep adds the job again.
+  if (job.dueAt > now.getTime()) return 'not-due';
+  const after = await deps.db.$transaction(async (tx) => {
+    const claimed = await tx.followUpTimer.updateMany({
+      where: { id: job.timerId, state: 'PENDING', dueAt: new Date(job.dueAt) },
+      data: { state: 'FIRED', firedAt: now },
+    });
+    if (claimed.count === 0) return null; // moved, cancelled or already fired
+    const timer = await tx.followUpTimer.findUniqueOrThrow({
+      where: { id: job.timerId },
+      select: { id: true, caseId: true, kind: true, dueAt: true },
+    });
+    const handler = handlers[timer.kind];
+    if (!handler) throw new UnrecoverableError(`no handler for follow-up timers of kind ${timer.kind}`);
+    const { data, after } = await handler(deps, tx, timer);
+    await tx.followUpTimer.update({ where: { id: timer.id }, data: { data: data as Prisma.InputJsonValue } });
+    return after;
+  });
+  if (!after) return 'gone';
+  await after();
+  return 'fired';
+}
+
+/**
+ * The safety net (maintenance worker, every minute): adds again the jobs of the pending rows due
+ * soon or overdue. A job still there keeps its id, so adding it again does nothing.
+ */
+export async function sweepTimers(deps: FollowUpDeps): Promise<number> {
+  const horizon = new Date(deps.clock.now().getTime() + SWEEP_AHEAD_MS);
+  let swept = 0;
+  let after: { dueAt: Date; id: string } | null = null;
+  for (;;) {
+    const rows: Timer[] = await deps.db.followUpTimer.findMany({
+      where: {
+        state: 'PENDING',
+        dueAt: { lte: horizon },
+        ...(after
+          ? { OR: [{ dueAt: { gt: after.dueAt } }, { dueAt: after.dueAt, id: { gt: after.id } }] }
+          : {}),
+      },
+      orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
+      select: { id: true, caseId: true, kind: true, dueAt: true },
+      take: SWEEP_BATCH,
+    });
+    await scheduleTimers(deps, rows);
+    swept += rows.length;
+    if (rows.length < SWEEP_BATCH) return swept;
+    after = rows[rows.length - 1]!;
+  }
+}
