@@ -100,12 +100,13 @@ export function freeSlots(
     const next = start.plus({ days: 1 }).startOf('day');
     days.set(day, { index: days.size, weekday: start.weekday, from: start.toMillis(), to: next.toMillis() });
   }
+  const dayBounds = [...days.values()];
   const byTechnician = technicians.map((t) => {
     const starts = t.busy.map((b) => b.startsAt.getTime());
     const ends = t.busy.map((b) => b.endsAt.getTime());
     // What they hold on each of the slots' days (by the local day it starts): the least busy
     // that day is offered first, to spread the work.
-    const load = [...days.values()].map(({ from, to }) => starts.filter((s) => s >= from && s < to).length);
+    const load = dayBounds.map(({ from, to }) => countBetween(starts, from, to));
     return { id: t.id, weekdays: new Set(t.fieldWeekdays), starts, ends, load };
   });
   const free: FreeSlot[] = [];
@@ -121,6 +122,14 @@ export function freeSlots(
   return free;
 }
 
+/** How many of `instants` fall in [from, to). */
+function countBetween(instants: readonly number[], from: number, to: number): number {
+  let count = 0;
+  for (const instant of instants) if (instant >= from && instant < to) count++;
+  return count;
+}
+
+/** Whether one of the technician's intervals overlaps [from, to). */
 function busyBetween(t: { starts: number[]; ends: number[] }, from: number, to: number): boolean {
   for (let i = 0; i < t.starts.length; i++) if (t.starts[i]! < to && t.ends[i]! > from) return true;
   return false;
