@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, one after the other, with its figures printed and saved.
-// BENCH_ONLY=gather (or webhook, paging, alerts-detection, gateway, fanout, distribution, startup)
-// runs one. Exits 1 if a benchmark fails or a request was answered wrongly; missed targets are
+// BENCH_ONLY=gather (or webhook, paging, alerts-detection, gateway, fanout, distribution, startup,
+// slots) runs one. Exits 1 if a benchmark fails or a request was answered wrongly; missed targets are
 // reported, not fatal (the figures are noisy on shared machines: see bench/README.md).
 import { runAlertsDetectionBench } from './alerts-detection.bench.js';
 import { runDistributionBench } from './distribution.bench.js';
@@ -8,6 +8,7 @@ import { runFanoutBench } from './fanout.bench.js';
 import { runGatewayBench } from './gateway.bench.js';
 import { runGatherBench } from './gather.bench.js';
 import { runPagingBench } from './paging.bench.js';
+import { runSlotsBench } from './slots.bench.js';
 import { runStartupBench } from './startup.bench.js';
 import { type BenchOutcome, installCleanup, printRows, saveResult } from './support.js';
 import { runWebhookBench } from './webhook.bench.js';
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchOutcome>> = {
   fanout: runFanoutBench,
   distribution: runDistributionBench,
   startup: runStartupBench,
+  slots: runSlotsBench,
 };
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean) ?? Object.keys(BENCHMARKS);
 

@@ -51,16 +51,22 @@ export interface Measurement {
   serverBusy: number;
   /** CPU time Redis spent per answer over the same run (both servers share the one Redis). */
   redisCpuUsPerRequest: number;
+  /** CPU time PostgreSQL's backends spent per answer, when the benchmark meters them. */
+  postgresCpuUsPerRequest?: number;
 }
 
 /** Where load() reads CPU time from: the server's process and the Redis server. */
 export interface Meters {
   serverPid: number;
   redisCpuSeconds: () => Promise<number>;
+  /** Starts a meter of PostgreSQL's backends (processCpuMeter), for the api's that query it. */
+  postgres?: () => { stop(): number };
 }
 
 export interface PreparedRequest {
-  body: string;
+  /** POST unless said (the webhooks); a GET has no body. */
+  method?: 'GET' | 'POST';
+  body?: string;
   headers: Record<string, string>;
   /** What the answer must be, handed to the check with the answer. */
   expect: string;
@@ -188,6 +194,7 @@ export async function load(
     await meters.redisCpuSeconds(),
     performance.now(),
   ];
+  const postgres = meters.postgres?.();
   const result = await autocannon({
     url,
     connections: options.connections,
@@ -197,9 +204,9 @@ export async function load(
       {
         method: 'POST',
         setupRequest: (request, context) => {
-          const { body, headers, expect } = requests.next();
+          const { method = 'POST', body, headers, expect } = requests.next();
           (context as { expect?: string }).expect = expect;
-          return { ...request, method: 'POST', body, headers: { ...request.headers, ...headers } };
+          return { ...request, method, body, headers: { ...request.headers, ...headers } };
         },
         onResponse: (status, body, context) => {
           if (status < 200 || status > 299) return; // counted by autocannon as non-2xx
@@ -213,6 +220,7 @@ export async function load(
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   const serverCpu = cpuSeconds(meters.serverPid) - serverCpuBefore;
   const redisCpu = (await meters.redisCpuSeconds()) - redisCpuBefore;
+  const postgresCpu = postgres?.stop();
   const answered = Math.max(1, result.requests.total);
   return {
     label,
@@ -230,6 +238,9 @@ export async function load(
     serverCpuUsPerRequest: Math.round((serverCpu * 1e6) / answered),
     serverBusy: Number((serverCpu / elapsedSeconds).toFixed(2)),
     redisCpuUsPerRequest: Math.round((redisCpu * 1e6) / answered),
+    ...(postgresCpu === undefined
+      ? {}
+      : { postgresCpuUsPerRequest: Math.round((postgresCpu * 1e6) / answered) }),
   };
 }
 
@@ -369,6 +380,7 @@ export async function runRounds(
   contenders: Contender[],
   options: RunOptions,
   redisCpuSeconds: () => Promise<number>,
+  postgres?: Meters['postgres'],
 ): Promise<Measurement[]> {
   const { connections, seconds, warmupSeconds } = options;
   const rows: Measurement[] = [];
@@ -376,7 +388,7 @@ export async function runRounds(
   for (let round = 1; round <= options.rounds; round++) {
     for (const { label, server, path, check, prepare } of contenders) {
       const url = `http://127.0.0.1:${server.port}${path}`;
-      const meters = { serverPid: server.pid, redisCpuSeconds };
+      const meters: Meters = { serverPid: server.pid, redisCpuSeconds, ...(postgres ? { postgres } : {}) };
       const before = await prepare(warmupSeconds, last.get(label));
       const warmup = await load(label, round, url, before, check, meters, {
         connections,
@@ -392,7 +404,10 @@ export async function runRounds(
         `  round ${round} ${label.padEnd(16)} ${String(Math.round(row.requestsPerSecond)).padStart(6)} req/s` +
           `  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  non-2xx ${row.non2xx}  errors ${row.errors}` +
           `  wrong answers ${row.wrongAnswers}  server CPU ${row.serverCpuUsPerRequest} µs/req` +
-          ` (busy ${row.serverBusy})  Redis CPU ${row.redisCpuUsPerRequest} µs/req`,
+          ` (busy ${row.serverBusy})  Redis CPU ${row.redisCpuUsPerRequest} µs/req` +
+          (row.postgresCpuUsPerRequest === undefined
+            ? ''
+            : `  PostgreSQL CPU ${row.postgresCpuUsPerRequest} µs/req`),
       );
       rows.push(row);
     }
@@ -417,6 +432,8 @@ export function compare(rows: Measurement[], baseline: string, subject: string) 
     baselineCpuUsPerRequest: of(baseline, (r) => r.serverCpuUsPerRequest),
     cpuUsPerRequest: of(subject, (r) => r.serverCpuUsPerRequest),
     redisCpuUsPerRequest: of(subject, (r) => r.redisCpuUsPerRequest),
+    /** NaN when PostgreSQL was not metered. */
+    postgresCpuUsPerRequest: of(subject, (r) => r.postgresCpuUsPerRequest ?? Number.NaN),
     failedRequests: rows.reduce((sum, r) => sum + r.non2xx + r.errors + r.wrongAnswers + r.warmupFailures, 0),
     /** Whether a measured run of the subject outran its prepared requests. */
     repeated: rows.some((r) => r.label === subject && r.requests > r.prepared),
@@ -436,6 +453,7 @@ export function printRows(rows: Measurement[]): void {
       'wrong answers': r.wrongAnswers,
       'server µs/req': r.serverCpuUsPerRequest,
       'Redis µs/req': r.redisCpuUsPerRequest,
+      ...(r.postgresCpuUsPerRequest === undefined ? {} : { 'PostgreSQL µs/req': r.postgresCpuUsPerRequest }),
       answers: Object.entries(r.answers)
         .map(([kind, count]) => `${kind} ${count}`)
         .join(', '),

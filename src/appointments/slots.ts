@@ -91,31 +91,46 @@ export function freeSlots(
   technicians: readonly FieldTechnician[],
   zone: string,
 ): FreeSlot[] {
-  const byTechnician = technicians.map((t) => ({
-    id: t.id,
-    weekdays: new Set(t.fieldWeekdays),
-    busy: t.busy,
-  }));
+  // Epoch milliseconds, plain loops and no date library per booking: a large agency compares
+  // every slot with every technician's bookings, thousands of them (bench/slots.bench.ts).
+  const days = new Map<string, { index: number; weekday: number; from: number; to: number }>();
+  for (const { day } of slots) {
+    if (days.has(day)) continue;
+    const start = DateTime.fromISO(day, { zone }).startOf('day');
+    const next = start.plus({ days: 1 }).startOf('day');
+    days.set(day, { index: days.size, weekday: start.weekday, from: start.toMillis(), to: next.toMillis() });
+  }
+  const dayBounds = [...days.values()];
+  const byTechnician = technicians.map((t) => {
+    const starts = t.busy.map((b) => b.startsAt.getTime());
+    const ends = t.busy.map((b) => b.endsAt.getTime());
+    // What they hold on each of the slots' days (by the local day it starts): the least busy
+    // that day is offered first, to spread the work.
+    const load = dayBounds.map(({ from, to }) => countBetween(starts, from, to));
+    return { id: t.id, weekdays: new Set(t.fieldWeekdays), starts, ends, load };
+  });
   const free: FreeSlot[] = [];
-  // Slots held per technician and day: the least busy is offered first, to spread the work.
-  const load = new Map<string, number>();
-  for (const t of byTechnician)
-    for (const b of t.busy) {
-      const key = `${t.id}|${DateTime.fromJSDate(b.startsAt, { zone }).toISODate()}`;
-      load.set(key, (load.get(key) ?? 0) + 1);
-    }
   for (const slot of slots) {
-    const weekday = DateTime.fromJSDate(slot.startsAt, { zone }).weekday;
-    const ids = byTechnician
-      .filter((t) => t.weekdays.has(weekday) && !overlapsAny(t.busy, slot))
-      .map((t) => t.id);
-    if (ids.length === 0) continue;
-    ids.sort((a, b) => (load.get(`${a}|${slot.day}`) ?? 0) - (load.get(`${b}|${slot.day}`) ?? 0));
-    free.push({ ...slot, technicianIds: ids });
+    const day = days.get(slot.day)!;
+    const from = slot.startsAt.getTime();
+    const to = slot.endsAt.getTime();
+    const available = byTechnician.filter((t) => t.weekdays.has(day.weekday) && !busyBetween(t, from, to));
+    if (available.length === 0) continue;
+    available.sort((a, b) => a.load[day.index]! - b.load[day.index]!);
+    free.push({ ...slot, technicianIds: available.map((t) => t.id) });
   }
   return free;
 }
 
-function overlapsAny(intervals: readonly Interval[], slot: Interval): boolean {
-  return intervals.some((b) => b.startsAt < slot.endsAt && b.endsAt > slot.startsAt);
+/** How many of `instants` fall in [from, to). */
+function countBetween(instants: readonly number[], from: number, to: number): number {
+  let count = 0;
+  for (const instant of instants) if (instant >= from && instant < to) count++;
+  return count;
+}
+
+/** Whether one of the technician's intervals overlaps [from, to). */
+function busyBetween(t: { starts: number[]; ends: number[] }, from: number, to: number): boolean {
+  for (let i = 0; i < t.starts.length; i++) if (t.starts[i]! < to && t.ends[i]! > from) return true;
+  return false;
 }
