@@ -26,6 +26,13 @@ export interface AgencySlots {
 
 type SlotDeps = Pick<AppointmentDeps, 'db' | 'calendar' | 'clock' | 'settings'>;
 
+// Computed slots kept per agency, its slots_version (bumped by database triggers in the same
+// transaction as any change they depend on) and the local day: a version read before the
+// computation's reads can only be older than what they saw, so a kept answer is never stale.
+// Per settings object, as the rules that made them are.
+const KEPT_AGENCIES = 500;
+const kept = new WeakMap<object, Map<string, AgencySlots>>();
+
 /** The agency's free slots for a request made now (null: no such agency). */
 export async function findFreeSlots(
   deps: SlotDeps,
@@ -35,11 +42,36 @@ export async function findFreeSlots(
   const now = deps.clock.now();
   const agency = await deps.db.agency.findUnique({
     where: { id: agencyId },
-    select: { id: true, timeZone: true, holidayCalendar: true, fieldHours: true },
+    select: { id: true, timeZone: true, holidayCalendar: true, fieldHours: true, slotsVersion: true },
   });
   if (!agency) return null;
   const zone = agency.timeZone;
   const today = DateTime.fromJSDate(now, { zone }).startOf('day');
+  if (options.technicianId) return computeFreeSlots(deps, agency, today, now, options.technicianId);
+
+  let cache = kept.get(deps.settings);
+  if (!cache) kept.set(deps.settings, (cache = new Map()));
+  const key = `${agencyId}|${agency.slotsVersion}|${today.toISODate()}`;
+  let found = cache.get(key);
+  if (!found) {
+    found = await computeFreeSlots(deps, agency, today, now);
+    for (const stale of cache.keys()) if (stale.startsWith(`${agencyId}|`)) cache.delete(stale);
+    if (cache.size >= KEPT_AGENCIES) cache.delete(cache.keys().next().value!);
+    cache.set(key, found);
+  }
+  // Within the day, the slots already begun drop out (with a lead of 0 days).
+  return { ...found, slots: found.slots.filter((slot) => slot.startsAt >= now) };
+}
+
+async function computeFreeSlots(
+  deps: SlotDeps,
+  agency: { id: string; timeZone: string; holidayCalendar: string; fieldHours: unknown },
+  today: DateTime,
+  now: Date,
+  technicianId?: string,
+): Promise<AgencySlots> {
+  const agencyId = agency.id;
+  const zone = agency.timeZone;
   const closures = await deps.db.agencyClosure.findMany({
     where: { agencyId, day: { gte: new Date(`${today.toISODate()}T00:00:00Z`) } },
     select: { day: true },
@@ -59,7 +91,7 @@ export async function findFreeSlots(
       agencyId,
       active: true,
       NOT: { fieldWeekdays: { isEmpty: true } },
-      ...(options.technicianId ? { id: options.technicianId } : {}),
+      ...(technicianId ? { id: technicianId } : {}),
     },
     select: { id: true, fieldWeekdays: true },
   });
@@ -74,6 +106,8 @@ export async function findFreeSlots(
       SELECT technician_id, starts_at, ends_at FROM appointments
       WHERE agency_id = ${agencyId}::uuid AND status IN ('BOOKED', 'CONFIRMED')
         AND starts_at < ${to} AND ends_at > ${from}
+        -- No appointment lasts a day: this bound keeps the index scan off the years of history.
+        AND starts_at > ${new Date(from.getTime() - DAY_MS)}
       UNION ALL
       SELECT a.technician_id, a.starts_at, a.ends_at
       FROM technician_absences a JOIN technicians t ON t.id = a.technician_id
@@ -96,6 +130,8 @@ export async function findFreeSlots(
     slots,
   };
 }
+
+const DAY_MS = 24 * 3600_000;
 
 /** "start end start end ..." in epoch seconds, with milliseconds as fractions. */
 function intervalsOf(text: string): Interval[] {

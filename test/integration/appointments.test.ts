@@ -169,6 +169,36 @@ describe('[AP-2] free slots', () => {
   });
 });
 
+describe('[AP-2] slots kept between requests', () => {
+  it('[AP-2] a change made outside the api (another process, plain SQL) is seen at the next request', async () => {
+    const { agency, technicians } = await fixture({ technicians: 1 });
+    const days = async () => {
+      const slots = (await api('GET', `/api/agencies/${agency.id}/slots`)).json().slots as Array<{
+        day: string;
+      }>;
+      return { count: slots.length, days: [...new Set(slots.map((s) => s.day))] };
+    };
+    expect((await days()).count).toBe(36);
+    await h.services.db
+      .$executeRaw`UPDATE technicians SET field_weekdays = '{1,2,4,5}' WHERE id = ${technicians[0]!.id}::uuid`;
+    expect((await days()).days).not.toContain('2026-12-09');
+    await h.services.db
+      .$executeRaw`INSERT INTO agency_closures (agency_id, day) VALUES (${agency.id}::uuid, '2026-12-10')`;
+    expect((await days()).days).toEqual([
+      '2026-12-11',
+      '2026-12-14',
+      '2026-12-15',
+      '2026-12-17',
+      '2026-12-18',
+      '2026-12-21',
+      '2026-12-22',
+    ]);
+    await h.services.db
+      .$executeRaw`UPDATE agencies SET field_hours = '{"mon":"08:00-10:00","thu":"08:00-10:00"}' WHERE id = ${agency.id}::uuid`;
+    expect(await days()).toEqual({ count: 3, days: ['2026-12-14', '2026-12-17', '2026-12-21'] });
+  });
+});
+
 describe("[AP-2] an agency's own field hours", () => {
   it('[AP-2] imported with the agencies file, they cut the slots; an empty cell goes back to the default', async () => {
     const { agency } = await fixture({ technicians: 1 });
