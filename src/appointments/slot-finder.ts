@@ -29,9 +29,11 @@ type SlotDeps = Pick<AppointmentDeps, 'db' | 'calendar' | 'clock' | 'settings'>;
 // Computed slots kept per agency, its slots_version (bumped by database triggers in the same
 // transaction as any change they depend on) and the local day: a version read before the
 // computation's reads can only be older than what they saw, so a kept answer is never stale.
-// Per settings object, as the rules that made them are.
+// Per settings object, as the rules that made them are. The computation itself is kept, so the
+// requests that arrive together after a change wait for one computation instead of each making
+// its own (bench/slots.bench.ts: about 25 ms of CPU for 200 technicians).
 const KEPT_AGENCIES = 500;
-const kept = new WeakMap<object, Map<string, AgencySlots>>();
+const kept = new WeakMap<object, Map<string, Promise<AgencySlots>>>();
 
 /** The agency's free slots for a request made now (null: no such agency). */
 export async function findFreeSlots(
@@ -52,13 +54,17 @@ export async function findFreeSlots(
   let cache = kept.get(deps.settings);
   if (!cache) kept.set(deps.settings, (cache = new Map()));
   const key = `${agencyId}|${agency.slotsVersion}|${today.toISODate()}`;
-  let found = cache.get(key);
-  if (!found) {
-    found = await computeFreeSlots(deps, agency, today, now);
+  let computing = cache.get(key);
+  if (!computing) {
     for (const stale of cache.keys()) if (stale.startsWith(`${agencyId}|`)) cache.delete(stale);
     if (cache.size >= KEPT_AGENCIES) cache.delete(cache.keys().next().value!);
-    cache.set(key, found);
+    const started = computeFreeSlots(deps, agency, today, now);
+    cache.set(key, started);
+    // A failed computation (the database away) is not kept: the next request tries again.
+    started.catch(() => cache.get(key) === started && cache.delete(key));
+    computing = started;
   }
+  const found = await computing;
   // Within the day, the slots already begun drop out (with a lead of 0 days).
   return { ...found, slots: found.slots.filter((slot) => slot.startsAt >= now) };
 }
