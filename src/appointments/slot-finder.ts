@@ -52,7 +52,10 @@ export async function findFreeSlots(
   if (options.technicianId) return computeFreeSlots(deps, agency, today, now, options.technicianId);
 
   let cache = kept.get(deps.settings);
-  if (!cache) kept.set(deps.settings, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    kept.set(deps.settings, cache);
+  }
   const key = `${agencyId}|${agency.slotsVersion}|${today.toISODate()}`;
   let computing = cache.get(key);
   if (!computing) {
