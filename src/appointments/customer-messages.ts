@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Locale } from '../generated/prisma/enums.js';
-import { enqueueMessage, isUniqueViolation, type SentMessage } from '../messaging/outbox.service.js';
+import { enqueueMessage, type SentMessage } from '../messaging/outbox.service.js';
+import { traceSentAsContact } from '../messaging/sent-contacts.js';
 import { agencyCalendar } from '../oncall/on-call-windows.js';
 import type { AppointmentDeps } from './appointments.deps.js';
 import type { Slot } from './slots.js';
@@ -77,6 +78,33 @@ export async function smsCustomer(
   return id;
 }
 
+/** An e-mail about the appointment (subject, text and HTML from `template`); none without an address. */
+async function emailCustomer(
+  deps: AppointmentDeps,
+  appointment: AppointmentForMessages,
+  template: string,
+  key: string,
+  notBefore?: Date,
+): Promise<void> {
+  if (!appointment.email) return;
+  const vars = baseVars(appointment);
+  const render = (part: string) => deps.templates.render(`${template}.${part}`, appointment.locale, vars);
+  await enqueueMessage(deps.outbox, {
+    channel: 'EMAIL',
+    to: appointment.email,
+    subject: render('subject'),
+    body: render('text'),
+    html: render('html'),
+    purpose: template.replace(/^email\//, ''),
+    essential: true,
+    locale: appointment.locale,
+    caseId: appointment.caseId,
+    ...(appointment.customerId ? { customerId: appointment.customerId } : {}),
+    idempotencyKey: `appointment-${appointment.id}-${key}`,
+    ...(notBefore ? { notBefore } : {}),
+  });
+}
+
 /** The confirmation at booking [AP-3], by the channel the customer prefers. */
 export async function sendBookingConfirmation(
   deps: AppointmentDeps,
@@ -84,22 +112,7 @@ export async function sendBookingConfirmation(
   key: string,
 ): Promise<void> {
   if (appointment.confirmBy === 'EMAIL' && appointment.email) {
-    const vars = baseVars(appointment);
-    const render = (part: string) =>
-      deps.templates.render(`email/appointment-booked.${part}`, appointment.locale, vars);
-    await enqueueMessage(deps.outbox, {
-      channel: 'EMAIL',
-      to: appointment.email,
-      subject: render('subject'),
-      body: render('text'),
-      html: render('html'),
-      purpose: 'appointment-booked',
-      essential: true,
-      locale: appointment.locale,
-      caseId: appointment.caseId,
-      ...(appointment.customerId ? { customerId: appointment.customerId } : {}),
-      idempotencyKey: `appointment-${appointment.id}-${key}`,
-    });
+    await emailCustomer(deps, appointment, 'email/appointment-booked', key);
     return;
   }
   await smsCustomer(deps, appointment, 'sms/appointment-booked', key);
@@ -128,24 +141,7 @@ export async function scheduleReminder(
     return;
   }
   // No mobile (booked with an e-mail only): the reminder goes by e-mail.
-  if (!appointment.email) return;
-  const vars = baseVars(appointment);
-  const render = (part: string) =>
-    deps.templates.render(`email/appointment-reminder.${part}`, appointment.locale, vars);
-  await enqueueMessage(deps.outbox, {
-    channel: 'EMAIL',
-    to: appointment.email,
-    subject: render('subject'),
-    body: render('text'),
-    html: render('html'),
-    purpose: 'appointment-reminder',
-    essential: true,
-    locale: appointment.locale,
-    caseId: appointment.caseId,
-    ...(appointment.customerId ? { customerId: appointment.customerId } : {}),
-    idempotencyKey: `appointment-${appointment.id}-${key}`,
-    ...(at > now ? { notBefore: at } : {}),
-  });
+  await emailCustomer(deps, appointment, 'email/appointment-reminder', key, at > now ? at : undefined);
 }
 
 /** Withdraws the reminders still waiting (the appointment moved or ended). */
@@ -192,30 +188,17 @@ function purposeOf(template: string): string {
   return template.replace(/^sms\//, '');
 }
 
-/** [AP-3] An appointment message the provider took: an outbound contact on its case (once). */
+/** [AP-3] An appointment message the provider took: an outbound contact on its case. */
 export async function appointmentSent(
   deps: Pick<AppointmentDeps, 'db' | 'clock'>,
   message: SentMessage,
 ): Promise<void> {
   if (!message.purpose.startsWith('appointment-') || !message.caseId) return;
-  await deps.db.contact
-    .create({
-      data: {
-        caseId: message.caseId,
-        customerId: message.customerId,
-        direction: 'OUTBOUND',
-        channel: message.channel === 'EMAIL' ? 'EMAIL' : 'SMS',
-        at: deps.clock.now(),
-        address: message.to,
-        providerId: message.providerId,
-        summary: SENT_SUMMARIES[message.purpose] ?? 'Message de rendez-vous',
-        details: { messageId: message.id, purpose: message.purpose },
-      },
-    })
-    .catch((err: unknown) => {
-      // A reconciled send is told twice: its contact is already there.
-      if (!isUniqueViolation(err)) throw err;
-    });
+  await traceSentAsContact(
+    deps,
+    { ...message, caseId: message.caseId },
+    SENT_SUMMARIES[message.purpose] ?? 'Message de rendez-vous',
+  );
 }
 
 const SENT_SUMMARIES: Record<string, string> = {

@@ -1,10 +1,6 @@
 import type { Locale } from '../generated/prisma/enums.js';
-import {
-  isUniqueViolation,
-  messageRow,
-  type SentMessage,
-  scheduleSend,
-} from '../messaging/outbox.service.js';
+import { messageRow, type SentMessage, scheduleSend } from '../messaging/outbox.service.js';
+import { traceSentAsContact } from '../messaging/sent-contacts.js';
 import { DEPARTURE_CALL, DEPARTURE_REMINDER, dateWords } from './departure-dates.js';
 import type { FollowUpDeps, Tx } from './follow-ups.deps.js';
 import { timelineInTx } from './follow-ups.deps.js';
@@ -121,28 +117,15 @@ export const DEPARTURE_HANDLERS: Readonly<Record<string, TimerHandler>> = {
   [DEPARTURE_CALL]: call,
 };
 
-/** [DP-2] A reminder the provider took: an outbound contact on its case (once). */
+/** [DP-2] A reminder the provider took: an outbound contact on its case. */
 export async function departureReminderSent(
   deps: Pick<FollowUpDeps, 'db' | 'clock'>,
   message: SentMessage,
 ): Promise<void> {
   if (message.purpose !== DEPARTURE_REMINDER || !message.caseId) return;
-  await deps.db.contact
-    .create({
-      data: {
-        caseId: message.caseId,
-        customerId: message.customerId,
-        direction: 'OUTBOUND',
-        channel: message.channel === 'EMAIL' ? 'EMAIL' : 'SMS',
-        at: deps.clock.now(),
-        address: message.to,
-        providerId: message.providerId,
-        summary: 'Relance après la date de départ prévue',
-        details: { messageId: message.id, purpose: message.purpose },
-      },
-    })
-    .catch((err: unknown) => {
-      // A reconciled send is told twice: its contact is already there.
-      if (!isUniqueViolation(err)) throw err;
-    });
+  await traceSentAsContact(
+    deps,
+    { ...message, caseId: message.caseId },
+    'Relance après la date de départ prévue',
+  );
 }
