@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { CallerRelation } from '../identification/identification.schemas.js';
-import { confinedAgency, type Principal, STAFF } from '../platform/auth/principal.js';
+import { STAFF } from '../platform/auth/principal.js';
 import { ApiErrorBody, OneOf } from '../platform/http/common.schemas.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
@@ -15,7 +15,7 @@ import {
   WrittenAnswerSent,
 } from './case-actions.schemas.js';
 import {
-  type Actor,
+  actorOf,
   addNote,
   attachContact,
   type CaseActionResult,
@@ -28,7 +28,6 @@ import {
   type Qualification,
   qualifyCase,
 } from './case-actions.service.js';
-import { visibleTo } from './case-scope.js';
 import { CaseKind, ContactChannel, Direction, SensitiveCategory, Urgency } from './cases.schemas.js';
 import { startWaiting, stopWaiting } from './waiting.service.js';
 import { sendWrittenAnswer, type WrittenAnswer } from './written-answer.service.js';
@@ -111,17 +110,6 @@ function answer<T>(reply: FastifyReply, result: CaseActionResult<T>, created = f
 export function caseActionRoutes(app: FastifyInstance, services: Services): void {
   const deps = caseActionDeps(services);
   const staff = { access: { users: STAFF } };
-  const actorOf = (request: { principal: Principal | null }): Actor => {
-    const p = request.principal!;
-    // An agent acts on the cases they may see (their agency's and those of no agency), no others.
-    return {
-      type: p.kind === 'user' ? 'USER' : 'API_TOKEN',
-      id: p.id,
-      displayName: p.kind === 'user' ? p.displayName : p.name,
-      sees: visibleTo(p),
-      agencyId: confinedAgency(p),
-    };
-  };
   const notFound = (reply: FastifyReply) =>
     reply.code(404).send({ error: 'not_found', message: 'no such case' });
 

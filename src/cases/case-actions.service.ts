@@ -11,11 +11,12 @@ import type {
 } from '../generated/prisma/enums.js';
 import { isMobile, toE164 } from '../identification/phone-number.js';
 import { agencyCalendar } from '../oncall/on-call-windows.js';
+import { confinedAgency, type Principal } from '../platform/auth/principal.js';
 import type { Db } from '../platform/db/client.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { Services } from '../services.js';
 import { type BillingHoldDeps, billingHoldDeps, syncBillingHolds } from './billing-holds.service.js';
-import { OPEN_CASE_STATUSES } from './case-scope.js';
+import { OPEN_CASE_STATUSES, visibleTo } from './case-scope.js';
 import { checkComment } from './comment-rule.js';
 import { type DeadlineSettings, dueDate } from './deadlines.js';
 import { recordOnTimeline } from './timeline.js';
@@ -65,6 +66,19 @@ export interface Actor {
   sees: Prisma.CaseWhereInput;
   /** The agency an agent is confined to (`confinedAgency`): they open cases for it or for none. */
   agencyId: string | null;
+}
+
+/** The user or machine client of a request, as an actor on cases. */
+export function actorOf(request: { principal: Principal | null }): Actor {
+  const p = request.principal!;
+  // An agent acts on the cases they may see (their agency's and those of no agency), no others.
+  return {
+    type: p.kind === 'user' ? 'USER' : 'API_TOKEN',
+    id: p.id,
+    displayName: p.kind === 'user' ? p.displayName : p.name,
+    sees: visibleTo(p),
+    agencyId: confinedAgency(p),
+  };
 }
 
 export type CaseActionResult<T = { id: string }> =

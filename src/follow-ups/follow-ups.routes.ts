@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Actor } from '../cases/case-actions.service.js';
+import { actorOf } from '../cases/case-actions.service.js';
 import { visibleTo } from '../cases/case-scope.js';
-import { confinedAgency, type Principal, STAFF } from '../platform/auth/principal.js';
+import { STAFF } from '../platform/auth/principal.js';
 import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
@@ -53,16 +53,6 @@ export function followUpRoutes(app: FastifyInstance, services: Services): void {
   const deps = services.followUps;
   const db = services.db;
   const staff = { access: { users: STAFF } };
-  const actorOf = (request: { principal: Principal | null }): Actor => {
-    const p = request.principal!;
-    return {
-      type: p.kind === 'user' ? 'USER' : 'API_TOKEN',
-      id: p.id,
-      displayName: p.kind === 'user' ? p.displayName : p.name,
-      sees: visibleTo(p),
-      agencyId: confinedAgency(p),
-    };
-  };
   const notFound = (reply: FastifyReply) =>
     reply.code(404).send({ error: 'not_found', message: 'no such case' });
 
