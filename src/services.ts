@@ -199,6 +199,7 @@ export async function createServices(
     logger,
     queue: createQueue(QUEUE_NAMES.followUps, redis),
     zone: settings.timeZone,
+    calendar,
     settings: settings.followUps,
   };
   outbox.sent = async (message) => {

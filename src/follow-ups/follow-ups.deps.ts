@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { FrenchCalendar } from '../calendar/french-calendar.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { OutboxDeps } from '../messaging/outbox.service.js';
 import type { Templates } from '../messaging/templates.js';
@@ -19,6 +20,8 @@ export interface FollowUpDeps {
   /** The follow-up timers' delayed jobs. */
   queue: Queue;
   zone: string;
+  /** Working days (vacant housing counted in working days). */
+  calendar: FrenchCalendar;
   settings: FollowUpSettings;
 }
 

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { ContactChannel } from '../cases/cases.schemas.js';
+import { Nullable } from '../platform/http/common.schemas.js';
 
 // The follow-ups' api bodies and answers (docs/follow-ups.md).
 
@@ -103,3 +104,27 @@ export const DepartureConfirmed = Type.Object({
 });
 
 export const CaseIdParams = Type.Object({ caseId: Type.String() });
+
+export const NewVacantHousingBody = Type.Object(
+  {
+    supplyPointId: Type.String({ format: 'uuid' }),
+    previousCustomerId: Type.Optional(Type.String({ format: 'uuid' })),
+  },
+  { additionalProperties: false },
+);
+
+export const VacantHousingOpened = Type.Object({ caseId: Type.String(), number: Type.Integer() });
+
+export const VacantHousing = Type.Object({
+  caseId: Type.String(),
+  caseNumber: Type.Integer(),
+  status: Type.String(),
+  supplyPointId: Type.String(),
+  previousCustomerId: Nullable(Type.String()),
+  /** [DP-5] The letter "to the new occupant" is on the print list. */
+  letterDue: Type.Boolean(),
+  /** [DP-5] A field task to close the connection. */
+  fieldTaskDue: Type.Boolean(),
+  subscribedContractId: Nullable(Type.String()),
+  timers: Type.Array(FollowUpTimer),
+});

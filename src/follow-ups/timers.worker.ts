@@ -3,9 +3,10 @@ import { bullConnection, QUEUE_NAMES, takeoverAfter } from '../platform/queues.j
 import type { Services } from '../services.js';
 import { DEPARTURE_HANDLERS } from './departure-firing.js';
 import { fireTimer, type TimerJob } from './timers.js';
+import { VACANT_HANDLERS } from './vacant-housing.service.js';
 
 /** Every kind of follow-up timer and what it does (one mechanism, handlers per capability). */
-export const TIMER_HANDLERS = { ...DEPARTURE_HANDLERS };
+export const TIMER_HANDLERS = { ...DEPARTURE_HANDLERS, ...VACANT_HANDLERS };
 
 /** Fires the follow-up timers whose delayed job has come. */
 export function startTimersWorker(services: Services): Worker {
