@@ -4,6 +4,7 @@ import { followUpRoutes } from './follow-ups.routes.js';
 import { type FollowUpsModuleSettings, readFollowUpSettings } from './follow-ups.settings.js';
 import { startTimersWorker } from './timers.worker.js';
 import { vacantHousingRoutes } from './vacant-housing.routes.js';
+import { workListRoutes } from './work-lists.routes.js';
 
 /** Case follow-ups: durable timers, customer departures, vacant housing (the maintenance worker sweeps the timers). */
 export const followUpsModule = {
@@ -12,6 +13,7 @@ export const followUpsModule = {
   routes(app, services) {
     followUpRoutes(app, services);
     vacantHousingRoutes(app, services);
+    workListRoutes(app, services);
   },
   async startWorkers(services) {
     return [startTimersWorker(services)];

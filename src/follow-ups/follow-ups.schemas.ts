@@ -128,3 +128,46 @@ export const VacantHousing = Type.Object({
   subscribedContractId: Nullable(Type.String()),
   timers: Type.Array(FollowUpTimer),
 });
+
+const WorkItem = {
+  caseId: Type.String(),
+  caseNumber: Type.Integer(),
+  agencyId: Nullable(Type.String()),
+  subject: Type.String(),
+};
+
+export const WorkListsAnswer = Type.Object({
+  at: Type.String({ format: 'date-time' }),
+  calls: Type.Array(
+    Type.Object({
+      ...WorkItem,
+      kind: Type.Union([
+        Type.Literal('departure'),
+        Type.Literal('appointment-change'),
+        Type.Literal('holding-reply'),
+        Type.Literal('scheduling'),
+      ]),
+      phone: Nullable(Type.String()),
+      since: Type.String({ format: 'date-time' }),
+    }),
+  ),
+  fieldTasks: Type.Array(
+    Type.Object({
+      ...WorkItem,
+      kind: Type.Literal('close-connection'),
+      supplyPoint: Type.String(),
+      address: Type.String(),
+      since: Type.String({ format: 'date-time' }),
+    }),
+  ),
+  letters: Type.Array(
+    Type.Object({
+      ...WorkItem,
+      kind: Type.Union([Type.Literal('departure-reminder'), Type.Literal('new-occupant')]),
+      addressee: Type.String(),
+      address: Type.String(),
+      since: Type.String({ format: 'date-time' }),
+    }),
+  ),
+  overdue: Type.Array(Type.Object({ ...WorkItem, dueAt: Type.String({ format: 'date-time' }) })),
+});

@@ -1,0 +1,188 @@
+import { OPEN_CASE_STATUSES } from '../cases/case-scope.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { Db } from '../platform/db/client.js';
+
+// The agents' work lists, read from what the follow-ups and the other capabilities leave due on
+// the cases: calls to make, field tasks, letters to print, and cases past their deadline. Each
+// item names its case, so the console links to it and a done task leaves the list with its flag.
+
+export type CallKind = 'departure' | 'appointment-change' | 'holding-reply' | 'scheduling';
+export type LetterKind = 'departure-reminder' | 'new-occupant';
+
+interface CaseRef {
+  caseId: string;
+  caseNumber: number;
+  agencyId: string | null;
+  subject: string;
+}
+
+export interface CallItem extends CaseRef {
+  kind: CallKind;
+  phone: string | null;
+  since: Date;
+}
+
+export interface FieldTaskItem extends CaseRef {
+  kind: 'close-connection';
+  supplyPoint: string;
+  address: string;
+  since: Date;
+}
+
+export interface LetterItem extends CaseRef {
+  kind: LetterKind;
+  addressee: string;
+  address: string;
+  since: Date;
+}
+
+export interface OverdueItem extends CaseRef {
+  dueAt: Date;
+}
+
+export interface WorkLists {
+  calls: CallItem[];
+  fieldTasks: FieldTaskItem[];
+  letters: LetterItem[];
+  overdue: OverdueItem[];
+}
+
+const LIMIT = 1000;
+const caseSelect = { id: true, number: true, agencyId: true, subject: true } as const;
+const ref = (c: { id: string; number: number; agencyId: string | null; subject: string }): CaseRef => ({
+  caseId: c.id,
+  caseNumber: c.number,
+  agencyId: c.agencyId,
+  subject: c.subject,
+});
+
+/** The lists for the cases `scope` lets the user see (their agency's and those of none). */
+export async function workLists(db: Db, scope: Prisma.CaseWhereInput, now: Date): Promise<WorkLists> {
+  const open: Prisma.CaseWhereInput = { AND: [scope, { status: { in: [...OPEN_CASE_STATUSES] } }] };
+  const [departures, appointments, holding, scheduling, vacancies, overdue] = await Promise.all([
+    db.departure.findMany({
+      where: { OR: [{ callDue: true }, { letterDue: true }], case: open },
+      include: {
+        case: { select: caseSelect },
+        customer: {
+          select: {
+            firstName: true,
+            lastName: true,
+            companyName: true,
+            addressLine: true,
+            postcode: true,
+            city: true,
+            phones: { where: { kind: 'MOBILE', failing: false }, orderBy: { e164: 'asc' }, take: 1 },
+          },
+        },
+      },
+      orderBy: { updatedAt: 'asc' },
+      take: LIMIT,
+    }),
+    db.appointment.findMany({
+      where: { callDue: true, case: scope },
+      select: { mobile: true, updatedAt: true, case: { select: caseSelect } },
+      orderBy: { updatedAt: 'asc' },
+      take: LIMIT,
+    }),
+    db.case.findMany({
+      where: { AND: [open, { holdingCallDue: true }] },
+      select: {
+        ...caseSelect,
+        holdingReplyAt: true,
+        customer: { select: { phones: { orderBy: { e164: 'asc' }, take: 1 } } },
+      },
+      take: LIMIT,
+    }),
+    db.case.findMany({
+      where: { AND: [open, { schedulingCallbackSince: { not: null } }] },
+      select: { ...caseSelect, interventionMobile: true, schedulingCallbackSince: true },
+      take: LIMIT,
+    }),
+    db.vacantHousing.findMany({
+      where: { OR: [{ fieldTaskDue: true }, { letterDue: true }], case: open },
+      include: {
+        case: { select: caseSelect },
+        supplyPoint: { select: { reference: true, addressLine: true, postcode: true, city: true } },
+      },
+      orderBy: { updatedAt: 'asc' },
+      take: LIMIT,
+    }),
+    db.case.findMany({
+      where: { AND: [open, { dueAt: { lt: now } }, { waitingSince: null }] },
+      select: { ...caseSelect, dueAt: true },
+      orderBy: { dueAt: 'asc' },
+      take: LIMIT,
+    }),
+  ]);
+
+  const calls: CallItem[] = [
+    ...departures
+      .filter((d) => d.callDue)
+      .map((d) => ({
+        ...ref(d.case),
+        kind: 'departure' as const,
+        phone: d.mobile ?? d.customer.phones[0]?.e164 ?? null,
+        since: d.updatedAt,
+      })),
+    ...appointments.map((a) => ({
+      ...ref(a.case),
+      kind: 'appointment-change' as const,
+      phone: a.mobile,
+      since: a.updatedAt,
+    })),
+    ...holding.map((c) => ({
+      ...ref(c),
+      kind: 'holding-reply' as const,
+      phone: c.customer?.phones[0]?.e164 ?? null,
+      since: c.holdingReplyAt ?? now,
+    })),
+    ...scheduling.map((c) => ({
+      ...ref(c),
+      kind: 'scheduling' as const,
+      phone: c.interventionMobile,
+      since: c.schedulingCallbackSince!,
+    })),
+  ].sort((a, b) => a.since.getTime() - b.since.getTime());
+
+  const address = (p: { addressLine: string; postcode: string; city: string }) =>
+    `${p.addressLine}, ${p.postcode} ${p.city}`;
+  const letters: LetterItem[] = [
+    ...departures
+      .filter((d) => d.letterDue)
+      .map((d) => ({
+        ...ref(d.case),
+        kind: 'departure-reminder' as const,
+        addressee:
+          d.customer.companyName ?? [d.customer.firstName, d.customer.lastName].filter(Boolean).join(' '),
+        address: address(d.customer),
+        since: d.updatedAt,
+      })),
+    ...vacancies
+      .filter((v) => v.letterDue)
+      .map((v) => ({
+        ...ref(v.case),
+        kind: 'new-occupant' as const,
+        addressee: 'Au nouvel occupant',
+        address: address(v.supplyPoint),
+        since: v.updatedAt,
+      })),
+  ].sort((a, b) => a.since.getTime() - b.since.getTime());
+
+  const fieldTasks: FieldTaskItem[] = vacancies
+    .filter((v) => v.fieldTaskDue)
+    .map((v) => ({
+      ...ref(v.case),
+      kind: 'close-connection' as const,
+      supplyPoint: v.supplyPoint.reference,
+      address: address(v.supplyPoint),
+      since: v.updatedAt,
+    }));
+
+  return {
+    calls,
+    fieldTasks,
+    letters,
+    overdue: overdue.map((c) => ({ ...ref(c), dueAt: c.dueAt! })),
+  };
+}
