@@ -30,6 +30,9 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // A browser round trip (a click, its request, the database) may pass 1 s, vitest's
+          // default for expect.poll, on a loaded machine: the polls wait up to 15 s.
+          expect: { poll: { timeout: 15_000 } },
           globalSetup: ['test/support/global-setup.ts', 'test/e2e/support/global-setup.ts'],
           sequence: { groupOrder: 1 },
         },
