@@ -10,6 +10,7 @@ import { messagingModule } from './messaging/messaging.module.js';
 import { oncallModule } from './oncall/oncall.module.js';
 import { operationsModule } from './operations/operations.module.js';
 import { realtimeModule } from './realtime/realtime.module.js';
+import { terminationModule } from './termination/termination.module.js';
 
 // The capabilities of the service, each from its folder's module file: their settings sections,
 // routes and workers. Adding a capability is a folder and a line here.
@@ -25,5 +26,6 @@ export const MODULES = [
   realtimeModule,
   agentsModule,
   appointmentsModule,
+  terminationModule,
   followUpsModule,
 ] as const;

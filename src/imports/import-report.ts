@@ -12,6 +12,7 @@ export const IMPORT_KINDS = [
   'readings',
   'field-roster',
   'agency-closures',
+  'unpaid-interruptions',
 ] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 

@@ -13,6 +13,7 @@ import { onCallHoursImporter } from '../oncall/imports/on-call-hours.import.js';
 import { technicianRotasImporter } from '../oncall/imports/technician-rotas.import.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
+import { interruptionsImporter } from '../termination/imports/interruptions.import.js';
 import { readCsv } from './csv-reader.js';
 import { buildReport, type ImportKind, type ImportReport, Issues } from './import-report.js';
 import type { Importer, TechnicianUnavailability } from './importer.js';
@@ -32,6 +33,7 @@ const IMPORTERS: Record<ImportKind, Importer> = {
   register: registerImporter,
   'field-roster': fieldRosterImporter,
   'agency-closures': agencyClosuresImporter,
+  'unpaid-interruptions': interruptionsImporter,
 };
 
 /** Advisory lock key shared by every import (pg_advisory_xact_lock). */

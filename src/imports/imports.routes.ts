@@ -57,6 +57,8 @@ const DESCRIPTIONS: Record<ImportKind, string> = {
     "[AP-2] Technicians taking daytime appointments per agency: their field weekdays and absences. Replaces each agency's roster (technicians not listed leave it) and the listed technicians' absences still to come; an agency with an error on any line is left as it was.",
   'agency-closures':
     "[AP-2] Days each agency is closed (no appointments). Replaces each agency's closures from today on; an agency with an error on any line is left as it was.",
+  'unpaid-interruptions':
+    "[TR-1] Supplies interrupted for non-payment (and restored), with the customers' reminder category and employee and sensitive flags, for the termination run. Lines with errors are skipped.",
 };
 
 const badRequest = (reply: FastifyReply, error: string, message: string) =>

@@ -9,6 +9,7 @@ import { fileParkedVoicemails } from '../ivr/voicemail.service.js';
 import { sweepOutbox } from '../messaging/outbox.worker.js';
 import { bullConnection, createQueue, QUEUE_NAMES } from '../platform/queues.js';
 import type { Services } from '../services.js';
+import { runTermination, terminationDeps } from '../termination/termination-run.js';
 
 // Periodic work and safety nets: holding replies for cases near their deadline [CS-4], re-enqueue
 // outbox rows whose job went missing, re-create the jobs of follow-up timers due soon, file voicemails parked while the database was away, notify
@@ -32,6 +33,15 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
       if (job.name === 'agent-offline-sweep')
         return { offline: await takeOfflineTheGone(agentStateDeps(services)) };
       if (job.name === 'holding-reply-sweep') return sendHoldingReplies(holdingReplyDeps(services));
+      if (job.name === 'termination-run') {
+        const lists = await runTermination(terminationDeps(services), { apply: true });
+        return {
+          day: lists.day,
+          toTerminate: lists.toTerminate.length,
+          toRemind: lists.toRemind.length,
+          managementDecision: lists.managementDecision.length,
+        };
+      }
       if (job.name === 'voicemail-sweep')
         return { filed: await fileParkedVoicemails(services.db, services.redis, services.events) };
       throw new UnrecoverableError(`unknown maintenance job ${job.name}`);
@@ -55,6 +65,13 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
       };
       for (const [name, ms] of Object.entries(every))
         await queue.upsertJobScheduler(name, { every: ms }, { name });
+      // [TR-4] Once a day, in the service's zone: the lists are printed the next night.
+      const runAt = services.settings.termination.runMinute;
+      await queue.upsertJobScheduler(
+        'termination-run',
+        { pattern: `${runAt % 60} ${Math.floor(runAt / 60)} * * *`, tz: services.settings.timeZone },
+        { name: 'termination-run' },
+      );
       await queue.close();
     },
   };

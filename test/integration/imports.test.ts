@@ -599,3 +599,15 @@ describe('the CLI', () => {
     expect(stdout).toContain('line 1, field customer_ref: missing column "customer_ref"');
   });
 });
+
+describe('[TR-1] the unpaid interruptions sample', () => {
+  it('[TR-1] imports on the register the samples filled, and again changes nothing', async () => {
+    const first = await imported('unpaid-interruptions', await sample('unpaid-interruptions'));
+    expect(first.entities.interruptions).toMatchObject({ created: 3 });
+    expect(
+      (await h.services.db.customer.findUniqueOrThrow({ where: { reference: 'C2003' } })).terminationCategory,
+    ).toBe('local-authority');
+    const again = await imported('unpaid-interruptions', await sample('unpaid-interruptions'));
+    expect(again).toMatchObject({ created: 0, updated: 0 });
+  });
+});
