@@ -1,4 +1,5 @@
 import type { Locale } from '../generated/prisma/enums.js';
+import { customerName, postalAddress } from '../identification/customer-identity.js';
 import { messageRow, type SentMessage, scheduleSend } from '../messaging/outbox.service.js';
 import { traceSentAsContact } from '../messaging/sent-contacts.js';
 import { DEPARTURE_CALL, DEPARTURE_REMINDER, dateWords } from './departure-dates.js';
@@ -39,8 +40,8 @@ const reminder: TimerHandler = async (deps, tx, timer) => {
   const { customer } = departure;
   const locale: Locale = customer.locale;
   const vars = {
-    customerName: customer.companyName ?? [customer.firstName, customer.lastName].filter(Boolean).join(' '),
-    address: `${customer.addressLine}, ${customer.postcode} ${customer.city}`,
+    customerName: customerName(customer),
+    address: postalAddress(customer),
     plannedDate: dateWords(departure.plannedDate, locale),
     caseNumber: departure.case.number,
   };

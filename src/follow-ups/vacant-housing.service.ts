@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Actor } from '../cases/case-actions.service.js';
 import { OPEN_CASE_STATUSES } from '../cases/case-scope.js';
+import { postalAddress } from '../identification/customer-identity.js';
 import { addWorkingDays, agencyCalendar } from '../oncall/on-call-windows.js';
 import type { FollowUpDeps, Tx } from './follow-ups.deps.js';
 import { timelineInTx } from './follow-ups.deps.js';
@@ -89,7 +90,7 @@ export async function openVacantHousing(
     const kase = await tx.case.create({
       data: {
         category: VACANT_CATEGORY,
-        subject: `Logement vacant : ${supplyPoint.addressLine}, ${supplyPoint.postcode} ${supplyPoint.city}`,
+        subject: `Logement vacant : ${postalAddress(supplyPoint)}`,
         customerId: input.previousCustomerId ?? null,
         agencyId: agency?.id ?? null,
         openedAt: now,
@@ -178,7 +179,7 @@ export const VACANT_HANDLERS: Readonly<Record<string, TimerHandler>> = {
     return {
       letter: {
         to: 'Au nouvel occupant',
-        address: `${vacancy.supplyPoint.addressLine}, ${vacancy.supplyPoint.postcode} ${vacancy.supplyPoint.city}`,
+        address: postalAddress(vacancy.supplyPoint),
         supplyPoint: vacancy.supplyPoint.reference,
         caseNumber: vacancy.case.number,
       },

@@ -1,5 +1,6 @@
 import { OPEN_CASE_STATUSES } from '../cases/case-scope.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import { customerName, postalAddress } from '../identification/customer-identity.js';
 import type { Db } from '../platform/db/client.js';
 
 // The agents' work lists, read from what the follow-ups and the other capabilities leave due on
@@ -145,17 +146,14 @@ export async function workLists(db: Db, scope: Prisma.CaseWhereInput, now: Date)
     })),
   ].sort((a, b) => a.since.getTime() - b.since.getTime());
 
-  const address = (p: { addressLine: string; postcode: string; city: string }) =>
-    `${p.addressLine}, ${p.postcode} ${p.city}`;
   const letters: LetterItem[] = [
     ...departures
       .filter((d) => d.letterDue)
       .map((d) => ({
         ...ref(d.case),
         kind: 'departure-reminder' as const,
-        addressee:
-          d.customer.companyName ?? [d.customer.firstName, d.customer.lastName].filter(Boolean).join(' '),
-        address: address(d.customer),
+        addressee: customerName(d.customer),
+        address: postalAddress(d.customer),
         since: d.updatedAt,
       })),
     ...vacancies
@@ -164,7 +162,7 @@ export async function workLists(db: Db, scope: Prisma.CaseWhereInput, now: Date)
         ...ref(v.case),
         kind: 'new-occupant' as const,
         addressee: 'Au nouvel occupant',
-        address: address(v.supplyPoint),
+        address: postalAddress(v.supplyPoint),
         since: v.updatedAt,
       })),
   ].sort((a, b) => a.since.getTime() - b.since.getTime());
@@ -175,7 +173,7 @@ export async function workLists(db: Db, scope: Prisma.CaseWhereInput, now: Date)
       ...ref(v.case),
       kind: 'close-connection' as const,
       supplyPoint: v.supplyPoint.reference,
-      address: address(v.supplyPoint),
+      address: postalAddress(v.supplyPoint),
       since: v.updatedAt,
     }));
 

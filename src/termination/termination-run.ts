@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { customerName, postalAddress } from '../identification/customer-identity.js';
 import { enqueueMessage, type OutboxDeps } from '../messaging/outbox.service.js';
 import type { Templates } from '../messaging/templates.js';
 import type { Clock } from '../platform/clock.js';
@@ -110,8 +111,8 @@ export async function runTermination(
       interruptionId: supply.id,
       customerId: customer.id,
       customerReference: customer.reference,
-      name: customer.companyName ?? [customer.firstName, customer.lastName].filter(Boolean).join(' '),
-      address: `${customer.addressLine}, ${customer.postcode} ${customer.city}`,
+      name: customerName(customer),
+      address: postalAddress(customer),
       category: customer.terminationCategory,
       interruptedOn,
       terminationDay: terminationDay(facts, day, deps.settings),
