@@ -181,7 +181,6 @@ export async function createServices(
     outbox,
     templates,
     clock,
-    logger,
     calendar,
     settings: settings.appointments,
   };

@@ -2,7 +2,6 @@ import { randomInt } from 'node:crypto';
 import { recordOnTimeline } from '../cases/timeline.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { AppointmentDeps } from './appointments.deps.js';
-import type { AppointmentForMessages } from './customer-messages.js';
 
 // Reading an appointment with what its messages and events need, and telling the case's
 // timeline (and so the consoles) what happened to it.
@@ -45,10 +44,6 @@ export type AppointmentRow = Prisma.AppointmentGetPayload<{ select: typeof APPOI
 
 export function loadAppointment(deps: Pick<AppointmentDeps, 'db'>, id: string) {
   return deps.db.appointment.findUnique({ where: { id }, select: APPOINTMENT_SELECT });
-}
-
-export function forMessages(row: AppointmentRow): AppointmentForMessages {
-  return row;
 }
 
 /** A slot offered by SMS, as kept on the appointment until the customer picks one. */

@@ -3,7 +3,6 @@ import type { OutboxDeps } from '../messaging/outbox.service.js';
 import type { Templates } from '../messaging/templates.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
-import type { Logger } from '../platform/logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { AppointmentSettings } from './appointments.settings.js';
 
@@ -14,7 +13,6 @@ export interface AppointmentDeps {
   outbox: OutboxDeps;
   templates: Templates;
   clock: Clock;
-  logger: Logger;
   calendar: FrenchCalendar;
   settings: AppointmentSettings;
 }

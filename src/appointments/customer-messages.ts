@@ -31,7 +31,7 @@ export function slotWords(slot: { startsAt: Date; endsAt: Date }, zone: string, 
     DateTime.fromJSDate(at, { zone }).setLocale(locale === 'en' ? 'en-GB' : 'fr-FR');
   const start = local(slot.startsAt);
   return {
-    date: start.toFormat(locale === 'en' ? 'cccc d LLLL' : 'cccc d LLLL'),
+    date: start.toFormat('cccc d LLLL'),
     from: start.toFormat('HH:mm'),
     to: local(slot.endsAt).toFormat('HH:mm'),
   };

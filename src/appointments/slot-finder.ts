@@ -152,7 +152,7 @@ function intervalsOf(text: string): Interval[] {
 }
 
 /** The agency's own field hours when they are valid, else the service's. */
-export function fieldHoursOf(stored: unknown, fallback: OpeningHours): OpeningHours {
+function fieldHoursOf(stored: unknown, fallback: OpeningHours): OpeningHours {
   return stored && Value.Check(OpeningHoursSchema, stored) ? stored : fallback;
 }
 

@@ -49,7 +49,7 @@ export function terminationDay(
   return noticeEnds > due ? noticeEnds : due;
 }
 
-export function isReminded(category: string | null): category is RemindedCategory {
+function isReminded(category: string | null): category is RemindedCategory {
   return (REMINDED_CATEGORIES as readonly string[]).includes(category ?? '');
 }
 

@@ -2,6 +2,12 @@ import type { TSchema } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { AgentStateName } from '../../src/agents/agents.schemas.js';
 import { AlertStatus, MessageStatus } from '../../src/alerts/alerts.schemas.js';
+import {
+  AppointmentParty,
+  AppointmentStatus,
+  InterventionTypeName,
+} from '../../src/appointments/appointments.schemas.js';
+import { INTERVENTION_TYPES } from '../../src/appointments/interventions.js';
 import { BillingHoldKind } from '../../src/cases/billing-holds.schemas.js';
 import {
   CaseKind,
@@ -53,7 +59,15 @@ describe('response schemas', () => {
     ['AgentState', AgentStateName, Db.AgentState],
     ['PhoneKind', PhoneKind, Db.PhoneKind],
     ['Locale', Locale, Db.Locale],
+    ['AppointmentStatus', AppointmentStatus, Db.AppointmentStatus],
+    ['AppointmentParty', AppointmentParty, Db.AppointmentParty],
   ] as const)('list every value of the database enum %s', (_name, schema, enumeration) => {
     expect(valuesOf(schema)).toEqual(sorted(enumeration));
+  });
+});
+
+describe('the appointments api', () => {
+  it('offers every intervention type the booking rules know, and no other', () => {
+    expect(valuesOf(InterventionTypeName)).toEqual(Object.keys(INTERVENTION_TYPES).sort());
   });
 });
