@@ -158,3 +158,4 @@ export async function logout(): Promise<void> {
 
 export const get = <T = unknown>(path: string) => request<T>('GET', path);
 export const post = <T = unknown>(path: string, body?: unknown) => request<T>('POST', path, body);
+export const patch = <T = unknown>(path: string, body?: unknown) => request<T>('PATCH', path, body);

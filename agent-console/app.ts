@@ -1,5 +1,5 @@
 // The agent console's shell: sign-in, the screens named by the address (#/cases/<id>,
-// #/appointments, #/oncall, #/alerts, #/supervisor), the live feed handed to every screen, and the header.
+// #/appointments, #/follow-ups, #/oncall, #/alerts, #/supervisor), the live feed handed to every screen, and the header.
 //
 // A screen is a module exporting a View (views/view.ts).
 
@@ -26,8 +26,9 @@ import { oncallView } from './views/oncall-board.js';
 import { screenPops } from './views/screen-pop.js';
 import { supervisorView } from './views/supervisor.js';
 import type { View, ViewContext } from './views/view.js';
+import { workListsView } from './views/work-lists.js';
 
-const VIEWS: View[] = [casesView, appointmentsView, oncallView, alertsView, supervisorView];
+const VIEWS: View[] = [casesView, appointmentsView, workListsView, oncallView, alertsView, supervisorView];
 const DEFAULT_VIEW = 'cases';
 
 const state: { user: SignedInUser | null; connection: LiveStatus; current: View | null } = {

@@ -9,6 +9,7 @@ import { addStrings, formatDate, t, tEnum } from '../i18n.js';
 import type { DomainEvent } from '../live.js';
 import { caseActions } from './case-actions.js';
 import { caseAppointment } from './case-appointment.js';
+import { caseDeparture } from './case-departure.js';
 import { coalesced } from './coalesced.js';
 import { countdown, countdownBadge } from './countdown.js';
 import type { View, ViewContext } from './view.js';
@@ -136,12 +137,14 @@ export const casesView: View = {
     void loadCases();
     void refreshDetail();
     caseAppointment.refresh();
+    caseDeparture.refresh();
   },
   render: renderAll,
   stop() {
     ctx = null;
     clearInterval(ticker);
     caseAppointment.reset();
+    caseDeparture.reset();
     Object.assign(state, { cases: null, selectedId: null, detail: null, events: [], viewers: [] });
   },
 };
@@ -271,6 +274,7 @@ async function selectCase(id: string, { focus }: { focus: boolean }) {
     state.viewers = [];
     caseActions.reset();
     caseAppointment.reset();
+    caseDeparture.reset();
     state.selectedId = id;
     announceViewing();
     renderCases();
@@ -405,6 +409,7 @@ function renderDetail() {
         )
       : null,
     caseAppointment.card(detail),
+    caseDeparture.card(detail, (hash) => ctx?.navigate(hash)),
     caseActions(detail, { request, reload: refreshDetail }),
     h('h4', {}, t('detail.timeline')),
     timeline.length
@@ -453,6 +458,7 @@ function handleEvent(event: DomainEvent) {
   if (state.selectedId && event.data.caseId === state.selectedId) {
     void refreshDetail();
     if (event.type.startsWith('appointment.')) caseAppointment.refresh();
+    if (/^(departure|work-list)\./.test(event.type)) caseDeparture.refresh();
   }
 }
 

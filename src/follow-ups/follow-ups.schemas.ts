@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { ContactChannel } from '../cases/cases.schemas.js';
 import { Nullable } from '../platform/http/common.schemas.js';
 
@@ -154,7 +154,7 @@ export const WorkListsAnswer = Type.Object({
   fieldTasks: Type.Array(
     Type.Object({
       ...WorkItem,
-      kind: Type.Literal('close-connection'),
+      kind: Type.Union([Type.Literal('close-connection'), Type.Literal('meter-survey')]),
       supplyPoint: Type.String(),
       address: Type.String(),
       since: Type.String({ format: 'date-time' }),
@@ -171,3 +171,6 @@ export const WorkListsAnswer = Type.Object({
   ),
   overdue: Type.Array(Type.Object({ ...WorkItem, dueAt: Type.String({ format: 'date-time' }) })),
 });
+export type WorkListsAnswer = Static<typeof WorkListsAnswer>;
+export type Departure = Static<typeof Departure>;
+export type DepartureOpened = Static<typeof DepartureOpened>;

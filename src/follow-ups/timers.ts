@@ -73,7 +73,10 @@ export async function cancelTimers(tx: Tx, caseId: string, why: string): Promise
  * Adds the timers' delayed jobs. Redis away: logged, not thrown (the change is committed; the
  * sweep adds the jobs when their time comes near).
  */
-export async function scheduleTimers(deps: FollowUpDeps, timers: readonly Timer[]): Promise<void> {
+export async function scheduleTimers(
+  deps: Pick<FollowUpDeps, 'queue' | 'clock' | 'logger'>,
+  timers: readonly Timer[],
+): Promise<void> {
   if (timers.length === 0) return;
   const now = deps.clock.now().getTime();
   try {
