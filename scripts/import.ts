@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { rehomeAll } from '../src/appointments/absences.service.js';
 import { createFrenchCalendar } from '../src/calendar/french-calendar.js';
+import { contractsChanged } from '../src/follow-ups/contract-end.js';
 import { createPhoneIndex } from '../src/identification/phone-index.js';
 import { NotCsvError } from '../src/imports/csv-reader.js';
 import { IMPORT_KINDS, isImportKind } from '../src/imports/import-report.js';
@@ -16,6 +17,7 @@ import { serviceClock } from '../src/platform/clock.js';
 import { createDb } from '../src/platform/db/client.js';
 import { connectRedis, createRedis } from '../src/platform/redis.js';
 import { redactUrl, SettingsError } from '../src/platform/settings-reader.js';
+import { createEventBus } from '../src/realtime/event-bus.js';
 import { createServices } from '../src/services.js';
 import { loadSettings } from '../src/settings.js';
 
@@ -87,6 +89,18 @@ try {
         zone: settings.timeZone,
         maxUncoverPercent: settings.eligibilityMaxUncoverPercent,
         readingsMaxDailyLitres: settings.alerts.readingsMaxDailyLitres,
+        // [DP-4] [DP-5] Departed customers' cases and vacant homes, in the import's transaction.
+        contractsChanged: (tx, changes) =>
+          contractsChanged(
+            {
+              events: createEventBus(redis, () => clock.now()),
+              clock,
+              zone: settings.timeZone,
+              settings: settings.followUps,
+            },
+            tx,
+            changes,
+          ),
         // Moving appointments tells customers: the whole service (outbox, templates) is built then only.
         async technicianUnavailable(periods) {
           const services = await createServices(settings);

@@ -408,7 +408,8 @@ function drawFieldTask(task: FieldTask): HTMLElement {
     h('strong', {}, t(`wl.field.${task.kind}`)),
     ' · ',
     caseLink(task),
-    ` · ${task.address} · ${t('wl.supplyPoint', { reference: task.supplyPoint })}`,
+    ` · ${task.address}`,
+    task.supplyPoint ? ` · ${t('wl.supplyPoint', { reference: task.supplyPoint })}` : null,
     h('span', { class: 'muted' }, ` · ${t('wl.since', { date: formatDate(task.since) })}`),
     h(
       'div',

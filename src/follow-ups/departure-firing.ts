@@ -2,6 +2,7 @@ import type { Locale } from '../generated/prisma/enums.js';
 import { customerName, postalAddress } from '../identification/customer-identity.js';
 import { messageRow, type SentMessage, scheduleSend } from '../messaging/outbox.service.js';
 import { traceSentAsContact } from '../messaging/sent-contacts.js';
+import { contractEndHandler, DEPARTURE_CONTRACT_END, DEPARTURE_LIABILITY } from './contract-end.js';
 import { DEPARTURE_CALL, DEPARTURE_REMINDER, dateWords } from './departure-dates.js';
 import type { FollowUpDeps, Tx } from './follow-ups.deps.js';
 import { timelineInTx } from './follow-ups.deps.js';
@@ -116,17 +117,20 @@ const call: TimerHandler = async (deps, tx, timer) => {
 export const DEPARTURE_HANDLERS: Readonly<Record<string, TimerHandler>> = {
   [DEPARTURE_REMINDER]: reminder,
   [DEPARTURE_CALL]: call,
+  [DEPARTURE_CONTRACT_END]: contractEndHandler,
 };
 
-/** [DP-2] A reminder the provider took: an outbound contact on its case. */
+const SENT_SUMMARIES: Readonly<Record<string, string>> = {
+  [DEPARTURE_REMINDER]: 'Relance après la date de départ prévue',
+  [DEPARTURE_LIABILITY]: 'Départ confirmé : le client reste redevable jusqu’à la résiliation du contrat',
+};
+
+/** [DP-2] [DP-4] A reminder or a liability notice the provider took: an outbound contact on its case. */
 export async function departureReminderSent(
   deps: Pick<FollowUpDeps, 'db' | 'clock'>,
   message: SentMessage,
 ): Promise<void> {
-  if (message.purpose !== DEPARTURE_REMINDER || !message.caseId) return;
-  await traceSentAsContact(
-    deps,
-    { ...message, caseId: message.caseId },
-    'Relance après la date de départ prévue',
-  );
+  const summary = SENT_SUMMARIES[message.purpose];
+  if (!summary || !message.caseId) return;
+  await traceSentAsContact(deps, { ...message, caseId: message.caseId }, summary);
 }

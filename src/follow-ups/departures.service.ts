@@ -2,6 +2,7 @@ import type { Actor } from '../cases/case-actions.service.js';
 import { OPEN_CASE_STATUSES } from '../cases/case-scope.js';
 import type { ContactChannel } from '../generated/prisma/enums.js';
 import { isMobile, toE164 } from '../identification/phone-number.js';
+import { afterDeparted } from './contract-end.js';
 import { dateOnly, daysSince, departureTimers, isoDay, plannedDateProblem } from './departure-dates.js';
 import type { AfterCommit, FollowUpDeps, Tx } from './follow-ups.deps.js';
 import { timelineInTx } from './follow-ups.deps.js';
@@ -17,11 +18,19 @@ export type DepartureResult<T> =
   | { ok: true; value: T }
   | {
       ok: false;
-      code: 'not_found' | 'invalid' | 'owner_required' | 'duplicate' | 'closed' | 'forbidden' | 'departed';
+      code:
+        | 'not_found'
+        | 'invalid'
+        | 'owner_required'
+        | 'duplicate'
+        | 'closed'
+        | 'forbidden'
+        | 'departed'
+        | 'not_due';
       message: string;
     };
 
-const refuse = (code: Exclude<DepartureResult<never>, { ok: true }>['code'], message: string) =>
+export const refuse = (code: Exclude<DepartureResult<never>, { ok: true }>['code'], message: string) =>
   ({ ok: false, code, message }) as const;
 
 export interface NewDeparture {
@@ -150,21 +159,25 @@ function dueDates(timers: readonly Timer[]) {
   return Object.fromEntries(timers.map((t) => [t.kind, t.dueAt.toISOString()]));
 }
 
+export interface OpenDeparture {
+  caseId: string;
+  number: number;
+  agencyId: string | null;
+  customerId: string;
+  contractId: string | null;
+  plannedDate: Date;
+  callDue: boolean;
+  meterSurveyDue: boolean;
+}
+
 /** The departure of an open case the actor sees, read and changed in one transaction. */
-async function onOpenDeparture<T>(
+export async function onOpenDeparture<T>(
   deps: FollowUpDeps,
   caseId: string,
   actor: Actor,
   change: (
     tx: Tx,
-    found: {
-      caseId: string;
-      number: number;
-      agencyId: string | null;
-      customerId: string;
-      plannedDate: Date;
-      callDue: boolean;
-    },
+    found: OpenDeparture,
   ) => Promise<DepartureResult<{ value: T; timers?: Timer[]; after: AfterCommit }>>,
 ): Promise<DepartureResult<T>> {
   const result = await deps.db.$transaction(async (tx) => {
@@ -203,7 +216,7 @@ export async function moveDeparture(
     // The follow-ups start again from the new date: what the old one made due is moot.
     await tx.departure.update({
       where: { caseId },
-      data: { plannedDate, letterDue: false, callDue: false },
+      data: { plannedDate, letterDue: false, callDue: false, meterSurveyDue: false },
     });
     const timers = await setTimers(tx, caseId, departureTimers(plannedDate, deps.zone, deps.settings));
     const after = await timelineInTx(tx, deps.events, {
@@ -241,7 +254,7 @@ export async function cancelDeparture(
           : 'closed-call-finalised';
     const status = outcome === 'cancelled' ? 'CANCELLED' : 'CLOSED';
     await tx.case.update({ where: { id: caseId }, data: { status, closedAt: now } });
-    await tx.departure.update({ where: { caseId }, data: { callDue: false } });
+    await tx.departure.update({ where: { caseId }, data: { callDue: false, meterSurveyDue: false } });
     const timersCancelled = await cancelTimers(tx, caseId, 'move cancelled');
     const after = await timelineInTx(tx, deps.events, {
       caseId,
@@ -253,6 +266,7 @@ export async function cancelDeparture(
         outcome,
         status,
         callFinalised: found.callDue,
+        fieldTaskCancelled: found.meterSurveyDue,
         timersCancelled,
         by: actor.displayName,
         ...(reason ? { reason } : {}),
@@ -264,30 +278,76 @@ export async function cancelDeparture(
 
 /**
  * The customer has left (the actual date): their consumption alerts stop and the follow-ups end.
- * The case stays open until the contract is terminated [DP-4].
+ * [DP-4] The case closes at once if the contract is terminated; otherwise it stays open until it
+ * is, and the customer is told they remain liable until then.
  */
 export async function confirmDeparture(
   deps: FollowUpDeps,
   caseId: string,
   departedAt: Date,
   actor: Actor,
-): Promise<DepartureResult<{ departedAt: Date; timersCancelled: number }>> {
+): Promise<
+  DepartureResult<{
+    departedAt: Date;
+    timersCancelled: number;
+    closed: boolean;
+    liabilityNotice: 'EMAIL' | 'SMS' | null;
+  }>
+> {
   const now = deps.clock.now();
   if (departedAt > now) return refuse('invalid', 'the departure is recorded once it has happened');
   return onOpenDeparture(deps, caseId, actor, async (tx, found) => {
-    await tx.departure.update({ where: { caseId }, data: { departedAt, callDue: false, letterDue: false } });
-    await tx.customer.update({
-      where: { id: found.customerId },
-      data: { departedAt, alertsActive: false },
-    });
-    const timersCancelled = await cancelTimers(tx, caseId, 'departure confirmed');
-    const after = await timelineInTx(tx, deps.events, {
-      caseId,
-      agencyId: found.agencyId,
+    const { timersCancelled, after: confirmed } = await recordDeparted(deps, tx, found, departedAt, {
       type: 'departure.confirmed',
-      at: now,
-      data: { departedAt: departedAt.toISOString(), timersCancelled, by: actor.displayName },
+      data: { departedAt: departedAt.toISOString(), by: actor.displayName },
     });
-    return { ok: true, value: { value: { departedAt, timersCancelled }, after } };
+    const departed = await afterDeparted(deps, tx, found, actor);
+    return {
+      ok: true,
+      value: {
+        value: {
+          departedAt,
+          timersCancelled,
+          closed: departed.closed,
+          liabilityNotice: departed.liabilityNotice,
+        },
+        timers: departed.timers,
+        async after() {
+          await confirmed();
+          await departed.after();
+        },
+      },
+    };
   });
+}
+
+/**
+ * The customer has left: the departure and the customer say so, the pending follow-ups and the
+ * tasks due end; the event says how we know (confirmed by the customer, found by the survey).
+ */
+export async function recordDeparted(
+  deps: FollowUpDeps,
+  tx: Tx,
+  found: OpenDeparture,
+  departedAt: Date,
+  event: { type: string; data: Record<string, unknown> },
+  extra: { connectionClosedAt?: Date; meterIndex?: number | null } = {},
+): Promise<{ timersCancelled: number; after: AfterCommit }> {
+  await tx.departure.update({
+    where: { caseId: found.caseId },
+    data: { departedAt, callDue: false, letterDue: false, meterSurveyDue: false, ...extra },
+  });
+  await tx.customer.update({
+    where: { id: found.customerId },
+    data: { departedAt, alertsActive: false },
+  });
+  const timersCancelled = await cancelTimers(tx, found.caseId, 'departure confirmed');
+  const after = await timelineInTx(tx, deps.events, {
+    caseId: found.caseId,
+    agencyId: found.agencyId,
+    type: event.type,
+    at: deps.clock.now(),
+    data: { ...event.data, timersCancelled },
+  });
+  return { timersCancelled, after };
 }

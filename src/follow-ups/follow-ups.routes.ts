@@ -38,6 +38,7 @@ const STATUS_OF = {
   closed: 409,
   forbidden: 403,
   departed: 409,
+  not_due: 409,
 } as const;
 
 function answer<T>(reply: FastifyReply, result: DepartureResult<T>, created = false) {

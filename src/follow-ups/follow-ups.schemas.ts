@@ -73,6 +73,11 @@ export const Departure = Type.Object({
   ownerName: Type.Union([Type.String(), Type.Null()]),
   letterDue: Type.Boolean({ description: '[DP-2] the reminder is a letter on the print list' }),
   callDue: Type.Boolean({ description: '[DP-2] an agent is to phone the customer' }),
+  meterSurveyDue: Type.Boolean({
+    description: '[DP-2] the call went unanswered: a field task to survey the meter',
+  }),
+  connectionClosedAt: Nullable(Type.String({ format: 'date-time' })),
+  meterIndex: Nullable(Type.Integer()),
   departedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   timers: Type.Array(FollowUpTimer),
 });
@@ -98,9 +103,16 @@ export const DepartureMoved = Type.Object({
   timers: Type.Array(Type.Object({ kind: Type.String(), dueAt: Type.String({ format: 'date-time' }) })),
 });
 
+/** [DP-4] How the customer was told they remain liable until the contract ends (null: not told). */
+const LiabilityNotice = Type.Union([Type.Literal('EMAIL'), Type.Literal('SMS'), Type.Null()]);
+
 export const DepartureConfirmed = Type.Object({
   departedAt: Type.String({ format: 'date-time' }),
   timersCancelled: Type.Integer(),
+  closed: Type.Boolean({
+    description: '[DP-4] the contract is terminated (or there is none): the case closed at once',
+  }),
+  liabilityNotice: LiabilityNotice,
 });
 
 export const CaseIdParams = Type.Object({ caseId: Type.String() });
@@ -126,6 +138,8 @@ export const VacantHousing = Type.Object({
   /** [DP-5] A field task to close the connection. */
   fieldTaskDue: Type.Boolean(),
   subscribedContractId: Nullable(Type.String()),
+  connectionClosedAt: Nullable(Type.String({ format: 'date-time' })),
+  meterIndex: Nullable(Type.Integer()),
   timers: Type.Array(FollowUpTimer),
 });
 
@@ -154,8 +168,8 @@ export const WorkListsAnswer = Type.Object({
   fieldTasks: Type.Array(
     Type.Object({
       ...WorkItem,
-      kind: Type.Union([Type.Literal('close-connection'), Type.Literal('meter-survey')]),
-      supplyPoint: Type.String(),
+      kind: Type.Union([Type.Literal('meter-survey'), Type.Literal('close-connection')]),
+      supplyPoint: Nullable(Type.String()),
       address: Type.String(),
       since: Type.String({ format: 'date-time' }),
     }),
@@ -174,3 +188,60 @@ export const WorkListsAnswer = Type.Object({
 export type WorkListsAnswer = Static<typeof WorkListsAnswer>;
 export type Departure = Static<typeof Departure>;
 export type DepartureOpened = Static<typeof DepartureOpened>;
+
+const Note = Type.Optional(Type.String({ minLength: 1, maxLength: 1000 }));
+const LetterKind = Type.Union([Type.Literal('departure-reminder'), Type.Literal('new-occupant')]);
+
+export const CallOutcomeBody = Type.Object(
+  {
+    kind: Type.Literal('departure'),
+    outcome: Type.Union([Type.Literal('reached'), Type.Literal('no-answer')], {
+      description: '[DP-2] no answer: a field task to survey the meter',
+    }),
+    note: Note,
+  },
+  { additionalProperties: false },
+);
+
+export const CallOutcomeRecorded = Type.Object({
+  outcome: Type.Union([Type.Literal('reached'), Type.Literal('no-answer')]),
+  fieldTask: Nullable(Type.Literal('meter-survey')),
+});
+
+export const FieldTaskDoneBody = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('meter-survey'), Type.Literal('close-connection')]),
+    outcome: Type.Union([Type.Literal('customer-gone'), Type.Literal('customer-present')]),
+    meterIndex: Type.Optional(Type.Integer({ minimum: 0, maximum: 99_999_999, description: 'm³' })),
+    note: Note,
+  },
+  { additionalProperties: false },
+);
+
+export const FieldTaskRecorded = Type.Object({
+  kind: Type.Union([Type.Literal('meter-survey'), Type.Literal('close-connection')]),
+  outcome: Type.Union([Type.Literal('customer-gone'), Type.Literal('customer-present')]),
+  connectionClosed: Type.Boolean(),
+  caseStatus: Type.Union([Type.Literal('OPEN'), Type.Literal('CLOSED')]),
+  liabilityNotice: LiabilityNotice,
+});
+
+export const LettersPrintedBody = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        { caseId: Type.String({ format: 'uuid' }), kind: LetterKind },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 1000 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const LettersPrinted = Type.Object({
+  printed: Type.Integer({ description: 'letters taken off the list' }),
+  notDue: Type.Array(Type.Object({ caseId: Type.String(), kind: LetterKind }), {
+    description: 'items that were not on the list (already printed, unknown, closed): left as they were',
+  }),
+});

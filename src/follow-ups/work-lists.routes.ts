@@ -1,15 +1,53 @@
 import { Type } from '@sinclair/typebox';
 import { stringify } from 'csv-stringify/sync';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { actorOf } from '../cases/case-actions.service.js';
 import { visibleTo } from '../cases/case-scope.js';
 import { STAFF } from '../platform/auth/principal.js';
 import { ApiErrorBody } from '../platform/http/common.schemas.js';
+import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
-import { WorkListsAnswer } from './follow-ups.schemas.js';
-import { type WorkLists, workLists } from './work-lists.js';
+import type { DepartureResult } from './departures.service.js';
+import {
+  CallOutcomeBody,
+  CallOutcomeRecorded,
+  CaseIdParams,
+  FieldTaskDoneBody,
+  FieldTaskRecorded,
+  LettersPrinted,
+  LettersPrintedBody,
+  WorkListsAnswer,
+} from './follow-ups.schemas.js';
+import {
+  type CallOutcome,
+  type FieldTaskDone,
+  recordCallOutcome,
+  recordFieldTaskDone,
+  recordLettersPrinted,
+} from './work-list-tasks.service.js';
+import { type LetterKind, type WorkLists, workLists } from './work-lists.js';
 
 // The work lists over the api, and each as a CSV file for those who print or plan from a sheet
-// (semicolons, UTF-8 with a BOM, as the other exports).
+// (semicolons, UTF-8 with a BOM, as the other exports); and what agents record from them: a call
+// made, a field task done, letters printed.
+
+const STATUS_OF = {
+  not_found: 404,
+  invalid: 422,
+  owner_required: 422,
+  duplicate: 409,
+  closed: 409,
+  forbidden: 403,
+  departed: 409,
+  not_due: 409,
+} as const;
+
+function answer<T>(reply: FastifyReply, result: DepartureResult<T>) {
+  if (result.ok) return reply.code(200).send(result.value);
+  return reply.code(STATUS_OF[result.code]).send({ error: result.code, message: result.message });
+}
+
+const taskErrors = { 400: ApiErrorBody, 404: ApiErrorBody, 409: ApiErrorBody };
 
 const AgencyQuery = Type.Object({ agencyId: Type.Optional(Type.String({ format: 'uuid' })) });
 
@@ -92,6 +130,68 @@ export function workListRoutes(app: FastifyInstance, services: Services): void {
         .send(
           `\uFEFF${stringify(rows, { header: true, columns: [...CSV_LISTS[list].columns], delimiter: ';' })}`,
         );
+    },
+  );
+
+  const notFound = (reply: FastifyReply) =>
+    reply.code(404).send({ error: 'not_found', message: 'no such case' });
+
+  app.post(
+    '/api/work-lists/calls/:caseId/outcome',
+    {
+      config: staff,
+      schema: {
+        tags: ['follow-ups'],
+        summary:
+          '[DP-2] A departure call made: reached, or no answer (a meter survey goes on the field tasks)',
+        params: CaseIdParams,
+        body: CallOutcomeBody,
+        response: { 200: CallOutcomeRecorded, ...taskErrors },
+      },
+    },
+    async (request, reply) => {
+      const { caseId } = request.params as { caseId: string };
+      if (!isUuid(caseId)) return notFound(reply);
+      const body = request.body as { outcome: CallOutcome; note?: string };
+      return answer(reply, await recordCallOutcome(services.followUps, caseId, body, actorOf(request)));
+    },
+  );
+
+  app.post(
+    '/api/work-lists/field-tasks/:caseId/done',
+    {
+      config: staff,
+      schema: {
+        tags: ['follow-ups'],
+        summary:
+          '[DP-2] [DP-5] A field task done: a departure’s meter survey or a vacant home’s connection to close',
+        params: CaseIdParams,
+        body: FieldTaskDoneBody,
+        response: { 200: FieldTaskRecorded, ...taskErrors },
+      },
+    },
+    async (request, reply) => {
+      const { caseId } = request.params as { caseId: string };
+      if (!isUuid(caseId)) return notFound(reply);
+      const body = request.body as FieldTaskDone;
+      return answer(reply, await recordFieldTaskDone(services.followUps, caseId, body, actorOf(request)));
+    },
+  );
+
+  app.post(
+    '/api/work-lists/letters/printed',
+    {
+      config: staff,
+      schema: {
+        tags: ['follow-ups'],
+        summary: 'Letters printed: they leave the list; those not on it are reported, the others recorded',
+        body: LettersPrintedBody,
+        response: { 200: LettersPrinted, 400: ApiErrorBody },
+      },
+    },
+    async (request) => {
+      const { items } = request.body as { items: Array<{ caseId: string; kind: LetterKind }> };
+      return recordLettersPrinted(services.followUps, items, actorOf(request));
     },
   );
 }

@@ -9,6 +9,7 @@ import type { Db } from '../platform/db/client.js';
 
 export type CallKind = 'departure' | 'appointment-change' | 'holding-reply' | 'scheduling';
 export type LetterKind = 'departure-reminder' | 'new-occupant';
+export type FieldTaskKind = 'meter-survey' | 'close-connection';
 
 interface CaseRef {
   caseId: string;
@@ -24,8 +25,9 @@ export interface CallItem extends CaseRef {
 }
 
 export interface FieldTaskItem extends CaseRef {
-  kind: 'close-connection';
-  supplyPoint: string;
+  kind: FieldTaskKind;
+  /** The supply point's reference (a departure's: its contract's, when known). */
+  supplyPoint: string | null;
   address: string;
   since: Date;
 }
@@ -62,9 +64,10 @@ export async function workLists(db: Db, scope: Prisma.CaseWhereInput, now: Date)
   const open: Prisma.CaseWhereInput = { AND: [scope, { status: { in: [...OPEN_CASE_STATUSES] } }] };
   const [departures, appointments, holding, scheduling, vacancies, overdue] = await Promise.all([
     db.departure.findMany({
-      where: { OR: [{ callDue: true }, { letterDue: true }], case: open },
+      where: { OR: [{ callDue: true }, { letterDue: true }, { meterSurveyDue: true }], case: open },
       include: {
         case: { select: caseSelect },
+        contract: { select: { supplyPoint: { select: { reference: true } } } },
         customer: {
           select: {
             firstName: true,
@@ -167,15 +170,27 @@ export async function workLists(db: Db, scope: Prisma.CaseWhereInput, now: Date)
       })),
   ].sort((a, b) => a.since.getTime() - b.since.getTime());
 
-  const fieldTasks: FieldTaskItem[] = vacancies
-    .filter((v) => v.fieldTaskDue)
-    .map((v) => ({
-      ...ref(v.case),
-      kind: 'close-connection' as const,
-      supplyPoint: v.supplyPoint.reference,
-      address: postalAddress(v.supplyPoint),
-      since: v.updatedAt,
-    }));
+  const fieldTasks: FieldTaskItem[] = [
+    // [DP-2] The call went unanswered: the meter to survey at the customer's address.
+    ...departures
+      .filter((d) => d.meterSurveyDue)
+      .map((d) => ({
+        ...ref(d.case),
+        kind: 'meter-survey' as const,
+        supplyPoint: d.contract?.supplyPoint?.reference ?? null,
+        address: postalAddress(d.customer),
+        since: d.updatedAt,
+      })),
+    ...vacancies
+      .filter((v) => v.fieldTaskDue)
+      .map((v) => ({
+        ...ref(v.case),
+        kind: 'close-connection' as const,
+        supplyPoint: v.supplyPoint.reference,
+        address: postalAddress(v.supplyPoint),
+        since: v.updatedAt,
+      })),
+  ].sort((a, b) => a.since.getTime() - b.since.getTime());
 
   return {
     calls,

@@ -16,7 +16,7 @@ import type { Db } from '../platform/db/client.js';
 import { interruptionsImporter } from '../termination/imports/interruptions.import.js';
 import { readCsv } from './csv-reader.js';
 import { buildReport, type ImportKind, type ImportReport, Issues } from './import-report.js';
-import type { Importer, TechnicianUnavailability } from './importer.js';
+import type { ContractChanges, Importer, TechnicianUnavailability, Tx } from './importer.js';
 
 // One path for the CLI and the endpoint: read the CSV, plan inside a transaction that holds the
 // imports' lock (two imports never interleave, and rotas see the agencies a concurrent import
@@ -52,6 +52,12 @@ export interface ImportDeps {
   maxUncoverPercent: number;
   /** READINGS_MAX_DAILY_LITRES. */
   readingsMaxDailyLitres: number;
+  /**
+   * [DP-4] [DP-5] The case follow-ups' part of a contract import, in its transaction: what it
+   * returns runs once committed (the live events). Without it, the follow-ups see the contracts
+   * only when their timers fire.
+   */
+  contractsChanged?(tx: Tx, changes: ContractChanges): Promise<() => Promise<void>>;
   /** [AP-4] Moves the appointments of technicians the import made unavailable (after the commit). */
   technicianUnavailable?(periods: TechnicianUnavailability[]): Promise<void>;
   /** pino (the request's logger on the endpoint): counts only, never the file's content. */
@@ -103,10 +109,19 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
       });
       const refused = issues.errorCount > 0 && (importer.wholeFile || plan.applicable === 0);
       const none: TechnicianUnavailability[] = [];
-      if (refused) return { refused, entities: {}, phones: [] as string[], unavailable: none };
+      const nothing = async () => undefined;
+      if (refused)
+        return { refused, entities: {}, phones: [] as string[], unavailable: none, after: nothing };
       if (request.dryRun)
-        return { refused, entities: plan.entities, phones: [] as string[], unavailable: none };
-      const { phones, unavailable = none } = await plan.apply(tx);
+        return {
+          refused,
+          entities: plan.entities,
+          phones: [] as string[],
+          unavailable: none,
+          after: nothing,
+        };
+      const { phones, unavailable = none, contracts } = await plan.apply(tx);
+      const after = contracts && deps.contractsChanged ? await deps.contractsChanged(tx, contracts) : nothing;
       const report = buildReport({ ...base, applied: true, refused, lines }, plan.entities, issues);
       await tx.auditLog.create({
         data: {
@@ -129,10 +144,17 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
           },
         },
       });
-      return { refused, entities: plan.entities, phones, unavailable };
+      return { refused, entities: plan.entities, phones, unavailable, after };
     },
     { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
   );
+
+  try {
+    await outcome.after();
+  } catch (err) {
+    // Committed; the consoles refresh their work lists on their next read.
+    deps.logger?.warn({ err }, 'publishing the follow-ups’ events after import failed');
+  }
 
   if (outcome.unavailable.length > 0 && deps.technicianUnavailable) {
     try {

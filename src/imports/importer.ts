@@ -35,6 +35,16 @@ export interface AppliedChanges {
   phones: string[];
   /** Technicians no longer available then (new absences, off the field roster): their appointments move. */
   unavailable?: TechnicianUnavailability[];
+  /** Contracts ended or new at a supply point: the follow-ups act on them in the same transaction. */
+  contracts?: ContractChanges;
+}
+
+/** What a contract import changed that the case follow-ups act on ([DP-4], [DP-5]). */
+export interface ContractChanges {
+  /** Contracts given an end day, or another one. */
+  ended: string[];
+  /** Contracts new at a supply point (created there, or moved there) and not ended: subscriptions. */
+  subscribed: Array<{ contractId: string; reference: string; customerId: string; supplyPointId: string }>;
 }
 
 export interface TechnicianUnavailability {

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { rehomeAll } from '../appointments/absences.service.js';
+import { contractsChanged } from '../follow-ups/contract-end.js';
 import type { Access } from '../platform/auth/principal.js';
 import type { Services } from '../services.js';
 import { NotCsvError } from './csv-reader.js';
@@ -127,6 +128,7 @@ export function importRoutes(app: FastifyInstance, services: Services): void {
           db: services.db,
           phoneIndex: services.phoneIndex,
           technicianUnavailable: (periods) => rehomeAll(services.appointments, periods),
+          contractsChanged: (tx, changes) => contractsChanged(services.followUps, tx, changes),
           calendar: services.calendar,
           clock: services.clock,
           zone: services.settings.timeZone,

@@ -5,7 +5,9 @@ import { CUSTOMER_IDENTITY } from '../../identification/customer-identity.js';
 import { isMobile } from '../../identification/phone-number.js';
 import { cell } from '../../imports/csv-reader.js';
 import { emptyCounts } from '../../imports/import-report.js';
+import type { ContractChanges } from '../../imports/importer.js';
 import {
+  type AppliedChanges,
   changedFields,
   type Importer,
   type ImportPlan,
@@ -13,6 +15,7 @@ import {
   isEmpty,
   type Tx,
 } from '../../imports/importer.js';
+import { localDate } from '../../imports/local-time.js';
 import {
   ELIGIBILITY_COLUMNS,
   type EligibilityLine,
@@ -25,6 +28,8 @@ import {
 // out-of-hours coverage (nothing is deleted: customers keep their cases and history); each
 // listed customer's phones become the file's. The whole file is refused on any error, since
 // applying part of a replacement would uncover the contracts of the lines left out.
+// The contracts' supply points and end days (optional columns) are what the follow-ups watch:
+// the apply reports the contracts newly at a supply point and those newly ended (ContractChanges).
 
 const WRITE_CHUNK = 2000;
 /** Below this many, uncovering is never suspicious (a small utility's weekly churn). */
@@ -39,6 +44,7 @@ interface ContractData {
   equipment?: Equipment | null;
   contractualDelay?: string | null;
   contractualDelayMinutes?: number | null;
+  supplyPointId?: string | null;
 }
 
 async function inWriteChunks<T>(items: readonly T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
@@ -50,7 +56,7 @@ export const eligibilityImporter: Importer = {
   columns: ELIGIBILITY_COLUMNS,
   wholeFile: true,
 
-  async plan(tx, rows, { issues, batch, force, maxUncoverPercent }): Promise<ImportPlan> {
+  async plan(tx, rows, { issues, batch, force, maxUncoverPercent, now, zone }): Promise<ImportPlan> {
     const agencies = new Map(
       (await tx.agency.findMany({ select: { id: true, code: true } })).map((a) => [a.code, a.id]),
     );
@@ -98,6 +104,24 @@ export const eligibilityImporter: Importer = {
       }
     if (issues.errorCount > 0) return { entities: {}, applicable: 0, apply: async () => ({ phones: [] }) };
 
+    // A supply point not (yet) in the register: the contract is imported without it.
+    const pointRefs = [
+      ...new Set(
+        [...groups.values()].flatMap((g) => g.contracts.flatMap((c) => c.contract.supplyPointRef ?? [])),
+      ),
+    ];
+    const supplyPoints = new Map(
+      (
+        await inChunks(pointRefs, (chunk) =>
+          tx.supplyPoint.findMany({
+            where: { reference: { in: chunk } },
+            select: { id: true, reference: true },
+          }),
+        )
+      ).map((p) => [p.reference, p.id]),
+    );
+    const today = localDate(now, zone);
+
     const customerRefs = [...groups.keys()];
     const storedCustomers = new Map(
       (
@@ -131,6 +155,8 @@ export const eligibilityImporter: Importer = {
               equipment: true,
               contractualDelay: true,
               contractualDelayMinutes: true,
+              supplyPointId: true,
+              endsOn: true,
               eligibilityBatch: true,
             },
           }),
@@ -145,9 +171,14 @@ export const eligibilityImporter: Importer = {
     const customerUpdates: Array<{ id: string; data: Prisma.CustomerUpdateInput }> = [];
     const newPhones: Array<{ customerId: string; e164: string; kind: 'MOBILE' | 'LANDLINE' }> = [];
     const goneExistingPhones: Array<{ id: string; e164: string }> = [];
-    const newContracts: Array<ContractData & { reference: string; eligibilityBatch: string }> = [];
-    const contractUpdates: Array<{ id: string; data: Partial<ContractData> & { eligibilityBatch: string } }> =
-      [];
+    const newContracts: Array<
+      ContractData & { id: string; reference: string; eligibilityBatch: string; endsOn?: Date | null }
+    > = [];
+    const contractUpdates: Array<{
+      id: string;
+      data: Partial<ContractData> & { eligibilityBatch: string; endsOn?: Date | null };
+    }> = [];
+    const contractChanges: ContractChanges = { ended: [], subscribed: [] };
     const relabelled: string[] = [];
     const phone = (customerId: string, e164: string) => ({
       customerId,
@@ -196,7 +227,20 @@ export const eligibilityImporter: Importer = {
         else customers.unchanged++;
       }
 
-      for (const { contract } of group.contracts) {
+      for (const { line, contract } of group.contracts) {
+        let supplyPointId: string | null | undefined;
+        if (contract.supplyPointRef) {
+          supplyPointId = supplyPoints.get(contract.supplyPointRef);
+          if (!supplyPointId)
+            issues.warn(
+              line,
+              'supply_point_ref',
+              `unknown supply point "${contract.supplyPointRef}" (import it with the register first): the contract is imported without it`,
+            );
+        } else supplyPointId = contract.supplyPointRef;
+        const endsOn =
+          contract.endsOn === undefined ? undefined : contract.endsOn ? dayDate(contract.endsOn) : null;
+        const live = !contract.endsOn || contract.endsOn > today;
         const desired: ContractData = {
           customerId,
           agencyId: agencies.get(contract.agencyCode)!,
@@ -206,18 +250,43 @@ export const eligibilityImporter: Importer = {
           equipment: contract.equipment,
           contractualDelay: contract.contractualDelay,
           contractualDelayMinutes: contract.contractualDelayMinutes,
+          supplyPointId,
         };
         const storedContract = storedContracts.get(contract.reference);
         if (!storedContract) {
+          const id = randomUUID();
           newContracts.push({
+            id,
             reference: contract.reference,
             eligibilityBatch: batch,
-            ...withoutUndefined(desired),
+            ...withoutUndefined({ ...desired, endsOn }),
           });
+          if (supplyPointId && live)
+            contractChanges.subscribed.push({
+              contractId: id,
+              reference: contract.reference,
+              customerId,
+              supplyPointId,
+            });
           contracts.created++;
           continue;
         }
-        const changes = changedFields(storedContract, desired);
+        const changes: Partial<ContractData> & { endsOn?: Date | null } = changedFields(
+          storedContract,
+          desired,
+        );
+        const storedEnd = storedContract.endsOn ? isoDay(storedContract.endsOn) : null;
+        if (endsOn !== undefined && (endsOn ? isoDay(endsOn) : null) !== storedEnd) {
+          changes.endsOn = endsOn;
+          if (endsOn) contractChanges.ended.push(storedContract.id);
+        }
+        if (changes.supplyPointId && live)
+          contractChanges.subscribed.push({
+            contractId: storedContract.id,
+            reference: contract.reference,
+            customerId,
+            supplyPointId: changes.supplyPointId,
+          });
         if (!isEmpty(changes)) {
           contractUpdates.push({ id: storedContract.id, data: { ...changes, eligibilityBatch: batch } });
           contracts.updated++;
@@ -262,7 +331,7 @@ export const eligibilityImporter: Importer = {
     return {
       entities: { customers, contracts, phones },
       applicable: groups.size,
-      async apply(tx: Tx) {
+      async apply(tx: Tx): Promise<AppliedChanges> {
         await inWriteChunks(newCustomers, (data) => tx.customer.createMany({ data }));
         for (const { id, data } of customerUpdates) await tx.customer.update({ where: { id }, data });
         await inWriteChunks(goneExistingPhones, (chunk) =>
@@ -277,7 +346,10 @@ export const eligibilityImporter: Importer = {
         await inWriteChunks(uncovered, (ids) =>
           tx.contract.updateMany({ where: { id: { in: ids } }, data: { outOfHoursCoverage: false } }),
         );
-        return { phones: [...new Set([...newPhones, ...goneExistingPhones].map((p) => p.e164))] };
+        return {
+          phones: [...new Set([...newPhones, ...goneExistingPhones].map((p) => p.e164))],
+          contracts: contractChanges,
+        };
       },
     };
   },
@@ -286,3 +358,6 @@ export const eligibilityImporter: Importer = {
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
+
+const dayDate = (day: string) => new Date(`${day}T00:00:00.000Z`);
+const isoDay = (date: Date) => date.toISOString().slice(0, 10);

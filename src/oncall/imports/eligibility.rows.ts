@@ -12,6 +12,7 @@ import {
   parseYesNo,
 } from '../../imports/field-parsers.js';
 import type { Issues } from '../../imports/import-report.js';
+import { parseLocalDate } from '../../imports/local-time.js';
 import { RowReader } from '../../imports/row-reader.js';
 
 // The weekly eligibility file: one line per contract, the customer's details repeated on each
@@ -40,6 +41,11 @@ export const ELIGIBILITY_COLUMNS: readonly ColumnSpec[] = [
   { name: 'contractual_delay', aliases: ['delai_contractuel', 'delai'] },
   { name: 'contractual_delay_minutes', aliases: ['delai_minutes'] },
   { name: 'agency', required: true, aliases: ['agence', 'code_agence', 'agency_code'] },
+  // [DP-5] Where the contract supplies (a supply point of the register): a new one there ends a
+  // vacant-housing follow-up.
+  { name: 'supply_point_ref', aliases: ['pdl', 'point_de_livraison', 'reference_pdl'] },
+  // [DP-4] The day the contract ends (terminated): a departed customer's case closes then.
+  { name: 'ends_on', aliases: ['date_fin', 'fin_contrat', 'date_resiliation', 'terminated_on'] },
 ];
 
 export interface CustomerDetails {
@@ -65,6 +71,10 @@ export interface ContractDetails {
   equipment: Equipment | null | undefined;
   contractualDelay: string | null | undefined;
   contractualDelayMinutes: number | null | undefined;
+  /** Undefined when the file has no such column (then kept); null: none. */
+  supplyPointRef: string | null | undefined;
+  /** The end day (YYYY-MM-DD); undefined when the file has no such column, null: none. */
+  endsOn: string | null | undefined;
 }
 
 export interface EligibilityLine {
@@ -106,6 +116,8 @@ export function parseEligibilityRow(row: CsvRow, issues: Issues): EligibilityLin
     equipment: r.optional('equipment', parseEquipment),
     contractualDelay,
     contractualDelayMinutes: delayMinutes(explicitMinutes, contractualDelay),
+    supplyPointRef: r.optional('supply_point_ref', parseReference),
+    endsOn: r.optional('ends_on', parseLocalDate),
   };
   if (!r.valid) return null;
   return {
