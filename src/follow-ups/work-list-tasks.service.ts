@@ -41,7 +41,8 @@ export async function recordCallOutcome(
     const noAnswer = input.outcome === 'no-answer';
     await tx.departure.update({
       where: { caseId },
-      data: { callDue: false, ...(noAnswer ? { meterSurveyDue: true } : {}) },
+      // updatedAt by the service's clock: the meter survey is on the list since now.
+      data: { callDue: false, ...(noAnswer ? { meterSurveyDue: true } : {}), updatedAt: now },
     });
     await tx.contact.create({
       data: {

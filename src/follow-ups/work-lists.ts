@@ -2,6 +2,8 @@ import { OPEN_CASE_STATUSES } from '../cases/case-scope.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { customerName, postalAddress } from '../identification/customer-identity.js';
 import type { Db } from '../platform/db/client.js';
+import { DEPARTURE_CALL, DEPARTURE_REMINDER } from './departure-dates.js';
+import { VACANT_FIELD_TASK, VACANT_LETTER } from './vacant-housing.service.js';
 
 // The agents' work lists, read from what the follow-ups and the other capabilities leave due on
 // the cases: calls to make, field tasks, letters to print, and cases past their deadline. Each
@@ -52,6 +54,19 @@ export interface WorkLists {
 
 const LIMIT = 1000;
 const caseSelect = { id: true, number: true, agencyId: true, subject: true } as const;
+/** With the case's fired timers: an item a timer put on a list is due since its timer fired. */
+const caseWithTimers = {
+  select: { ...caseSelect, timers: { where: { state: 'FIRED' }, select: { kind: true, firedAt: true } } },
+} as const;
+
+/** When the timer of this kind fired (the service's clock), else the row's last change. */
+function firedSince(
+  kase: { timers: { kind: string; firedAt: Date | null }[] },
+  kind: string,
+  otherwise: Date,
+): Date {
+  return kase.timers.find((timer) => timer.kind === kind)?.firedAt ?? otherwise;
+}
 const ref = (c: { id: string; number: number; agencyId: string | null; subject: string }): CaseRef => ({
   caseId: c.id,
   caseNumber: c.number,
@@ -66,7 +81,7 @@ export async function workLists(db: Db, scope: Prisma.CaseWhereInput, now: Date)
     db.departure.findMany({
       where: { OR: [{ callDue: true }, { letterDue: true }, { meterSurveyDue: true }], case: open },
       include: {
-        case: { select: caseSelect },
+        case: caseWithTimers,
         contract: { select: { supplyPoint: { select: { reference: true } } } },
         customer: {
           select: {
@@ -106,7 +121,7 @@ export async function workLists(db: Db, scope: Prisma.CaseWhereInput, now: Date)
     db.vacantHousing.findMany({
       where: { OR: [{ fieldTaskDue: true }, { letterDue: true }], case: open },
       include: {
-        case: { select: caseSelect },
+        case: caseWithTimers,
         supplyPoint: { select: { reference: true, addressLine: true, postcode: true, city: true } },
       },
       orderBy: { updatedAt: 'asc' },
@@ -127,7 +142,7 @@ export async function workLists(db: Db, scope: Prisma.CaseWhereInput, now: Date)
         ...ref(d.case),
         kind: 'departure' as const,
         phone: d.mobile ?? d.customer.phones[0]?.e164 ?? null,
-        since: d.updatedAt,
+        since: firedSince(d.case, DEPARTURE_CALL, d.updatedAt),
       })),
     ...appointments.map((a) => ({
       ...ref(a.case),
@@ -157,7 +172,7 @@ export async function workLists(db: Db, scope: Prisma.CaseWhereInput, now: Date)
         kind: 'departure-reminder' as const,
         addressee: customerName(d.customer),
         address: postalAddress(d.customer),
-        since: d.updatedAt,
+        since: firedSince(d.case, DEPARTURE_REMINDER, d.updatedAt),
       })),
     ...vacancies
       .filter((v) => v.letterDue)
@@ -166,7 +181,7 @@ export async function workLists(db: Db, scope: Prisma.CaseWhereInput, now: Date)
         kind: 'new-occupant' as const,
         addressee: 'Au nouvel occupant',
         address: postalAddress(v.supplyPoint),
-        since: v.updatedAt,
+        since: firedSince(v.case, VACANT_LETTER, v.updatedAt),
       })),
   ].sort((a, b) => a.since.getTime() - b.since.getTime());
 
@@ -188,7 +203,7 @@ export async function workLists(db: Db, scope: Prisma.CaseWhereInput, now: Date)
         kind: 'close-connection' as const,
         supplyPoint: v.supplyPoint.reference,
         address: postalAddress(v.supplyPoint),
-        since: v.updatedAt,
+        since: firedSince(v.case, VACANT_FIELD_TASK, v.updatedAt),
       })),
   ].sort((a, b) => a.since.getTime() - b.since.getTime());
 

@@ -67,6 +67,10 @@ async function fire(caseId: string, kind: string, when: Date) {
   await until(async () => !(await queue.getJob(timerJobId(timer))));
 }
 
+/** An ISO instant in the same minute (the test's clock runs on from where it is set). */
+const sameMinute = (instant: Date) =>
+  expect.stringMatching(new RegExp(`^${instant.toISOString().slice(0, 16)}`));
+
 describe('work lists', () => {
   it('[DP-5] a vacant home’s letter and field task appear on its agency’s lists as their timers fire, and in the CSV files', async () => {
     const lyon = await agencyWithHome('WL-LYO');
@@ -92,6 +96,8 @@ describe('work lists', () => {
         caseNumber: number,
         addressee: 'Au nouvel occupant',
         address: '4 rue Vide, 69004 Lyon',
+        // Due since its timer fired, by the service's clock.
+        since: sameMinute(at('2026-12-17T09:00')),
       }),
     ]);
     expect(lists.fieldTasks).toEqual([]);
@@ -103,7 +109,12 @@ describe('work lists', () => {
 
     await fire(caseId, 'vacant-field-task', at('2027-01-06T09:00'));
     expect((await get(agent, '/api/work-lists')).json().fieldTasks).toEqual([
-      expect.objectContaining({ kind: 'close-connection', caseNumber: number, supplyPoint: 'PDL-WL-LYO' }),
+      expect.objectContaining({
+        kind: 'close-connection',
+        caseNumber: number,
+        supplyPoint: 'PDL-WL-LYO',
+        since: sameMinute(at('2027-01-06T09:00')),
+      }),
     ]);
     expect((await get(agent, '/api/work-lists/field-tasks.csv')).body).toContain(
       `close-connection;${number};PDL-WL-LYO;`,
