@@ -100,7 +100,13 @@ export async function workLists(db: Db, scope: Prisma.CaseWhereInput, now: Date)
     }),
     db.appointment.findMany({
       where: { callDue: true, case: scope },
-      select: { mobile: true, updatedAt: true, case: { select: caseSelect } },
+      select: {
+        mobile: true,
+        cancelledAt: true,
+        missedAt: true,
+        updatedAt: true,
+        case: { select: caseSelect },
+      },
       orderBy: { updatedAt: 'asc' },
       take: LIMIT,
     }),
@@ -148,7 +154,8 @@ export async function workLists(db: Db, scope: Prisma.CaseWhereInput, now: Date)
       ...ref(a.case),
       kind: 'appointment-change' as const,
       phone: a.mobile,
-      since: a.updatedAt,
+      // [AP-4] Since the company cancelled or missed it (a move sets updatedAt by the clock).
+      since: a.cancelledAt ?? a.missedAt ?? a.updatedAt,
     })),
     ...holding.map((c) => ({
       ...ref(c),

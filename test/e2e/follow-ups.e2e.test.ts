@@ -37,7 +37,7 @@ async function fallsDueNow(running: Service, caseId: string, kind: string): Prom
 }
 
 describe('follow-ups in the console', () => {
-  it('[DP-1] [DP-2] signals a move from the customer’s case, and the call due 30 days later appears on the Follow-ups screen without a reload', async () => {
+  it('[DP-1] [DP-2] signals a move from the customer’s case; the call due 30 days later appears on the Follow-ups screen without a reload, and unanswered, becomes a meter survey', async () => {
     const { db } = service();
     const caller = await coveredCaller(db, 'AG-LYO', 1);
     const lyon = await db.agency.findUniqueOrThrow({ where: { code: 'AG-LYO' } });
@@ -111,6 +111,21 @@ describe('follow-ups in the console', () => {
     expect(await callRow.textContent()).toContain(caller.phone);
     await callRow.getByRole('link', { name: `dossier n° ${departure.case.number}` }).waitFor();
     await screenshot(page, 'follow-ups-call-due');
+
+    // [DP-2] Nobody answers the agent's call: a meter survey goes on the field tasks.
+    await callRow
+      .getByRole('button', { name: `Pas de réponse : dossier n° ${departure.case.number}` })
+      .click();
+    const surveyRow = page.locator(`[data-field-task-row="${departure.caseId}"][data-kind="meter-survey"]`);
+    await surveyRow.waitFor();
+    expect(await surveyRow.textContent()).toContain('Départ sans réponse : relever le compteur');
+    await callRow.waitFor({ state: 'detached' });
+    await page
+      .getByText(
+        `Pas de réponse au dossier n° ${departure.case.number} : un relevé du compteur est à faire sur place.`,
+      )
+      .waitFor();
+    await screenshot(page, 'follow-ups-meter-survey');
     expect(await page.evaluate(() => (globalThis as { __noReload?: boolean }).__noReload)).toBe(true);
     expect(loads).toBe(0);
     // The one refusal the agent saw: the owner missing.
