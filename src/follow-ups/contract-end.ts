@@ -4,8 +4,8 @@ import { OPEN_CASE_STATUSES } from '../cases/case-scope.js';
 import type { Locale } from '../generated/prisma/enums.js';
 import { customerName } from '../identification/customer-identity.js';
 import type { ContractChanges } from '../imports/importer.js';
-import { messageRow, scheduleSend } from '../messaging/outbox.service.js';
 import { dateWords, isoDay } from './departure-dates.js';
+import { departureMessage, messageInTx } from './departure-messages.js';
 import type { AfterCommit, FollowUpDeps, Tx } from './follow-ups.deps.js';
 import { timelineInTx } from './follow-ups.deps.js';
 import { cancelTimers, setTimers, type Timer, type TimerHandler } from './timers.js';
@@ -122,35 +122,15 @@ export async function afterDeparted(
     contractReference: contract.reference,
     departedDate: dateWords(departure.departedAt ?? now, locale),
   };
-  const email = departure.email ?? (customer.emailFailing ? null : customer.email);
-  const mobile = departure.mobile ?? customer.phones[0]?.e164 ?? null;
   const render = (name: string) => deps.templates.render(name, locale, vars);
-  const common = {
+  const input = departureMessage(render, DEPARTURE_LIABILITY, departure, customer, {
     purpose: DEPARTURE_LIABILITY,
     locale,
     caseId: found.caseId,
     customerId: departure.customerId,
     idempotencyKey: `departure-liability-${found.caseId}`,
-  };
-  const input = email
-    ? {
-        ...common,
-        channel: 'EMAIL' as const,
-        to: email,
-        subject: render('email/departure-liability.subject'),
-        body: render('email/departure-liability.text'),
-        html: render('email/departure-liability.html'),
-      }
-    : mobile
-      ? { ...common, channel: 'SMS' as const, to: mobile, body: render('sms/departure-liability') }
-      : null;
-  const [row] = input
-    ? await tx.message.createManyAndReturn({
-        data: [messageRow(deps.outbox, input, now)],
-        select: { id: true, channel: true, essential: true, notBefore: true },
-        skipDuplicates: true,
-      })
-    : [];
+  });
+  const message = input ? await messageInTx(deps, tx, input, now) : null;
   if (!input) deps.logger.info({ caseId: found.caseId }, 'liability notice not sent: no e-mail nor mobile');
   const published = await timelineInTx(tx, deps.events, {
     caseId: found.caseId,
@@ -161,7 +141,7 @@ export async function afterDeparted(
       contract: contract.reference,
       channel: input?.channel ?? null,
       ...(contract.endsOn ? { endsOn: isoDay(contract.endsOn) } : {}),
-      ...(row ? { messageId: row.id } : {}),
+      ...(message?.messageId ? { messageId: message.messageId } : {}),
     },
   });
   return {
@@ -169,11 +149,7 @@ export async function afterDeparted(
     liabilityNotice: input?.channel ?? null,
     timers,
     async after() {
-      // Redis away: the row is QUEUED and the outbox sweep sends it.
-      if (row)
-        await scheduleSend(deps.outbox, row).catch((err: unknown) =>
-          deps.logger.warn({ err }, 'liability notice job not added'),
-        );
+      await message?.send();
       await published();
     },
   };

@@ -1,9 +1,10 @@
 import type { Locale } from '../generated/prisma/enums.js';
 import { customerName, postalAddress } from '../identification/customer-identity.js';
-import { messageRow, type SentMessage, scheduleSend } from '../messaging/outbox.service.js';
+import type { SentMessage } from '../messaging/outbox.service.js';
 import { traceSentAsContact } from '../messaging/sent-contacts.js';
 import { contractEndHandler, DEPARTURE_CONTRACT_END, DEPARTURE_LIABILITY } from './contract-end.js';
 import { DEPARTURE_CALL, DEPARTURE_REMINDER, dateWords } from './departure-dates.js';
+import { departureMessage, messageInTx } from './departure-messages.js';
 import type { FollowUpDeps, Tx } from './follow-ups.deps.js';
 import { timelineInTx } from './follow-ups.deps.js';
 import type { TimerHandler } from './timers.js';
@@ -46,30 +47,15 @@ const reminder: TimerHandler = async (deps, tx, timer) => {
     plannedDate: dateWords(departure.plannedDate, locale),
     caseNumber: departure.case.number,
   };
-  // The details the customer gave when announcing the move first, then those on file.
-  const email = departure.email ?? (customer.emailFailing ? null : customer.email);
-  const mobile = departure.mobile ?? customer.phones[0]?.e164 ?? null;
-  const common = {
+  const render = (name: string) => deps.templates.render(name, locale, vars);
+  const input = departureMessage(render, 'departure-reminder', departure, customer, {
     purpose: DEPARTURE_REMINDER,
     locale,
     caseId: timer.caseId,
     customerId: departure.customerId,
     // Names the due time: a reminder re-armed by a moved date is a new message.
     idempotencyKey: `follow-up-${timer.id}-${timer.dueAt.getTime()}`,
-  };
-  const render = (name: string) => deps.templates.render(name, locale, vars);
-  const input = email
-    ? {
-        ...common,
-        channel: 'EMAIL' as const,
-        to: email,
-        subject: render('email/departure-reminder.subject'),
-        body: render('email/departure-reminder.text'),
-        html: render('email/departure-reminder.html'),
-      }
-    : mobile
-      ? { ...common, channel: 'SMS' as const, to: mobile, body: render('sms/departure-reminder') }
-      : null;
+  });
   const at = { caseId: timer.caseId, agencyId: departure.case.agencyId, at: now };
   if (!input) {
     // No e-mail nor mobile: the reminder is a letter, printed from the list of letters due.
@@ -78,24 +64,16 @@ const reminder: TimerHandler = async (deps, tx, timer) => {
     const after = await timelineInTx(tx, deps.events, { ...at, type: 'departure.letter-due', data: {} });
     return { data: { letter }, after };
   }
-  const [row] = await tx.message.createManyAndReturn({
-    data: [messageRow(deps.outbox, input, now)],
-    select: { id: true, channel: true, essential: true, notBefore: true },
-    skipDuplicates: true,
-  });
+  const { messageId, send } = await messageInTx(deps, tx, input, now);
   const published = await timelineInTx(tx, deps.events, {
     ...at,
     type: 'departure.reminder',
-    data: { channel: input.channel, ...(row ? { messageId: row.id } : {}) },
+    data: { channel: input.channel, ...(messageId ? { messageId } : {}) },
   });
   return {
-    data: { channel: input.channel, messageId: row?.id ?? null },
+    data: { channel: input.channel, messageId },
     async after() {
-      // Redis away: the row is QUEUED and the outbox sweep sends it.
-      if (row)
-        await scheduleSend(deps.outbox, row).catch((err: unknown) =>
-          deps.logger.warn({ err }, 'reminder job not added'),
-        );
+      await send();
       await published();
     },
   };
