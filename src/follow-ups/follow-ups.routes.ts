@@ -41,7 +41,8 @@ const STATUS_OF = {
   not_due: 409,
 } as const;
 
-function answer<T>(reply: FastifyReply, result: DepartureResult<T>, created = false) {
+/** A follow-up service's result as the api's answer: its value, or its error with its status. */
+export function answer<T>(reply: FastifyReply, result: DepartureResult<T>, created = false) {
   if (result.ok) return reply.code(created ? 201 : 200).send(result.value);
   return reply.code(STATUS_OF[result.code]).send({ error: result.code, message: result.message });
 }

@@ -7,7 +7,7 @@ import { STAFF } from '../platform/auth/principal.js';
 import { ApiErrorBody } from '../platform/http/common.schemas.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
-import type { DepartureResult } from './departures.service.js';
+import { answer } from './follow-ups.routes.js';
 import {
   CallOutcomeBody,
   CallOutcomeRecorded,
@@ -30,22 +30,6 @@ import { type LetterKind, type WorkLists, workLists } from './work-lists.js';
 // The work lists over the api, and each as a CSV file for those who print or plan from a sheet
 // (semicolons, UTF-8 with a BOM, as the other exports); and what agents record from them: a call
 // made, a field task done, letters printed.
-
-const STATUS_OF = {
-  not_found: 404,
-  invalid: 422,
-  owner_required: 422,
-  duplicate: 409,
-  closed: 409,
-  forbidden: 403,
-  departed: 409,
-  not_due: 409,
-} as const;
-
-function answer<T>(reply: FastifyReply, result: DepartureResult<T>) {
-  if (result.ok) return reply.code(200).send(result.value);
-  return reply.code(STATUS_OF[result.code]).send({ error: result.code, message: result.message });
-}
 
 const taskErrors = { 400: ApiErrorBody, 404: ApiErrorBody, 409: ApiErrorBody };
 
