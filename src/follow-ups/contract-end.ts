@@ -5,7 +5,7 @@ import type { Locale } from '../generated/prisma/enums.js';
 import { customerName } from '../identification/customer-identity.js';
 import type { ContractChanges } from '../imports/importer.js';
 import { dateWords, isoDay } from './departure-dates.js';
-import { departureMessage, messageInTx } from './departure-messages.js';
+import { CUSTOMER_CONTACTS_SELECT, departureMessage, messageInTx } from './departure-messages.js';
 import type { AfterCommit, FollowUpDeps, Tx } from './follow-ups.deps.js';
 import { timelineInTx } from './follow-ups.deps.js';
 import { cancelTimers, setTimers, type Timer, type TimerHandler } from './timers.js';
@@ -92,15 +92,7 @@ export async function afterDeparted(
       case: { select: { number: true } },
       contract: { select: { reference: true, endsOn: true } },
       customer: {
-        select: {
-          firstName: true,
-          lastName: true,
-          companyName: true,
-          email: true,
-          emailFailing: true,
-          locale: true,
-          phones: { where: { kind: 'MOBILE', failing: false }, orderBy: { e164: 'asc' }, take: 1 },
-        },
+        select: CUSTOMER_CONTACTS_SELECT,
       },
     },
   });

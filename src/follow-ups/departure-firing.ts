@@ -4,7 +4,7 @@ import type { SentMessage } from '../messaging/outbox.service.js';
 import { traceSentAsContact } from '../messaging/sent-contacts.js';
 import { contractEndHandler, DEPARTURE_CONTRACT_END, DEPARTURE_LIABILITY } from './contract-end.js';
 import { DEPARTURE_CALL, DEPARTURE_REMINDER, dateWords } from './departure-dates.js';
-import { departureMessage, messageInTx } from './departure-messages.js';
+import { CUSTOMER_CONTACTS_SELECT, departureMessage, messageInTx } from './departure-messages.js';
 import type { FollowUpDeps, Tx } from './follow-ups.deps.js';
 import { timelineInTx } from './follow-ups.deps.js';
 import type { TimerHandler } from './timers.js';
@@ -19,18 +19,7 @@ async function departureOf(tx: Tx, caseId: string) {
     include: {
       case: { select: { number: true, agencyId: true } },
       customer: {
-        select: {
-          firstName: true,
-          lastName: true,
-          companyName: true,
-          email: true,
-          emailFailing: true,
-          addressLine: true,
-          postcode: true,
-          city: true,
-          locale: true,
-          phones: { where: { kind: 'MOBILE', failing: false }, orderBy: { e164: 'asc' }, take: 1 },
-        },
+        select: { ...CUSTOMER_CONTACTS_SELECT, addressLine: true, postcode: true, city: true },
       },
     },
   });

@@ -5,6 +5,17 @@ import type { FollowUpDeps, Tx } from './follow-ups.deps.js';
 // e-mail, else by SMS, to the details given when announcing the move first, then those on file;
 // written in the caller's transaction, their send job added once it has committed.
 
+/** What the departure's messages need of the customer: a name, the language and the contacts. */
+export const CUSTOMER_CONTACTS_SELECT = {
+  firstName: true,
+  lastName: true,
+  companyName: true,
+  email: true,
+  emailFailing: true,
+  locale: true,
+  phones: { where: { kind: 'MOBILE', failing: false }, orderBy: { e164: 'asc' }, take: 1 },
+} as const;
+
 interface DepartureContacts {
   email: string | null;
   mobile: string | null;
