@@ -294,7 +294,10 @@ async function startMain(
 interface CallResult {
   n: number;
   incomingMs: number;
+  /** The menu answer: identification and eligibility, then the address read back [ON-4]. */
   menuMs: number;
+  /** The address confirmed: the case opened and routed (route-on-call), "the technician will call back". */
+  routingMs: number;
   /** performance.now() when the recording webhook (the end of the call) was sent. */
   endedAt: number;
   /** How long the recording webhook took to answer: the caller's wait after the beep. */
@@ -302,7 +305,7 @@ interface CallResult {
   statusMs: number;
   /** Non-200 answers, and answers the call cannot go on from. */
   failures: string[];
-  /** The menu answer was not "the technician will call back" (a fallback): the call goes on. */
+  /** The address answer was not "the technician will call back" (a fallback): the call goes on. */
   notRouted: boolean;
 }
 
@@ -355,6 +358,7 @@ function caller(apiBaseUrl: string, willCallBack: string): Caller {
         n,
         incomingMs: 0,
         menuMs: 0,
+        routingMs: 0,
         endedAt: 0,
         recordingMs: 0,
         statusMs: 0,
@@ -368,13 +372,22 @@ function caller(apiBaseUrl: string, willCallBack: string): Caller {
         failures.push(`incoming: ${incoming.status} ${incoming.body.slice(0, 200)}`);
         return result;
       }
-      // Key 2 at the menu: a breakdown. The flow identifies the caller, checks the contract,
-      // opens the case and routes it (page-now), then asks for the description.
-      const routed = await post(menu, { ...call, CallStatus: 'in-progress', Digits: '2' });
-      result.menuMs = routed.ms;
+      // Key 2 at the menu: a breakdown. The flow identifies the caller, checks the contract and
+      // reads back the served address [ON-4].
+      const menuAnswer = await post(menu, { ...call, CallStatus: 'in-progress', Digits: '2' });
+      result.menuMs = menuAnswer.ms;
+      const address = actionOf(menuAnswer.body, 'Gather');
+      if (menuAnswer.status !== 200 || !address) {
+        failures.push(`menu: ${menuAnswer.status} ${menuAnswer.body.slice(0, 300)}`);
+        return result;
+      }
+      // Key 1: the address is right. The case is opened and routed (page-now), then the flow asks
+      // for the description.
+      const routed = await post(address, { ...call, CallStatus: 'in-progress', Digits: '1' });
+      result.routingMs = routed.ms;
       const recording = actionOf(routed.body, 'Record');
       if (routed.status !== 200 || !recording) {
-        failures.push(`menu: ${routed.status} ${routed.body.slice(0, 300)}`);
+        failures.push(`address: ${routed.status} ${routed.body.slice(0, 300)}`);
         return result;
       }
       // Not told the technician will call back (an action's fallback: leave a message). A caller
@@ -382,7 +395,7 @@ function caller(apiBaseUrl: string, willCallBack: string): Caller {
       if (!decode(routed.body).includes(willCallBack)) {
         result.notRouted = true;
         failures.push(
-          `menu: not routed, heard: ${decode(routed.body)
+          `address: not routed, heard: ${decode(routed.body)
             .replace(/<[^>]+>/g, ' ')
             .slice(0, 200)}`,
         );
@@ -830,6 +843,7 @@ export async function runPagingBench(): Promise<PagingOutcome> {
     const smsLatencies = percentiles(latency.value.flatMap((r) => (r.smsMs === null ? [] : [r.smsMs])));
     const recordingWebhook = percentiles(latency.value.filter(ok).map((r) => r.recordingMs));
     const menuWebhook = percentiles(latency.value.filter(ok).map((r) => r.menuMs));
+    const routingWebhook = percentiles(latency.value.filter(ok).map((r) => r.routingMs));
     const concurrentLatency = percentiles(
       c.calls.flatMap((r, i) => {
         const placed = c.pages[i]?.[0];
@@ -866,8 +880,10 @@ export async function runPagingBench(): Promise<PagingOutcome> {
         firstSmsMs: smsLatencies,
         /** How long the recording webhook took to answer (the caller's wait), ms. */
         recordingWebhookMs: recordingWebhook,
-        /** The menu answer (identify, eligibility, open case, route-on-call), ms. */
+        /** The menu answer (identify, eligibility, the address read back), ms. */
         menuWebhookMs: menuWebhook,
+        /** The address confirmed (open case, route-on-call, "the technician will call back"), ms. */
+        routingWebhookMs: routingWebhook,
         incomingWebhookMs: percentiles(latency.value.filter(ok).map((r) => r.incomingMs)),
         statusCallbackMs: percentiles(latency.value.filter(ok).map((r) => r.statusMs)),
         warmupFirstCallMs: percentiles(warmup.value.flatMap((r) => (r.callMs === null ? [] : [r.callMs]))),
@@ -888,6 +904,7 @@ export async function runPagingBench(): Promise<PagingOutcome> {
         firstCallMs: concurrentLatency,
         recordingWebhookMs: percentiles(c.calls.filter(ok).map((r) => r.recordingMs)),
         menuWebhookMs: percentiles(c.calls.filter(ok).map((r) => r.menuMs)),
+        routingWebhookMs: percentiles(c.calls.filter(ok).map((r) => r.routingMs)),
         incomingWebhookMs: percentiles(c.calls.filter(ok).map((r) => r.incomingMs)),
         statusCallbackMs: percentiles(c.calls.filter(ok).map((r) => r.statusMs)),
         /** Callers sent to a fallback (leave a message) instead of "the technician will call back". */
@@ -955,13 +972,15 @@ export async function runPagingBench(): Promise<PagingOutcome> {
         `servers: src/main.ts --role all (webhooks, workers) + --role worker; Twilio stand-in in this process`,
         `latency, ${LATENCY_CALLS} sequential calls (after ${WARMUP_CALLS} warm-up): end of call → page call at Twilio ${ms(latencies)}`,
         `  → page SMS at Twilio ${ms(smsLatencies)}`,
-        `  the caller's waits: recording webhook ${ms(recordingWebhook)}, menu answer (routing) ${ms(menuWebhook)}`,
+        `  the caller's waits: menu answer ${ms(menuWebhook)}, address answer (routing) ${ms(routingWebhook)}, ` +
+          `recording webhook ${ms(recordingWebhook)}`,
         `  pages sent via: ${JSON.stringify(summary.latency.pagesVia)}; CPU (cores) ${JSON.stringify(latencyCpuUse)}`,
         ...hopLines(latencyHops),
         `concurrency, ${CONCURRENT_CALLS} calls at once: ${Math.round(wallMs)} ms from the first webhook to the last page call, ` +
           `${summary.concurrency.callsRoutedPerSecond} calls routed/s (last page SMS at ${summary.concurrency.lastPageRequestMs} ms, ` +
           `${settings.messaging.smsPerSecond} SMS/s); end of call → page call ${ms(concurrentLatency)}`,
-        `  the caller's waits: menu answer (routing) ${ms(summary.concurrency.menuWebhookMs)}, ` +
+        `  the caller's waits: incoming ${ms(summary.concurrency.incomingWebhookMs)}, menu answer ${ms(summary.concurrency.menuWebhookMs)}, ` +
+          `address answer (routing) ${ms(summary.concurrency.routingWebhookMs)}, ` +
           `recording webhook ${ms(summary.concurrency.recordingWebhookMs)}`,
         `  callers not routed (sent to a fallback) ${summary.concurrency.notRouted}; ` +
           `duplicates ${concurrentCount.duplicates}, misses ${concurrentCount.misses} (stand-in, ${QUIET_MS} ms quiet wait); ` +
