@@ -1,15 +1,15 @@
 import type { FrenchCalendar } from '../calendar/french-calendar.js';
 import { isOpen } from '../calendar/opening-hours.js';
-import type { Prisma } from '../generated/prisma/client.js';
 import { identificationChecklist } from '../identification/checklist.js';
 import { postalAddress } from '../identification/customer-identity.js';
-import { candidatesFor, findByReference, identifyByNumber, statusOf } from '../identification/identify.js';
+import { findByReference, identifyByNumber, statusOf } from '../identification/identify.js';
 import type { PhoneIndex } from '../identification/phone-index.js';
 import type { RouteRequest, RouteResult } from '../oncall/route-on-call.action.js';
 import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { ActionName, ActionOutcome } from './actions.js';
+import { openCallCase } from './call-cases.js';
 import type { CallState } from './call-state.js';
 import { announceCall, screenPopOf } from './screen-pop.js';
 import type { ServiceLine } from './service-lines.js';
@@ -110,79 +110,51 @@ export function createDomainActions({
     // One case per call, whatever the number of times the step runs: the call's contact (its
     // provider id is the CallSid) points at it.
     async 'open-case'({ state, line, now }) {
-      const existing = await db.contact.findUnique({
-        where: { providerId: state.callSid },
-        select: { case: { select: { id: true, number: true } } },
-      });
-      if (existing?.case)
-        return {
-          outcome: 'opened',
-          caseId: existing.case.id,
-          vars: { caseNumber: String(existing.case.number) },
-        };
       const customerId = state.customerIds.length === 1 ? state.customerIds[0]! : null;
       const emergency = state.vars.emergency === 'yes';
       const category = line.kind === 'out-of-hours' ? 'out-of-hours' : 'call';
       // What whoever calls back must still have the caller confirm (the IVR only heard a number).
-      const [candidate] = customerId ? await candidatesFor(db, [customerId]) : [];
-      const toConfirm = identificationChecklist({
-        relation: 'UNKNOWN',
-        serviceContract: candidate?.serviceContract ?? false,
-        referenceGiven: state.vars.referenceGiven === 'yes',
+      const received = (serviceContract: boolean) => ({
+        line: line.name,
+        path: state.path,
+        facts: callerInputs(state),
+        toConfirm: identificationChecklist({
+          relation: 'UNKNOWN',
+          serviceContract,
+          referenceGiven: state.vars.referenceGiven === 'yes',
+        }),
       });
-      const opened = await db.$transaction(async (tx) => {
-        const kase = await tx.case.create({
-          data: {
-            category,
-            urgency: emergency ? 'URGENT' : 'NORMAL',
-            subject: emergency ? 'Urgence signalée par téléphone' : 'Demande par téléphone',
-            description: describeCall(state),
-            detailsToCheck: state.vars.addressConfirmed === 'no',
-            customerId,
-            agencyId: state.vars.agencyId ?? null,
-            openedAt: now,
-            events: {
-              create: {
-                type: 'call.received',
-                at: now,
-                data: {
-                  line: line.name,
-                  path: state.path,
-                  facts: callerInputs(state),
-                  toConfirm,
-                } as unknown as Prisma.InputJsonValue,
-              },
-            },
-          },
-          select: { id: true, number: true },
-        });
-        await tx.contact.upsert({
-          where: { providerId: state.callSid },
-          create: {
-            providerId: state.callSid,
-            direction: 'INBOUND',
-            channel: 'PHONE',
-            at: new Date(state.startedAt),
-            caseId: kase.id,
-            customerId,
-            details: { line: line.name, from: state.from, candidates: state.customerIds },
-          },
-          update: { caseId: kase.id },
-        });
-        return kase;
+      const opened = await openCallCase(db, {
+        callSid: state.callSid,
+        startedAt: new Date(state.startedAt),
+        at: now,
+        category,
+        urgent: emergency,
+        subject: emergency ? 'Urgence signalée par téléphone' : 'Demande par téléphone',
+        description: describeCall(state),
+        detailsToCheck: state.vars.addressConfirmed === 'no',
+        customerId,
+        agencyId: state.vars.agencyId ?? null,
+        received: { withServiceContract: received(true), withoutServiceContract: received(false) },
+        contactDetails: { line: line.name, from: state.from, candidates: state.customerIds },
       });
-      await events.publish({
-        type: 'case.opened',
-        data: { caseId: opened.id, number: opened.number, category, customerId, urgent: emergency },
-      });
-      // The night call is in the case store: the console pops it with who the caller may be. A
-      // pop not shown must not send the caller to the fallback of a case that is opened.
-      await announceCall(
-        events,
-        screenPopOf(state, line, 'case-opened', now, opened),
-        state.vars.agencyId ?? null,
-      ).catch((err) => logger.warn({ err, callSid: state.callSid }, 'screen pop not published'));
-      return { outcome: 'opened', caseId: opened.id, vars: { caseNumber: String(opened.number) } };
+      const result = {
+        outcome: 'opened' as const,
+        caseId: opened.id,
+        vars: { caseNumber: String(opened.number) },
+      };
+      if (!opened.created) return result;
+      // The night call is in the case store: the console pops it with who the caller may be,
+      // once the caller has their answer. A pop not shown must not send the caller to a fallback.
+      const agencyId = state.vars.agencyId ?? null;
+      void Promise.all([
+        events.publish({
+          type: 'case.opened',
+          data: { caseId: opened.id, number: opened.number, category, customerId, urgent: emergency },
+        }),
+        announceCall(events, screenPopOf(state, line, 'case-opened', now, opened), agencyId),
+      ]).catch((err: unknown) => logger.warn({ err, callSid: state.callSid }, 'case opening not published'));
+      return result;
     },
 
     async 'check-opening-hours'({ line, now }) {

@@ -23,13 +23,14 @@ export async function recordVoicemail(
   events: EventBus,
   voicemail: Voicemail,
 ): Promise<{ caseId: string; created: boolean }> {
-  const existing = await db.contact.findUnique({
-    where: { providerId: voicemail.callSid },
-    select: { caseId: true },
-  });
-  if (existing?.caseId) {
-    await attachRecording(db, events, existing.caseId, voicemail);
-    return { caseId: existing.caseId, created: false };
+  const attached = await attachRecording(db, voicemail);
+  if (attached.caseId) {
+    if (attached.added)
+      await events.publish({
+        type: 'case.updated',
+        data: { caseId: attached.caseId, event: 'voicemail.recorded' },
+      });
+    return { caseId: attached.caseId, created: false };
   }
 
   const customerId = voicemail.customerIds.length === 1 ? voicemail.customerIds[0]! : null;
@@ -77,19 +78,29 @@ export async function recordVoicemail(
   return { caseId: opened.id, created: true };
 }
 
-async function attachRecording(db: Db, events: EventBus, caseId: string, voicemail: Voicemail) {
+/**
+ * The recording on the case of the call's contact, once (a retried webhook finds it there), in
+ * one statement: the caller waits for it. No case: the call has none yet.
+ */
+async function attachRecording(
+  db: Db,
+  voicemail: Voicemail,
+): Promise<{ caseId: string | null; added: boolean }> {
   const data = { recordingUrl: voicemail.recordingUrl, durationSeconds: voicemail.durationSeconds };
-  const already = await db.caseEvent.findFirst({
-    where: {
-      caseId,
-      type: 'voicemail.recorded',
-      data: { path: ['recordingUrl'], equals: voicemail.recordingUrl },
-    },
-    select: { id: true },
-  });
-  if (already) return;
-  await db.caseEvent.create({ data: { caseId, type: 'voicemail.recorded', at: voicemail.at, data } });
-  await events.publish({ type: 'case.updated', data: { caseId, event: 'voicemail.recorded' } });
+  const [row] = await db.$queryRaw<Array<{ caseId: string | null; added: boolean }>>`
+    WITH target AS (
+      SELECT case_id FROM contacts WHERE provider_id = ${voicemail.callSid} AND case_id IS NOT NULL
+    ), added AS (
+      INSERT INTO case_events (case_id, type, at, data)
+      SELECT case_id, 'voicemail.recorded', ${voicemail.at}::timestamptz, ${JSON.stringify(data)}::jsonb
+      FROM target
+      WHERE NOT EXISTS (SELECT 1 FROM case_events e
+                        WHERE e.case_id = target.case_id AND e.type = 'voicemail.recorded'
+                          AND e.data->>'recordingUrl' = ${voicemail.recordingUrl})
+      RETURNING case_id
+    )
+    SELECT (SELECT case_id FROM target) AS "caseId", EXISTS (SELECT 1 FROM added) AS added`;
+  return { caseId: row?.caseId ?? null, added: row?.added ?? false };
 }
 
 /** The trace every inbound call leaves, written when Twilio reports the call ended. */
@@ -113,18 +124,13 @@ export async function recordCallEnded(
     candidates: state?.customerIds ?? [],
   };
   const customerId = state?.customerIds.length === 1 ? state.customerIds[0]! : null;
-  await db.contact.upsert({
-    where: { providerId: callSid },
-    create: {
-      providerId: callSid,
-      direction: 'INBOUND',
-      channel: 'PHONE',
-      at: state ? new Date(state.startedAt) : at,
-      customerId,
-      details,
-    },
-    update: { details },
-  });
+  const startedAt = state ? new Date(state.startedAt) : at;
+  // One statement: every caller's last webhook, a burst's included.
+  await db.$executeRaw`
+    INSERT INTO contacts (provider_id, direction, channel, at, customer_id, details, created_at)
+    VALUES (${callSid}, 'INBOUND', 'PHONE', ${startedAt}::timestamptz, ${customerId}::uuid,
+            ${JSON.stringify(details)}::jsonb, ${at}::timestamptz)
+    ON CONFLICT (provider_id) DO UPDATE SET details = EXCLUDED.details`;
 }
 
 // A message recorded while PostgreSQL is away is parked in Redis and filed by the maintenance

@@ -303,20 +303,21 @@ async function giveUp(deps: PagingDeps, pageId: string, reason: 'nobody-on-call'
  * rather than wait for the backstop delay, or send the recap of a request paged later or never.
  */
 export async function afterOutOfHoursCall(deps: PagingDeps, caseId: string): Promise<void> {
-  const decision = await deps.db.caseEvent.findFirst({
-    where: { caseId, type: 'oncall.decision' },
-    orderBy: { id: 'desc' },
-    select: { data: true },
-  });
-  const kind = (decision?.data as { kind?: string } | undefined)?.kind;
+  // One query (the caller of the recording webhook waits for it): the decision and the page.
+  const [found] = await deps.db.$queryRaw<
+    Array<{ kind: string | null; pageId: string | null; status: string | null }>
+  >`
+    SELECT (SELECT data->>'kind' FROM case_events
+            WHERE case_id = ${caseId}::uuid AND type = 'oncall.decision' ORDER BY id DESC LIMIT 1) AS kind,
+           p.id AS "pageId", p.status::text AS status
+    FROM (SELECT 1) AS one LEFT JOIN pages p ON p.case_id = ${caseId}::uuid`;
+  const kind = found?.kind;
   if (kind === 'deferred' || kind === 'recap-only') {
     await sendRecap(deps, caseId);
     return;
   }
-  if (kind !== 'page-now') return;
-  const page = await deps.db.page.findUnique({ where: { caseId }, select: { id: true, status: true } });
-  if (page?.status !== 'SCHEDULED') return;
-  const job = await deps.queue.getJob(attemptJobId(page.id, 1));
+  if (kind !== 'page-now' || !found?.pageId || found.status !== 'SCHEDULED') return;
+  const job = await deps.queue.getJob(attemptJobId(found.pageId, 1));
   if (job && (await job.isDelayed())) await job.promote();
 }
 

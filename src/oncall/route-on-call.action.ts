@@ -1,12 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { DateTime } from 'luxon';
-import type { Prisma } from '../generated/prisma/client.js';
 import type { Locale } from '../generated/prisma/enums.js';
-import { isUniqueViolation } from '../messaging/outbox.service.js';
 import { addWorkingDays, agencyCalendar, type WindowCalendar } from './on-call-windows.js';
 import type { PagingDeps } from './paging.deps.js';
 import { scheduleAttempt } from './paging.deps.js';
 import { decideRouting, type Routing } from './routing.rules.js';
+import { recordRouting, routingContract } from './routing-store.js';
 
 // The IVR's `route-on-call` action: decides what happens to an out-of-hours request once its
 // case is open, records the decision on the case and schedules the page. The caller is told
@@ -25,85 +24,60 @@ export interface RouteResult {
 }
 
 export async function routeOnCall(deps: PagingDeps, request: RouteRequest): Promise<RouteResult> {
-  const { db } = deps;
   const now = deps.clock.now();
-  const contract = request.contractId
-    ? await db.contract.findUnique({
-        where: { id: request.contractId },
-        include: { agency: { include: { onCallWindows: true } } },
-      })
-    : null;
+  const contract = request.contractId ? await routingContract(deps.db, request.contractId) : null;
   const calendar = contract
     ? agencyCalendar(deps.calendar, contract.agency)
     : { zone: deps.zone, isPublicHoliday: () => false };
-  const windows = (contract?.agency.onCallWindows ?? []).filter(
-    (w) => !contract?.onCallType || w.onCallType === contract.onCallType,
-  );
   const routing = decideRouting({
     now,
     emergency: request.emergency,
     contract,
-    windows,
+    windows: contract?.windows ?? [],
     calendar,
     settings: deps.settings,
   });
   const agencyId = contract?.agencyId ?? null;
   const pageAt = routing.kind === 'deferred' ? routing.pageAt : now;
   const paged = routing.kind === 'page-now' || routing.kind === 'emergency' || routing.kind === 'deferred';
-
-  let page: { id: string } | null = null;
-  try {
-    page = await db.$transaction(async (tx) => {
-      await tx.caseEvent.create({
-        data: {
-          caseId: request.caseId,
-          type: 'oncall.decision',
-          at: now,
-          data: decisionData(routing) as Prisma.InputJsonValue,
-        },
-      });
-      await tx.case.update({
-        where: { id: request.caseId },
-        data: {
-          agencyId,
-          // A request the agency handles itself is due its next working day (DOMAIN.md section 1).
-          ...(routing.kind === 'not-eligible' || routing.kind === 'recap-only'
-            ? { dueAt: nextWorkingDay(now, calendar, deps.settings.agencyDueMinute) }
-            : {}),
-        },
-      });
-      if (!paged) return null;
-      return tx.page.create({
-        data: {
-          caseId: request.caseId,
-          agencyId,
+  const { pageId } = await recordRouting(deps.db, {
+    caseId: request.caseId,
+    agencyId,
+    at: now,
+    decision: decisionData(routing),
+    // A request the agency handles itself is due its next working day (DOMAIN.md section 1).
+    dueAt:
+      routing.kind === 'not-eligible' || routing.kind === 'recap-only'
+        ? nextWorkingDay(now, calendar, deps.settings.agencyDueMinute)
+        : null,
+    page: paged
+      ? {
           onCallType: contract?.onCallType ?? null,
           decision: routing.kind,
           scheduledFor: pageAt,
           replyCode: String(randomInt(1000, 10000)),
-        },
-        select: { id: true },
-      });
-    });
-  } catch (err) {
-    // The same call's webhook ran this action already: its decision stands.
-    if (!isUniqueViolation(err)) throw err;
-    page = await db.page.findUnique({ where: { caseId: request.caseId }, select: { id: true } });
-  }
-  await deps.events.publish({
-    type: 'oncall.decision',
-    agencyId,
-    data: { caseId: request.caseId, ...decisionData(routing) },
+        }
+      : null,
   });
-  if (page) {
+  if (pageId) {
     // Inside the window the page waits for the end of the call (the fault's description), at
     // most `pageAfterCallSeconds`; an emergency goes at once; a deferred page the next morning.
     const delayMs =
       routing.kind === 'page-now'
         ? deps.settings.pageAfterCallSeconds * 1000
         : Math.max(0, pageAt.getTime() - now.getTime());
-    await scheduleAttempt(deps, page.id, 1, delayMs);
+    await scheduleAttempt(deps, pageId, 1, delayMs);
   }
+  // The console hears of it after the caller has their answer; the timeline has it already.
+  void deps.events
+    .publish({
+      type: 'oncall.decision',
+      agencyId,
+      data: { caseId: request.caseId, ...decisionData(routing) },
+    })
+    .catch((err: unknown) =>
+      deps.logger.warn({ err, caseId: request.caseId }, 'oncall.decision not published'),
+    );
   return { outcome: routing.kind, vars: spokenTime(pageAt, calendar.zone, request.locale, now) };
 }
 
