@@ -78,31 +78,38 @@ export function createDomainActions({
     async 'check-eligibility'({ state, now }) {
       const customerId = state.customerIds.length === 1 ? state.customerIds[0] : undefined;
       if (!customerId) return { outcome: 'not-under-contract', vars: { contractualDelay: '' } };
-      const contracts = await db.contract.findMany({
-        where: {
-          customerId,
-          OR: [{ endsOn: null }, { endsOn: { gte: now } }],
-          AND: [{ OR: [{ startsOn: null }, { startsOn: { lte: now } }] }],
-        },
-        select: {
-          id: true,
-          outOfHoursCoverage: true,
-          agencyId: true,
-          contractualDelay: true,
-          supplyPoint: { select: { addressLine: true, postcode: true, city: true } },
-          customer: { select: { addressLine: true, postcode: true, city: true } },
-        },
-        orderBy: { outOfHoursCoverage: 'desc' },
-      });
-      const contract = contracts[0];
+      // One query (the caller waits): the current contract, covered ones first, and the address it serves.
+      const [contract] = await db.$queryRaw<
+        Array<{
+          id: string;
+          outOfHoursCoverage: boolean;
+          agencyId: string;
+          contractualDelay: string | null;
+          addressLine: string;
+          postcode: string;
+          city: string;
+        }>
+      >`
+        SELECT c.id, c.out_of_hours_coverage AS "outOfHoursCoverage", c.agency_id AS "agencyId",
+               c.contractual_delay AS "contractualDelay",
+               CASE WHEN sp.id IS NULL THEN cu.address_line ELSE sp.address_line END AS "addressLine",
+               CASE WHEN sp.id IS NULL THEN cu.postcode ELSE sp.postcode END AS postcode,
+               CASE WHEN sp.id IS NULL THEN cu.city ELSE sp.city END AS city
+        FROM contracts c
+        JOIN customers cu ON cu.id = c.customer_id
+        LEFT JOIN supply_points sp ON sp.id = c.supply_point_id
+        WHERE c.customer_id = ${customerId}::uuid
+          AND (c.ends_on IS NULL OR c.ends_on >= ${now}::timestamptz)
+          AND (c.starts_on IS NULL OR c.starts_on <= ${now}::timestamptz)
+        ORDER BY c.out_of_hours_coverage DESC
+        LIMIT 1`;
       if (!contract) return { outcome: 'not-under-contract', vars: { contractualDelay: '' } };
-      // [ON-4] The address the contract serves, read back for the caller to confirm.
-      const served = contract.supplyPoint ?? contract.customer;
       const vars = {
         agencyId: contract.agencyId,
         contractId: contract.id,
         contractualDelay: contract.contractualDelay ?? '',
-        servedAddress: postalAddress(served),
+        // [ON-4] The address the contract serves, read back for the caller to confirm.
+        servedAddress: postalAddress(contract),
       };
       return { outcome: contract.outOfHoursCoverage ? 'eligible' : 'not-covered', vars };
     },

@@ -263,6 +263,87 @@ describe('out-of-hours line', () => {
     expect((await contactOf(call))?.case?.customerId).toBe(ids.C900001);
   });
 
+  it('[ON-4] reads back the address of the supply point the contract serves, and asks a service-contract holder one more element', async () => {
+    const db = h.services.db;
+    const holder = await db.customer.create({
+      data: {
+        reference: 'C900006',
+        lastName: 'Nom C900006',
+        firstName: 'Prénom',
+        addressLine: '3 place Bellecour',
+        postcode: '69002',
+        city: 'Lyon',
+        phones: { create: { e164: '+33666666606', kind: 'MOBILE' } },
+        supplyPoints: {
+          create: {
+            reference: 'PDL-C900006',
+            addressLine: '8 avenue du Parc',
+            postcode: '69006',
+            city: 'Lyon',
+          },
+        },
+      },
+      include: { supplyPoints: true },
+    });
+    await db.contract.create({
+      data: {
+        reference: 'CT-C900006',
+        customerId: holder.id,
+        agencyId: ids.agency!,
+        supplyPointId: holder.supplyPoints[0]!.id,
+        outOfHoursCoverage: true,
+        serviceContract: true,
+      },
+    });
+    const call = callTo(OUT_OF_HOURS, '+33666666606');
+    await call.dial();
+    const afterMenu = await call.press('2');
+    expect(afterMenu.said[1]).toBe(
+      "L'adresse concernée est bien : 8 avenue du Parc, 69006 Lyon ? Tapez 1 ou dites oui si c'est exact, tapez 2 ou dites non sinon.",
+    );
+    await call.confirmAddress();
+    await call.record();
+    const kase = (await contactOf(call))!.case!;
+    expect(kase.events[0]!.data).toMatchObject({
+      toConfirm: { confirm: ['lastName', 'firstName', 'servedAddress', 'customerReference', 'extraElement'] },
+    });
+  });
+
+  it('counts only a contract in force today: one ended yesterday or starting tomorrow does not cover the call', async () => {
+    const db = h.services.db;
+    const day = 24 * 3600_000;
+    for (const [reference, phone, dates] of [
+      ['C900007', '+33666666607', { endsOn: new Date(now.getTime() - day) }],
+      ['C900008', '+33666666608', { startsOn: new Date(now.getTime() + day) }],
+    ] as const) {
+      const customer = await db.customer.create({
+        data: {
+          reference,
+          lastName: `Nom ${reference}`,
+          firstName: 'Prénom',
+          addressLine: '1 rue des Essais',
+          postcode: '69002',
+          city: 'Lyon',
+          phones: { create: { e164: phone, kind: 'MOBILE' } },
+        },
+      });
+      await db.contract.create({
+        data: {
+          reference: `CT-${reference}`,
+          customerId: customer.id,
+          agencyId: ids.agency!,
+          outOfHoursCoverage: true,
+          ...dates,
+        },
+      });
+      const call = callTo(OUT_OF_HOURS, phone);
+      await call.dial();
+      expect((await call.press('2')).said[0]).toBe(
+        "Votre contrat ne comprend pas l'intervention en dehors des heures d'ouverture. Laissez un message : votre agence le traitera dès son ouverture.",
+      );
+    }
+  });
+
   it('finds a caller by the meter number they say', async () => {
     const call = callTo(OUT_OF_HOURS, '+33699999998');
     await call.dial();
