@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Locale } from '../generated/prisma/enums.js';
-import { CUSTOMER_IDENTITY, postalAddress } from '../identification/customer-identity.js';
+import { postalAddress } from '../identification/customer-identity.js';
 import { toNational } from '../identification/phone-number.js';
 import type { Templates } from '../messaging/templates.js';
 import type { Db } from '../platform/db/client.js';
@@ -39,71 +39,89 @@ export async function loadRequestDetails(
   zone: string,
   locale: Locale = 'fr',
 ): Promise<RequestDetails> {
-  const kase = await db.case.findUniqueOrThrow({
-    where: { id: caseId },
-    select: {
-      id: true,
-      number: true,
-      urgency: true,
-      openedAt: true,
-      description: true,
-      agency: {
-        select: {
-          id: true,
-          name: true,
-          email: true,
-          region: { select: { id: true, directionEmail: true } },
-        },
-      },
-      customer: {
-        select: {
-          ...CUSTOMER_IDENTITY,
-          phones: { where: { failing: false }, select: { e164: true, kind: true }, orderBy: { kind: 'asc' } },
-          contracts: {
-            where: { outOfHoursCoverage: true },
-            select: { equipment: true, contractualDelay: true, onCallType: true },
-            take: 1,
-          },
-        },
-      },
-      contacts: {
-        where: { channel: 'PHONE', direction: 'INBOUND' },
-        orderBy: { at: 'asc' },
-        take: 1,
-        select: { details: true },
-      },
-      events: {
-        where: { type: 'voicemail.recorded' },
-        orderBy: { at: 'desc' },
-        take: 1,
-        select: { data: true },
-      },
-    },
-  });
-  const customer = kase.customer;
-  const contract = customer?.contracts[0];
-  const calledFrom = (kase.contacts[0]?.details as { from?: string | null } | undefined)?.from ?? null;
-  const callback = calledFrom ?? customer?.phones[0]?.e164 ?? null;
-  const recording = (kase.events[0]?.data as { recordingUrl?: string } | undefined)?.recordingUrl;
+  // One query, not Prisma's eight (one per relation): every page and recap reads it, a burst's too.
+  const [kase] = await db.$queryRaw<
+    Array<{
+      id: string;
+      number: number;
+      urgency: string;
+      openedAt: Date;
+      description: string | null;
+      agencyId: string | null;
+      agencyName: string | null;
+      agencyEmail: string | null;
+      regionId: string | null;
+      directionEmail: string | null;
+      customerId: string | null;
+      reference: string | null;
+      lastName: string | null;
+      firstName: string | null;
+      companyName: string | null;
+      addressLine: string | null;
+      postcode: string | null;
+      city: string | null;
+      phone: string | null;
+      equipment: string | null;
+      contractualDelay: string | null;
+      onCallType: string | null;
+      calledFrom: string | null;
+      recordingUrl: string | null;
+    }>
+  >`
+    SELECT c.id, c.number, c.urgency::text AS urgency, c.opened_at AS "openedAt", c.description,
+           a.id AS "agencyId", a.name AS "agencyName", a.email AS "agencyEmail",
+           r.id AS "regionId", r.direction_email AS "directionEmail",
+           cu.id AS "customerId", cu.reference, cu.last_name AS "lastName", cu.first_name AS "firstName",
+           cu.company_name AS "companyName", cu.address_line AS "addressLine", cu.postcode, cu.city,
+           (SELECT p.e164 FROM customer_phones p WHERE p.customer_id = cu.id AND NOT p.failing
+            ORDER BY p.kind LIMIT 1) AS phone,
+           ct.equipment::text AS equipment, ct.contractual_delay AS "contractualDelay",
+           ct.on_call_type AS "onCallType",
+           (SELECT k.details->>'from' FROM contacts k
+            WHERE k.case_id = c.id AND k.channel = 'PHONE' AND k.direction = 'INBOUND'
+            ORDER BY k.at LIMIT 1) AS "calledFrom",
+           (SELECT e.data->>'recordingUrl' FROM case_events e
+            WHERE e.case_id = c.id AND e.type = 'voicemail.recorded'
+            ORDER BY e.at DESC LIMIT 1) AS "recordingUrl"
+    FROM cases c
+    LEFT JOIN agencies a ON a.id = c.agency_id
+    LEFT JOIN regions r ON r.id = a.region_id
+    LEFT JOIN customers cu ON cu.id = c.customer_id
+    LEFT JOIN LATERAL (SELECT equipment, contractual_delay, on_call_type FROM contracts
+                       WHERE customer_id = cu.id AND out_of_hours_coverage LIMIT 1) ct ON true
+    WHERE c.id = ${caseId}::uuid`;
+  if (!kase) throw new Error(`no case ${caseId}`);
+  const customer = kase.customerId
+    ? {
+        reference: kase.reference ?? '',
+        lastName: kase.lastName ?? '',
+        firstName: kase.firstName,
+        companyName: kase.companyName,
+        addressLine: kase.addressLine ?? '',
+        postcode: kase.postcode ?? '',
+        city: kase.city ?? '',
+      }
+    : null;
+  const callback = kase.calledFrom ?? kase.phone;
   return {
     caseId: kase.id,
     caseNumber: String(kase.number),
     emergency: kase.urgency === 'URGENT',
-    agencyId: kase.agency?.id ?? null,
-    agencyName: kase.agency?.name ?? '',
-    agencyEmail: kase.agency?.email ?? '',
-    regionId: kase.agency?.region.id ?? null,
-    directionEmail: kase.agency?.region.directionEmail ?? '',
+    agencyId: kase.agencyId,
+    agencyName: kase.agencyName ?? '',
+    agencyEmail: kase.agencyEmail ?? '',
+    regionId: kase.regionId,
+    directionEmail: kase.directionEmail ?? '',
     customerName: customer
       ? [customer.companyName, customer.firstName, customer.lastName].filter(Boolean).join(' ')
       : '',
     customerReference: customer?.reference ?? '',
     address: customer ? postalAddress(customer) : '',
     callbackNumber: callback ? toNational(callback) : '',
-    equipment: contract?.equipment ? templates.render(`labels/equipment/${contract.equipment}`, locale) : '',
-    contractualDelay: contract?.contractualDelay ?? '',
-    onCallType: contract?.onCallType ?? '',
-    recordingUrl: recording ?? '',
+    equipment: kase.equipment ? templates.render(`labels/equipment/${kase.equipment}`, locale) : '',
+    contractualDelay: kase.contractualDelay ?? '',
+    onCallType: kase.onCallType ?? '',
+    recordingUrl: kase.recordingUrl ?? '',
     calledAt: DateTime.fromJSDate(kase.openedAt, { zone }).setLocale(locale).toFormat('cccc d LLLL HH:mm'),
     calledAtIso: kase.openedAt.toISOString(),
     callerInputs: kase.description ?? '',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toNational } from '../../src/identification/phone-number.js';
 import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
 import { attemptJobId } from '../../src/oncall/paging.deps.js';
 import { startPagingWorker } from '../../src/oncall/paging.worker.js';
@@ -111,10 +112,13 @@ describe('inside the on-call hours', () => {
     const page = await pageOf(caseId);
     const kase = await h.services.db.case.findUniqueOrThrow({ where: { id: caseId } });
     expect(placed!.form).toMatchObject({ MachineDetection: 'DetectMessageEnd', Timeout: '30' });
-    expect(sms.body).toContain(`demande ${kase.number}`);
-    expect(sms.body).toContain('Client covered');
-    expect(sms.body).toContain('chaudière individuelle gaz');
-    expect(sms.body).toContain(`OK ${page.replyCode}`);
+    // Everything the caller gave, for the technician to call back and go [ON-5].
+    const callback = toNational(agency.callers.covered);
+    expect(sms.body).toBe(
+      `ASTREINTE demande ${kase.number} (${agency.agencyName}). Anne Client covered, 3 rue des Essais, 69002 Lyon. ` +
+        `Rappel : ${callback}. chaudière individuelle gaz. Délai : sous 4 heures. ` +
+        `Répondez OK ${page.replyCode} pour accepter, NON ${page.replyCode} pour refuser, ZONE si vous captez mal.`,
+    );
 
     const heard = await pickUp(h, placed!);
     expect(heard).toContain(`Demande numéro ${kase.number}`);

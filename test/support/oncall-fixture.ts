@@ -8,6 +8,7 @@ let agencies = 0;
 
 export interface AgencyFixture {
   agencyId: string;
+  agencyName: string;
   agencyEmail: string;
   directionEmail: string;
   technician: { id: string; mobile: string };
@@ -140,6 +141,7 @@ export async function createAgency(db: Db, options: AgencyOptions = {}): Promise
   }
   return {
     agencyId: agency.id,
+    agencyName: agency.name,
     agencyEmail: agency.email!,
     directionEmail: region.directionEmail!,
     technician: { id: technician.id, mobile: technician.mobile },
