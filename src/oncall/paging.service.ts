@@ -1,7 +1,14 @@
 import { recordOnTimeline } from '../cases/timeline.js';
 import type { AttemptOutcome, MessageStatus, PageTarget } from '../generated/prisma/enums.js';
-import { enqueueMessage, isUniqueViolation } from '../messaging/outbox.service.js';
+import { enqueueMessage, enqueueMessages } from '../messaging/outbox.service.js';
 import { maskPhone } from '../platform/logger.js';
+import {
+  type AttemptRow,
+  attachAttemptMessages,
+  pageForAttempt,
+  startAttempt,
+  technicianOnRota,
+} from './attempt-store.js';
 import { loadRequestDetails } from './page-content.js';
 import {
   ackTimeoutJobId,
@@ -32,12 +39,11 @@ interface Target {
 
 /** The job `attempt`: pages whoever is on call now for this page, once per attempt number. */
 export async function runAttempt(deps: PagingDeps, pageId: string, number: number): Promise<string> {
-  const { db } = deps;
-  const page = await db.page.findUnique({ where: { id: pageId } });
+  const page = await pageForAttempt(deps.db, pageId, number);
   if (!page || !(OPEN_PAGE_STATUSES as readonly string[]).includes(page.status)) return 'page-settled';
   const now = deps.clock.now();
 
-  let attempt = await db.pageAttempt.findUnique({ where: { pageId_number: { pageId, number } } });
+  let attempt = page.attempt;
   if (!attempt) {
     const target = await chooseTarget(deps, page, now);
     if (!target) {
@@ -45,26 +51,23 @@ export async function runAttempt(deps: PagingDeps, pageId: string, number: numbe
       return 'nobody-on-call';
     }
     const { name, ...columns } = target;
-    let created = true;
-    try {
-      attempt = await db.$transaction(async (tx) => {
-        const row = await tx.pageAttempt.create({ data: { pageId, number, startedAt: now, ...columns } });
-        await tx.page.update({ where: { id: pageId }, data: { status: 'PAGING' } });
-        return row;
-      });
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      // Another worker created this attempt first: it records it on the timeline.
-      created = false;
-      attempt = await db.pageAttempt.findUniqueOrThrow({ where: { pageId_number: { pageId, number } } });
-    }
-    if (created)
-      await recordOnTimeline(db, deps.events, {
-        caseId: page.caseId,
-        agencyId: page.agencyId,
+    const timeline = { attempt: number, target: target.target, name, mobile: maskPhone(target.mobile) };
+    const started = await startAttempt(deps.db, {
+      pageId,
+      caseId: page.caseId,
+      number,
+      startedAt: now,
+      ...columns,
+      timeline,
+    });
+    attempt = started.attempt;
+    // Only the worker that created the attempt tells the consoles (its event is on the timeline).
+    if (started.created)
+      await deps.events.publish({
         type: 'page.attempt.started',
-        at: now,
-        data: { attempt: number, target: target.target, name, mobile: maskPhone(target.mobile) },
+        at: now.toISOString(),
+        agencyId: page.agencyId,
+        data: { caseId: page.caseId, ...timeline },
       });
   }
   await sendAttempt(deps, page.caseId, page.replyCode, attempt);
@@ -77,34 +80,34 @@ async function sendAttempt(
   deps: PagingDeps,
   caseId: string,
   replyCode: string,
-  attempt: { id: string; mobile: string; callMessageId: string | null; smsMessageId: string | null },
+  attempt: AttemptRow,
 ): Promise<void> {
   if (attempt.callMessageId && attempt.smsMessageId) return;
   const details = await loadRequestDetails(deps.db, deps.templates, caseId, deps.zone);
   const vars = { ...details, replyCode };
-  const call = await enqueueMessage(deps.outbox, {
-    channel: 'VOICE',
-    to: attempt.mobile,
-    body: deps.templates.render('voice/oncall-page-intro', 'fr', vars),
-    purpose: 'oncall-page',
-    essential: true,
-    caseId,
-    idempotencyKey: `page-attempt-${attempt.id}-call`,
-    twimlPath: `/twilio/voice/page?attemptId=${attempt.id}`,
-  });
-  const sms = await enqueueMessage(deps.outbox, {
-    channel: 'SMS',
-    to: attempt.mobile,
-    body: deps.templates.render('sms/oncall-page', 'fr', vars),
-    purpose: 'oncall-page',
-    essential: true,
-    caseId,
-    idempotencyKey: `page-attempt-${attempt.id}-sms`,
-  });
-  await deps.db.pageAttempt.update({
-    where: { id: attempt.id },
-    data: { callMessageId: call.id, smsMessageId: sms.id },
-  });
+  // One INSERT for both, and their send jobs in one Redis round trip per channel.
+  const [call, sms] = await enqueueMessages(deps.outbox, [
+    {
+      channel: 'VOICE',
+      to: attempt.mobile,
+      body: deps.templates.render('voice/oncall-page-intro', 'fr', vars),
+      purpose: 'oncall-page',
+      essential: true,
+      caseId,
+      idempotencyKey: `page-attempt-${attempt.id}-call`,
+      twimlPath: `/twilio/voice/page?attemptId=${attempt.id}`,
+    },
+    {
+      channel: 'SMS',
+      to: attempt.mobile,
+      body: deps.templates.render('sms/oncall-page', 'fr', vars),
+      purpose: 'oncall-page',
+      essential: true,
+      caseId,
+      idempotencyKey: `page-attempt-${attempt.id}-sms`,
+    },
+  ]);
+  await attachAttemptMessages(deps.db, attempt.id, call!.id, sms!.id);
 }
 
 async function chooseTarget(
@@ -122,26 +125,8 @@ async function chooseTarget(
   const { db } = deps;
   if (!page.agencyId) return null;
   if (!page.escalatedAt && page.decision !== 'emergency') {
-    const rota = await db.technicianRota.findFirst({
-      where: {
-        agencyId: page.agencyId,
-        startsAt: { lte: now },
-        endsAt: { gt: now },
-        technician: { active: true },
-        ...(page.onCallType ? { onCallType: page.onCallType } : {}),
-      },
-      orderBy: { startsAt: 'desc' },
-      include: { technician: true },
-    });
-    if (rota)
-      return {
-        target: 'TECHNICIAN',
-        technicianId: rota.technicianId,
-        managerId: null,
-        rotaId: rota.id,
-        mobile: rota.technician.mobile,
-        name: `${rota.technician.firstName} ${rota.technician.lastName}`,
-      };
+    const rota = await technicianOnRota(db, page.agencyId, page.onCallType, now);
+    if (rota) return { target: 'TECHNICIAN', managerId: null, ...rota };
     // A rota gap: nobody to page at the agency, so the regional manager takes over at once.
     await escalate(deps, page.id, 'rota-gap', null);
   } else if (!page.escalatedAt) {

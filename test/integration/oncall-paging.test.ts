@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toNational } from '../../src/identification/phone-number.js';
 import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
 import { attemptJobId } from '../../src/oncall/paging.deps.js';
+import { runAttempt } from '../../src/oncall/paging.service.js';
 import { startPagingWorker } from '../../src/oncall/paging.worker.js';
 import type { Stoppable } from '../../src/platform/queues.js';
 import type { Services } from '../../src/services.js';
@@ -504,6 +505,37 @@ describe('outside the on-call hours', () => {
 });
 
 describe('durability', () => {
+  it('[ON-5] pages once when two workers run the same attempt at the same moment', async () => {
+    const agency = await createAgency(h.services.db);
+    clock.set(TUESDAY_NIGHT);
+    const db = h.services.db;
+    const kase = await db.case.create({
+      data: { category: 'out-of-hours', subject: 'Demande par téléphone', agencyId: agency.agencyId },
+    });
+    const page = await db.page.create({
+      data: {
+        caseId: kase.id,
+        agencyId: agency.agencyId,
+        onCallType: 'individual',
+        decision: 'page-now',
+        scheduledFor: clock.now(),
+        replyCode: '4321',
+      },
+    });
+    const outcomes = await Promise.all([1, 2].map(() => runAttempt(h.services.paging, page.id, 1)));
+    expect(outcomes).toEqual(['paged', 'paged']);
+    await until(
+      async () => smsTo(agency.technician.mobile).length === 1 && callsTo(agency.technician.mobile),
+    );
+    await h.drained();
+    expect(callsTo(agency.technician.mobile)).toHaveLength(1);
+    expect(smsTo(agency.technician.mobile)).toHaveLength(1);
+    const paged = await pageOf(kase.id);
+    expect(paged.status).toBe('PAGING');
+    expect(paged.attempts).toHaveLength(1);
+    expect(await timeline(kase.id)).toEqual(['page.attempt.started']);
+  });
+
   it('resumes an escalation after the worker restarts, and two worker processes page each attempt once', async () => {
     const agency = await createAgency(h.services.db);
     clock.set(TUESDAY_NIGHT);

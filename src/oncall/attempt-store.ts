@@ -1,0 +1,132 @@
+import type { PageTarget } from '../generated/prisma/enums.js';
+import type { Db } from '../platform/db/client.js';
+
+// What a page attempt reads and writes on its way to the technician's phone, a statement each:
+// a burst of night calls ends in a burst of pages (issue 24: this path was about twenty Prisma
+// queries and two transactions per page).
+
+export interface AttemptRow {
+  id: string;
+  mobile: string;
+  callMessageId: string | null;
+  smsMessageId: string | null;
+}
+
+export interface PageForAttempt {
+  id: string;
+  caseId: string;
+  agencyId: string | null;
+  onCallType: string | null;
+  decision: string;
+  status: string;
+  replyCode: string;
+  escalatedAt: Date | null;
+  /** This attempt, if a worker created it already. */
+  attempt: AttemptRow | null;
+}
+
+export async function pageForAttempt(db: Db, pageId: string, number: number): Promise<PageForAttempt | null> {
+  const [row] = await db.$queryRaw<
+    Array<Omit<PageForAttempt, 'attempt'> & { attemptId: string | null } & Omit<AttemptRow, 'id'>>
+  >`
+    SELECT p.id, p.case_id AS "caseId", p.agency_id AS "agencyId", p.on_call_type AS "onCallType",
+           p.decision, p.status::text AS status, p.reply_code AS "replyCode", p.escalated_at AS "escalatedAt",
+           a.id AS "attemptId", a.mobile, a.call_message_id AS "callMessageId", a.sms_message_id AS "smsMessageId"
+    FROM pages p LEFT JOIN page_attempts a ON a.page_id = p.id AND a.number = ${number}
+    WHERE p.id = ${pageId}::uuid`;
+  if (!row) return null;
+  const { attemptId, mobile, callMessageId, smsMessageId, ...page } = row;
+  return { ...page, attempt: attemptId ? { id: attemptId, mobile, callMessageId, smsMessageId } : null };
+}
+
+export interface RotaTechnician {
+  rotaId: string;
+  technicianId: string;
+  mobile: string;
+  name: string;
+}
+
+/** The active technician on the agency's rota now (of the on-call type, if the page has one). */
+export async function technicianOnRota(
+  db: Db,
+  agencyId: string,
+  onCallType: string | null,
+  now: Date,
+): Promise<RotaTechnician | null> {
+  const [row] = await db.$queryRaw<RotaTechnician[]>`
+    SELECT r.id AS "rotaId", t.id AS "technicianId", t.mobile, t.first_name || ' ' || t.last_name AS name
+    FROM technician_rotas r JOIN technicians t ON t.id = r.technician_id
+    WHERE r.agency_id = ${agencyId}::uuid AND r.starts_at <= ${now}::timestamptz
+      AND r.ends_at > ${now}::timestamptz AND t.active
+      AND (${onCallType}::text IS NULL OR r.on_call_type = ${onCallType}::text)
+    ORDER BY r.starts_at DESC
+    LIMIT 1`;
+  return row ?? null;
+}
+
+export interface NewAttempt {
+  pageId: string;
+  caseId: string;
+  number: number;
+  startedAt: Date;
+  target: PageTarget;
+  technicianId: string | null;
+  managerId: string | null;
+  rotaId: string | null;
+  mobile: string;
+  /** The `page.attempt.started` event's data, written with the attempt. */
+  timeline: Record<string, unknown>;
+}
+
+/**
+ * Creates the attempt, marks the page PAGING and puts the attempt on the case's timeline, in one
+ * statement; `created` false when another worker created this attempt number first (it records
+ * it), with that attempt.
+ */
+export async function startAttempt(
+  db: Db,
+  input: NewAttempt,
+): Promise<{ attempt: AttemptRow; created: boolean }> {
+  const [row] = await db.$queryRaw<Array<AttemptRow & { created: boolean }>>`
+    WITH created AS (
+      INSERT INTO page_attempts (page_id, number, target, technician_id, manager_id, rota_id, mobile, started_at)
+      VALUES (${input.pageId}::uuid, ${input.number}, ${input.target}::"PageTarget", ${input.technicianId}::uuid,
+              ${input.managerId}::uuid, ${input.rotaId}::uuid, ${input.mobile}, ${input.startedAt}::timestamptz)
+      ON CONFLICT (page_id, number) DO NOTHING
+      RETURNING id, mobile, call_message_id AS "callMessageId", sms_message_id AS "smsMessageId"
+    ), paging AS (
+      UPDATE pages SET status = 'PAGING', updated_at = ${input.startedAt}::timestamptz
+      WHERE id = ${input.pageId}::uuid AND EXISTS (SELECT 1 FROM created)
+    ), started AS (
+      INSERT INTO case_events (case_id, type, at, data)
+      SELECT ${input.caseId}::uuid, 'page.attempt.started', ${input.startedAt}::timestamptz,
+             ${JSON.stringify(input.timeline)}::jsonb
+      FROM created
+    )
+    SELECT *, true AS created FROM created
+    UNION ALL
+    SELECT id, mobile, call_message_id, sms_message_id, false FROM page_attempts
+    WHERE page_id = ${input.pageId}::uuid AND number = ${input.number}`;
+  if (row) {
+    const { created, ...attempt } = row;
+    return { attempt, created };
+  }
+  // The other worker's insert committed while this statement waited on it: after this
+  // statement's snapshot, so read it with a new one.
+  const [other] = await db.$queryRaw<AttemptRow[]>`
+    SELECT id, mobile, call_message_id AS "callMessageId", sms_message_id AS "smsMessageId"
+    FROM page_attempts WHERE page_id = ${input.pageId}::uuid AND number = ${input.number}`;
+  if (!other) throw new Error(`attempt ${input.number} of page ${input.pageId} neither created nor found`);
+  return { attempt: other, created: false };
+}
+
+export async function attachAttemptMessages(
+  db: Db,
+  attemptId: string,
+  callMessageId: string,
+  smsMessageId: string,
+): Promise<void> {
+  await db.$executeRaw`
+    UPDATE page_attempts SET call_message_id = ${callMessageId}::uuid, sms_message_id = ${smsMessageId}::uuid
+    WHERE id = ${attemptId}::uuid`;
+}
