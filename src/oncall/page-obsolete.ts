@@ -8,15 +8,16 @@ export async function obsoletePageMessage(
   deps: Pick<PagingDeps, 'db'>,
   messageId: string,
 ): Promise<string | null> {
-  const attempt = await deps.db.pageAttempt.findFirst({
-    where: { OR: [{ callMessageId: messageId }, { smsMessageId: messageId }] },
-    select: { target: true, page: { select: { status: true, escalatedAt: true } } },
-  });
-  if (!attempt) return null;
-  const { page } = attempt;
+  // One query before every page call and SMS (both indexed columns).
+  const [page] = await deps.db.$queryRaw<Array<{ target: string; status: string; escalatedAt: Date | null }>>`
+    SELECT a.target::text AS target, p.status::text AS status, p.escalated_at AS "escalatedAt"
+    FROM page_attempts a JOIN pages p ON p.id = a.page_id
+    WHERE a.call_message_id = ${messageId}::uuid OR a.sms_message_id = ${messageId}::uuid
+    LIMIT 1`;
+  if (!page) return null;
   if (page.status === 'ACKNOWLEDGED') return 'page already taken';
   if (page.status === 'UNREACHED') return 'page given up';
   if (page.status === 'CANCELLED') return 'page cancelled';
-  if (attempt.target === 'TECHNICIAN' && page.escalatedAt) return 'escalated to the regional manager';
+  if (page.target === 'TECHNICIAN' && page.escalatedAt) return 'escalated to the regional manager';
   return null;
 }
