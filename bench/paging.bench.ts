@@ -256,8 +256,9 @@ async function startMain(
       proc.logCount++;
       let key = line.slice(0, 300);
       try {
-        const entry = JSON.parse(line) as { msg?: string; err?: { message?: string } };
-        key = `${entry.msg}${entry.err?.message ? `: ${entry.err.message}` : ''}`;
+        const entry = JSON.parse(line) as { msg?: string; err?: string | { message?: string } };
+        const err = typeof entry.err === 'string' ? entry.err : entry.err?.message;
+        key = `${entry.msg}${err ? `: ${err}` : ''}`;
       } catch {
         // not pino's JSON (a crash trace): kept as it is
       }

@@ -78,7 +78,9 @@ export async function routeOnCall(deps: PagingDeps, request: RouteRequest): Prom
     .catch((err: unknown) =>
       deps.logger.warn({ err, caseId: request.caseId }, 'oncall.decision not published'),
     );
-  return { outcome: routing.kind, vars: spokenTime(pageAt, calendar.zone, request.locale, now) };
+  // Only the deferred prompt says when (and luxon's localised formats cost more than the rest).
+  const vars = routing.kind === 'deferred' ? spokenTime(pageAt, calendar.zone, request.locale, now) : {};
+  return { outcome: routing.kind, vars };
 }
 
 function decisionData(routing: Routing): Record<string, unknown> {
