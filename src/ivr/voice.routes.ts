@@ -78,7 +78,9 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
     };
     try {
       const { caseId } = await recordVoicemail(db, events, voicemail);
-      await outOfHoursCallEnded(state, caseId, log);
+      // The caller hears the goodbye while the page is released (logged, never thrown; the
+      // status callback releases it again and the page's backstop sends it anyway).
+      void outOfHoursCallEnded(state, caseId, log);
       return caseId;
     } catch (err) {
       // The caller is told the message is recorded: it must not be lost.
