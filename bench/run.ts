@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark, one after the other, with its figures printed and saved.
 // BENCH_ONLY=gather (or webhook, paging, alerts-detection, gateway, fanout, distribution, startup,
-// slots) runs one. Exits 1 if a benchmark fails or a request was answered wrongly; missed targets are
-// reported, not fatal (the figures are noisy on shared machines: see bench/README.md).
+// slots, timers) runs one. Exits 1 if a benchmark fails or a request was answered wrongly; missed
+// targets are reported, not fatal (the figures are noisy on shared machines: see bench/README.md).
 import { runAlertsDetectionBench } from './alerts-detection.bench.js';
 import { runDistributionBench } from './distribution.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
@@ -11,6 +11,7 @@ import { runPagingBench } from './paging.bench.js';
 import { runSlotsBench } from './slots.bench.js';
 import { runStartupBench } from './startup.bench.js';
 import { type BenchOutcome, installCleanup, printRows, saveResult } from './support.js';
+import { runTimersBench } from './timers.bench.js';
 import { runWebhookBench } from './webhook.bench.js';
 
 const BENCHMARKS: Record<string, () => Promise<BenchOutcome>> = {
@@ -23,6 +24,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchOutcome>> = {
   distribution: runDistributionBench,
   startup: runStartupBench,
   slots: runSlotsBench,
+  timers: runTimersBench,
 };
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean) ?? Object.keys(BENCHMARKS);
 
