@@ -8,13 +8,15 @@
 //   schedule:  the timers' mechanism, BENCH_TIMERS_BATCH (500) cases a transaction,
 //              BENCH_TIMERS_CONCURRENCY (4) at once: the rows written in the transaction
 //              (setTimersOfCases, or setTimers case by case with BENCH_TIMERS_PATH=per-case) and,
-//              once committed, the BullMQ delayed jobs with their deterministic ids
-//              (scheduleTimers), as openDeparture does for one case;
+//              once committed, scheduleTimers as openDeparture does for one case (it adds the
+//              BullMQ jobs of the timers due within 10 minutes: none here, all are days away);
 //   recompute: a bulk date change: the planned dates move BENCH_TIMERS_SHIFT_DAYS (7) later, in
 //              the same transaction as their timers' new due dates (as moveDeparture does), then
-//              the new jobs; the old ones stay, to find their rows moved when they run.
-// Then every row is checked against due dates computed in SQL from the planned dates, and every
-// job, old and new, must be in the queue. `npx tsx bench/timers.bench.ts` runs it alone.
+//              scheduleTimers again;
+//   sweep:     the clock 5 minutes before the first timers fall due, the sweep adds their jobs.
+// Then every row is checked against due dates computed in SQL from the planned dates, Redis must
+// hold no job before the sweep and, after it, exactly one per timer due within 10 minutes, with
+// its id, data and delay. `npx tsx bench/timers.bench.ts` runs it alone.
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { createClient } from 'redis';
@@ -27,6 +29,7 @@ import {
   scheduleTimers,
   setTimers,
   setTimersOfCases,
+  sweepTimers,
   type Timer,
   type TimerJob,
   type TimerPlan,
@@ -68,7 +71,8 @@ const REDIS_URL = `redis://127.0.0.1:6379/${Number(process.env.BENCH_TIMERS_REDI
 const ZONE = 'Europe/Paris';
 /** The service's clock: a Monday morning; the planned dates run over the 90 days from it. */
 const START = new Date('2026-12-07T10:00:00+01:00');
-const clock: Clock = { now: () => START };
+let clockNow = START;
+const clock: Clock = { now: () => clockNow };
 const FIRST_DAY = '2026-12-07';
 const SPREAD_DAYS = 90;
 /** BullMQ's keys of the queue (default prefix). */
@@ -334,50 +338,58 @@ export async function runTimersBench(): Promise<BenchOutcome> {
     );
     const afterRecompute = await checkRows(sql, SHIFT_DAYS);
     const delayed = await queue.getDelayedCount();
-    /** The whole Redis server's memory with the jobs in (the other databases hold little). */
+    /** The whole Redis server's memory (the other databases hold little). */
     const redisMemoryMB = Math.round(
       Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? Number.NaN) / 2 ** 20,
     );
 
-    // Every job must be there: the old due date's (left to find its row moved) and the new one's.
-    const { rows: ids } = await sql.query<{ id: string; old_due: Date; due_at: Date }>(
-      `SELECT t.id, ${DUE_SQL('b.planned_date')} AS old_due, t.due_at
-       FROM follow_up_timers t JOIN bench_planned b USING (case_id) JOIN ${KINDS_SQL} USING (kind)`,
+    // 4. The sweep, minutes before the first timers fall due: their jobs, and only theirs.
+    const { rows: firstDue } = await sql.query<{ due_at: Date }>(
+      `SELECT min(due_at) AS due_at FROM follow_up_timers WHERE state = 'PENDING'`,
     );
-    const jobIds = ids.flatMap((r) => [
-      timerJobId({ id: r.id, dueAt: r.old_due }),
-      timerJobId({ id: r.id, dueAt: r.due_at }),
-    ]);
+    clockNow = new Date(firstDue[0]!.due_at.getTime() - 5 * 60_000);
+    const { rows: soon } = await sql.query<{ id: string; due_at: Date }>(
+      `SELECT id, due_at FROM follow_up_timers WHERE state = 'PENDING' AND due_at <= $1`,
+      [new Date(clockNow.getTime() + 10 * 60_000)],
+    );
+    const sweep = await measured(
+      `Sweep 5 minutes before the first timers fall due: their jobs added`,
+      redisCpu,
+      async () => {
+        await sweepTimers({ db, queue, clock, logger });
+      },
+    );
+    const delayedAfterSweep = await queue.getDelayedCount();
+
+    // The sweep's jobs: one per timer due, its data and delay what the worker will act on.
     let jobsMissing = 0;
     const checker = createClient({ url: REDIS_URL });
     await checker.connect();
     try {
-      for (let i = 0; i < jobIds.length; i += 10_000) {
-        const multi = checker.multi();
-        for (const jobId of jobIds.slice(i, i + 10_000)) multi.exists(JOB_KEY(jobId));
-        const found = (await multi.exec()) as unknown as number[];
-        jobsMissing += found.filter((n) => n !== 1).length;
-      }
+      const multi = checker.multi();
+      for (const row of soon) multi.exists(JOB_KEY(timerJobId({ id: row.id, dueAt: row.due_at })));
+      const found = (await multi.exec()) as unknown as number[];
+      jobsMissing = found.filter((n) => n !== 1).length;
     } finally {
       await checker.close();
     }
-    // One job read back whole: its data and delay are what the worker will act on.
-    const sample = ids[Math.floor(ids.length / 2)]!;
+    const sample = soon[Math.floor(soon.length / 2)]!;
     const job = await queue.getJob(timerJobId({ id: sample.id, dueAt: sample.due_at }));
     const sampleRight =
       !!job &&
       (job.data as TimerJob).timerId === sample.id &&
       (job.data as TimerJob).dueAt === sample.due_at.getTime() &&
-      job.opts.delay === sample.due_at.getTime() - START.getTime() &&
+      job.opts.delay === sample.due_at.getTime() - clockNow.getTime() &&
       (await job.isDelayed());
 
-    const expectedJobs = timerRows * 2;
     const checks = {
       afterSchedule,
+      /** None: every timer is days away, its job added by the sweep when it comes near. */
       delayedAfterSchedule,
       afterRecompute,
-      delayedJobs: delayed,
-      expectedDelayedJobs: expectedJobs,
+      delayedAfterRecompute: delayed,
+      dueWithinTenMinutes: soon.length,
+      delayedAfterSweep,
       jobsMissing,
       sampleJobRight: sampleRight,
       addFailures,
@@ -385,11 +397,13 @@ export async function runTimersBench(): Promise<BenchOutcome> {
     const correct =
       afterSchedule.rows === timerRows &&
       afterSchedule.right === timerRows &&
-      delayedAfterSchedule === timerRows &&
+      delayedAfterSchedule === 0 &&
       afterRecompute.rows === timerRows &&
       afterRecompute.right === timerRows &&
       afterRecompute.datesWrong === 0 &&
-      delayed === expectedJobs &&
+      delayed === 0 &&
+      soon.length > 0 &&
+      delayedAfterSweep === soon.length &&
       jobsMissing === 0 &&
       sampleRight &&
       addFailures === 0;
@@ -399,7 +413,7 @@ export async function runTimersBench(): Promise<BenchOutcome> {
     const together = schedule.seconds + recompute.seconds;
     const summary = {
       benchmark:
-        'follow-up timers of open departure cases: scheduled (rows + BullMQ delayed jobs), then moved by a bulk date change, vs the plain SQL insert of the same rows',
+        'follow-up timers of open departure cases: scheduled (rows; jobs for those due within 10 minutes), then moved by a bulk date change, vs the plain SQL insert of the same rows; then the sweep adding the jobs of the first timers due',
       date: new Date().toISOString().slice(0, 10),
       machine: machine(prepared.value),
       cases: CASES,
@@ -414,6 +428,7 @@ export async function runTimersBench(): Promise<BenchOutcome> {
       baselineUpdate: { ...baselineUpdate, rowsPerSecond: rate(baselineUpdate.seconds) },
       schedule: { ...schedule, rowsPerSecond: rate(schedule.seconds), ratio: ratio(schedule.seconds) },
       recompute: { ...recompute, rowsPerSecond: rate(recompute.seconds), ratio: ratio(recompute.seconds) },
+      sweep: { ...sweep, jobs: soon.length },
       scheduleAndRecomputeSeconds: Number(together.toFixed(1)),
       redisMemoryMB,
       checks,
@@ -437,6 +452,7 @@ export async function runTimersBench(): Promise<BenchOutcome> {
           `plain UPDATE ${s(baselineUpdate.seconds)} (${rate(baselineUpdate.seconds)} rows/s)`,
         `schedule ${s(schedule.seconds)} (${rate(schedule.seconds)} rows/s, ${ratio(schedule.seconds)} × the insert; ${cpu(schedule.cpuSeconds)})`,
         `recompute ${s(recompute.seconds)} (${rate(recompute.seconds)} rows/s, ${ratio(recompute.seconds)} × the insert; ${cpu(recompute.cpuSeconds)})`,
+        `sweep before the first timers fall due: ${soon.length} jobs in ${s(sweep.seconds)} (${cpu(sweep.cpuSeconds)})`,
         `checks: ${JSON.stringify(checks)} -> ${correct ? 'right' : 'WRONG'}; Redis memory ${redisMemoryMB} MB`,
         `target schedule + recompute < ${TARGETS.underSeconds} s: ${s(together)}, ${verdict(summary.met.together)}`,
       ],
@@ -444,8 +460,7 @@ export async function runTimersBench(): Promise<BenchOutcome> {
     };
   } finally {
     await queue.close();
-    // 400,000 delayed jobs hold some 400 MB of Redis's memory on a shared machine: emptied once
-    // checked, unless BENCH_KEEP=1.
+    // The sweep's jobs: emptied once checked, unless BENCH_KEEP=1.
     if (!KEEP) await redis.flushDb().catch(() => undefined);
     redis.destroy();
     await db.$disconnect();

@@ -2,10 +2,11 @@ import { UnrecoverableError } from 'bullmq';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { AfterCommit, FollowUpDeps, Tx } from './follow-ups.deps.js';
 
-// One mechanism for every follow-up: a row in follow_up_timers (the truth) and a BullMQ delayed
-// job whose id names the row and its due time. A moved timer gets a new job; the old one finds
-// the row moved and does nothing. A job lost with Redis is re-created by the sweep from the
-// rows; firing claims the row in one statement, so a timer fires once however many jobs it has.
+// One mechanism for every follow-up: a row in follow_up_timers (the truth) and, once it is due
+// within the next minutes, a BullMQ delayed job whose id names the row and its due time. A moved
+// timer gets a new job; an old one finds the row moved and does nothing. The sweep adds the jobs
+// of the rows coming near, and again those lost with Redis; firing claims the row in one
+// statement, so a timer fires once however many jobs it has.
 
 export interface TimerPlan {
   kind: string;
@@ -35,8 +36,13 @@ export interface TimerJob {
 export const timerJobId = (timer: { id: string; dueAt: Date }) =>
   `timer-${timer.id}-${timer.dueAt.getTime()}`;
 
-/** The sweep re-creates the jobs of the rows due within this (and of those overdue). */
-const SWEEP_AHEAD_MS = 10 * 60_000;
+/**
+ * Jobs are added for the timers due within this (and those overdue): by `scheduleTimers` when a
+ * change commits, and by the sweep, every minute, for the rows coming near. Redis holds the next
+ * minutes' jobs, not months of them (a 30-day call for each of 100,000 departures would be about
+ * 200 MB of delayed jobs, and as many job writes again at each bulk date change: bench/timers).
+ */
+const JOB_HORIZON_MS = 10 * 60_000;
 const SWEEP_BATCH = 1000;
 
 /**
@@ -106,18 +112,19 @@ export async function cancelTimers(tx: Tx, caseId: string, why: string): Promise
 }
 
 /**
- * Adds the timers' delayed jobs. Redis away: logged, not thrown (the change is committed; the
- * sweep adds the jobs when their time comes near).
+ * Adds the delayed jobs of the timers due within the horizon (the sweep adds the others as their
+ * time comes near). Redis away: logged, not thrown (the change is committed; the sweep adds them).
  */
 export async function scheduleTimers(
   deps: Pick<FollowUpDeps, 'queue' | 'clock' | 'logger'>,
   timers: readonly Timer[],
 ): Promise<void> {
-  if (timers.length === 0) return;
   const now = deps.clock.now().getTime();
+  const soon = timers.filter((timer) => timer.dueAt.getTime() <= now + JOB_HORIZON_MS);
+  if (soon.length === 0) return;
   try {
     await deps.queue.addBulk(
-      timers.map((timer) => ({
+      soon.map((timer) => ({
         name: 'fire',
         data: { timerId: timer.id, dueAt: timer.dueAt.getTime() } satisfies TimerJob,
         opts: {
@@ -133,7 +140,7 @@ export async function scheduleTimers(
       })),
     );
   } catch (err) {
-    deps.logger.warn({ err, timers: timers.length }, 'follow-up timer jobs not added: the sweep will');
+    deps.logger.warn({ err, timers: soon.length }, 'follow-up timer jobs not added: the sweep will');
   }
 }
 
@@ -177,8 +184,10 @@ export async function fireTimer(
  * The safety net (maintenance worker, every minute): adds again the jobs of the pending rows due
  * soon or overdue. A job still there keeps its id, so adding it again does nothing.
  */
-export async function sweepTimers(deps: FollowUpDeps): Promise<number> {
-  const horizon = new Date(deps.clock.now().getTime() + SWEEP_AHEAD_MS);
+export async function sweepTimers(
+  deps: Pick<FollowUpDeps, 'db' | 'queue' | 'clock' | 'logger'>,
+): Promise<number> {
+  const horizon = new Date(deps.clock.now().getTime() + JOB_HORIZON_MS);
   let swept = 0;
   let after: { dueAt: Date; id: string } | null = null;
   for (;;) {

@@ -5,6 +5,7 @@ import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
 import type { Stoppable } from '../../src/platform/queues.js';
 import { at, runningFrom } from '../support/clock.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { runTimerJob } from '../support/timer-jobs.js';
 import { createTwilioApi, TWILIO_TEST_ENV } from '../support/twilio-api.js';
 import { until } from '../support/until.js';
 
@@ -78,14 +79,7 @@ const departure = (caseId: string) => h.services.db.departure.findUniqueOrThrow(
 const reminders = (caseId: string) =>
   h.services.db.message.findMany({ where: { caseId, purpose: 'departure-reminder' } });
 
-/** Runs a timer's delayed job now (the days have passed), and waits until the worker is done with it. */
-async function runJob(timer: { id: string; dueAt: Date }) {
-  const queue = h.services.followUps.queue;
-  const job = await queue.getJob(timerJobId(timer));
-  expect(job, `job of ${timer.id}`).toBeDefined();
-  if (await job!.isDelayed()) await job!.promote();
-  await until(async () => !(await queue.getJob(timerJobId(timer))));
-}
+const runJob = (timer: { id: string; dueAt: Date }) => runTimerJob(h.services.followUps, timer);
 
 describe('[DP-1] a departure signalled', () => {
   it('[DP-1] opens a departure case with the planned date and its two follow-ups, which agents see', async () => {
@@ -227,19 +221,26 @@ describe('[DP-2] follow-ups after the planned date', () => {
 });
 
 describe('[DP-3] a postponed or cancelled move', () => {
-  it('[DP-3] moving the date moves both follow-ups; the old jobs fire nothing', async () => {
+  it('[DP-3] moving the date moves both follow-ups; an old job already in the queue fires nothing', async () => {
     const c = await customer();
     const { caseId } = await open(c.id, '2026-12-10');
     const [oldReminder, oldCall] = await timerRows(caseId);
+    const queue = h.services.followUps.queue;
+    // Days away, a timer has no job yet; minutes before its time, the sweep adds it.
+    expect(await queue.getJob(timerJobId(oldReminder!))).toBeUndefined();
+    clock.set(new Date(oldReminder!.dueAt.getTime() - 5 * 60_000));
+    await sweepTimers(h.services.followUps);
+    expect(await queue.getJob(timerJobId(oldReminder!))).toBeDefined();
+
     const moved = await api('PATCH', `/api/departures/${caseId}`, { plannedDate: '2026-12-31' });
     expect(moved.statusCode, moved.body).toBe(200);
     const [reminder, call] = await timerRows(caseId);
     expect(reminder).toMatchObject({ id: oldReminder!.id, state: 'PENDING', dueAt: at('2027-01-10T09:00') });
     expect(call).toMatchObject({ id: oldCall!.id, state: 'PENDING', dueAt: at('2027-01-30T09:00') });
-    expect(await h.services.followUps.queue.getJob(timerJobId(reminder!))).toBeDefined();
-    // The old date's day comes: its job finds the timer moved.
+    // The old time comes: its job finds the timer moved.
     clock.set(oldReminder!.dueAt);
-    await runJob(oldReminder!);
+    await (await queue.getJob(timerJobId(oldReminder!)))!.promote();
+    await until(async () => !(await queue.getJob(timerJobId(oldReminder!))));
     expect((await timerOf(caseId, 'departure-reminder')).state).toBe('PENDING');
     expect(await reminders(caseId)).toHaveLength(0);
     clock.set(reminder!.dueAt);
@@ -260,7 +261,9 @@ describe('[DP-3] a postponed or cancelled move', () => {
     expect((await timerRows(caseId)).map((t) => t.state)).toEqual(['CANCELLED', 'CANCELLED']);
     const reminder = await timerOf(caseId, 'departure-reminder');
     clock.set(reminder.dueAt);
-    await runJob(reminder);
+    // The sweep finds nothing pending: no job, no reminder.
+    await sweepTimers(h.services.followUps);
+    expect(await h.services.followUps.queue.getJob(timerJobId(reminder))).toBeUndefined();
     expect(await reminders(caseId)).toHaveLength(0);
   });
 

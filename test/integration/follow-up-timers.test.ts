@@ -4,6 +4,7 @@ import {
   scheduleTimers,
   setTimers,
   setTimersOfCases,
+  sweepTimers,
   type Timer,
   type TimerHandler,
   type TimerPlan,
@@ -180,7 +181,7 @@ describe('setTimersOfCases, the bulk path of setTimers', () => {
     expect(await rowsOf(caseId)).toEqual([]);
   });
 
-  it('its timers schedule as delayed jobs with their ids; moved, the old job finds its row moved and the new one fires', async () => {
+  it('its timers get their delayed jobs once due within minutes; moved, an old job finds its row moved and the new one fires', async () => {
     const deps = h.services.followUps;
     const [first, second] = [await newCase(), await newCase()];
     const plansOf = (day: string) => [plan('reminder', `${day}T09:00`), plan('call', `${day}T18:00`)];
@@ -195,13 +196,18 @@ describe('setTimersOfCases, the bulk path of setTimers', () => {
       ),
     );
     await scheduleTimers(deps, timers);
-    for (const timer of timers) {
-      const job = await deps.queue.getJob(timerJobId(timer));
-      expect(job?.data).toEqual({ timerId: timer.id, dueAt: timer.dueAt.getTime() });
-      expect(await job?.isDelayed()).toBe(true);
-    }
+    // Days away: no job in Redis yet. Five minutes before its time, the sweep adds it.
+    for (const timer of timers) expect(await deps.queue.getJob(timerJobId(timer))).toBeUndefined();
+    const old = timers.find((t) => t.caseId === first && t.kind === 'reminder')!;
+    clock.set(new Date(old.dueAt.getTime() - 5 * 60_000));
+    await sweepTimers(deps);
+    for (const later of timers.filter((t) => t !== old))
+      expect(await deps.queue.getJob(timerJobId(later))).toBeUndefined();
+    const job = await deps.queue.getJob(timerJobId(old));
+    expect(job?.data).toEqual({ timerId: old.id, dueAt: old.dueAt.getTime() });
+    expect(await job?.isDelayed()).toBe(true);
 
-    // A bulk date change: both cases a week later, the new jobs added beside the old ones.
+    // A bulk date change: both cases a week later; the old job stays, to find its row moved.
     const moved = await h.services.db.$transaction((tx) =>
       setTimersOfCases(
         tx,
@@ -214,8 +220,8 @@ describe('setTimersOfCases, the bulk path of setTimers', () => {
     );
     await scheduleTimers(deps, moved);
     expect(new Set(moved.map((t) => t.id))).toEqual(new Set(timers.map((t) => t.id)));
-    for (const timer of [...timers, ...moved])
-      expect(await deps.queue.getJob(timerJobId(timer))).toBeDefined();
+    for (const timer of moved) expect(await deps.queue.getJob(timerJobId(timer))).toBeUndefined();
+    expect(await deps.queue.getJob(timerJobId(old))).toBeDefined();
 
     const fired: string[] = [];
     const handler: TimerHandler = async (_deps, _tx, timer) => {
@@ -223,7 +229,6 @@ describe('setTimersOfCases, the bulk path of setTimers', () => {
       return { data: { handled: true }, after: async () => undefined };
     };
     const handlers = { reminder: handler, call: handler };
-    const old = timers.find((t) => t.caseId === first && t.kind === 'reminder')!;
     const now = moved.find((t) => t.caseId === first && t.kind === 'reminder')!;
     clock.set(now.dueAt);
     expect(await fireTimer(deps, handlers, { timerId: old.id, dueAt: old.dueAt.getTime() })).toBe('gone');

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { timerJobId } from '../../src/follow-ups/timers.js';
 import { startTimersWorker } from '../../src/follow-ups/timers.worker.js';
 import { vacantTimers } from '../../src/follow-ups/vacant-housing.service.js';
 import type { Stoppable } from '../../src/platform/queues.js';
 import { at, runningFrom } from '../support/clock.js';
 import { type Harness, startHarness } from '../support/harness.js';
-import { until } from '../support/until.js';
+import { runTimerJob } from '../support/timer-jobs.js';
 
 // Vacant housing (DOMAIN.md [DP-5]): a home left with no known successor gets a letter "to the
 // new occupant" after 10 days and a field task to close the connection after 30, unless someone
@@ -88,14 +87,7 @@ async function open(supplyPointId: string, previousCustomerId: string) {
 const timerOf = (caseId: string, kind: string) =>
   h.services.db.followUpTimer.findUniqueOrThrow({ where: { caseId_kind: { caseId, kind } } });
 
-/** Runs a timer's delayed job now (the days have passed), and waits until the worker is done with it. */
-async function runJob(timer: { id: string; dueAt: Date }) {
-  const queue = h.services.followUps.queue;
-  const job = await queue.getJob(timerJobId(timer));
-  expect(job, `job of ${timer.id}`).toBeDefined();
-  if (await job!.isDelayed()) await job!.promote();
-  await until(async () => !(await queue.getJob(timerJobId(timer))));
-}
+const runJob = (timer: { id: string; dueAt: Date }) => runTimerJob(h.services.followUps, timer);
 
 const vacancy = async (caseId: string) => (await api('GET', `/api/vacant-housing/${caseId}`)).json();
 

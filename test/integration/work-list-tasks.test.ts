@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sweepTimers, timerJobId } from '../../src/follow-ups/timers.js';
+import { sweepTimers } from '../../src/follow-ups/timers.js';
 import { startTimersWorker } from '../../src/follow-ups/timers.worker.js';
 import type { Stoppable } from '../../src/platform/queues.js';
 import { at, runningFrom } from '../support/clock.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { runTimerJob } from '../support/timer-jobs.js';
 import { until } from '../support/until.js';
 
 // What agents record from the work lists (a call made, a field task done, letters printed) and
@@ -108,11 +109,7 @@ async function fire(caseId: string, kind: string, when: Date) {
     where: { caseId_kind: { caseId, kind } },
   });
   clock.set(when);
-  const queue = h.services.followUps.queue;
-  const job = await queue.getJob(timerJobId(timer));
-  expect(job, `job of ${kind}`).toBeDefined();
-  if (await job!.isDelayed()) await job!.promote();
-  await until(async () => !(await queue.getJob(timerJobId(timer))));
+  await runTimerJob(h.services.followUps, timer);
 }
 
 const lists = async (token = agent) => (await api('GET', '/api/work-lists', undefined, token)).json();

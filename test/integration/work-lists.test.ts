@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { timerJobId } from '../../src/follow-ups/timers.js';
 import { startTimersWorker } from '../../src/follow-ups/timers.worker.js';
 import type { Stoppable } from '../../src/platform/queues.js';
 import { at, runningFrom } from '../support/clock.js';
 import { type Harness, startHarness } from '../support/harness.js';
-import { until } from '../support/until.js';
+import { runTimerJob } from '../support/timer-jobs.js';
 
 // The agents' work lists: what the follow-up timers and the other capabilities leave due on the
 // cases of the agent's agency, over the api and as CSV files, changing as the timers fire.
@@ -62,9 +61,7 @@ async function fire(caseId: string, kind: string, when: Date) {
     where: { caseId_kind: { caseId, kind } },
   });
   clock.set(when);
-  const queue = h.services.followUps.queue;
-  await (await queue.getJob(timerJobId(timer)))!.promote();
-  await until(async () => !(await queue.getJob(timerJobId(timer))));
+  await runTimerJob(h.services.followUps, timer);
 }
 
 /** An ISO instant in the same minute (the test's clock runs on from where it is set). */
