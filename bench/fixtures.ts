@@ -50,12 +50,17 @@ export async function prepareData(customers: number): Promise<Versions> {
   } finally {
     await db.end();
   }
-  const redis = createClient({ url: REDIS_URL });
+  return { postgres, redis: await emptyRedis(REDIS_URL) };
+}
+
+/** Empties a benchmark's Redis database; Redis's version, for the results. */
+export async function emptyRedis(url: string): Promise<string> {
+  const redis = createClient({ url });
   await redis.connect();
   await redis.flushDb();
   const info = await redis.info('server');
   await redis.close();
-  return { postgres, redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown' };
+  return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
 }
 
 /** The environment of servers/api.ts on `port`, and the settings it will read from it. */

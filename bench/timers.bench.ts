@@ -42,6 +42,7 @@ import { createLogger } from '../src/platform/logger.js';
 import { createQueue, QUEUE_NAMES } from '../src/platform/queues.js';
 import { connectRedis, createRedis } from '../src/platform/redis.js';
 import { readSettings } from '../src/platform/settings-reader.js';
+import { emptyRedis } from './fixtures.js';
 import { type BenchOutcome, machine, processCpuMeter, runIfMain, timed, verdict } from './support.js';
 
 const CASES = Number(process.env.BENCH_TIMERS_CASES ?? 100_000);
@@ -147,12 +148,7 @@ async function prepareData(): Promise<{ postgres: string; redis: string }> {
   } finally {
     await db.end();
   }
-  const redis = createClient({ url: REDIS_URL });
-  await redis.connect();
-  await redis.flushDb();
-  const info = await redis.info('server');
-  await redis.close();
-  return { postgres, redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown' };
+  return { postgres, redis: await emptyRedis(REDIS_URL) };
 }
 
 /**
