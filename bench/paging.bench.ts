@@ -1,12 +1,16 @@
-// On-call paging (issue 4): night calls on the out-of-hours line, driven through the real signed
-// voice webhooks of `src/main.ts` processes, page the agency's on-call technician through the
+// On-call paging (issues 4 and 24): night calls on the out-of-hours line, driven through the real
+// signed voice webhooks of `src/main.ts` processes, page the agency's on-call technician through the
 // real Twilio SDK, which posts to a local stand-in of Twilio's REST API in this process.
-//   latency:     sequential calls; the end of the call (the recording webhook sent) → the page's
-//                Calls.json request arriving at the stand-in.
-//   concurrency: 100 calls at once over two processes (`--role all` + `--role worker`) sharing
-//                PostgreSQL and Redis; every technician must get exactly one call and one SMS.
+//   latency: sequential calls in topology A; the end of the call (the recording webhook sent) →
+//            the page's Calls.json request arriving at the stand-in.
+//   bursts:  100 then 200 calls at once (BENCH_PAGING_BURSTS) in topology A (1 api + 1 worker),
+//            then B (2 apis + 2 workers), each with fresh processes sharing PostgreSQL and Redis;
+//            every technician must get exactly one call and one SMS. Just before each topology, the
+//            same bursts against as many bare Fastify processes answering the same webhooks with
+//            fixed TwiML (servers/night-bare.ts): the baseline of the caller's waits.
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -18,17 +22,51 @@ import { signTwilioRequest } from '../src/platform/twilio-webhook.js';
 import { loadSettings } from '../src/settings.js';
 // Only what support.ts has exported since the first benchmark: the rest of the harness there is
 // for autocannon runs, and this benchmark's few helpers are below.
-import { cpuSeconds, freePort, installCleanup, machine, type Percentiles, percentiles } from './support.js';
+import {
+  cpuSeconds,
+  freePort,
+  installCleanup,
+  machine,
+  type Percentiles,
+  percentiles,
+  startServer,
+} from './support.js';
 import { type Arrival, startTwilioStandIn, type TwilioStandIn } from './twilio-stand-in.js';
 
 const LATENCY_CALLS = Number(process.env.BENCH_PAGING_CALLS ?? 200);
 const WARMUP_CALLS = Number(process.env.BENCH_PAGING_WARMUP ?? 10);
-const CONCURRENT_CALLS = Number(process.env.BENCH_PAGING_CONCURRENT ?? 100);
+/** Calls at once, one burst after the other, in each topology and against its baseline. */
+const BURSTS = (process.env.BENCH_PAGING_BURSTS ?? '100,200').split(',').filter(Boolean).map(Number);
 // After the last expected page, how long to keep listening for late duplicates.
 const QUIET_MS = Number(process.env.BENCH_PAGING_QUIET_MS ?? 5000);
-// A page that has not arrived this long after its call ended is missed (the backstop is 240 s).
-const PAGE_TIMEOUT_MS = 30_000;
-const TARGETS = { latencyP95UnderMs: 300, concurrentCalls: 100 };
+// A page that has not arrived this long after the burst's last webhook answer is lost (the backstop
+// is 240 s). The SMS leave at 10/s for all workers together: a 200-call burst's last one ~20 s on.
+const PAGE_TIMEOUT_MS = 60_000;
+const TARGETS = {
+  /** Issue 24: the burst the targets apply to. */
+  burstCalls: 200,
+  /** The caller's wait at every webhook (incoming, menu, address, recording), p99. */
+  webhookP99UnderMs: 300,
+  /** End of call → page call at Twilio, p95, in the burst. */
+  burstPageP95UnderMs: 500,
+  /** One call at a time: no slower than before issue 24. */
+  sequentialPageP95UnderMs: 64,
+};
+
+interface Topology {
+  name: string;
+  apis: number;
+  workers: number;
+  /** Whether the sequential latency phase is measured here (issue 24: in A). */
+  latency: boolean;
+}
+/** Issue 24's two topologies (BENCH_PAGING_TOPOLOGIES picks some). */
+const TOPOLOGIES: Topology[] = [
+  { name: 'A', apis: 1, workers: 1, latency: true },
+  { name: 'B', apis: 2, workers: 2, latency: false },
+].filter((t) => (process.env.BENCH_PAGING_TOPOLOGIES ?? 'A,B').split(',').includes(t.name));
+const processesOf = (t: Topology) =>
+  `${t.apis} api${t.apis > 1 ? 's' : ''} + ${t.workers} worker${t.workers > 1 ? 's' : ''}`;
 
 const ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 const DATABASE = 'cc_bench_paging';
@@ -40,6 +78,10 @@ const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const AUTH_TOKEN = 'bench-paging-auth-token';
 const FROM_NUMBER = '+33970000000';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' } as const;
+// What Twilio would be given as the webhooks' address: a load balancer in front of the apis, so
+// every api has it as PUBLIC_BASE_URL and the caller signs over it, then sends each request to the
+// apis in turn. Nothing connects to it (the stand-in never calls back).
+const FRONT_URL = 'http://front.paging-bench.invalid';
 
 // Call n comes from customer n, covered by agency n, whose one technician is on call: a page's
 // To names its call.
@@ -49,6 +91,8 @@ const technicianMobile = (n: number) => `+3362${seven(n)}`;
 const MANAGER_MOBILE = '+33699999999';
 const RUN_ID = Date.now().toString(16).padStart(16, '0');
 const callSid = (n: number) => `CA${RUN_ID}${n.toString(16).padStart(16, '0')}`;
+// The bare server reads nothing of a call: its calls are numbered apart from the prepared ones.
+const BARE_FIRST_CALL = 5_000_000;
 
 // ---------------------------------------------------------------------------------------------
 // Harness
@@ -173,15 +217,20 @@ async function prepareData(agencies: number): Promise<{ postgres: string; redis:
 }
 
 // ---------------------------------------------------------------------------------------------
-// Servers: src/main.ts in child processes
+// Servers: src/main.ts in child processes, and the bare baseline
 
-interface MainProcess {
+/** A server process whose CPU is metered: a src/main.ts process or a bare one. */
+interface Metered {
   label: string;
-  role: 'all' | 'worker';
   pid: number;
+}
+
+interface MainProcess extends Metered {
+  role: 'api' | 'worker';
   /** Warnings and errors it logged (pino JSON at LOG_LEVEL=warn), counted by message. */
   logs: Record<string, number>;
   logCount: number;
+  exited(): boolean;
   stop(): Promise<void>;
 }
 
@@ -198,10 +247,13 @@ function killChildrenOnExit(): void {
 
 type CommandSender = { sendCommand(args: string[]): Promise<unknown> };
 
-// The queues a page goes through: a process is ready when it consumes all of them.
+// The queues a page goes through: a worker process is ready when it consumes all of them.
 const PAGE_QUEUES = [QUEUE_NAMES.paging, QUEUE_NAMES.outboxVoice, QUEUE_NAMES.outboxSms];
 
-/** BullMQ worker connections per queue in Redis database 14 (a worker names its connection). */
+/**
+ * BullMQ worker connections per queue in Redis database 14: a worker names its one blocking
+ * connection after its queue, so there is one per worker process and queue.
+ */
 async function workerConnections(redis: CommandSender): Promise<Record<string, number>> {
   const lines = String(await redis.sendCommand(['CLIENT', 'LIST']))
     .split('\n')
@@ -215,18 +267,11 @@ async function workerConnections(redis: CommandSender): Promise<Record<string, n
   );
 }
 
-/**
- * Starts `node --import tsx bench/servers/main.ts --role <role>` (src/main.ts) and waits until it
- * serves /healthz (api) and its paging and outbox workers are connected (`workersBefore` + 1).
- */
-async function startMain(
-  label: string,
-  role: 'all' | 'worker',
-  env: Record<string, string>,
-  redis: CommandSender,
-  workersBefore: number,
-): Promise<MainProcess> {
+/** Starts `node --import tsx bench/servers/main.ts --role <role>` (src/main.ts); not yet ready. */
+function spawnMain(label: string, role: 'api' | 'worker', env: Record<string, string>): MainProcess {
   killChildrenOnExit();
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": each process writes its own profile,
+  // named after its pid (printed with its label in the report).
   const extra = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean) : [];
   const script = new URL('./servers/main.ts', import.meta.url).pathname;
   const child = spawn(process.execPath, [...extra, '--import', 'tsx', script, '--role', role], {
@@ -237,14 +282,16 @@ async function startMain(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   exited.then(() => children.delete(child));
   const logs: Record<string, number> = {};
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
   const proc: MainProcess = {
     label,
     role,
     pid: child.pid!,
     logs,
     logCount: 0,
+    exited: gone,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (gone()) return;
       child.kill('SIGTERM'); // main's clean stop; a --cpu-prof profile is written on exit
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exited;
@@ -267,26 +314,86 @@ async function startMain(
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
+  return proc;
+}
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const healthy = (url: string) =>
+  fetch(`${url}/healthz`)
+    .then((r) => r.ok)
+    .catch(() => false);
+
+/** Polls `ready` every 200 ms for up to 120 s; fails as soon as one of `processes` exits. */
+async function waitReady(what: string, processes: MainProcess[], ready: () => Promise<boolean>) {
   const deadline = performance.now() + 120_000;
-  const url = env.PORT ? `http://127.0.0.1:${env.PORT}/healthz` : null;
-  while (true) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`${label} exited before it was ready:\n${Object.keys(logs).join('\n')}`);
-    if (performance.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${label} not ready after 120 s:\n${Object.keys(logs).join('\n')}`);
-    }
-    const api =
-      role === 'worker' ||
-      url === null ||
-      (await fetch(url)
-        .then((r) => r.ok)
-        .catch(() => false));
-    const workers = await workerConnections(redis);
-    if (api && PAGE_QUEUES.every((queue) => workers[queue]! > workersBefore)) return proc;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  while (!(await ready())) {
+    const dead = processes.find((p) => p.exited());
+    if (dead)
+      throw new Error(`${dead.label} exited before it was ready:\n${Object.keys(dead.logs).join('\n')}`);
+    if (performance.now() > deadline) throw new Error(`${what} not ready after 120 s`);
+    await sleep(200);
   }
+}
+
+interface Running {
+  servers: MainProcess[];
+  /** The apis' own addresses, which the caller sends to in turn. */
+  apiUrls: string[];
+}
+
+/**
+ * Starts a topology's processes at once, `<topology>-api<i>` and `<topology>-worker<i>`, and waits
+ * until every api serves /healthz (an api has no workers) and every worker consumes the page
+ * queues: as many worker connections per queue as the topology has workers.
+ */
+async function startTopology(
+  topology: Topology,
+  env: (label: string) => Record<string, string>,
+  redis: CommandSender,
+): Promise<Running> {
+  // Readiness counts workers' connections: the previous topology's must be gone first.
+  const none = async () => Object.values(await workerConnections(redis)).every((n) => n === 0);
+  await waitReady('the previous workers leaving Redis', [], none);
+  const servers: MainProcess[] = [];
+  const apiUrls: string[] = [];
+  try {
+    for (const i of range(1, topology.apis)) {
+      const port = await freePort();
+      const label = `${topology.name}-api${i}`;
+      servers.push(spawnMain(label, 'api', { ...env(label), PORT: String(port) }));
+      apiUrls.push(`http://127.0.0.1:${port}`);
+    }
+    for (const i of range(1, topology.workers)) {
+      const label = `${topology.name}-worker${i}`;
+      servers.push(spawnMain(label, 'worker', env(label)));
+    }
+    await waitReady(`topology ${topology.name}`, servers, async () => {
+      const apis = await Promise.all(apiUrls.map(healthy));
+      const workers = await workerConnections(redis);
+      return apis.every(Boolean) && PAGE_QUEUES.every((queue) => workers[queue]! >= topology.workers);
+    });
+    return { servers, apiUrls };
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw err;
+  }
+}
+
+/** `count` bare servers (servers/night-bare.ts), which say "the technician will call back" as the api does. */
+async function startBare(count: number, willCallBack: string) {
+  const script = new URL('./servers/night-bare.ts', import.meta.url).pathname;
+  const servers = await Promise.all(
+    range(1, count).map(async (i) => ({
+      label: `bare${i}`,
+      server: await startServer(script, { WILL_CALL_BACK: willCallBack }),
+    })),
+  );
+  return {
+    metered: servers.map(({ label, server }): Metered => ({ label, pid: server.pid })),
+    urls: servers.map(({ server }) => `http://127.0.0.1:${server.port}`),
+    stop: () => Promise.all(servers.map(({ server }) => server.stop())),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -323,22 +430,56 @@ function actionOf(twiml: string, verb: 'Gather' | 'Record'): string | null {
   return action ? decode(action) : null;
 }
 
+// The callers share the benchmark's process, and its two cores, with the servers: they send with
+// node:http and kept-alive sockets, which cost a third of the CPU of fetch (undici) per request
+// here (200 calls at once against the bare server: 0.3-0.5 ms against 0.9-2 ms), so that the
+// waits measured are more the servers' and less the callers' own.
+const keepAlive = new Agent({ keepAlive: true });
+
+/** POSTs a form; resolves with the answer's status and body, rejects on a connection error. */
+function postForm(url: string, body: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const sent = request(
+      url,
+      {
+        method: 'POST',
+        agent: keepAlive,
+        headers: { ...FORM, ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (answer) => {
+        let text = '';
+        answer.setEncoding('utf8');
+        answer.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        answer.on('end', () => resolve({ status: answer.statusCode ?? 0, body: text }));
+        answer.on('error', reject);
+      },
+    );
+    sent.on('error', reject);
+    sent.end(body);
+  });
+}
+
 interface Caller {
   drive(n: number): Promise<CallResult>;
 }
 
-function caller(apiBaseUrl: string, willCallBack: string): Caller {
+/**
+ * Drives calls against `targets`, each webhook request to the next one in turn (as a load balancer
+ * in front of them would: the call's state is in Redis, so any api serves any step), signed over
+ * FRONT_URL + path, the apis' PUBLIC_BASE_URL.
+ */
+function caller(targets: string[], willCallBack: string): Caller {
+  let next = 0;
   const post = async (path: string, params: Record<string, string>) => {
-    const signature = signTwilioRequest(AUTH_TOKEN, `${apiBaseUrl}${path}`, params);
+    const signature = signTwilioRequest(AUTH_TOKEN, `${FRONT_URL}${path}`, params);
+    const body = new URLSearchParams(params).toString();
+    const target = targets[next++ % targets.length]!;
     const started = performance.now();
     try {
-      const answer = await fetch(`${apiBaseUrl}${path}`, {
-        method: 'POST',
-        headers: { ...FORM, 'x-twilio-signature': signature },
-        body: new URLSearchParams(params).toString(),
-      });
-      const body = await answer.text();
-      return { status: answer.status, body, ms: performance.now() - started };
+      const answer = await postForm(`${target}${path}`, body, { 'x-twilio-signature': signature });
+      return { ...answer, ms: performance.now() - started };
     } catch (err) {
       // Connection refused or reset: counted as a failed webhook (status 0), like a non-200.
       return { status: 0, body: String(err), ms: performance.now() - started };
@@ -432,20 +573,22 @@ function caller(apiBaseUrl: string, willCallBack: string): Caller {
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 
-/** Requests per technician at the stand-in: anything but one call and one SMS each is wrong. */
+/**
+ * Requests per technician at the stand-in so far: anything but one call and one SMS each is wrong.
+ * A call is lost without its page call or SMS, doubled with more than one of either.
+ */
 function countPages(standIn: TwilioStandIn, calls: number[]) {
-  let duplicates = 0;
-  let misses = 0;
+  let lost = 0;
+  let doubled = 0;
   const wrong: string[] = [];
   for (const n of calls) {
-    for (const kind of ['call', 'sms'] as const) {
-      const count = standIn.count(kind, technicianMobile(n));
-      if (count === 0) misses++;
-      if (count > 1) duplicates += count - 1;
-      if (count !== 1 && wrong.length < 10) wrong.push(`call ${n}: ${count} ${kind} requests`);
-    }
+    const counts = (['call', 'sms'] as const).map((kind) => standIn.count(kind, technicianMobile(n)));
+    if (counts.includes(0)) lost++;
+    if (counts.some((count) => count > 1)) doubled++;
+    if (counts.some((count) => count !== 1) && wrong.length < 10)
+      wrong.push(`call ${n}: ${counts[0]} call and ${counts[1]} SMS requests`);
   }
-  return { duplicates, misses, wrong };
+  return { lost, doubled, wrong };
 }
 
 /** What PostgreSQL says of these calls: one page each, one attempt numbered 1, one call and one SMS sent. */
@@ -593,7 +736,7 @@ const cpuOf = (pid: number) => {
  * backends of cc_bench_paging, and the whole machine. The machine is shared: when it is busy
  * beyond what the benchmark uses, the servers wait for a core.
  */
-async function cpuMeter(servers: MainProcess[]) {
+async function cpuMeter(servers: Metered[]) {
   const pids = [...servers.map((s) => s.pid), ...(await backendPids())];
   const before = new Map(pids.map((pid) => [pid, cpuOf(pid)]));
   const machineBefore = machineCpu();
@@ -693,6 +836,9 @@ const hopLines = (hops: Record<Hop, Percentiles>) =>
   (Object.keys(HOPS) as Hop[]).map(
     (hop) => `    ${HOPS[hop].padEnd(82)} p50 ${hops[hop].p50} ms, p95 ${hops[hop].p95} ms`,
   );
+/** The hops on one line (a burst's): `release 12/40` = p50/p95 ms. */
+const hopLine = (hops: Record<Hop, Percentiles>) =>
+  `  hops p50/p95 ms: ${(Object.keys(HOPS) as Hop[]).map((hop) => `${hop} ${hops[hop].p50}/${hops[hop].p95}`).join(', ')}`;
 
 const viaCounts = (arrivals: Arrival[]) =>
   arrivals.reduce<Record<string, number>>((m, a) => {
@@ -704,9 +850,308 @@ const viaCounts = (arrivals: Arrival[]) =>
 // ---------------------------------------------------------------------------------------------
 // The benchmark
 
+const WEBHOOKS = ['incoming', 'menu', 'address', 'recording', 'status'] as const;
+type Webhook = (typeof WEBHOOKS)[number];
+/** The caller is on the line for these; the status callback comes after they hung up. */
+const CALLER_WEBHOOKS: Webhook[] = ['incoming', 'menu', 'address', 'recording'];
+const WAIT: Record<Webhook, (r: CallResult) => number> = {
+  incoming: (r) => r.incomingMs,
+  menu: (r) => r.menuMs,
+  address: (r) => r.routingMs,
+  recording: (r) => r.recordingMs,
+  status: (r) => r.statusMs,
+};
+
+const ok = (r: { failures: string[] }) => r.failures.length === 0;
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+const lastOf = (values: number[]) => (values.length ? Math.max(...values) : Number.NaN);
+
+/** Each webhook's wait over the calls answered right, and the worst p99 among the caller's. */
+function webhookWaits(results: CallResult[]) {
+  const answered = results.filter(ok);
+  const webhooksMs = Object.fromEntries(
+    WEBHOOKS.map((w) => [w, percentiles(answered.map(WAIT[w]))]),
+  ) as Record<Webhook, Percentiles>;
+  const worstWebhook = CALLER_WEBHOOKS.reduce((a, b) => (webhooksMs[b].p99 > webhooksMs[a].p99 ? b : a));
+  return { webhooksMs, worstWebhook, worstCallerP99Ms: webhooksMs[worstWebhook].p99 };
+}
+
+/** What the phases ask of Redis: the workers connected, the job hashes for the hops. */
+type Redis = CommandSender & Parameters<typeof hopTimes>[0];
+
+/** What every phase shares. */
+interface Bench {
+  standIn: TwilioStandIn;
+  redis: Redis;
+  willCallBack: string;
+  env: (label: string) => Record<string, string>;
+  /** The next `count` prepared calls: a customer, agency and technician serve one call only. */
+  take(count: number): number[];
+  /** The next `count` calls for the bare servers, which read nothing of them. */
+  takeBare(count: number): number[];
+  /** Failed webhooks of every phase, the bare servers' included (fatal). */
+  failures: string[];
+}
+
+function record(bench: Bench, results: CallResult[]): void {
+  for (const r of results) for (const f of r.failures) bench.failures.push(`call ${r.n}: ${f}`);
+}
+
+type Sequential = CallResult & { callMs: number | null; smsMs: number | null };
+
+/** One call at a time; with a stand-in, each waits for its page call and SMS before the next. */
+async function oneAtATime(drive: Caller, calls: number[], standIn?: TwilioStandIn): Promise<Sequential[]> {
+  const results: Sequential[] = [];
+  for (const n of calls) {
+    const call = await drive.drive(n);
+    const [placed, texted] =
+      !standIn || !call.endedAt
+        ? [null, null]
+        : await Promise.all([
+            standIn.first('call', technicianMobile(n), PAGE_TIMEOUT_MS),
+            standIn.first('sms', technicianMobile(n), PAGE_TIMEOUT_MS),
+          ]);
+    results.push({
+      ...call,
+      callMs: placed ? placed.at - call.endedAt : null,
+      smsMs: texted ? texted.at - call.endedAt : null,
+    });
+  }
+  return results;
+}
+
+// Baseline ----------------------------------------------------------------------------------------
+
+type BaselineBurst = ReturnType<typeof webhookWaits> & {
+  calls: number;
+  cpuCores: Awaited<ReturnType<Awaited<ReturnType<typeof cpuMeter>>>>;
+};
+
+/** The bursts against as many bare servers as the topology has apis, warmed up as the apis are. */
+async function runBaseline(topology: Topology, bench: Bench) {
+  const started = await timed(`Baseline for ${topology.name}: ${topology.apis} bare process(es)`, () =>
+    startBare(topology.apis, bench.willCallBack),
+  );
+  const bare = started.value;
+  try {
+    const drive = caller(bare.urls, bench.willCallBack);
+    // As many calls one at a time as the apis serve before their first burst.
+    record(bench, await oneAtATime(drive, bench.takeBare(WARMUP_CALLS + LATENCY_CALLS)));
+    const bursts: BaselineBurst[] = [];
+    for (const calls of BURSTS) {
+      const run = await timed(`  ${calls} calls at once`, async () => {
+        const cpu = await cpuMeter(bare.metered);
+        const results = await Promise.all(bench.takeBare(calls).map((n) => drive.drive(n)));
+        return { results, cpuCores: await cpu() };
+      });
+      record(bench, run.value.results);
+      bursts.push({ calls, ...webhookWaits(run.value.results), cpuCores: run.value.cpuCores });
+    }
+    return { processes: bare.metered, bursts };
+  } finally {
+    await bare.stop();
+  }
+}
+type Baseline = Awaited<ReturnType<typeof runBaseline>>;
+
+// A topology --------------------------------------------------------------------------------------
+
+/** Warm-up and sequential calls: lost, doubled and PostgreSQL's state, once their pages are in. */
+async function sequentialChecks(bench: Bench, results: Sequential[]) {
+  const calls = results.map((r) => r.n);
+  return {
+    calls: calls.length,
+    ...countPages(bench.standIn, calls),
+    notRouted: results.filter((r) => r.notRouted).length,
+    database: await checkDatabase(calls),
+  };
+}
+
+/** Issue 4's latency: one call at a time, end of call → page call and SMS, the caller's waits, hops. */
+async function latencyPhase(drive: Caller, servers: MainProcess[], bench: Bench) {
+  const meter = await cpuMeter(servers);
+  const arrivalsBefore = bench.standIn.arrivals.length;
+  const run = await timed(`  latency: ${LATENCY_CALLS} calls, one at a time`, () =>
+    oneAtATime(drive, bench.take(LATENCY_CALLS), bench.standIn),
+  );
+  const cpuCores = await meter();
+  const results = run.value;
+  record(bench, results);
+  const placed = results.flatMap((r) => {
+    const call = bench.standIn.arrivals.find((a) => a.kind === 'call' && a.to === technicianMobile(r.n));
+    return call && ok(r) ? [{ n: r.n, endedAt: r.endedAt, arrivedAt: call.at }] : [];
+  });
+  const figures = {
+    calls: LATENCY_CALLS,
+    /** Recording webhook sent → Calls.json request at the stand-in, ms. */
+    pageCallMs: percentiles(results.flatMap((r) => (r.callMs === null ? [] : [r.callMs]))),
+    /** Recording webhook sent → Messages.json request at the stand-in, ms. */
+    pageSmsMs: percentiles(results.flatMap((r) => (r.smsMs === null ? [] : [r.smsMs]))),
+    ...webhookWaits(results),
+    seconds: Number((run.ms / 1000).toFixed(1)),
+    /** CPU used over the run, in cores: each server, cc_bench_paging's backends, the whole machine. */
+    cpuCores,
+    hopsMs: await hopTimes(bench.redis, placed),
+    pagesVia: viaCounts(bench.standIn.arrivals.slice(arrivalsBefore)),
+  };
+  return { figures, results };
+}
+
+/**
+ * `size` calls at once; then every page call and SMS (up to PAGE_TIMEOUT_MS), then QUIET_MS for
+ * late duplicates. Figures as issue 24 asks, beside the baseline's burst of the same size.
+ */
+async function burstPhase(
+  topology: Topology,
+  size: number,
+  drive: Caller,
+  servers: MainProcess[],
+  bench: Bench,
+  baseline: Baseline,
+) {
+  const calls = bench.take(size);
+  const { standIn } = bench;
+  const run = await timed(`  ${size} calls at once`, async () => {
+    const meter = await cpuMeter(servers);
+    const backends = sampleBackends();
+    const arrivalsBefore = standIn.arrivals.length;
+    const monotonicStartUs = monotonicUs();
+    const firstSent = performance.now();
+    const results = await Promise.all(calls.map((n) => drive.drive(n)));
+    const webhooksCpuCores = await meter();
+    const pages = await Promise.all(
+      calls.map((n) =>
+        Promise.all([
+          standIn.first('call', technicianMobile(n), PAGE_TIMEOUT_MS),
+          standIn.first('sms', technicianMobile(n), PAGE_TIMEOUT_MS),
+        ]),
+      ),
+    );
+    const window = [monotonicStartUs, monotonicUs()];
+    const cpuCores = await meter();
+    const connections = await backends();
+    // Late duplicates (a second worker sending the same page) would come now.
+    await sleep(QUIET_MS);
+    return { results, pages, firstSent, window, webhooksCpuCores, cpuCores, connections, arrivalsBefore };
+  });
+  const { results, pages, firstSent, window, webhooksCpuCores, cpuCores, connections, arrivalsBefore } =
+    run.value;
+  record(bench, results);
+  const placed = results.flatMap((r, i) => {
+    const call = pages[i]![0];
+    return call && ok(r) ? [{ n: r.n, endedAt: r.endedAt, arrivedAt: call.at }] : [];
+  });
+  const texted = results.flatMap((r, i) => {
+    const sms = pages[i]![1];
+    return sms && ok(r) ? [sms.at - r.endedAt] : [];
+  });
+  const lastCall = lastOf(placed.map((p) => p.arrivedAt));
+  const lastPage = lastOf(pages.flat().flatMap((a) => (a ? [a.at] : [])));
+  const waits = webhookWaits(results);
+  const bare = baseline.bursts.find((b) => b.calls === size);
+  return {
+    topology: topology.name,
+    processes: processesOf(topology),
+    calls: size,
+    ...waits,
+    baseline: bare ? { processes: baseline.processes.length, ...bare } : null,
+    /** The api's worst caller p99 ÷ the bare server's: same burst, as many processes. */
+    ratioToBaseline: bare ? Number((waits.worstCallerP99Ms / bare.worstCallerP99Ms).toFixed(1)) : null,
+    /** Per call: recording webhook sent → its Calls.json request at the stand-in, ms. */
+    pageCallMs: percentiles(placed.map((p) => p.arrivedAt - p.endedAt)),
+    /** The same for the SMS, which leave at SMS_RATE_PER_SECOND for all workers together. */
+    pageSmsMs: percentiles(texted),
+    /** Calls whose page call or SMS did not reach the stand-in within PAGE_TIMEOUT_MS. */
+    lost: pages.filter(([call, sms]) => !call || !sms).length,
+    /** Calls with more than one page call or SMS, after the quiet wait. */
+    doubled: countPages(standIn, calls).doubled,
+    /** Callers sent to a fallback (leave a message) instead of "the technician will call back". */
+    notRouted: results.filter((r) => r.notRouted).length,
+    /** First incoming webhook sent → last page call at the stand-in. */
+    wallMs: Math.round(lastCall - firstSent),
+    callsRoutedPerSecond: Number((size / ((lastCall - firstSent) / 1000)).toFixed(1)),
+    /** First incoming webhook sent → last page request of any kind (the SMS are rate-limited). */
+    lastPageRequestMs: Math.round(lastPage - firstSent),
+    /** In cores, up to the last webhook answer: while callers wait (the baseline's is over the same). */
+    webhooksCpuCores,
+    /** In cores, up to the last page, SMS included (the quiet wait excluded). */
+    cpuCores,
+    /** The servers' PostgreSQL connections by state, sampled every 100 ms up to the last page. */
+    connections,
+    hopsMs: await hopTimes(bench.redis, placed),
+    pagesVia: viaCounts(standIn.arrivals.slice(arrivalsBefore)),
+    /**
+     * The burst on the monotonic clock (µs), the clock of a .cpuprofile's timestamps: to cut the
+     * servers' profiles (BENCH_NODE_ARGS="--cpu-prof ...") to it.
+     */
+    monotonicWindowUs: window,
+    database: await checkDatabase(calls),
+  };
+}
+type BurstFigures = Awaited<ReturnType<typeof burstPhase>>;
+
+/**
+ * A topology on fresh processes: warm-up, the latency phase (topology A), then each burst after
+ * the previous one's pages and quiet wait. Its processes are stopped before it returns.
+ */
+async function runTopology(topology: Topology, bench: Bench, baseline: Baseline) {
+  const started = await timed(`Topology ${topology.name}: starting ${processesOf(topology)}`, () =>
+    startTopology(topology, bench.env, bench.redis),
+  );
+  const { servers, apiUrls } = started.value;
+  try {
+    const drive = caller(apiUrls, bench.willCallBack);
+    // Every topology's processes serve as many calls one at a time before their first burst (the
+    // JIT and the processes' caches warm up): the latency phase's calls, or as many more here.
+    const warmupCalls = WARMUP_CALLS + (topology.latency ? 0 : LATENCY_CALLS);
+    const warmup = await timed(`  warm-up: ${warmupCalls} calls, one at a time`, () =>
+      oneAtATime(drive, bench.take(warmupCalls), bench.standIn),
+    );
+    record(bench, warmup.value);
+    const latency = topology.latency ? await latencyPhase(drive, servers, bench) : null;
+    const sequential = await sequentialChecks(bench, [...warmup.value, ...(latency?.results ?? [])]);
+    const bursts: BurstFigures[] = [];
+    for (const size of BURSTS) bursts.push(await burstPhase(topology, size, drive, servers, bench, baseline));
+    return {
+      topology,
+      servers,
+      startSeconds: Number((started.ms / 1000).toFixed(1)),
+      warmupPageCallMs: percentiles(warmup.value.flatMap((r) => (r.callMs === null ? [] : [r.callMs]))),
+      latency: latency?.figures ?? null,
+      sequential,
+      bursts,
+    };
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+type TopologyRun = Awaited<ReturnType<typeof runTopology>>;
+
+// The run ----------------------------------------------------------------------------------------
+
+/** Call numbers handed out in order from `first`: none is used twice. */
+function counter(first: number) {
+  let next = first;
+  return {
+    take(count: number) {
+      const calls = range(next, count);
+      next += count;
+      return calls;
+    },
+    taken: () => next - first,
+  };
+}
+
+const serverLabels = (t: Topology) => [
+  ...range(1, t.apis).map((i) => `${t.name}-api${i}`),
+  ...range(1, t.workers).map((i) => `${t.name}-worker${i}`),
+];
+
 export async function runPagingBench(): Promise<PagingOutcome> {
   const loadBefore = loadavg()[0]!;
-  const total = WARMUP_CALLS + LATENCY_CALLS + CONCURRENT_CALLS;
+  // Per topology: the warm-up and latency calls (or as many warm-up calls), then the bursts.
+  const total = TOPOLOGIES.length * (WARMUP_CALLS + LATENCY_CALLS + sum(BURSTS));
   const data = await timed(
     `Preparing ${DATABASE}: ${total} agencies, technicians and covered customers`,
     () => prepareData(total),
@@ -714,14 +1159,12 @@ export async function runPagingBench(): Promise<PagingOutcome> {
   const templates = await loadTemplates(PATHS.messageTemplates);
   const willCallBack = templates.render('voice/oncall-will-call-back', 'fr').trim();
   // One stand-in listener per server process: a request's listener says which process sent it.
-  const standIn = await startTwilioStandIn(ACCOUNT_SID, AUTH_TOKEN, ['all', 'worker']);
+  const standIn = await startTwilioStandIn(ACCOUNT_SID, AUTH_TOKEN, TOPOLOGIES.flatMap(serverLabels));
   const redis = createClient({ url: REDIS_URL });
   await redis.connect();
-  const apiPort = await freePort();
-  const apiBaseUrl = `http://127.0.0.1:${apiPort}`;
   const env = (label: string): Record<string, string> => ({
     HOST: '127.0.0.1',
-    PUBLIC_BASE_URL: apiBaseUrl,
+    PUBLIC_BASE_URL: FRONT_URL,
     DATABASE_URL,
     REDIS_URL,
     LOG_LEVEL: 'warn',
@@ -741,272 +1184,260 @@ export async function runPagingBench(): Promise<PagingOutcome> {
     ONCALL_RETRY_DELAY_SECONDS: '3600',
   });
   // What the servers will read from that environment (bench/README.md quotes it).
-  const settings = loadSettings({ ...process.env, ...env('all') }, ['--role', 'all']);
-  const servers: MainProcess[] = [];
+  const settings = loadSettings({ ...process.env, ...env(serverLabels(TOPOLOGIES[0]!)[0]!) }, [
+    '--role',
+    'api',
+  ]);
+  const prepared = counter(0);
+  const bare = counter(BARE_FIRST_CALL);
+  const bench: Bench = {
+    standIn,
+    redis,
+    willCallBack,
+    env,
+    take: prepared.take,
+    takeBare: bare.take,
+    failures: [],
+  };
   try {
-    await timed('Starting src/main.ts --role all, then --role worker', async () => {
-      servers.push(await startMain('all', 'all', { ...env('all'), PORT: String(apiPort) }, redis, 0));
-      servers.push(await startMain('worker', 'worker', env('worker'), redis, 1));
-    });
-    const drive = caller(apiBaseUrl, willCallBack);
-
-    // Latency: one call at a time; each waits for its call and SMS before the next one starts.
-    const sequential = async (calls: number[]) => {
-      const results: Array<CallResult & { callMs: number | null; smsMs: number | null }> = [];
-      for (const n of calls) {
-        const call = await drive.drive(n);
-        const [placed, texted] = !call.endedAt
-          ? [null, null]
-          : await Promise.all([
-              standIn.first('call', technicianMobile(n), PAGE_TIMEOUT_MS),
-              standIn.first('sms', technicianMobile(n), PAGE_TIMEOUT_MS),
-            ]);
-        results.push({
-          ...call,
-          callMs: placed ? placed.at - call.endedAt : null,
-          smsMs: texted ? texted.at - call.endedAt : null,
-        });
-      }
-      return results;
-    };
-    const warmupCalls = range(0, WARMUP_CALLS);
-    const latencyCalls = range(WARMUP_CALLS, LATENCY_CALLS);
-    const concurrentCalls = range(WARMUP_CALLS + LATENCY_CALLS, CONCURRENT_CALLS);
-
-    const warmup = await timed(`Warm-up: ${WARMUP_CALLS} calls, one at a time`, () =>
-      sequential(warmupCalls),
-    );
-    const latencyCpu = await cpuMeter(servers);
-    const latency = await timed(`Latency: ${LATENCY_CALLS} calls, one at a time`, () =>
-      sequential(latencyCalls),
-    );
-    const latencyCpuUse = await latencyCpu();
-    const latencyArrivals = standIn.arrivals.length;
-
-    // Concurrency: every call at once; wall time from the first incoming webhook to the last page.
-    const concurrencyCpu = await cpuMeter(servers);
-    const concurrency = await timed(`Concurrency: ${CONCURRENT_CALLS} calls at once`, async () => {
-      const backends = sampleBackends();
-      const monotonicStartUs = Number(process.hrtime.bigint() / 1000n);
-      const firstSent = performance.now();
-      const calls = await Promise.all(concurrentCalls.map((n) => drive.drive(n)));
-      const pages = await Promise.all(
-        concurrentCalls.map((n) =>
-          Promise.all([
-            standIn.first('call', technicianMobile(n), PAGE_TIMEOUT_MS),
-            standIn.first('sms', technicianMobile(n), PAGE_TIMEOUT_MS),
-          ]),
-        ),
-      );
-      const arrived = pages.flat().filter((a): a is Arrival => a !== null);
-      const lastPage = arrived.length ? Math.max(...arrived.map((a) => a.at)) : Number.NaN;
-      const placed = pages.flatMap(([call]) => (call ? [call.at] : []));
-      const lastCall = placed.length ? Math.max(...placed) : Number.NaN;
-      const monotonicEndUs = Number(process.hrtime.bigint() / 1000n);
-      const cpu = await concurrencyCpu();
-      const connections = await backends();
-      // Late duplicates (a second worker sending the same page) would come now.
-      await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
-      const window = [monotonicStartUs, monotonicEndUs];
-      return { firstSent, calls, pages, lastPage, lastCall, cpu, connections, window };
-    });
-    const c = concurrency.value;
-    const concurrencyCpuUse = c.cpu;
-
-    // Checks: the stand-in's counts per technician, then PostgreSQL.
-    const allCalls = [...warmupCalls, ...latencyCalls, ...concurrentCalls];
-    const sequentialCount = countPages(standIn, [...warmupCalls, ...latencyCalls]);
-    const concurrentCount = countPages(standIn, concurrentCalls);
-    const expected = new Set(allCalls.map(technicianMobile));
-    const strayPages = standIn.arrivals.filter((a) => !expected.has(a.to)).length;
-    const dbSequential = await checkDatabase([...warmupCalls, ...latencyCalls]);
-    const dbConcurrent = await checkDatabase(concurrentCalls);
-    const failedWebhooks = [...warmup.value, ...latency.value, ...c.calls].flatMap((r) =>
-      r.failures.map((f) => `call ${r.n}: ${f}`),
-    );
-
-    const ok = (r: { failures: string[] }) => r.failures.length === 0;
-    const latencyHops = await hopTimes(
-      redis,
-      latency.value.flatMap((r) => {
-        const placed = standIn.arrivals.find((a) => a.kind === 'call' && a.to === technicianMobile(r.n));
-        return placed && ok(r) ? [{ n: r.n, endedAt: r.endedAt, arrivedAt: placed.at }] : [];
-      }),
-    );
-    const concurrencyHops = await hopTimes(
-      redis,
-      c.calls.flatMap((r, i) => {
-        const placed = c.pages[i]?.[0];
-        return placed && ok(r) ? [{ n: r.n, endedAt: r.endedAt, arrivedAt: placed.at }] : [];
-      }),
-    );
-    const latencies = percentiles(latency.value.flatMap((r) => (r.callMs === null ? [] : [r.callMs])));
-    const smsLatencies = percentiles(latency.value.flatMap((r) => (r.smsMs === null ? [] : [r.smsMs])));
-    const recordingWebhook = percentiles(latency.value.filter(ok).map((r) => r.recordingMs));
-    const menuWebhook = percentiles(latency.value.filter(ok).map((r) => r.menuMs));
-    const routingWebhook = percentiles(latency.value.filter(ok).map((r) => r.routingMs));
-    const concurrentLatency = percentiles(
-      c.calls.flatMap((r, i) => {
-        const placed = c.pages[i]?.[0];
-        return placed && ok(r) ? [placed.at - r.endedAt] : [];
-      }),
-    );
-    // Servers stopped first: a backend's transaction counts reach pg_stat_database when it ends.
-    await Promise.all(servers.map((s) => s.stop()));
-    const transactionsPerCall = Number(((await databaseTransactions()) / allCalls.length).toFixed(1));
-    // A call is routed when its page call reaches Twilio; the SMS follow at the sender's rate
-    // (SMS_RATE_PER_SECOND, shared by every worker), so the last SMS is reported apart.
-    const wallMs = c.lastCall - c.firstSent;
-    const callsPerSecond = CONCURRENT_CALLS / (wallMs / 1000);
-    const summary = {
-      benchmark: 'on-call paging: end of a night call → first page at the Twilio API; concurrent night calls',
-      date: new Date().toISOString().slice(0, 10),
-      machine: machine(data.value),
-      servers: servers.map((s) => ({ label: s.label, role: s.role })),
-      settings: {
-        workerConcurrency: settings.workerConcurrency,
-        smsPerSecond: settings.messaging.smsPerSecond,
-        ivrActionTimeoutMs: settings.ivr.actionTimeoutMs,
-        pageAfterCallSeconds: settings.oncall.pageAfterCallSeconds,
-        ackTimeoutSeconds: settings.oncall.ackTimeoutSeconds,
-      },
-      calls: { warmup: WARMUP_CALLS, latency: LATENCY_CALLS, concurrent: CONCURRENT_CALLS },
-      dataPreparationSeconds: Number((data.ms / 1000).toFixed(1)),
-      /** PostgreSQL transactions in cc_bench_paging over the servers' life ÷ calls (start-up included). */
-      transactionsPerCall,
-      latency: {
-        /** Recording webhook sent → Calls.json request at the stand-in, ms. */
-        firstCallMs: latencies,
-        /** Recording webhook sent → Messages.json request at the stand-in, ms. */
-        firstSmsMs: smsLatencies,
-        /** How long the recording webhook took to answer (the caller's wait), ms. */
-        recordingWebhookMs: recordingWebhook,
-        /** The menu answer (identify, eligibility, the address read back), ms. */
-        menuWebhookMs: menuWebhook,
-        /** The address confirmed (open case, route-on-call, "the technician will call back"), ms. */
-        routingWebhookMs: routingWebhook,
-        incomingWebhookMs: percentiles(latency.value.filter(ok).map((r) => r.incomingMs)),
-        statusCallbackMs: percentiles(latency.value.filter(ok).map((r) => r.statusMs)),
-        warmupFirstCallMs: percentiles(warmup.value.flatMap((r) => (r.callMs === null ? [] : [r.callMs]))),
-        seconds: Number((latency.ms / 1000).toFixed(1)),
-        /** CPU used over the run, in cores: each server, cc_bench_paging's backends, the whole machine. */
-        cpuCores: latencyCpuUse,
-        hopsMs: latencyHops,
-        pagesVia: viaCounts(standIn.arrivals.slice(0, latencyArrivals)),
-      },
-      concurrency: {
-        calls: CONCURRENT_CALLS,
-        /** First incoming webhook sent → last page call (Calls.json) at the stand-in. */
-        wallMs: Math.round(wallMs),
-        callsRoutedPerSecond: Number(callsPerSecond.toFixed(1)),
-        /** First incoming webhook sent → last page request of any kind (the SMS are rate-limited). */
-        lastPageRequestMs: Math.round(c.lastPage - c.firstSent),
-        /** Per call: recording webhook sent → its Calls.json request, ms. */
-        firstCallMs: concurrentLatency,
-        recordingWebhookMs: percentiles(c.calls.filter(ok).map((r) => r.recordingMs)),
-        menuWebhookMs: percentiles(c.calls.filter(ok).map((r) => r.menuMs)),
-        routingWebhookMs: percentiles(c.calls.filter(ok).map((r) => r.routingMs)),
-        incomingWebhookMs: percentiles(c.calls.filter(ok).map((r) => r.incomingMs)),
-        statusCallbackMs: percentiles(c.calls.filter(ok).map((r) => r.statusMs)),
-        /** Callers sent to a fallback (leave a message) instead of "the technician will call back". */
-        notRouted: c.calls.filter((r) => r.notRouted).length,
-        duplicates: concurrentCount.duplicates,
-        misses: concurrentCount.misses,
-        quietWaitMs: QUIET_MS,
-        /** Up to the last page (the quiet wait excluded). */
-        cpuCores: concurrencyCpuUse,
-        /** The servers' PostgreSQL connections by state, sampled every 100 ms up to the last page. */
-        connections: c.connections,
-        hopsMs: concurrencyHops,
-        /**
-         * The run on the monotonic clock (µs), the clock of a .cpuprofile's timestamps: to cut the
-         * servers' profiles (BENCH_NODE_ARGS="--cpu-prof ...") to this run.
-         */
-        monotonicWindowUs: c.window,
-        pagesVia: viaCounts(standIn.arrivals.slice(latencyArrivals)),
-        database: dbConcurrent,
-      },
-      sequential: {
-        ...sequentialCount,
-        notRouted: [...warmup.value, ...latency.value].filter((r) => r.notRouted).length,
-        database: dbSequential,
-      },
-      strayPages,
-      unexpectedRequests: standIn.unexpected.slice(0, 10),
-      listRequests: standIn.lists,
-      failedWebhooks: failedWebhooks.length,
-      failedWebhookSamples: failedWebhooks.slice(0, 10),
-      serverLogs: Object.fromEntries(servers.map((s) => [s.label, { lines: s.logCount, byMessage: s.logs }])),
-      /** 1-minute load average before and after: other work on the machine skews the figures. */
-      loadAverage: { before: loadBefore, after: loadavg()[0]! },
-      hops: HOPS,
-      targets: TARGETS,
-      met: {
-        latencyP95: latencies.p95 < TARGETS.latencyP95UnderMs,
-        concurrency:
-          CONCURRENT_CALLS >= TARGETS.concurrentCalls &&
-          c.calls.every((r) => !r.notRouted && r.failures.length === 0) &&
-          concurrentCount.duplicates === 0 &&
-          concurrentCount.misses === 0 &&
-          dbConcurrent.ok,
-      },
-    };
-    const passed =
-      failedWebhooks.length === 0 &&
-      sequentialCount.duplicates +
-        sequentialCount.misses +
-        concurrentCount.duplicates +
-        concurrentCount.misses ===
-        0 &&
-      strayPages === 0 &&
-      standIn.unexpected.length === 0 &&
-      dbSequential.ok &&
-      dbConcurrent.ok;
-    const ms = (p: Percentiles) => `p50 ${p.p50} / p95 ${p.p95} / p99 ${p.p99} / max ${p.max} ms`;
-    const m = summary.machine;
-    return {
-      name: 'paging',
-      result: { summary, rows: [] },
-      report: [
-        `${m.nproc} cores (${m.cpuModel}), Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}; ` +
-          `load average ${loadBefore.toFixed(2)} before, ${summary.loadAverage.after.toFixed(2)} after`,
-        `servers: src/main.ts --role all (webhooks, workers) + --role worker; Twilio stand-in in this process`,
-        `latency, ${LATENCY_CALLS} sequential calls (after ${WARMUP_CALLS} warm-up): end of call → page call at Twilio ${ms(latencies)}`,
-        `  → page SMS at Twilio ${ms(smsLatencies)}`,
-        `  the caller's waits: menu answer ${ms(menuWebhook)}, address answer (routing) ${ms(routingWebhook)}, ` +
-          `recording webhook ${ms(recordingWebhook)}`,
-        `  pages sent via: ${JSON.stringify(summary.latency.pagesVia)}; CPU (cores) ${JSON.stringify(latencyCpuUse)}`,
-        ...hopLines(latencyHops),
-        `concurrency, ${CONCURRENT_CALLS} calls at once: ${Math.round(wallMs)} ms from the first webhook to the last page call, ` +
-          `${summary.concurrency.callsRoutedPerSecond} calls routed/s (last page SMS at ${summary.concurrency.lastPageRequestMs} ms, ` +
-          `${settings.messaging.smsPerSecond} SMS/s); end of call → page call ${ms(concurrentLatency)}`,
-        `  the caller's waits: incoming ${ms(summary.concurrency.incomingWebhookMs)}, menu answer ${ms(summary.concurrency.menuWebhookMs)}, ` +
-          `address answer (routing) ${ms(summary.concurrency.routingWebhookMs)}, ` +
-          `recording webhook ${ms(summary.concurrency.recordingWebhookMs)}`,
-        `  callers not routed (sent to a fallback) ${summary.concurrency.notRouted}; ` +
-          `duplicates ${concurrentCount.duplicates}, misses ${concurrentCount.misses} (stand-in, ${QUIET_MS} ms quiet wait); ` +
-          `PostgreSQL: ${dbConcurrent.pages} pages, ${dbConcurrent.attempts} attempts (${dbConcurrent.attemptsNumbered1} numbered 1), ` +
-          `${dbConcurrent.callMessages} calls + ${dbConcurrent.smsMessages} SMS in the outbox, ${dbConcurrent.messagesSentTwice} claimed twice: ${dbConcurrent.ok ? 'ok' : 'WRONG'}`,
-        `  pages sent via: ${JSON.stringify(summary.concurrency.pagesVia)}; CPU (cores) ${JSON.stringify(concurrencyCpuUse)}`,
-        `  PostgreSQL connections (sampled): ${JSON.stringify(c.connections)}`,
-        ...hopLines(concurrencyHops),
-        `sequential calls: not routed ${summary.sequential.notRouted}, duplicates ${sequentialCount.duplicates}, misses ${sequentialCount.misses}, PostgreSQL ${dbSequential.ok ? 'ok' : 'WRONG'}; ` +
-          `failed webhooks ${failedWebhooks.length}; stray pages ${strayPages}; unexpected Twilio requests ${standIn.unexpected.length}; list requests ${standIn.lists}`,
-        ...[...sequentialCount.wrong, ...concurrentCount.wrong, ...failedWebhooks.slice(0, 5)].map(
-          (w) => `  ! ${w}`,
-        ),
-        `PostgreSQL transactions per call (start-up included): ${transactionsPerCall}`,
-        `server log lines at warn or above: ${servers.map((s) => `${s.label} ${s.logCount}`).join(', ')}`,
-        ...servers.flatMap((s) => Object.entries(s.logs).map(([msg, n]) => `  ${s.label}: ${n} × ${msg}`)),
-        `targets: p95 ${latencies.p95} ms < ${TARGETS.latencyP95UnderMs} ms: ${verdict(summary.met.latencyP95)}; ` +
-          `${CONCURRENT_CALLS} simultaneous calls, all routed, no duplicate, no miss: ${verdict(summary.met.concurrency)}`,
-      ],
-      passed,
-    };
+    const runs: Array<TopologyRun & { baseline: Baseline }> = [];
+    for (const topology of TOPOLOGIES) {
+      const baseline = await runBaseline(topology, bench);
+      runs.push({ ...(await runTopology(topology, bench, baseline)), baseline });
+    }
+    return await outcome(bench, runs, { data, settings, loadBefore, calls: prepared.taken() });
   } finally {
-    await Promise.all(servers.map((s) => s.stop()));
     await Promise.all([standIn.close(), redis.close().catch(() => undefined)]);
   }
+}
+
+interface RunInfo {
+  data: { value: { postgres: string; redis: string }; ms: number };
+  settings: ReturnType<typeof loadSettings>;
+  loadBefore: number;
+  /** Prepared calls driven (numbered 0 to calls - 1). */
+  calls: number;
+}
+type Runs = Array<TopologyRun & { baseline: Baseline }>;
+
+/** The checks over the whole run, the summary saved and the report printed. */
+async function outcome(bench: Bench, runs: Runs, run: RunInfo): Promise<PagingOutcome> {
+  const { standIn, failures } = bench;
+  // Every server has stopped: their backends' transactions are in pg_stat_database, and any late
+  // page request is in.
+  const transactionsPerCall = Number(((await databaseTransactions()) / run.calls).toFixed(1));
+  const allCalls = range(0, run.calls);
+  const final = countPages(standIn, allCalls);
+  const expected = new Set(allCalls.map(technicianMobile));
+  const strayPages = standIn.arrivals.filter((a) => !expected.has(a.to)).length;
+  const summary = summarise(bench, runs, run, { transactionsPerCall, final, strayPages });
+  const passed =
+    failures.length === 0 &&
+    final.lost + final.doubled === 0 &&
+    summary.bursts.every((b) => b.lost === 0 && b.doubled === 0) &&
+    strayPages === 0 &&
+    standIn.unexpected.length === 0 &&
+    runs.every((r) => r.sequential.database.ok && r.bursts.every((b) => b.database.ok));
+  return {
+    name: 'paging',
+    result: { summary, rows: [] },
+    report: report(summary, runs, final.wrong, failures),
+    passed,
+  };
+}
+
+function summarise(
+  bench: Bench,
+  runs: Runs,
+  run: RunInfo,
+  end: { transactionsPerCall: number; final: ReturnType<typeof countPages>; strayPages: number },
+) {
+  const { standIn, failures } = bench;
+  const { settings } = run;
+  const bursts = runs.flatMap((r) => r.bursts);
+  const latency = runs.find((r) => r.latency)?.latency ?? null;
+  const met = {
+    ...Object.fromEntries(
+      bursts
+        .filter((b) => b.calls === TARGETS.burstCalls)
+        .map((b) => [
+          `burst${b.calls}${b.topology}`,
+          {
+            webhookP99: b.worstCallerP99Ms < TARGETS.webhookP99UnderMs,
+            pageP95: b.pageCallMs.p95 < TARGETS.burstPageP95UnderMs,
+            noneLost: b.lost === 0,
+            noneDoubled: b.doubled === 0,
+          },
+        ]),
+    ),
+    sequentialPageP95: latency ? latency.pageCallMs.p95 < TARGETS.sequentialPageP95UnderMs : null,
+  };
+  return {
+    benchmark:
+      'on-call paging: end of a night call → first page at the Twilio API, one call at a time and in bursts, ' +
+      'per topology, beside a bare Fastify baseline',
+    date: new Date().toISOString().slice(0, 10),
+    machine: machine(run.data.value),
+    topologies: runs.map((r) => ({
+      name: r.topology.name,
+      processes: processesOf(r.topology),
+      startSeconds: r.startSeconds,
+      servers: r.servers.map((s) => ({ label: s.label, role: s.role, pid: s.pid })),
+      baselineServers: r.baseline.processes,
+    })),
+    settings: {
+      workerConcurrency: settings.workerConcurrency,
+      smsPerSecond: settings.messaging.smsPerSecond,
+      ivrActionTimeoutMs: settings.ivr.actionTimeoutMs,
+      pageAfterCallSeconds: settings.oncall.pageAfterCallSeconds,
+      ackTimeoutSeconds: settings.oncall.ackTimeoutSeconds,
+      publicBaseUrl: FRONT_URL,
+      quietWaitMs: QUIET_MS,
+      pageTimeoutMs: PAGE_TIMEOUT_MS,
+    },
+    calls: { warmup: WARMUP_CALLS, latency: LATENCY_CALLS, bursts: BURSTS, prepared: run.calls },
+    dataPreparationSeconds: Number((run.data.ms / 1000).toFixed(1)),
+    /** PostgreSQL transactions in cc_bench_paging over the servers' life ÷ calls (start-ups included). */
+    transactionsPerCall: end.transactionsPerCall,
+    /** One call at a time, topology A. */
+    latency,
+    warmupPageCallMs: Object.fromEntries(runs.map((r) => [r.topology.name, r.warmupPageCallMs])),
+    sequential: Object.fromEntries(runs.map((r) => [r.topology.name, r.sequential])),
+    bursts,
+    /** Every prepared call, counted at the stand-in once every server has stopped. */
+    final: { lost: end.final.lost, doubled: end.final.doubled },
+    strayPages: end.strayPages,
+    unexpectedRequests: standIn.unexpected.length,
+    unexpectedRequestSamples: standIn.unexpected.slice(0, 10),
+    listRequests: standIn.lists,
+    failedWebhooks: failures.length,
+    failedWebhookSamples: failures.slice(0, 10),
+    serverLogs: Object.fromEntries(
+      runs.flatMap((r) => r.servers.map((s) => [s.label, { lines: s.logCount, byMessage: s.logs }])),
+    ),
+    /** 1-minute load average before and after: other work on the machine skews the figures. */
+    loadAverage: { before: run.loadBefore, after: loadavg()[0]! },
+    hops: HOPS,
+    targets: TARGETS,
+    met,
+  };
+}
+type Summary = ReturnType<typeof summarise>;
+
+// The report -------------------------------------------------------------------------------------
+
+const ms = (p: Percentiles) => `p50 ${p.p50} / p95 ${p.p95} / p99 ${p.p99} / max ${p.max} ms`;
+const short = (p: Percentiles) => `${p.p50}/${p.p95}/${p.p99}/${p.max}`;
+const waitsLine = (waits: Record<Webhook, Percentiles>) =>
+  WEBHOOKS.map((w) => `${w} ${short(waits[w])}`).join(', ');
+
+function burstLines(b: BurstFigures): string[] {
+  const bare = b.baseline;
+  return [
+    `${b.topology} (${b.processes}), ${b.calls} calls at once: worst caller p99 ${b.worstCallerP99Ms} ms (${b.worstWebhook})` +
+      (bare
+        ? `, bare ×${bare.processes} ${bare.worstCallerP99Ms} ms (${bare.worstWebhook}): ratio ${b.ratioToBaseline}`
+        : '') +
+      `; end of call → page call ${ms(b.pageCallMs)}; lost ${b.lost}, doubled ${b.doubled}, not routed ${b.notRouted}`,
+    `  waits p50/p95/p99/max ms: ${waitsLine(b.webhooksMs)}`,
+    ...(bare ? [`  bare:                     ${waitsLine(bare.webhooksMs)}`] : []),
+    `  last page call at ${b.wallMs} ms (${b.callsRoutedPerSecond} calls routed/s), last SMS at ${b.lastPageRequestMs} ms; ` +
+      `end of call → SMS p95 ${b.pageSmsMs.p95} ms; PostgreSQL ${b.database.ok ? 'ok' : 'WRONG'} ` +
+      `(${b.database.pages} pages, ${b.database.callMessages} calls + ${b.database.smsMessages} SMS, ` +
+      `${b.database.messagesSentTwice} claimed twice)`,
+    `  pages via ${JSON.stringify(b.pagesVia)}`,
+    `  CPU (cores) to the last webhook answer ${JSON.stringify(b.webhooksCpuCores)}` +
+      `${bare ? `; bare ${JSON.stringify(bare.cpuCores)}` : ''}`,
+    `  CPU (cores) to the last page ${JSON.stringify(b.cpuCores)}`,
+    `  PostgreSQL connections (sampled): ${JSON.stringify(b.connections)}`,
+    hopLine(b.hopsMs),
+  ];
+}
+
+/** One row per topology and burst: the figures issue 24 asks for. */
+function tableLines(bursts: BurstFigures[]): string[] {
+  const cells = [
+    [
+      'topology',
+      'calls',
+      'worst caller p99',
+      'bare p99',
+      'ratio',
+      'page call p50/p95/p99/max',
+      'lost',
+      'doubled',
+    ],
+    ...bursts.map((b) => [
+      `${b.topology} ${b.processes}`,
+      String(b.calls),
+      `${b.worstCallerP99Ms} (${b.worstWebhook})`,
+      String(b.baseline?.worstCallerP99Ms ?? '-'),
+      String(b.ratioToBaseline ?? '-'),
+      short(b.pageCallMs),
+      String(b.lost),
+      String(b.doubled),
+    ]),
+  ];
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  return cells.map((row) => `  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`.trimEnd());
+}
+
+function report(summary: Summary, runs: Runs, wrong: string[], failures: string[]): string[] {
+  const { machine: m, latency, bursts } = summary;
+  const servers = runs.flatMap((r) => r.servers);
+  const lines = [
+    `${m.nproc} cores (${m.cpuModel}), Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}; load average ` +
+      `${summary.loadAverage.before.toFixed(2)} before, ${summary.loadAverage.after.toFixed(2)} after (a shared machine)`,
+    `servers (label pid): ${servers.map((s) => `${s.label} ${s.pid}`).join(', ')}; ` +
+      `bare: ${runs.map((r) => r.baseline.processes.map((p) => `${r.topology.name}-${p.label} ${p.pid}`).join(', ')).join(', ')}; ` +
+      `webhooks signed over ${FRONT_URL}, sent to the apis in turn`,
+  ];
+  if (latency)
+    lines.push(
+      `latency, A, ${latency.calls} calls one at a time (after ${WARMUP_CALLS} warm-up): end of call → page call ${ms(latency.pageCallMs)}`,
+      `  → page SMS ${ms(latency.pageSmsMs)}`,
+      `  waits p50/p95/p99/max ms: ${waitsLine(latency.webhooksMs)}`,
+      `  pages via ${JSON.stringify(latency.pagesVia)}; CPU (cores) ${JSON.stringify(latency.cpuCores)}`,
+      ...hopLines(latency.hopsMs),
+    );
+  for (const b of bursts) lines.push(...burstLines(b));
+  for (const r of runs) {
+    const s = r.sequential;
+    lines.push(
+      `${r.topology.name}, warm-up and sequential calls (${s.calls}): not routed ${s.notRouted}, lost ${s.lost}, ` +
+        `doubled ${s.doubled}, PostgreSQL ${s.database.ok ? 'ok' : 'WRONG'}`,
+    );
+  }
+  lines.push(
+    `end of run: lost ${summary.final.lost}, doubled ${summary.final.doubled}; failed webhooks ${failures.length}; ` +
+      `stray pages ${summary.strayPages}; unexpected Twilio requests ${summary.unexpectedRequests}; ` +
+      `list requests ${summary.listRequests}`,
+    ...[...wrong, ...failures.slice(0, 5)].map((w) => `  ! ${w}`),
+    `PostgreSQL transactions per call (start-ups included): ${summary.transactionsPerCall}`,
+    `server log lines at warn or above: ${servers.map((s) => `${s.label} ${s.logCount}`).join(', ')}`,
+    ...servers.flatMap((s) => Object.entries(s.logs).map(([msg, n]) => `  ${s.label}: ${n} × ${msg}`)),
+    'per topology and burst, ms (issue 24):',
+    ...tableLines(bursts),
+    ...targetLines(latency, bursts),
+  );
+  return lines;
+}
+
+function targetLines(latency: { pageCallMs: Percentiles } | null, bursts: BurstFigures[]): string[] {
+  const lines = bursts
+    .filter((b) => b.calls === TARGETS.burstCalls)
+    .map(
+      (b) =>
+        `target, ${b.topology} ${b.calls} calls at once: worst caller p99 ${b.worstCallerP99Ms} < ${TARGETS.webhookP99UnderMs} ms ` +
+        `${verdict(b.worstCallerP99Ms < TARGETS.webhookP99UnderMs)}; page call p95 ${b.pageCallMs.p95} < ${TARGETS.burstPageP95UnderMs} ms ` +
+        `${verdict(b.pageCallMs.p95 < TARGETS.burstPageP95UnderMs)}; 0 lost ${verdict(b.lost === 0)}; 0 doubled ${verdict(b.doubled === 0)}`,
+    );
+  if (latency)
+    lines.push(
+      `target, one call at a time: page call p95 ${latency.pageCallMs.p95} < ${TARGETS.sequentialPageP95UnderMs} ms ` +
+        `${verdict(latency.pageCallMs.p95 < TARGETS.sequentialPageP95UnderMs)}`,
+    );
+  return lines;
 }
 
 // `npx tsx bench/paging.bench.ts`: this benchmark alone, saved like `npm run bench` saves it.
