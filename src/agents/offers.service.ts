@@ -110,7 +110,7 @@ export async function consoleClosed(
 ): Promise<void> {
   const offerId = await deps.redis.hGet(stateKey(agentId), 'offerId');
   // Most consoles close with no call ringing; another tab of the agent's keeps it ringing there.
-  if (!offerId || (await othersOpen())) return;
+  if (!offerId || (await othersOpenOrUnknown(deps, agentId, othersOpen))) return;
   const now = deps.now();
   const released = await releaseOffer(
     deps.redis,
@@ -122,6 +122,30 @@ export async function consoleClosed(
   if (!released) return;
   await tellAgent(deps, agentId, 'BREAK', now, CONSOLE_CLOSED);
   await offerCalls(deps);
+}
+
+/**
+ * Whether another console of the agent is open, asked of every api process. Socket.IO counts the
+ * processes first (every server subscribed on the Redis instance), then waits for each answer:
+ * one that stops or restarts between being counted and answering, or is stalled, makes the
+ * question fail. That used to end the hook, leaving the call ringing on a closed console until
+ * the offer's deadline (and the agent on a break "not answering"): a console that no process
+ * vouches for counts as closed.
+ */
+async function othersOpenOrUnknown(
+  deps: DistributionDeps,
+  agentId: string,
+  othersOpen: () => Promise<boolean>,
+): Promise<boolean> {
+  try {
+    return await othersOpen();
+  } catch (err) {
+    deps.logger.warn(
+      { err, agentId },
+      'no answer on whether the agent has another console open: the offer goes on',
+    );
+    return false;
+  }
 }
 
 /** Offers past their deadline go to the next agent; the agent who let it ring goes on a break. */

@@ -18,6 +18,12 @@ declare module 'socket.io' {
 }
 
 const MAX_CATCH_UP = 5000;
+/**
+ * How long a console closing waits for the other api processes to say whether the user has
+ * another console open. A healthy cluster answers in milliseconds; the adapter's own bound (5 s)
+ * would keep a caller ringing on a closed console that long when one process does not answer.
+ */
+const OTHERS_OPEN_TIMEOUT_MS = 1000;
 
 /**
  * Socket.IO on the api's own HTTP server. The handshake carries the bearer token in `auth`
@@ -73,7 +79,11 @@ export function attachSocketGateway(
     handlePresence(io, socket, (err) => logger.warn({ err }, 'presence not told'));
     if (principal.kind === 'user' && hooks.consoleClosed) {
       const closed = hooks.consoleClosed;
-      const othersOpen = async () => (await io.in(userRoom(principal.id)).fetchSockets()).length > 0;
+      const room = userRoom(principal.id);
+      // This process's own consoles first: known at once, whatever the others answer.
+      const othersOpen = async () =>
+        (await io.local.in(room).fetchSockets()).length > 0 ||
+        (await io.in(room).timeout(OTHERS_OPEN_TIMEOUT_MS).fetchSockets()).length > 0;
       socket.on('disconnect', () => {
         closed(principal.id, othersOpen).catch((err) =>
           logger.warn({ err, userId: principal.id }, 'console closing not handled'),

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { CONSOLE_CLOSED } from '../../src/agents/agent-states.js';
 import { distributionSweep } from '../../src/agents/call-end.service.js';
 import { distributionDeps, NOT_ANSWERING } from '../../src/agents/distribution.deps.js';
+import { consoleClosed } from '../../src/agents/offers.service.js';
 import { toNational } from '../../src/identification/phone-number.js';
 import type { DomainEvent } from '../../src/realtime/event-bus.js';
 import { at, stoppedAt } from '../support/clock.js';
@@ -444,6 +445,22 @@ describe('call distribution', () => {
       (s) => s.auth && (s.auth as { token: string }).token === leaving.token,
     ))
       socket.disconnect();
+    await offerTo(next, call.sid);
+    expect(await stateOf(leaving)).toMatchObject({ state: 'BREAK', reason: CONSOLE_CLOSED });
+  });
+
+  it('offers the call to the next agent at once when an api process does not say whether the closing console was the last', async () => {
+    const { phone } = await customer();
+    const leaving = await availableAgent('2026-11-24T08:00');
+    const next = await availableAgent('2026-11-24T08:10');
+    clock.set(at('2026-11-24T10:00'));
+    const call = await queuedCaller(phone);
+    await offerTo(leaving, call.sid);
+    // The gateway's hook as the console closes, when the question to every api process fails as
+    // Socket.IO's adapter fails it: a process counted in the cluster stopped (or stalled) before
+    // answering. (The console itself stays open here: its own closing would ask the real cluster.)
+    const noAnswer = () => Promise.reject(new Error('timeout reached: only 0 responses received out of 1'));
+    await consoleClosed(distributionDeps(h.services), leaving.id, noAnswer);
     await offerTo(next, call.sid);
     expect(await stateOf(leaving)).toMatchObject({ state: 'BREAK', reason: CONSOLE_CLOSED });
   });
