@@ -434,13 +434,19 @@ describe('call distribution', () => {
     expect(busy.statusCode).toBe(409);
   });
 
-  it('offers the call to the next agent at once when the offered agent closes their console', async () => {
+  /** Two agents available, a caller queued and offered to the one available longest. */
+  const offeredToTheFirstOfTwo = async () => {
     const { phone } = await customer();
     const leaving = await availableAgent('2026-11-24T08:00');
     const next = await availableAgent('2026-11-24T08:10');
     clock.set(at('2026-11-24T10:00'));
     const call = await queuedCaller(phone);
     await offerTo(leaving, call.sid);
+    return { leaving, next, call };
+  };
+
+  it('offers the call to the next agent at once when the offered agent closes their console', async () => {
+    const { leaving, next, call } = await offeredToTheFirstOfTwo();
     for (const socket of sockets.filter(
       (s) => s.auth && (s.auth as { token: string }).token === leaving.token,
     ))
@@ -450,12 +456,7 @@ describe('call distribution', () => {
   });
 
   it('offers the call to the next agent at once when an api process does not say whether the closing console was the last', async () => {
-    const { phone } = await customer();
-    const leaving = await availableAgent('2026-11-24T08:00');
-    const next = await availableAgent('2026-11-24T08:10');
-    clock.set(at('2026-11-24T10:00'));
-    const call = await queuedCaller(phone);
-    await offerTo(leaving, call.sid);
+    const { leaving, next, call } = await offeredToTheFirstOfTwo();
     // The gateway's hook as the console closes, when the question to every api process fails as
     // Socket.IO's adapter fails it: a process counted in the cluster stopped (or stalled) before
     // answering. (The console itself stays open here: its own closing would ask the real cluster.)
