@@ -87,7 +87,7 @@ export async function startAttempt(
   db: Db,
   input: NewAttempt,
 ): Promise<{ attempt: AttemptRow; created: boolean }> {
-  const [row] = await db.$queryRaw<Array<AttemptRow & { created: boolean }>>`
+  const [row] = await db.$queryRaw<AttemptRow[]>`
     WITH created AS (
       INSERT INTO page_attempts (page_id, number, target, technician_id, manager_id, rota_id, mobile, started_at)
       VALUES (${input.pageId}::uuid, ${input.number}, ${input.target}::"PageTarget", ${input.technicianId}::uuid,
@@ -103,16 +103,10 @@ export async function startAttempt(
              ${JSON.stringify(input.timeline)}::jsonb
       FROM created
     )
-    SELECT *, true AS created FROM created
-    UNION ALL
-    SELECT id, mobile, call_message_id, sms_message_id, false FROM page_attempts
-    WHERE page_id = ${input.pageId}::uuid AND number = ${input.number}`;
-  if (row) {
-    const { created, ...attempt } = row;
-    return { attempt, created };
-  }
-  // The other worker's insert committed while this statement waited on it: after this
-  // statement's snapshot, so read it with a new one.
+    SELECT * FROM created`;
+  if (row) return { attempt: row, created: true };
+  // Another worker created it first; its insert may have committed while this statement waited
+  // on it, after this statement's snapshot: read with a new one.
   const [other] = await db.$queryRaw<AttemptRow[]>`
     SELECT id, mobile, call_message_id AS "callMessageId", sms_message_id AS "smsMessageId"
     FROM page_attempts WHERE page_id = ${input.pageId}::uuid AND number = ${input.number}`;
