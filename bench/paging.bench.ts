@@ -748,14 +748,21 @@ async function cpuMeter(servers: Metered[]) {
     const used = (pid: number) => cpuOf(pid) - (before.get(pid) ?? 0);
     const backends = await backendPids();
     const machineAfter = machineCpu();
-    return {
+    const postgresCpu = backends.reduce((sum, pid) => sum + used(pid), 0);
+    /** CPU seconds of the servers and PostgreSQL's backends, for the figures per call. */
+    const usedSeconds: Record<string, number> = {
+      ...Object.fromEntries(servers.map((s) => [s.label, used(s.pid)])),
+      postgres: postgresCpu,
+    };
+    const inCores = {
       seconds: Number(seconds.toFixed(1)),
       ...Object.fromEntries(servers.map((s) => [s.label, cores(used(s.pid))])),
-      postgres: cores(backends.reduce((sum, pid) => sum + used(pid), 0)),
+      postgres: cores(postgresCpu),
       /** This process: the callers (signing, HTTP) and the Twilio stand-in. */
       bench: cores(((u) => (u.user + u.system) / 1e6)(process.cpuUsage(benchBefore))),
       machine: cores(machineAfter.busy - machineBefore.busy),
     };
+    return { cores: inCores, used: usedSeconds };
   };
 }
 
@@ -925,7 +932,7 @@ async function oneAtATime(drive: Caller, calls: number[], standIn?: TwilioStandI
 
 type BaselineBurst = ReturnType<typeof webhookWaits> & {
   calls: number;
-  cpuCores: Awaited<ReturnType<Awaited<ReturnType<typeof cpuMeter>>>>;
+  cpuCores: Awaited<ReturnType<Awaited<ReturnType<typeof cpuMeter>>>>['cores'];
 };
 
 /** The bursts against as many bare servers as the topology has apis, warmed up as the apis are. */
@@ -943,7 +950,7 @@ async function runBaseline(topology: Topology, bench: Bench) {
       const run = await timed(`  ${calls} calls at once`, async () => {
         const cpu = await cpuMeter(bare.metered);
         const results = await Promise.all(bench.takeBare(calls).map((n) => drive.drive(n)));
-        return { results, cpuCores: await cpu() };
+        return { results, cpuCores: (await cpu()).cores };
       });
       record(bench, run.value.results);
       bursts.push({ calls, ...webhookWaits(run.value.results), cpuCores: run.value.cpuCores });
@@ -975,7 +982,7 @@ async function latencyPhase(drive: Caller, servers: MainProcess[], bench: Bench)
   const run = await timed(`  latency: ${LATENCY_CALLS} calls, one at a time`, () =>
     oneAtATime(drive, bench.take(LATENCY_CALLS), bench.standIn),
   );
-  const cpuCores = await meter();
+  const cpuCores = (await meter()).cores;
   const results = run.value;
   record(bench, results);
   const placed = results.flatMap((r) => {
@@ -1019,24 +1026,45 @@ async function burstPhase(
     const monotonicStartUs = monotonicUs();
     const firstSent = performance.now();
     const results = await Promise.all(calls.map((n) => drive.drive(n)));
-    const webhooksCpuCores = await meter();
+    const webhooksCpuCores = (await meter()).cores;
+    const pageCalls = await Promise.all(
+      calls.map((n) => standIn.first('call', technicianMobile(n), PAGE_TIMEOUT_MS)),
+    );
+    const { used: cpuToPageCalls } = await meter();
     const pages = await Promise.all(
-      calls.map((n) =>
-        Promise.all([
-          standIn.first('call', technicianMobile(n), PAGE_TIMEOUT_MS),
-          standIn.first('sms', technicianMobile(n), PAGE_TIMEOUT_MS),
-        ]),
-      ),
+      calls.map(async (n, i) => [
+        pageCalls[i],
+        await standIn.first('sms', technicianMobile(n), PAGE_TIMEOUT_MS),
+      ]),
     );
     const window = [monotonicStartUs, monotonicUs()];
-    const cpuCores = await meter();
+    const cpuCores = (await meter()).cores;
     const connections = await backends();
     // Late duplicates (a second worker sending the same page) would come now.
     await sleep(QUIET_MS);
-    return { results, pages, firstSent, window, webhooksCpuCores, cpuCores, connections, arrivalsBefore };
+    return {
+      results,
+      pages,
+      firstSent,
+      window,
+      webhooksCpuCores,
+      cpuToPageCalls,
+      cpuCores,
+      connections,
+      arrivalsBefore,
+    };
   });
-  const { results, pages, firstSent, window, webhooksCpuCores, cpuCores, connections, arrivalsBefore } =
-    run.value;
+  const {
+    results,
+    pages,
+    firstSent,
+    window,
+    webhooksCpuCores,
+    cpuToPageCalls,
+    cpuCores,
+    connections,
+    arrivalsBefore,
+  } = run.value;
   record(bench, results);
   const placed = results.flatMap((r, i) => {
     const call = pages[i]![0];
@@ -1077,6 +1105,16 @@ async function burstPhase(
     webhooksCpuCores,
     /** In cores, up to the last page, SMS included (the quiet wait excluded). */
     cpuCores,
+    /**
+     * CPU ms per call, from the first webhook to the last page call (SMS not all sent): what a
+     * routed call costs each process and PostgreSQL, the figure the cuts are measured by.
+     */
+    cpuMsPerCall: Object.fromEntries(
+      Object.entries(cpuToPageCalls).map(([label, seconds]) => [
+        label,
+        Number(((seconds * 1000) / size).toFixed(2)),
+      ]),
+    ),
     /** The servers' PostgreSQL connections by state, sampled every 100 ms up to the last page. */
     connections,
     hopsMs: await hopTimes(bench.redis, placed),
@@ -1349,6 +1387,7 @@ function burstLines(b: BurstFigures): string[] {
     `  CPU (cores) to the last webhook answer ${JSON.stringify(b.webhooksCpuCores)}` +
       `${bare ? `; bare ${JSON.stringify(bare.cpuCores)}` : ''}`,
     `  CPU (cores) to the last page ${JSON.stringify(b.cpuCores)}`,
+    `  CPU per call (ms) to the last page call ${JSON.stringify(b.cpuMsPerCall)}`,
     `  PostgreSQL connections (sampled): ${JSON.stringify(b.connections)}`,
     hopLine(b.hopsMs),
   ];

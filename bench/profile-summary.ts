@@ -1,6 +1,7 @@
 // Where a server's CPU time went under load, from a V8 .cpuprofile (node --cpu-prof):
 //   BENCH_ROUNDS=1 BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench
 //   npx tsx bench/profile-summary.ts /tmp/prof/<largest CPU.*.0.001.cpuprofile> [seconds] [--last]
+//     [--skip <seconds>]
 // It takes the busiest `seconds`-long window (10 by default: the measured run of the webhook,
 // the last thing that process does), or with --last the window that ends with the last busy
 // sample (the gather benchmark's server is busier putting calls at the menu than in its
@@ -23,11 +24,17 @@ interface Profile {
   timeDeltas: number[];
 }
 
+// --skip leaves out the first seconds of the profile: a process's start-up (module loading,
+// schema compiling) is busier than the short burst that follows it.
 const args = process.argv.slice(2);
 const last = args.includes('--last');
-const [file, secondsArg] = args.filter((a) => a !== '--last');
+const skipAt = args.indexOf('--skip');
+const skipUs = skipAt >= 0 ? Number(args[skipAt + 1]) * 1e6 : 0;
+const [file, secondsArg] = args.filter((a, i) => a !== '--last' && i !== skipAt && i !== skipAt + 1);
 if (!file) {
-  console.error('usage: tsx bench/profile-summary.ts <file.cpuprofile> [seconds] [--last]');
+  console.error(
+    'usage: tsx bench/profile-summary.ts <file.cpuprofile> [seconds] [--last] [--skip <seconds>]',
+  );
   process.exit(2);
 }
 const windowUs = Number(secondsArg ?? 10) * 1e6;
@@ -47,7 +54,8 @@ const isIdle = (id: number) => byId.get(id)?.callFrame.functionName === '(idle)'
 let best = 0;
 let bestStart = 0;
 let busy = 0;
-for (let i = 0, j = 0; i < at.length; i++) {
+const firstAt = at.findIndex((t) => t - profile.startTime >= skipUs);
+for (let i = Math.max(0, firstAt), j = i; i < at.length; i++) {
   if (!isIdle(profile.samples[i]!)) busy += profile.timeDeltas[i]!;
   while (at[i]! - at[j]! > windowUs) {
     if (!isIdle(profile.samples[j]!)) busy -= profile.timeDeltas[j]!;
@@ -91,6 +99,10 @@ const GROUPS: Array<[string, (stack: CallFrame[]) => boolean]> = [
     'HTTP request parsing (node:http)',
     anyFrame((f) => ['parserOnHeadersComplete', 'parserOnIncoming'].includes(f.functionName)),
   ],
+  ['PostgreSQL driver (pg)', anyFrame((f) => /\/pg\/|pg-protocol|\/postgres-/.test(f.url))],
+  ['Prisma runtime', anyFrame((f) => f.url.includes('prisma'))],
+  ['BullMQ', anyFrame((f) => f.url.includes('bullmq'))],
+  ['luxon', anyFrame((f) => f.url.includes('luxon'))],
   ['garbage collector', (stack) => stack[0]?.functionName === '(garbage collector)'],
   // Before Fastify's group: the route handler's synchronous part runs under Fastify's frames.
   [
