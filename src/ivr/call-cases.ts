@@ -1,4 +1,5 @@
 import type { Db } from '../platform/db/client.js';
+import { row, sql } from '../platform/db/statements.js';
 
 // The case a call opens, written while the caller waits for their next prompt: one statement
 // (issue 24: the case, its first timeline event and the call's contact were six queries and a
@@ -29,7 +30,9 @@ export async function openCallCase(
   db: Db,
   input: CallCase,
 ): Promise<{ id: string; number: number; created: boolean }> {
-  const [row] = await db.$queryRaw<Array<{ id: string; number: number; created: boolean }>>`
+  const opened = await row<{ id: string; number: number; created: boolean }>(
+    db,
+    sql`
     WITH existing AS (
       SELECT c.id, c.number FROM contacts ct JOIN cases c ON c.id = ct.case_id
       WHERE ct.provider_id = ${input.callSid}
@@ -57,7 +60,8 @@ export async function openCallCase(
       ON CONFLICT (provider_id) DO UPDATE SET case_id = EXCLUDED.case_id
     )
     SELECT id, number, true AS created FROM opened
-    UNION ALL SELECT id, number, false FROM existing`;
-  if (!row) throw new Error(`no case opened for call ${input.callSid}`);
-  return row;
+    UNION ALL SELECT id, number, false FROM existing`,
+  );
+  if (!opened) throw new Error(`no case opened for call ${input.callSid}`);
+  return opened;
 }

@@ -6,6 +6,7 @@ import { findByReference, identifyByNumber, statusOf } from '../identification/i
 import type { PhoneIndex } from '../identification/phone-index.js';
 import type { RouteRequest, RouteResult } from '../oncall/route-on-call.action.js';
 import type { Db } from '../platform/db/client.js';
+import { row, sql } from '../platform/db/statements.js';
 import type { Logger } from '../platform/logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { ActionName, ActionOutcome } from './actions.js';
@@ -79,17 +80,17 @@ export function createDomainActions({
       const customerId = state.customerIds.length === 1 ? state.customerIds[0] : undefined;
       if (!customerId) return { outcome: 'not-under-contract', vars: { contractualDelay: '' } };
       // One query (the caller waits): the current contract, covered ones first, and the address it serves.
-      const [contract] = await db.$queryRaw<
-        Array<{
-          id: string;
-          outOfHoursCoverage: boolean;
-          agencyId: string;
-          contractualDelay: string | null;
-          addressLine: string;
-          postcode: string;
-          city: string;
-        }>
-      >`
+      const contract = await row<{
+        id: string;
+        outOfHoursCoverage: boolean;
+        agencyId: string;
+        contractualDelay: string | null;
+        addressLine: string;
+        postcode: string;
+        city: string;
+      }>(
+        db,
+        sql`
         SELECT c.id, c.out_of_hours_coverage AS "outOfHoursCoverage", c.agency_id AS "agencyId",
                c.contractual_delay AS "contractualDelay",
                CASE WHEN sp.id IS NULL THEN cu.address_line ELSE sp.address_line END AS "addressLine",
@@ -102,7 +103,8 @@ export function createDomainActions({
           AND (c.ends_on IS NULL OR c.ends_on >= ${now}::timestamptz)
           AND (c.starts_on IS NULL OR c.starts_on <= ${now}::timestamptz)
         ORDER BY c.out_of_hours_coverage DESC
-        LIMIT 1`;
+        LIMIT 1`,
+      );
       if (!contract) return { outcome: 'not-under-contract', vars: { contractualDelay: '' } };
       const vars = {
         agencyId: contract.agencyId,
@@ -182,7 +184,7 @@ export function createDomainActions({
 
 /** What the call established (caller inputs and action results), minus internal ids. */
 // What the call state holds from the records, not from the caller.
-const ON_FILE = new Set(['servedAddress', 'contractualDelay']);
+const ON_FILE = new Set(['servedAddress', 'contractualDelay', 'routing']);
 // Said in a sentence of its own in the description [ON-4].
 const ADDRESS_CHECK = new Set(['addressConfirmed', 'addressCorrection']);
 

@@ -99,7 +99,12 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
   ) => {
     if (!caseId || !state || lines.byName(state.line)?.kind !== 'out-of-hours') return;
     try {
-      await afterOutOfHoursCall(services.paging, caseId);
+      const { routing, pageId } = state.vars;
+      await afterOutOfHoursCall(
+        services.paging,
+        caseId,
+        routing ? { kind: routing, pageId: pageId ?? null } : undefined,
+      );
     } catch (err) {
       log.error({ err, caseId }, 'could not release the page at the end of the call: the backstop will');
     }

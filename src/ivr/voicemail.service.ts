@@ -1,4 +1,5 @@
 import type { Db } from '../platform/db/client.js';
+import { row, rows, sql } from '../platform/db/statements.js';
 import type { Redis } from '../platform/redis.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { CallState } from './call-state.js';
@@ -87,7 +88,9 @@ async function attachRecording(
   voicemail: Voicemail,
 ): Promise<{ caseId: string | null; added: boolean }> {
   const data = { recordingUrl: voicemail.recordingUrl, durationSeconds: voicemail.durationSeconds };
-  const [row] = await db.$queryRaw<Array<{ caseId: string | null; added: boolean }>>`
+  const attached = await row<{ caseId: string | null; added: boolean }>(
+    db,
+    sql`
     WITH target AS (
       SELECT case_id FROM contacts WHERE provider_id = ${voicemail.callSid} AND case_id IS NOT NULL
     ), added AS (
@@ -99,8 +102,9 @@ async function attachRecording(
                           AND e.data->>'recordingUrl' = ${voicemail.recordingUrl})
       RETURNING case_id
     )
-    SELECT (SELECT case_id FROM target) AS "caseId", EXISTS (SELECT 1 FROM added) AS added`;
-  return { caseId: row?.caseId ?? null, added: row?.added ?? false };
+    SELECT (SELECT case_id FROM target) AS "caseId", EXISTS (SELECT 1 FROM added) AS added`,
+  );
+  return { caseId: attached?.caseId ?? null, added: attached?.added ?? false };
 }
 
 /** The trace every inbound call leaves, written when Twilio reports the call ended. */
@@ -126,11 +130,14 @@ export async function recordCallEnded(
   const customerId = state?.customerIds.length === 1 ? state.customerIds[0]! : null;
   const startedAt = state ? new Date(state.startedAt) : at;
   // One statement: every caller's last webhook, a burst's included.
-  await db.$executeRaw`
+  await rows(
+    db,
+    sql`
     INSERT INTO contacts (provider_id, direction, channel, at, customer_id, details, created_at)
     VALUES (${callSid}, 'INBOUND', 'PHONE', ${startedAt}::timestamptz, ${customerId}::uuid,
             ${JSON.stringify(details)}::jsonb, ${at}::timestamptz)
-    ON CONFLICT (provider_id) DO UPDATE SET details = EXCLUDED.details`;
+    ON CONFLICT (provider_id) DO UPDATE SET details = EXCLUDED.details`,
+  );
 }
 
 // A message recorded while PostgreSQL is away is parked in Redis and filed by the maintenance

@@ -1,5 +1,6 @@
 import type { MessageStatus } from '../generated/prisma/enums.js';
 import type { Db } from '../platform/db/client.js';
+import { rows, sql } from '../platform/db/statements.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import { markContactDetailFailing } from './contact-details.js';
 import { statusesBefore } from './message-status.js';
@@ -80,7 +81,9 @@ export async function recordProviderAcceptances(db: Db, accepted: ProviderAccept
   for (const a of accepted) byNext.set(a.next, [...(byNext.get(a.next) ?? []), a]);
   for (const [next, group] of byNext) {
     const before = statusesBefore(next);
-    await db.$executeRaw`
+    await rows(
+      db,
+      sql`
       UPDATE messages AS m
       SET status = CASE WHEN m.status::text = ANY(${before}) THEN ${next}::"MessageStatus" ELSE m.status END,
           provider_id = CASE WHEN m.status::text = ANY(${before}) THEN v.provider_id
@@ -89,6 +92,7 @@ export async function recordProviderAcceptances(db: Db, accepted: ProviderAccept
           updated_at = v.at
       FROM unnest(${group.map((a) => a.messageId)}::uuid[], ${group.map((a) => a.providerId)}::text[],
                   ${group.map((a) => a.at.toISOString())}::timestamptz[]) AS v(id, provider_id, at)
-      WHERE m.id = v.id AND (m.status::text = ANY(${before}) OR m.provider_id IS NULL)`;
+      WHERE m.id = v.id AND (m.status::text = ANY(${before}) OR m.provider_id IS NULL)`,
+    );
   }
 }

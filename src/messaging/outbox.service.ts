@@ -5,6 +5,7 @@ import { Prisma } from '../generated/prisma/client.js';
 import type { Locale, MessageChannel, MessageStatus } from '../generated/prisma/enums.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
+import { rows, sql } from '../platform/db/statements.js';
 import type { FaultPoints } from '../platform/fault-points.js';
 import { type Logger, maskPhone } from '../platform/logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
@@ -403,9 +404,9 @@ function claimForSending(deps: OutboxDeps, messageId: string): Promise<Claim | n
  * and each row is claimed or not on its own conditions.
  */
 async function claimAll(db: OutboxDeps['db'], ids: string[], now: Date): Promise<Map<string, Claim>> {
-  const rows = await db.$queryRaw<
-    Array<ClaimedMessage & { previousStatus: MessageStatus; previousUpdatedAt: Date }>
-  >`
+  const claimed = await rows<ClaimedMessage & { previousStatus: MessageStatus; previousUpdatedAt: Date }>(
+    db,
+    sql`
     WITH previous AS (
       SELECT id, status, updated_at FROM messages WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE
     )
@@ -419,9 +420,10 @@ async function claimAll(db: OutboxDeps['db'], ids: string[], now: Date): Promise
     RETURNING m.id::text AS id, m.channel::text AS channel, m."to", m.body, m.subject, m.html,
               m.twiml_url AS "twimlUrl", m.purpose, m.case_id::text AS "caseId",
               m.customer_id::text AS "customerId", m.provider_id AS "providerId", m.attempts,
-              previous.status::text AS "previousStatus", previous.updated_at AS "previousUpdatedAt"`;
+              previous.status::text AS "previousStatus", previous.updated_at AS "previousUpdatedAt"`,
+  );
   return new Map(
-    rows.map(({ previousStatus, previousUpdatedAt, ...message }) => [
+    claimed.map(({ previousStatus, previousUpdatedAt, ...message }) => [
       message.id,
       { message, previousStatus, previousUpdatedAt },
     ]),

@@ -1,5 +1,6 @@
 import type { PageTarget } from '../generated/prisma/enums.js';
 import type { Db } from '../platform/db/client.js';
+import { row, rows, sql } from '../platform/db/statements.js';
 
 // What a page attempt reads and writes on its way to the technician's phone, a statement each:
 // a burst of night calls ends in a burst of pages (issue 24: this path was about twenty Prisma
@@ -26,16 +27,19 @@ export interface PageForAttempt {
 }
 
 export async function pageForAttempt(db: Db, pageId: string, number: number): Promise<PageForAttempt | null> {
-  const [row] = await db.$queryRaw<
-    Array<Omit<PageForAttempt, 'attempt'> & { attemptId: string | null } & Omit<AttemptRow, 'id'>>
-  >`
+  const found = await row<
+    Omit<PageForAttempt, 'attempt'> & { attemptId: string | null } & Omit<AttemptRow, 'id'>
+  >(
+    db,
+    sql`
     SELECT p.id, p.case_id AS "caseId", p.agency_id AS "agencyId", p.on_call_type AS "onCallType",
            p.decision, p.status::text AS status, p.reply_code AS "replyCode", p.escalated_at AS "escalatedAt",
            a.id AS "attemptId", a.mobile, a.call_message_id AS "callMessageId", a.sms_message_id AS "smsMessageId"
     FROM pages p LEFT JOIN page_attempts a ON a.page_id = p.id AND a.number = ${number}
-    WHERE p.id = ${pageId}::uuid`;
-  if (!row) return null;
-  const { attemptId, mobile, callMessageId, smsMessageId, ...page } = row;
+    WHERE p.id = ${pageId}::uuid`,
+  );
+  if (!found) return null;
+  const { attemptId, mobile, callMessageId, smsMessageId, ...page } = found;
   return { ...page, attempt: attemptId ? { id: attemptId, mobile, callMessageId, smsMessageId } : null };
 }
 
@@ -53,15 +57,18 @@ export async function technicianOnRota(
   onCallType: string | null,
   now: Date,
 ): Promise<RotaTechnician | null> {
-  const [row] = await db.$queryRaw<RotaTechnician[]>`
+  const onRota = await row<RotaTechnician>(
+    db,
+    sql`
     SELECT r.id AS "rotaId", t.id AS "technicianId", t.mobile, t.first_name || ' ' || t.last_name AS name
     FROM technician_rotas r JOIN technicians t ON t.id = r.technician_id
     WHERE r.agency_id = ${agencyId}::uuid AND r.starts_at <= ${now}::timestamptz
       AND r.ends_at > ${now}::timestamptz AND t.active
       AND (${onCallType}::text IS NULL OR r.on_call_type = ${onCallType}::text)
     ORDER BY r.starts_at DESC
-    LIMIT 1`;
-  return row ?? null;
+    LIMIT 1`,
+  );
+  return onRota ?? null;
 }
 
 export interface NewAttempt {
@@ -87,7 +94,9 @@ export async function startAttempt(
   db: Db,
   input: NewAttempt,
 ): Promise<{ attempt: AttemptRow; created: boolean }> {
-  const [row] = await db.$queryRaw<AttemptRow[]>`
+  const created = await row<AttemptRow>(
+    db,
+    sql`
     WITH created AS (
       INSERT INTO page_attempts (page_id, number, target, technician_id, manager_id, rota_id, mobile, started_at)
       VALUES (${input.pageId}::uuid, ${input.number}, ${input.target}::"PageTarget", ${input.technicianId}::uuid,
@@ -103,13 +112,17 @@ export async function startAttempt(
              ${JSON.stringify(input.timeline)}::jsonb
       FROM created
     )
-    SELECT * FROM created`;
-  if (row) return { attempt: row, created: true };
+    SELECT * FROM created`,
+  );
+  if (created) return { attempt: created, created: true };
   // Another worker created it first; its insert may have committed while this statement waited
   // on it, after this statement's snapshot: read with a new one.
-  const [other] = await db.$queryRaw<AttemptRow[]>`
+  const other = await row<AttemptRow>(
+    db,
+    sql`
     SELECT id, mobile, call_message_id AS "callMessageId", sms_message_id AS "smsMessageId"
-    FROM page_attempts WHERE page_id = ${input.pageId}::uuid AND number = ${input.number}`;
+    FROM page_attempts WHERE page_id = ${input.pageId}::uuid AND number = ${input.number}`,
+  );
   if (!other) throw new Error(`attempt ${input.number} of page ${input.pageId} neither created nor found`);
   return { attempt: other, created: false };
 }
@@ -120,7 +133,10 @@ export async function attachAttemptMessages(
   callMessageId: string,
   smsMessageId: string,
 ): Promise<void> {
-  await db.$executeRaw`
+  await rows(
+    db,
+    sql`
     UPDATE page_attempts SET call_message_id = ${callMessageId}::uuid, sms_message_id = ${smsMessageId}::uuid
-    WHERE id = ${attemptId}::uuid`;
+    WHERE id = ${attemptId}::uuid`,
+  );
 }

@@ -4,6 +4,7 @@ import { postalAddress } from '../identification/customer-identity.js';
 import { toNational } from '../identification/phone-number.js';
 import type { Templates } from '../messaging/templates.js';
 import type { Db } from '../platform/db/client.js';
+import { row, sql } from '../platform/db/statements.js';
 
 // What a page and a recap say about the request: everything the caller gave (DOMAIN.md 5.1.2:
 // contact details, equipment, fault, contractual delay), as template variables. Every variable
@@ -40,34 +41,34 @@ export async function loadRequestDetails(
   locale: Locale = 'fr',
 ): Promise<RequestDetails> {
   // One query, not Prisma's eight (one per relation): every page and recap reads it, a burst's too.
-  const [kase] = await db.$queryRaw<
-    Array<{
-      id: string;
-      number: number;
-      urgency: string;
-      openedAt: Date;
-      description: string | null;
-      agencyId: string | null;
-      agencyName: string | null;
-      agencyEmail: string | null;
-      regionId: string | null;
-      directionEmail: string | null;
-      customerId: string | null;
-      reference: string | null;
-      lastName: string | null;
-      firstName: string | null;
-      companyName: string | null;
-      addressLine: string | null;
-      postcode: string | null;
-      city: string | null;
-      phone: string | null;
-      equipment: string | null;
-      contractualDelay: string | null;
-      onCallType: string | null;
-      calledFrom: string | null;
-      recordingUrl: string | null;
-    }>
-  >`
+  const kase = await row<{
+    id: string;
+    number: number;
+    urgency: string;
+    openedAt: Date;
+    description: string | null;
+    agencyId: string | null;
+    agencyName: string | null;
+    agencyEmail: string | null;
+    regionId: string | null;
+    directionEmail: string | null;
+    customerId: string | null;
+    reference: string | null;
+    lastName: string | null;
+    firstName: string | null;
+    companyName: string | null;
+    addressLine: string | null;
+    postcode: string | null;
+    city: string | null;
+    phone: string | null;
+    equipment: string | null;
+    contractualDelay: string | null;
+    onCallType: string | null;
+    calledFrom: string | null;
+    recordingUrl: string | null;
+  }>(
+    db,
+    sql`
     SELECT c.id, c.number, c.urgency::text AS urgency, c.opened_at AS "openedAt", c.description,
            a.id AS "agencyId", a.name AS "agencyName", a.email AS "agencyEmail",
            r.id AS "regionId", r.direction_email AS "directionEmail",
@@ -89,7 +90,8 @@ export async function loadRequestDetails(
     LEFT JOIN customers cu ON cu.id = c.customer_id
     LEFT JOIN LATERAL (SELECT equipment, contractual_delay, on_call_type FROM contracts
                        WHERE customer_id = cu.id AND out_of_hours_coverage LIMIT 1) ct ON true
-    WHERE c.id = ${caseId}::uuid`;
+    WHERE c.id = ${caseId}::uuid`,
+  );
   if (!kase) throw new Error(`no case ${caseId}`);
   const customer = kase.customerId
     ? {

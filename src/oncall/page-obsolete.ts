@@ -1,3 +1,4 @@
+import { row, sql } from '../platform/db/statements.js';
 import type { PagingDeps } from './paging.deps.js';
 
 // [issue 25] A page's call or SMS that a worker would send late (it was stuck, or its worker died)
@@ -9,11 +10,14 @@ export async function obsoletePageMessage(
   messageId: string,
 ): Promise<string | null> {
   // One query before every page call and SMS (both indexed columns).
-  const [page] = await deps.db.$queryRaw<Array<{ target: string; status: string; escalatedAt: Date | null }>>`
+  const page = await row<{ target: string; status: string; escalatedAt: Date | null }>(
+    deps.db,
+    sql`
     SELECT a.target::text AS target, p.status::text AS status, p.escalated_at AS "escalatedAt"
     FROM page_attempts a JOIN pages p ON p.id = a.page_id
     WHERE a.call_message_id = ${messageId}::uuid OR a.sms_message_id = ${messageId}::uuid
-    LIMIT 1`;
+    LIMIT 1`,
+  );
   if (!page) return null;
   if (page.status === 'ACKNOWLEDGED') return 'page already taken';
   if (page.status === 'UNREACHED') return 'page given up';

@@ -1,6 +1,7 @@
 import { recordOnTimeline } from '../cases/timeline.js';
 import type { AttemptOutcome, MessageStatus, PageTarget } from '../generated/prisma/enums.js';
 import { enqueueMessage, enqueueMessages } from '../messaging/outbox.service.js';
+import { row, sql } from '../platform/db/statements.js';
 import { maskPhone } from '../platform/logger.js';
 import {
   type AttemptRow,
@@ -283,27 +284,47 @@ async function giveUp(deps: PagingDeps, pageId: string, reason: 'nobody-on-call'
   await sendRecap(deps, page.caseId);
 }
 
+/** The routing decision of a call and its page, as `route-on-call` left them in the call's state. */
+export interface CallRouting {
+  kind: string;
+  pageId: string | null;
+}
+
 /**
  * The out-of-hours call is over (its description recorded, or the caller hung up): page now
  * rather than wait for the backstop delay, or send the recap of a request paged later or never.
+ * The call's state knows its routing (no query); a call routed before it did is read from the case.
  */
-export async function afterOutOfHoursCall(deps: PagingDeps, caseId: string): Promise<void> {
-  // One query (the caller of the recording webhook waits for it): the decision and the page.
-  const [found] = await deps.db.$queryRaw<
-    Array<{ kind: string | null; pageId: string | null; status: string | null }>
-  >`
-    SELECT (SELECT data->>'kind' FROM case_events
-            WHERE case_id = ${caseId}::uuid AND type = 'oncall.decision' ORDER BY id DESC LIMIT 1) AS kind,
-           p.id AS "pageId", p.status::text AS status
-    FROM (SELECT 1) AS one LEFT JOIN pages p ON p.case_id = ${caseId}::uuid`;
-  const kind = found?.kind;
-  if (kind === 'deferred' || kind === 'recap-only') {
+export async function afterOutOfHoursCall(
+  deps: PagingDeps,
+  caseId: string,
+  known?: CallRouting,
+): Promise<void> {
+  const routing = known ?? (await routingOfCase(deps, caseId));
+  if (routing?.kind === 'deferred' || routing?.kind === 'recap-only') {
     await sendRecap(deps, caseId);
     return;
   }
-  if (kind !== 'page-now' || !found?.pageId || found.status !== 'SCHEDULED') return;
-  const job = await deps.queue.getJob(attemptJobId(found.pageId, 1));
-  if (job && (await job.isDelayed())) await job.promote();
+  if (routing?.kind !== 'page-now' || !routing.pageId) return;
+  // Released once: by the recording or by the end of the call, whichever comes first (another api
+  // may be releasing it at the same moment: a job no longer delayed is released already). A page
+  // settled in between finds its attempt job with nothing to do.
+  const job = await deps.queue.getJob(attemptJobId(routing.pageId, 1));
+  if (!job || !(await job.isDelayed())) return;
+  await job.promote().catch(async (err: unknown) => {
+    if (await job.isDelayed()) throw err;
+  });
+}
+
+async function routingOfCase(deps: PagingDeps, caseId: string): Promise<CallRouting | undefined> {
+  const found = await row<{ kind: string | null; pageId: string | null }>(
+    deps.db,
+    sql`
+    SELECT (SELECT data->>'kind' FROM case_events
+            WHERE case_id = ${caseId}::uuid AND type = 'oncall.decision' ORDER BY id DESC LIMIT 1) AS kind,
+           (SELECT id FROM pages WHERE case_id = ${caseId}::uuid AND status = 'SCHEDULED') AS "pageId"`,
+  );
+  return found?.kind ? { kind: found.kind, pageId: found.pageId } : undefined;
 }
 
 /** A status callback of a page call: no answer, busy and failed end the attempt. */

@@ -79,8 +79,10 @@ export async function routeOnCall(deps: PagingDeps, request: RouteRequest): Prom
       deps.logger.warn({ err, caseId: request.caseId }, 'oncall.decision not published'),
     );
   // Only the deferred prompt says when (and luxon's localised formats cost more than the rest).
-  const vars = routing.kind === 'deferred' ? spokenTime(pageAt, calendar.zone, request.locale, now) : {};
-  return { outcome: routing.kind, vars };
+  const spoken = routing.kind === 'deferred' ? spokenTime(pageAt, calendar.zone, request.locale, now) : {};
+  // The call's state keeps the decision and the page: the end of the call releases the page
+  // without reading them back.
+  return { outcome: routing.kind, vars: { ...spoken, routing: routing.kind, ...(pageId ? { pageId } : {}) } };
 }
 
 function decisionData(routing: Routing): Record<string, unknown> {

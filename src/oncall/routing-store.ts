@@ -1,4 +1,5 @@
 import type { Db } from '../platform/db/client.js';
+import { row, sql } from '../platform/db/statements.js';
 import type { WeeklyWindow } from './on-call-windows.js';
 
 // What `route-on-call` reads and writes, each in one statement: the caller waits for it, and a
@@ -18,9 +19,9 @@ export interface RoutingContract {
 
 /** The contract with its agency's calendar and on-call windows, or null. */
 export async function routingContract(db: Db, contractId: string): Promise<RoutingContract | null> {
-  const [row] = await db.$queryRaw<
-    Array<Omit<RoutingContract, 'agency'> & { timeZone: string; holidayCalendar: string }>
-  >`
+  const found = await row<Omit<RoutingContract, 'agency'> & { timeZone: string; holidayCalendar: string }>(
+    db,
+    sql`
     SELECT c.id, c.agency_id AS "agencyId", c.on_call_type AS "onCallType",
            c.out_of_hours_coverage AS "outOfHoursCoverage", c.individual_7_7 AS "individual77",
            a.time_zone AS "timeZone", a.holiday_calendar AS "holidayCalendar",
@@ -30,9 +31,10 @@ export async function routingContract(db: Db, contractId: string): Promise<Routi
                      WHERE w.agency_id = a.id AND (c.on_call_type IS NULL OR w.on_call_type = c.on_call_type)),
                     '[]'::json) AS windows
     FROM contracts c JOIN agencies a ON a.id = c.agency_id
-    WHERE c.id = ${contractId}::uuid`;
-  if (!row) return null;
-  const { timeZone, holidayCalendar, ...contract } = row;
+    WHERE c.id = ${contractId}::uuid`,
+  );
+  if (!found) return null;
+  const { timeZone, holidayCalendar, ...contract } = found;
   return { ...contract, agency: { timeZone, holidayCalendar } };
 }
 
@@ -54,7 +56,9 @@ export interface RoutingRecord {
  */
 export async function recordRouting(db: Db, record: RoutingRecord): Promise<{ pageId: string | null }> {
   const { caseId, at, page } = record;
-  const [row] = await db.$queryRaw<Array<{ pageId: string | null }>>`
+  const recorded = await row<{ pageId: string | null }>(
+    db,
+    sql`
     WITH first AS (
       SELECT 1 WHERE NOT EXISTS (
         SELECT 1 FROM case_events WHERE case_id = ${caseId}::uuid AND type = 'oncall.decision')
@@ -76,6 +80,7 @@ export async function recordRouting(db: Db, record: RoutingRecord): Promise<{ pa
       ON CONFLICT (case_id) DO NOTHING
       RETURNING id
     )
-    SELECT COALESCE((SELECT id FROM created), (SELECT id FROM pages WHERE case_id = ${caseId}::uuid)) AS "pageId"`;
-  return { pageId: row?.pageId ?? null };
+    SELECT COALESCE((SELECT id FROM created), (SELECT id FROM pages WHERE case_id = ${caseId}::uuid)) AS "pageId"`,
+  );
+  return { pageId: recorded?.pageId ?? null };
 }

@@ -1,10 +1,25 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../../generated/prisma/client.js';
 
 export type Db = PrismaClient;
 
+// The pool under each client, for the hot path's prepared statements (./statements.ts).
+const pools = new WeakMap<Db, pg.Pool>();
+
 export function createDb(databaseUrl: string): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // A connection that fails while idle leaves the pool, and the next query opens another; this
+  // listener only keeps that from crashing the process before Prisma's own is attached.
+  pool.on('error', () => {});
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** The connection pool a client made by `createDb` runs on. */
+export function poolOf(db: Db): pg.Pool | undefined {
+  return pools.get(db);
 }
 
 export async function isDbReachable(db: Db): Promise<boolean> {
