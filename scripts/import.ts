@@ -13,6 +13,7 @@ import { NotCsvError } from '../src/imports/csv-reader.js';
 import { IMPORT_KINDS, isImportKind } from '../src/imports/import-report.js';
 import { runImport } from '../src/imports/import-runner.js';
 import { formatReport } from '../src/imports/report-text.js';
+import { routingDataChanged } from '../src/oncall/routing-cache.js';
 import { serviceClock } from '../src/platform/clock.js';
 import { createDb } from '../src/platform/db/client.js';
 import { connectRedis, createRedis } from '../src/platform/redis.js';
@@ -89,6 +90,7 @@ try {
         zone: settings.timeZone,
         maxUncoverPercent: settings.eligibilityMaxUncoverPercent,
         readingsMaxDailyLitres: settings.alerts.readingsMaxDailyLitres,
+        routingChanged: () => routingDataChanged(redis),
         // [DP-4] [DP-5] Departed customers' cases and vacant homes, in the import's transaction.
         contractsChanged: (tx, changes) =>
           contractsChanged(

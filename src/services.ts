@@ -33,6 +33,7 @@ import { twilioVoiceChannel } from './messaging/twilio/twilio-voice.adapter.js';
 import { obsoletePageMessage } from './oncall/page-obsolete.js';
 import type { PagingDeps } from './oncall/paging.deps.js';
 import { routeOnCall } from './oncall/route-on-call.action.js';
+import { createRoutingData } from './oncall/routing-cache.js';
 import { type Clock, serviceClock } from './platform/clock.js';
 import { createDb, type Db } from './platform/db/client.js';
 import { crashAt } from './platform/fault-points.js';
@@ -158,6 +159,7 @@ export async function createServices(
     logger,
     settings: settings.oncall,
     calendar,
+    routingData: createRoutingData(db, redis, calendar),
     zone: settings.timeZone,
   };
   const notices: NoticeDeps = {

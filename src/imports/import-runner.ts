@@ -36,6 +36,9 @@ const IMPORTERS: Record<ImportKind, Importer> = {
   'unpaid-interruptions': interruptionsImporter,
 };
 
+// The imports that change what `route-on-call` reads (oncall/routing-cache.ts).
+const ROUTING_KINDS = new Set<ImportKind>(['eligibility', 'agencies', 'on-call-hours']);
+
 /** Advisory lock key shared by every import (pg_advisory_xact_lock). */
 const IMPORT_LOCK = 72_616_101;
 // A weekly eligibility file of a large utility is tens of thousands of lines.
@@ -58,6 +61,8 @@ export interface ImportDeps {
    * only when their timers fire.
    */
   contractsChanged?(tx: Tx, changes: ContractChanges): Promise<() => Promise<void>>;
+  /** After an applied import of contracts, agencies or on-call hours: the routing caches read again. */
+  routingChanged?(): Promise<void>;
   /** [AP-4] Moves the appointments of technicians the import made unavailable (after the commit). */
   technicianUnavailable?(periods: TechnicianUnavailability[]): Promise<void>;
   /** pino (the request's logger on the endpoint): counts only, never the file's content. */
@@ -148,6 +153,15 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
     },
     { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
   );
+
+  if (!outcome.refused && !request.dryRun && ROUTING_KINDS.has(request.kind) && deps.routingChanged) {
+    try {
+      await deps.routingChanged();
+    } catch (err) {
+      // Committed; the routing caches read it again within minutes all the same.
+      deps.logger?.warn({ err }, 'telling the routing caches of the import failed');
+    }
+  }
 
   try {
     await outcome.after();

@@ -129,6 +129,7 @@ export function importRoutes(app: FastifyInstance, services: Services): void {
           phoneIndex: services.phoneIndex,
           technicianUnavailable: (periods) => rehomeAll(services.appointments, periods),
           contractsChanged: (tx, changes) => contractsChanged(services.followUps, tx, changes),
+          routingChanged: () => services.paging.routingData.changed(),
           calendar: services.calendar,
           clock: services.clock,
           zone: services.settings.timeZone,

@@ -7,6 +7,7 @@ import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { OnCallSettings } from './oncall.settings.js';
+import type { RoutingData } from './routing-cache.js';
 
 /** Pages still being worked on: anything else is settled (accepted, unreached, cancelled). */
 export const OPEN_PAGE_STATUSES = ['SCHEDULED', 'PAGING'] as const;
@@ -23,6 +24,8 @@ export interface PagingDeps {
   logger: Logger;
   settings: OnCallSettings;
   calendar: FrenchCalendar;
+  /** Contracts' routing data, kept per process until an import changes it. */
+  routingData: RoutingData;
   /** The default time zone (TZ_DEFAULT) for what is said and written. */
   zone: string;
 }

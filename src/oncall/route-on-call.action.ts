@@ -1,11 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Locale } from '../generated/prisma/enums.js';
-import { addWorkingDays, agencyCalendar, type WindowCalendar } from './on-call-windows.js';
+import { addWorkingDays, type WindowCalendar } from './on-call-windows.js';
 import type { PagingDeps } from './paging.deps.js';
 import { scheduleAttempt } from './paging.deps.js';
 import { decideRouting, type Routing } from './routing.rules.js';
-import { recordRouting, routingContract } from './routing-store.js';
+import { recordRouting } from './routing-store.js';
 
 // The IVR's `route-on-call` action: decides what happens to an out-of-hours request once its
 // case is open, records the decision on the case and schedules the page. The caller is told
@@ -25,10 +25,8 @@ export interface RouteResult {
 
 export async function routeOnCall(deps: PagingDeps, request: RouteRequest): Promise<RouteResult> {
   const now = deps.clock.now();
-  const contract = request.contractId ? await routingContract(deps.db, request.contractId) : null;
-  const calendar = contract
-    ? agencyCalendar(deps.calendar, contract.agency)
-    : { zone: deps.zone, isPublicHoliday: () => false };
+  const contract = request.contractId ? await deps.routingData.contract(request.contractId) : null;
+  const calendar = contract?.calendar ?? { zone: deps.zone, isPublicHoliday: () => false };
   const routing = decideRouting({
     now,
     emergency: request.emergency,

@@ -448,6 +448,32 @@ describe('outside the on-call hours', () => {
     await until(async () => callsTo(agency.technician.mobile)[0]);
   });
 
+  it('[ON-2] [ON-6] routes the next night call by the on-call hours an import has just changed', async () => {
+    const agency = await createAgency(h.services.db);
+    const { code } = await h.services.db.agency.findUniqueOrThrow({ where: { id: agency.agencyId } });
+    clock.set(at('2026-11-24T22:30')); // Tuesday night, inside the agency's weeknight window
+    const before = await nightCall(agency.callers.covered);
+    expect(before.told).toContain("Le technicien d'astreinte est prévenu et va vous rappeler.");
+
+    // The agency's nights are no longer on call, only Wednesday's day: the api has its old hours
+    // in memory, and the import tells it they changed.
+    const csv = `agency;on_call_type;day;start;end\n${code};individual;wed;08:00;20:00\n`;
+    const response = await h.app.inject({
+      method: 'POST',
+      url: '/api/imports/on-call-hours',
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        authorization: `Bearer ${await h.apiToken('IMPORT', 'on-call-hours')}`,
+      },
+      payload: csv,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+
+    const after = await nightCall(agency.callers.covered);
+    expect(after.told).toContain("Le technicien d'astreinte vous rappellera demain à partir de 8 h 00.");
+    expect((await pageOf(after.caseId)).scheduledFor).toEqual(at('2026-11-25T08:00'));
+  });
+
   it('[ON-7] a 7/7 customer at 19:30 on a Tuesday: no page to anyone, the recap to the agency, the caller told', async () => {
     const agency = await createAgency(h.services.db);
     clock.set(at('2026-11-24T19:30')); // Tuesday 19:30, inside the agency's window
