@@ -5,7 +5,8 @@ import { Prisma } from '../generated/prisma/client.js';
 import type { Locale, MessageChannel, MessageStatus } from '../generated/prisma/enums.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
-import { rows, sql } from '../platform/db/statements.js';
+import { grouped } from '../platform/db/grouped.js';
+import { rows as rowsOf, sql } from '../platform/db/statements.js';
 import type { FaultPoints } from '../platform/fault-points.js';
 import { type Logger, maskPhone } from '../platform/logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
@@ -149,12 +150,7 @@ export async function enqueueMessages(
   const rows = inputs.map((input) => ({ id: randomUUID(), ...messageRow(deps, input, now) }));
   const inserted = new Set<string>();
   for (let i = 0; i < rows.length; i += BULK_CHUNK) {
-    const chunk = await deps.db.message.createManyAndReturn({
-      data: rows.slice(i, i + BULK_CHUNK),
-      select: { id: true },
-      // Only the idempotency key can conflict (fresh ids, no provider id yet).
-      skipDuplicates: true,
-    });
+    const chunk = await insertMessages(deps.db, rows.slice(i, i + BULK_CHUNK));
     for (const { id } of chunk) inserted.add(id);
   }
   const keys = rows.flatMap((r) => (!inserted.has(r.id) && r.idempotencyKey ? [r.idempotencyKey] : []));
@@ -191,6 +187,52 @@ export async function enqueueMessages(
   await scheduleSends(deps, toSchedule);
   return results;
 }
+
+/**
+ * New rows in one prepared statement, those whose idempotency key is taken left out (only it can
+ * conflict: fresh ids, no provider id yet). Every page writes its call and SMS this way: Prisma's
+ * `createManyAndReturn` cost the worker 3 ms of CPU and a transaction per page (issue 24).
+ */
+function insertMessages(db: Db, rows: Array<{ id: string } & ReturnType<typeof messageRow>>) {
+  return rowsOf<{ id: string }>(
+    db,
+    sql`
+    INSERT INTO messages (id, direction, channel, status, essential, purpose, "to", subject, body, html,
+                          locale, case_id, customer_id, idempotency_key, not_before, twiml_url,
+                          created_at, updated_at)
+    SELECT id, direction::"Direction", channel::"MessageChannel", status::"MessageStatus", essential,
+           purpose, "to", subject, body, html, locale::"Locale", case_id, customer_id, idempotency_key,
+           not_before, twiml_url, created_at, updated_at
+    FROM jsonb_to_recordset(${JSON.stringify(rows.map(toColumns))}::jsonb) AS r(
+      id uuid, direction text, channel text, status text, essential boolean, purpose text, "to" text,
+      subject text, body text, html text, locale text, case_id uuid, customer_id uuid,
+      idempotency_key text, not_before timestamptz, twiml_url text, created_at timestamptz,
+      updated_at timestamptz)
+    ON CONFLICT DO NOTHING
+    RETURNING id`,
+  );
+}
+
+const toColumns = (row: { id: string } & ReturnType<typeof messageRow>) => ({
+  id: row.id,
+  direction: row.direction,
+  channel: row.channel,
+  status: row.status,
+  essential: row.essential,
+  purpose: row.purpose,
+  to: row.to,
+  subject: row.subject,
+  body: row.body,
+  html: row.html,
+  locale: row.locale,
+  case_id: row.caseId,
+  customer_id: row.customerId,
+  idempotency_key: row.idempotencyKey,
+  not_before: row.notBefore,
+  twiml_url: row.twimlUrl,
+  created_at: row.createdAt,
+  updated_at: row.updatedAt,
+});
 
 /**
  * The row of a new message: QUEUED, held back by quiet hours when it is not essential. Exported for
@@ -404,7 +446,7 @@ function claimForSending(deps: OutboxDeps, messageId: string): Promise<Claim | n
  * and each row is claimed or not on its own conditions.
  */
 async function claimAll(db: OutboxDeps['db'], ids: string[], now: Date): Promise<Map<string, Claim>> {
-  const claimed = await rows<ClaimedMessage & { previousStatus: MessageStatus; previousUpdatedAt: Date }>(
+  const claimed = await rowsOf<ClaimedMessage & { previousStatus: MessageStatus; previousUpdatedAt: Date }>(
     db,
     sql`
     WITH previous AS (
@@ -459,56 +501,6 @@ function statementsOf({ db, clock }: Pick<OutboxDeps, 'db' | 'clock'>) {
     statements.set(db, found);
   }
   return found;
-}
-
-// Rows per statement, at most: a batch stays a short statement.
-const GROUP_MAX = 200;
-
-/**
- * `run` once for all the callers that came while the previous run was in flight (one at a time),
- * each handed the result under its key. A key already in the batch waits for the next one, so a
- * message is never claimed twice by one statement. When a batch fails (a deadlock, one bad row),
- * its items are run one by one, so that one message's error is never another's.
- */
-export function grouped<T, R>(
-  run: (items: T[]) => Promise<Map<string, R>>,
-  keyOf: (item: T) => string,
-): (item: T) => Promise<R | undefined> {
-  let waiting: Array<{ item: T; resolve(result: R | undefined): void; reject(err: unknown): void }> = [];
-  let busy = false;
-  const next = () => {
-    if (busy || waiting.length === 0) return;
-    const batch: typeof waiting = [];
-    const later: typeof waiting = [];
-    const keys = new Set<string>();
-    for (const w of waiting) {
-      const key = keyOf(w.item);
-      if (batch.length < GROUP_MAX && !keys.has(key)) {
-        keys.add(key);
-        batch.push(w);
-      } else later.push(w);
-    }
-    waiting = later;
-    busy = true;
-    const settle = async (part: typeof waiting): Promise<void> => {
-      try {
-        const results = await run(part.map((b) => b.item));
-        for (const b of part) b.resolve(results.get(keyOf(b.item)));
-      } catch (err) {
-        if (part.length === 1) part[0]!.reject(err);
-        else for (const b of part) await settle([b]);
-      }
-    };
-    settle(batch).finally(() => {
-      busy = false;
-      next();
-    });
-  };
-  return (item) =>
-    new Promise((resolve, reject) => {
-      waiting.push({ item, resolve, reject });
-      next();
-    });
 }
 
 /** Why a claim took nothing (null: the row is claimable now). Cancels a message to an opted-out number. */

@@ -1,27 +1,54 @@
-import { row, sql } from '../platform/db/statements.js';
+import type { Db } from '../platform/db/client.js';
+import { grouped } from '../platform/db/grouped.js';
+import { rows, sql } from '../platform/db/statements.js';
 import type { PagingDeps } from './paging.deps.js';
 
 // [issue 25] A page's call or SMS that a worker would send late (it was stuck, or its worker died)
 // goes out only while the page still wants it: not once someone took the page, nobody can be
 // reached any more, the page was cancelled, or the regional manager took over from the technician.
 
+interface PageState {
+  target: string;
+  status: string;
+  escalatedAt: Date | null;
+}
+
 export async function obsoletePageMessage(
   deps: Pick<PagingDeps, 'db'>,
   messageId: string,
 ): Promise<string | null> {
-  // One query before every page call and SMS (both indexed columns).
-  const page = await row<{ target: string; status: string; escalatedAt: Date | null }>(
-    deps.db,
-    sql`
-    SELECT a.target::text AS target, p.status::text AS status, p.escalated_at AS "escalatedAt"
-    FROM page_attempts a JOIN pages p ON p.id = a.page_id
-    WHERE a.call_message_id = ${messageId}::uuid OR a.sms_message_id = ${messageId}::uuid
-    LIMIT 1`,
-  );
+  const page = await pageStateOf(deps.db)(messageId);
   if (!page) return null;
   if (page.status === 'ACKNOWLEDGED') return 'page already taken';
   if (page.status === 'UNREACHED') return 'page given up';
   if (page.status === 'CANCELLED') return 'page cancelled';
   if (page.target === 'TECHNICIAN' && page.escalatedAt) return 'escalated to the regional manager';
   return null;
+}
+
+// Read before every page call and SMS: the sends a worker starts while the previous read is in
+// PostgreSQL go together in the next one (a burst of pages is two sends per page), indexed columns.
+const readers = new WeakMap<Db, (messageId: string) => Promise<PageState | undefined>>();
+
+function pageStateOf(db: Db) {
+  let read = readers.get(db);
+  if (!read) {
+    read = grouped(
+      async (ids: string[]) => {
+        const found = await rows<PageState & { messageId: string }>(
+          db,
+          sql`
+        SELECT m.id AS "messageId", a.target::text AS target, p.status::text AS status,
+               p.escalated_at AS "escalatedAt"
+        FROM unnest(${ids}::uuid[]) AS m(id)
+        JOIN page_attempts a ON a.call_message_id = m.id OR a.sms_message_id = m.id
+        JOIN pages p ON p.id = a.page_id`,
+        );
+        return new Map(found.map(({ messageId, ...state }) => [messageId, state]));
+      },
+      (id) => id,
+    );
+    readers.set(db, read);
+  }
+  return read;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grouped } from '../../src/messaging/outbox.service.js';
+import { grouped } from '../../src/platform/db/grouped.js';
 
 // The outbox's group commit: claims (and records) asked for while one statement is in flight go
 // together in the next one; each caller gets its own answer, and one bad item fails only itself.
