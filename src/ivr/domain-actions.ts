@@ -6,12 +6,12 @@ import { findByReference, identifyByNumber, statusOf } from '../identification/i
 import type { PhoneIndex } from '../identification/phone-index.js';
 import type { RouteRequest, RouteResult } from '../oncall/route-on-call.action.js';
 import type { Db } from '../platform/db/client.js';
-import { row, sql } from '../platform/db/statements.js';
 import type { Logger } from '../platform/logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { ActionName, ActionOutcome } from './actions.js';
 import { openCallCase } from './call-cases.js';
 import type { CallState } from './call-state.js';
+import { currentContract } from './current-contract.js';
 import { announceCall, screenPopOf } from './screen-pop.js';
 import type { ServiceLine } from './service-lines.js';
 
@@ -79,32 +79,7 @@ export function createDomainActions({
     async 'check-eligibility'({ state, now }) {
       const customerId = state.customerIds.length === 1 ? state.customerIds[0] : undefined;
       if (!customerId) return { outcome: 'not-under-contract', vars: { contractualDelay: '' } };
-      // One query (the caller waits): the current contract, covered ones first, and the address it serves.
-      const contract = await row<{
-        id: string;
-        outOfHoursCoverage: boolean;
-        agencyId: string;
-        contractualDelay: string | null;
-        addressLine: string;
-        postcode: string;
-        city: string;
-      }>(
-        db,
-        sql`
-        SELECT c.id, c.out_of_hours_coverage AS "outOfHoursCoverage", c.agency_id AS "agencyId",
-               c.contractual_delay AS "contractualDelay",
-               CASE WHEN sp.id IS NULL THEN cu.address_line ELSE sp.address_line END AS "addressLine",
-               CASE WHEN sp.id IS NULL THEN cu.postcode ELSE sp.postcode END AS postcode,
-               CASE WHEN sp.id IS NULL THEN cu.city ELSE sp.city END AS city
-        FROM contracts c
-        JOIN customers cu ON cu.id = c.customer_id
-        LEFT JOIN supply_points sp ON sp.id = c.supply_point_id
-        WHERE c.customer_id = ${customerId}::uuid
-          AND (c.ends_on IS NULL OR c.ends_on >= ${now}::timestamptz)
-          AND (c.starts_on IS NULL OR c.starts_on <= ${now}::timestamptz)
-        ORDER BY c.out_of_hours_coverage DESC
-        LIMIT 1`,
-      );
+      const contract = await currentContract(db, customerId, now);
       if (!contract) return { outcome: 'not-under-contract', vars: { contractualDelay: '' } };
       const vars = {
         agencyId: contract.agencyId,

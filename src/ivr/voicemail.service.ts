@@ -1,5 +1,6 @@
 import type { Db } from '../platform/db/client.js';
-import { row, rows, sql } from '../platform/db/statements.js';
+import { grouped } from '../platform/db/grouped.js';
+import { rows, sql } from '../platform/db/statements.js';
 import type { Redis } from '../platform/redis.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { CallState } from './call-state.js';
@@ -80,31 +81,57 @@ export async function recordVoicemail(
 }
 
 /**
- * The recording on the case of the call's contact, once (a retried webhook finds it there), in
- * one statement: the caller waits for it. No case: the call has none yet.
+ * The recording on the case of the call's contact, once (a retried webhook finds it there). No
+ * case: the call has none yet. The caller waits for it: the recordings of a burst's callers go
+ * together, one statement for all those that come while the previous one is in PostgreSQL.
  */
-async function attachRecording(
-  db: Db,
-  voicemail: Voicemail,
-): Promise<{ caseId: string | null; added: boolean }> {
-  const data = { recordingUrl: voicemail.recordingUrl, durationSeconds: voicemail.durationSeconds };
-  const attached = await row<{ caseId: string | null; added: boolean }>(
-    db,
-    sql`
-    WITH target AS (
-      SELECT case_id FROM contacts WHERE provider_id = ${voicemail.callSid} AND case_id IS NOT NULL
-    ), added AS (
-      INSERT INTO case_events (case_id, type, at, data)
-      SELECT case_id, 'voicemail.recorded', ${voicemail.at}::timestamptz, ${JSON.stringify(data)}::jsonb
-      FROM target
-      WHERE NOT EXISTS (SELECT 1 FROM case_events e
-                        WHERE e.case_id = target.case_id AND e.type = 'voicemail.recorded'
-                          AND e.data->>'recordingUrl' = ${voicemail.recordingUrl})
-      RETURNING case_id
-    )
-    SELECT (SELECT case_id FROM target) AS "caseId", EXISTS (SELECT 1 FROM added) AS added`,
-  );
-  return { caseId: attached?.caseId ?? null, added: attached?.added ?? false };
+function attachRecording(db: Db, voicemail: Voicemail): Promise<{ caseId: string | null; added: boolean }> {
+  return attacherOf(db)(voicemail).then((attached) => attached ?? { caseId: null, added: false });
+}
+
+const attachers = new WeakMap<Db, (voicemail: Voicemail) => Promise<Attached | undefined>>();
+type Attached = { caseId: string | null; added: boolean };
+
+function attacherOf(db: Db) {
+  let attach = attachers.get(db);
+  if (!attach) {
+    attach = grouped(
+      async (voicemails: Voicemail[]) => {
+        const input = voicemails.map((v) => ({
+          call_sid: v.callSid,
+          recording_url: v.recordingUrl,
+          at: v.at,
+          data: { recordingUrl: v.recordingUrl, durationSeconds: v.durationSeconds },
+        }));
+        const found = await rows<Attached & { callSid: string }>(
+          db,
+          sql`
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
+                        AS r(call_sid text, recording_url text, at timestamptz, data jsonb)
+        ), target AS (
+          SELECT i.call_sid, c.case_id, i.recording_url, i.at, i.data
+          FROM input i JOIN contacts c ON c.provider_id = i.call_sid AND c.case_id IS NOT NULL
+        ), added AS (
+          INSERT INTO case_events (case_id, type, at, data)
+          SELECT t.case_id, 'voicemail.recorded', t.at, t.data
+          FROM target t
+          WHERE NOT EXISTS (SELECT 1 FROM case_events e
+                            WHERE e.case_id = t.case_id AND e.type = 'voicemail.recorded'
+                              AND e.data->>'recordingUrl' = t.recording_url)
+          RETURNING case_id
+        )
+        SELECT i.call_sid AS "callSid", t.case_id AS "caseId",
+               EXISTS (SELECT 1 FROM added a WHERE a.case_id = t.case_id) AS added
+        FROM input i LEFT JOIN target t ON t.call_sid = i.call_sid`,
+        );
+        return new Map(found.map(({ callSid, ...attached }) => [callSid, attached]));
+      },
+      (voicemail) => voicemail.callSid,
+    );
+    attachers.set(db, attach);
+  }
+  return attach;
 }
 
 /** The trace every inbound call leaves, written when Twilio reports the call ended. */
@@ -129,15 +156,47 @@ export async function recordCallEnded(
   };
   const customerId = state?.customerIds.length === 1 ? state.customerIds[0]! : null;
   const startedAt = state ? new Date(state.startedAt) : at;
-  // One statement: every caller's last webhook, a burst's included.
-  await rows(
-    db,
-    sql`
-    INSERT INTO contacts (provider_id, direction, channel, at, customer_id, details, created_at)
-    VALUES (${callSid}, 'INBOUND', 'PHONE', ${startedAt}::timestamptz, ${customerId}::uuid,
-            ${JSON.stringify(details)}::jsonb, ${at}::timestamptz)
-    ON CONFLICT (provider_id) DO UPDATE SET details = EXCLUDED.details`,
-  );
+  // Every caller's last webhook, a burst's included: the ends that come while the previous
+  // statement is in PostgreSQL go together in the next one.
+  await callEndsOf(db)({
+    provider_id: callSid,
+    at: startedAt,
+    customer_id: customerId,
+    details,
+    created_at: at,
+  });
+}
+
+type CallEnd = {
+  provider_id: string;
+  at: Date;
+  customer_id: string | null;
+  details: object;
+  created_at: Date;
+};
+const callEnds = new WeakMap<Db, (end: CallEnd) => Promise<unknown>>();
+
+function callEndsOf(db: Db) {
+  let record = callEnds.get(db);
+  if (!record) {
+    record = grouped(
+      async (ends: CallEnd[]) => {
+        await rows(
+          db,
+          sql`
+        INSERT INTO contacts (provider_id, direction, channel, at, customer_id, details, created_at)
+        SELECT provider_id, 'INBOUND', 'PHONE', at, customer_id, details, created_at
+        FROM jsonb_to_recordset(${JSON.stringify(ends)}::jsonb)
+             AS r(provider_id text, at timestamptz, customer_id uuid, details jsonb, created_at timestamptz)
+        ON CONFLICT (provider_id) DO UPDATE SET details = EXCLUDED.details`,
+        );
+        return new Map();
+      },
+      (end) => end.provider_id,
+    );
+    callEnds.set(db, record);
+  }
+  return record;
 }
 
 // A message recorded while PostgreSQL is away is parked in Redis and filed by the maintenance

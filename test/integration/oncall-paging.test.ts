@@ -145,6 +145,35 @@ describe('inside the on-call hours', () => {
     expect(await recapsTo(agency.directionEmail)).toHaveLength(0);
   });
 
+  it('[ON-4] [ON-5] takes a dozen night calls at once: each case, recording and call end is its own, each technician paged once', async () => {
+    // The reads and writes of callers who come together share statements (issue 24): each
+    // caller must still get their own contract, case, recording and page.
+    const agencies = await Promise.all(Array.from({ length: 12 }, () => createAgency(h.services.db)));
+    const eventsBefore = await h.services.events.latestId();
+    const calls = await Promise.all(agencies.map((a) => nightCall(a.callers.covered)));
+    // The consoles hear of each recording on its own case.
+    const recorded = (await h.services.events.since(eventsBefore))
+      .filter((e) => e.type === 'case.updated' && e.data.event === 'voicemail.recorded')
+      .map((e) => e.data.caseId);
+    expect(recorded.sort()).toEqual(calls.map((c) => c.caseId).sort());
+    for (const [i, { call, told, caseId }] of calls.entries()) {
+      expect(told).toContain("Le technicien d'astreinte est prévenu et va vous rappeler.");
+      const kase = await h.services.db.case.findUniqueOrThrow({
+        where: { id: caseId },
+        include: { events: { where: { type: 'voicemail.recorded' } } },
+      });
+      expect(kase.agencyId).toBe(agencies[i]!.agencyId);
+      expect(kase.events.map((e) => (e.data as { recordingUrl: string }).recordingUrl)).toEqual([
+        `https://api.twilio.test/recordings/RE${call.sid.slice(2)}`,
+      ]);
+      const contact = await h.services.db.contact.findUniqueOrThrow({ where: { providerId: call.sid } });
+      expect(contact.details).toMatchObject({ status: 'completed', line: 'out-of-hours' });
+    }
+    for (const a of agencies) await until(async () => callsTo(a.technician.mobile).length === 1);
+    await h.drained();
+    for (const a of agencies) expect(callsTo(a.technician.mobile)).toHaveLength(1);
+  });
+
   it('[ON-9] escalates to the regional manager after two failed attempts, tells the technician, and ignores replayed callbacks', async () => {
     const { caseId } = await nightCall(agency.callers.covered);
     const [first] = await until(
