@@ -12,6 +12,7 @@ import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { createClient } from 'redis';
@@ -37,6 +38,14 @@ const LATENCY_CALLS = Number(process.env.BENCH_PAGING_CALLS ?? 200);
 const WARMUP_CALLS = Number(process.env.BENCH_PAGING_WARMUP ?? 10);
 /** Calls at once, one burst after the other, in each topology and against its baseline. */
 const BURSTS = (process.env.BENCH_PAGING_BURSTS ?? '100,200').split(',').filter(Boolean).map(Number);
+/**
+ * `warm` (default): before each burst, as many connections as it has calls are opened to the
+ * servers and left idle, as a load balancer's pool of upstream connections would be; `fresh`: the
+ * callers open their connections as the burst starts. A busy Node process accepts a burst of new
+ * connections slowly (they wait in its accept queue: a second and more for the last of 200 here,
+ * where a request on an open connection waits a few hundred ms), and that is no webhook's cost.
+ */
+const CONNECTIONS = process.env.BENCH_PAGING_CONNECTIONS === 'fresh' ? 'fresh' : 'warm';
 // After the last expected page, how long to keep listening for late duplicates.
 const QUIET_MS = Number(process.env.BENCH_PAGING_QUIET_MS ?? 5000);
 // A page that has not arrived this long after the burst's last webhook answer is lost (the backstop
@@ -463,6 +472,8 @@ function postForm(url: string, body: string, headers: Record<string, string>) {
 
 interface Caller {
   drive(n: number): Promise<CallResult>;
+  /** Opens `connections` idle kept-alive connections, spread over the targets (CONNECTIONS = warm). */
+  warm(connections: number): Promise<void>;
 }
 
 /**
@@ -472,6 +483,15 @@ interface Caller {
  */
 function caller(targets: string[], willCallBack: string): Caller {
   let next = 0;
+  const opened = (target: string) =>
+    new Promise<void>((resolve, reject) => {
+      request(`${target}/healthz`, { agent: keepAlive }, (answer) => {
+        answer.resume();
+        answer.on('end', () => resolve());
+      })
+        .on('error', reject)
+        .end();
+    });
   const post = async (path: string, params: Record<string, string>) => {
     const signature = signTwilioRequest(AUTH_TOKEN, `${FRONT_URL}${path}`, params);
     const body = new URLSearchParams(params).toString();
@@ -486,6 +506,13 @@ function caller(targets: string[], willCallBack: string): Caller {
     }
   };
   return {
+    async warm(connections) {
+      if (CONNECTIONS === 'fresh') return;
+      const each = Math.ceil(connections / targets.length);
+      // All at once, so that each needs a connection of its own; then the agent keeps them idle.
+      await Promise.all(targets.flatMap((target) => Array.from({ length: each }, () => opened(target))));
+      await sleep(1000);
+    },
     async drive(n) {
       const failures: string[] = [];
       const call = {
@@ -948,6 +975,7 @@ async function runBaseline(topology: Topology, bench: Bench) {
     const bursts: BaselineBurst[] = [];
     for (const calls of BURSTS) {
       const run = await timed(`  ${calls} calls at once`, async () => {
+        await drive.warm(calls);
         const cpu = await cpuMeter(bare.metered);
         const results = await Promise.all(bench.takeBare(calls).map((n) => drive.drive(n)));
         return { results, cpuCores: (await cpu()).cores };
@@ -1020,12 +1048,17 @@ async function burstPhase(
   const calls = bench.take(size);
   const { standIn } = bench;
   const run = await timed(`  ${size} calls at once`, async () => {
+    await drive.warm(size);
     const meter = await cpuMeter(servers);
     const backends = sampleBackends();
     const arrivalsBefore = standIn.arrivals.length;
     const monotonicStartUs = monotonicUs();
+    // The callers' own event loop: a caller whose answer waits for it here counts that wait too.
+    const callersLoop = monitorEventLoopDelay({ resolution: 10 });
+    callersLoop.enable();
     const firstSent = performance.now();
     const results = await Promise.all(calls.map((n) => drive.drive(n)));
+    callersLoop.disable();
     const webhooksCpuCores = (await meter()).cores;
     const pageCalls = await Promise.all(
       calls.map((n) => standIn.first('call', technicianMobile(n), PAGE_TIMEOUT_MS)),
@@ -1052,6 +1085,10 @@ async function burstPhase(
       cpuCores,
       connections,
       arrivalsBefore,
+      callersLoopMs: {
+        p99: Number((callersLoop.percentile(99) / 1e6).toFixed(1)),
+        max: Number((callersLoop.max / 1e6).toFixed(1)),
+      },
     };
   });
   const {
@@ -1064,6 +1101,7 @@ async function burstPhase(
     cpuCores,
     connections,
     arrivalsBefore,
+    callersLoopMs,
   } = run.value;
   record(bench, results);
   const placed = results.flatMap((r, i) => {
@@ -1109,6 +1147,8 @@ async function burstPhase(
      * CPU ms per call, from the first webhook to the last page call (SMS not all sent): what a
      * routed call costs each process and PostgreSQL, the figure the cuts are measured by.
      */
+    /** The callers' event loop delay while they waited (p99, max): what the waits include of the benchmark's own. */
+    callersLoopMs,
     cpuMsPerCall: Object.fromEntries(
       Object.entries(cpuToPageCalls).map(([label, seconds]) => [
         label,
@@ -1331,6 +1371,7 @@ function summarise(
       ackTimeoutSeconds: settings.oncall.ackTimeoutSeconds,
       publicBaseUrl: FRONT_URL,
       quietWaitMs: QUIET_MS,
+      connections: CONNECTIONS,
       pageTimeoutMs: PAGE_TIMEOUT_MS,
     },
     calls: { warmup: WARMUP_CALLS, latency: LATENCY_CALLS, bursts: BURSTS, prepared: run.calls },
@@ -1387,7 +1428,7 @@ function burstLines(b: BurstFigures): string[] {
     `  CPU (cores) to the last webhook answer ${JSON.stringify(b.webhooksCpuCores)}` +
       `${bare ? `; bare ${JSON.stringify(bare.cpuCores)}` : ''}`,
     `  CPU (cores) to the last page ${JSON.stringify(b.cpuCores)}`,
-    `  CPU per call (ms) to the last page call ${JSON.stringify(b.cpuMsPerCall)}`,
+    `  CPU per call (ms) to the last page call ${JSON.stringify(b.cpuMsPerCall)}; callers' event loop delay p99 ${b.callersLoopMs.p99} / max ${b.callersLoopMs.max} ms`,
     `  PostgreSQL connections (sampled): ${JSON.stringify(b.connections)}`,
     hopLine(b.hopsMs),
   ];
@@ -1455,7 +1496,7 @@ function report(summary: Summary, runs: Runs, wrong: string[], failures: string[
     `PostgreSQL transactions per call (start-ups included): ${summary.transactionsPerCall}`,
     `server log lines at warn or above: ${servers.map((s) => `${s.label} ${s.logCount}`).join(', ')}`,
     ...servers.flatMap((s) => Object.entries(s.logs).map(([msg, n]) => `  ${s.label}: ${n} × ${msg}`)),
-    'per topology and burst, ms (issue 24):',
+    `per topology and burst, ms (issue 24; connections ${CONNECTIONS}):`,
     ...tableLines(bursts),
     ...targetLines(latency, bursts),
   );
