@@ -48,7 +48,8 @@ export function currentContract(db: Db, customerId: string, at: Date): Promise<C
         );
         return new Map(found.map(({ customerId, ...contract }) => [customerId, contract]));
       },
-      (ask) => ask.customerId,
+      // PostgreSQL answers uuids in lower case.
+      (ask) => ask.customerId.toLowerCase(),
     );
     readers.set(db, read);
   }

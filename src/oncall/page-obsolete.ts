@@ -46,7 +46,8 @@ function pageStateOf(db: Db) {
         );
         return new Map(found.map(({ messageId, ...state }) => [messageId, state]));
       },
-      (id) => id,
+      // PostgreSQL answers uuids in lower case.
+      (id) => id.toLowerCase(),
     );
     readers.set(db, read);
   }

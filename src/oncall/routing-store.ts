@@ -1,5 +1,6 @@
 import type { Db } from '../platform/db/client.js';
-import { row, sql } from '../platform/db/statements.js';
+import { grouped } from '../platform/db/grouped.js';
+import { rows, sql } from '../platform/db/statements.js';
 import type { WeeklyWindow } from './on-call-windows.js';
 
 // What `route-on-call` reads and writes, each in one statement: the caller waits for it, and a
@@ -17,11 +18,25 @@ export interface RoutingContract {
   windows: WeeklyWindow[];
 }
 
-/** The contract with its agency's calendar and on-call windows, or null. */
+/**
+ * The contract with its agency's calendar and on-call windows, or null. The callers routed while
+ * the previous read is in PostgreSQL are read together in the next one.
+ */
 export async function routingContract(db: Db, contractId: string): Promise<RoutingContract | null> {
-  const found = await row<Omit<RoutingContract, 'agency'> & { timeZone: string; holidayCalendar: string }>(
-    db,
-    sql`
+  return (await contractReaderOf(db)(contractId)) ?? null;
+}
+
+type ContractRow = Omit<RoutingContract, 'agency'> & { timeZone: string; holidayCalendar: string };
+const contractReaders = new WeakMap<Db, (contractId: string) => Promise<RoutingContract | undefined>>();
+
+function contractReaderOf(db: Db) {
+  let read = contractReaders.get(db);
+  if (read) return read;
+  read = grouped(
+    async (ids: string[]) => {
+      const found = await rows<ContractRow>(
+        db,
+        sql`
     SELECT c.id, c.agency_id AS "agencyId", c.on_call_type AS "onCallType",
            c.out_of_hours_coverage AS "outOfHoursCoverage", c.individual_7_7 AS "individual77",
            a.time_zone AS "timeZone", a.holiday_calendar AS "holidayCalendar",
@@ -31,11 +46,20 @@ export async function routingContract(db: Db, contractId: string): Promise<Routi
                      WHERE w.agency_id = a.id AND (c.on_call_type IS NULL OR w.on_call_type = c.on_call_type)),
                     '[]'::json) AS windows
     FROM contracts c JOIN agencies a ON a.id = c.agency_id
-    WHERE c.id = ${contractId}::uuid`,
+    WHERE c.id = ANY(${ids}::uuid[])`,
+      );
+      return new Map(
+        found.map(({ timeZone, holidayCalendar, ...contract }) => [
+          contract.id,
+          { ...contract, agency: { timeZone, holidayCalendar } },
+        ]),
+      );
+    },
+    // PostgreSQL answers uuids in lower case.
+    (id) => id.toLowerCase(),
   );
-  if (!found) return null;
-  const { timeZone, holidayCalendar, ...contract } = found;
-  return { ...contract, agency: { timeZone, holidayCalendar } };
+  contractReaders.set(db, read);
+  return read;
 }
 
 export interface RoutingRecord {
@@ -52,35 +76,68 @@ export interface RoutingRecord {
 /**
  * Records the decision on the case's timeline, sets the case's agency (and due date) and creates
  * its page, in one statement; nothing when the case has a decision already (the same call's
- * webhook ran the action before: its decision stands). Returns the case's page id, if any.
+ * webhook ran the action before: its decision stands). Returns the case's page id, if any. The
+ * calls routed while the previous statement is in PostgreSQL are recorded together in the next.
  */
 export async function recordRouting(db: Db, record: RoutingRecord): Promise<{ pageId: string | null }> {
-  const { caseId, at, page } = record;
-  const recorded = await row<{ pageId: string | null }>(
-    db,
-    sql`
-    WITH first AS (
-      SELECT 1 WHERE NOT EXISTS (
-        SELECT 1 FROM case_events WHERE case_id = ${caseId}::uuid AND type = 'oncall.decision')
-    ), decision AS (
-      INSERT INTO case_events (case_id, type, at, data)
-      SELECT ${caseId}::uuid, 'oncall.decision', ${at}::timestamptz, ${JSON.stringify(record.decision)}::jsonb
-      FROM first
-    ), kase AS (
-      UPDATE cases SET agency_id = ${record.agencyId}::uuid, updated_at = ${at}::timestamptz,
-                       due_at = COALESCE(${record.dueAt}::timestamptz, due_at)
-      WHERE id = ${caseId}::uuid AND EXISTS (SELECT 1 FROM first)
-    ), created AS (
-      INSERT INTO pages (case_id, agency_id, on_call_type, decision, scheduled_for, reply_code,
-                         created_at, updated_at)
-      SELECT ${caseId}::uuid, ${record.agencyId}::uuid, ${page?.onCallType ?? null}::text,
-             ${page?.decision ?? ''}::text, ${page?.scheduledFor ?? at}::timestamptz,
-             ${page?.replyCode ?? ''}::text, ${at}::timestamptz, ${at}::timestamptz
-      FROM first WHERE ${page !== null}::boolean
-      ON CONFLICT (case_id) DO NOTHING
-      RETURNING id
-    )
-    SELECT COALESCE((SELECT id FROM created), (SELECT id FROM pages WHERE case_id = ${caseId}::uuid)) AS "pageId"`,
+  return { pageId: (await recorderOf(db)(record)) ?? null };
+}
+
+const recorders = new WeakMap<Db, (record: RoutingRecord) => Promise<string | null | undefined>>();
+
+function recorderOf(db: Db) {
+  let recordAll = recorders.get(db);
+  if (recordAll) return recordAll;
+  recordAll = grouped(
+    async (records: RoutingRecord[]) => {
+      const input = records.map((r) => ({
+        case_id: r.caseId,
+        agency_id: r.agencyId,
+        at: r.at,
+        decision: r.decision,
+        due_at: r.dueAt,
+        page: r.page !== null,
+        on_call_type: r.page?.onCallType ?? null,
+        page_decision: r.page?.decision ?? '',
+        scheduled_for: r.page?.scheduledFor ?? r.at,
+        reply_code: r.page?.replyCode ?? '',
+      }));
+      const found = await rows<{ caseId: string; pageId: string | null }>(
+        db,
+        sql`
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS r(
+            case_id uuid, agency_id uuid, at timestamptz, decision jsonb, due_at timestamptz,
+            page boolean, on_call_type text, page_decision text, scheduled_for timestamptz,
+            reply_code text)
+        ), first AS (
+          SELECT i.* FROM input i
+          WHERE NOT EXISTS (SELECT 1 FROM case_events e
+                            WHERE e.case_id = i.case_id AND e.type = 'oncall.decision')
+        ), decision AS (
+          INSERT INTO case_events (case_id, type, at, data)
+          SELECT case_id, 'oncall.decision', at, decision FROM first
+        ), kase AS (
+          UPDATE cases AS c SET agency_id = f.agency_id, updated_at = f.at, due_at = COALESCE(f.due_at, c.due_at)
+          FROM first f WHERE c.id = f.case_id
+        ), created AS (
+          INSERT INTO pages (case_id, agency_id, on_call_type, decision, scheduled_for, reply_code,
+                             created_at, updated_at)
+          SELECT case_id, agency_id, on_call_type, page_decision, scheduled_for, reply_code, at, at
+          FROM first WHERE page
+          ON CONFLICT (case_id) DO NOTHING
+          RETURNING id, case_id
+        )
+        SELECT i.case_id AS "caseId",
+               COALESCE((SELECT id FROM created c WHERE c.case_id = i.case_id),
+                        (SELECT id FROM pages p WHERE p.case_id = i.case_id)) AS "pageId"
+        FROM input i`,
+      );
+      return new Map(found.map((f) => [f.caseId, f.pageId]));
+    },
+    // PostgreSQL answers uuids in lower case.
+    (record) => record.caseId.toLowerCase(),
   );
-  return { pageId: recorded?.pageId ?? null };
+  recorders.set(db, recordAll);
+  return recordAll;
 }
