@@ -59,6 +59,16 @@ describe('compose.yaml', () => {
     expect(Number(apiPort)).toBe(loadSettings(services.api!.environment!, []).port);
   });
 
+  it('keeps its connections to the apis open between webhooks, and still passes WebSocket upgrades', () => {
+    // A burst of night calls must not open a connection per webhook (bench/README.md, "Callers").
+    const nginx = read('deploy/nginx.conf');
+    const upstream = /upstream api \{([^}]*)\}/.exec(nginx)![1]!;
+    expect(upstream).toMatch(/ip_hash;[\s\S]*keepalive \d+;/);
+    expect(nginx).toContain('proxy_http_version 1.1;');
+    expect(nginx).toMatch(/default upgrade;\s*(#.*\s*)*'' '';/);
+    expect(nginx).toContain('proxy_set_header Connection $connection_upgrade;');
+  });
+
   it('gives every process settings the service accepts, with the simulator on', () => {
     for (const name of ['api', 'worker', 'migrate']) {
       const settings = loadSettings(services[name]!.environment!, []);
