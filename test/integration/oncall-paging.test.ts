@@ -171,7 +171,14 @@ describe('inside the on-call hours', () => {
     }
     for (const a of agencies) await until(async () => callsTo(a.technician.mobile).length === 1);
     await h.drained();
-    for (const a of agencies) expect(callsTo(a.technician.mobile)).toHaveLength(1);
+    for (const [i, a] of agencies.entries()) {
+      expect(callsTo(a.technician.mobile)).toHaveLength(1);
+      // The page names the technician's own request.
+      const { number } = await h.services.db.case.findUniqueOrThrow({ where: { id: calls[i]!.caseId } });
+      expect(smsTo(a.technician.mobile).map((m) => m.body?.split(' (')[0])).toEqual([
+        `ASTREINTE demande ${number}`,
+      ]);
+    }
   });
 
   it('[ON-9] escalates to the regional manager after two failed attempts, tells the technician, and ignores replayed callbacks', async () => {
