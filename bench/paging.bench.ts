@@ -1091,18 +1091,8 @@ async function burstPhase(
       },
     };
   });
-  const {
-    results,
-    pages,
-    firstSent,
-    window,
-    webhooksCpuCores,
-    cpuToPageCalls,
-    cpuCores,
-    connections,
-    arrivalsBefore,
-    callersLoopMs,
-  } = run.value;
+  const burst = run.value;
+  const { results, pages, firstSent } = burst;
   record(bench, results);
   const placed = results.flatMap((r, i) => {
     const call = pages[i]![0];
@@ -1140,30 +1130,30 @@ async function burstPhase(
     /** First incoming webhook sent → last page request of any kind (the SMS are rate-limited). */
     lastPageRequestMs: Math.round(lastPage - firstSent),
     /** In cores, up to the last webhook answer: while callers wait (the baseline's is over the same). */
-    webhooksCpuCores,
+    webhooksCpuCores: burst.webhooksCpuCores,
     /** In cores, up to the last page, SMS included (the quiet wait excluded). */
-    cpuCores,
+    cpuCores: burst.cpuCores,
+    /** The callers' event loop delay while they waited (p99, max): what the waits include of the benchmark's own. */
+    callersLoopMs: burst.callersLoopMs,
     /**
      * CPU ms per call, from the first webhook to the last page call (SMS not all sent): what a
      * routed call costs each process and PostgreSQL, the figure the cuts are measured by.
      */
-    /** The callers' event loop delay while they waited (p99, max): what the waits include of the benchmark's own. */
-    callersLoopMs,
     cpuMsPerCall: Object.fromEntries(
-      Object.entries(cpuToPageCalls).map(([label, seconds]) => [
+      Object.entries(burst.cpuToPageCalls).map(([label, seconds]) => [
         label,
         Number(((seconds * 1000) / size).toFixed(2)),
       ]),
     ),
     /** The servers' PostgreSQL connections by state, sampled every 100 ms up to the last page. */
-    connections,
+    connections: burst.connections,
     hopsMs: await hopTimes(bench.redis, placed),
-    pagesVia: viaCounts(standIn.arrivals.slice(arrivalsBefore)),
+    pagesVia: viaCounts(standIn.arrivals.slice(burst.arrivalsBefore)),
     /**
      * The burst on the monotonic clock (µs), the clock of a .cpuprofile's timestamps: to cut the
      * servers' profiles (BENCH_NODE_ARGS="--cpu-prof ...") to it.
      */
-    monotonicWindowUs: window,
+    monotonicWindowUs: burst.window,
     database: await checkDatabase(calls),
   };
 }
