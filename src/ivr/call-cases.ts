@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../platform/db/client.js';
-import { grouped } from '../platform/db/grouped.js';
+import { groupedPerDb } from '../platform/db/grouped.js';
 import { rows, sql } from '../platform/db/statements.js';
 
 // The case a call opens, written while the caller waits for their next prompt: one statement
@@ -35,39 +35,35 @@ export async function openCallCase(
   db: Db,
   input: CallCase,
 ): Promise<{ id: string; number: number; created: boolean }> {
-  const opened = await openerOf(db)(input);
+  const opened = await openAll(db, input);
   if (!opened) throw new Error(`no case opened for call ${input.callSid}`);
   return opened;
 }
 
 type Opened = { id: string; number: number; created: boolean };
-const openers = new WeakMap<Db, (input: CallCase) => Promise<Opened | undefined>>();
 
-function openerOf(db: Db) {
-  let open = openers.get(db);
-  if (open) return open;
-  open = grouped(
-    async (inputs: CallCase[]) => {
-      // The new cases' ids are chosen here, so that each call knows its row.
-      const rowsIn = inputs.map((i) => ({
-        call_sid: i.callSid,
-        case_id: randomUUID(),
-        started_at: i.startedAt,
-        at: i.at,
-        category: i.category,
-        urgent: i.urgent,
-        subject: i.subject,
-        description: i.description,
-        details_to_check: i.detailsToCheck,
-        customer_id: i.customerId,
-        agency_id: i.agencyId,
-        received_with: i.received.withServiceContract,
-        received_without: i.received.withoutServiceContract,
-        contact_details: i.contactDetails,
-      }));
-      const found = await rows<Opened & { callSid: string }>(
-        db,
-        sql`
+const openAll = groupedPerDb(
+  async (db, inputs: CallCase[]) => {
+    // The new cases' ids are chosen here, so that each call knows its row.
+    const rowsIn = inputs.map((i) => ({
+      call_sid: i.callSid,
+      case_id: randomUUID(),
+      started_at: i.startedAt,
+      at: i.at,
+      category: i.category,
+      urgent: i.urgent,
+      subject: i.subject,
+      description: i.description,
+      details_to_check: i.detailsToCheck,
+      customer_id: i.customerId,
+      agency_id: i.agencyId,
+      received_with: i.received.withServiceContract,
+      received_without: i.received.withoutServiceContract,
+      contact_details: i.contactDetails,
+    }));
+    const found = await rows<Opened & { callSid: string }>(
+      db,
+      sql`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${JSON.stringify(rowsIn)}::jsonb) AS r(
             call_sid text, case_id uuid, started_at timestamptz, at timestamptz, category text,
@@ -102,11 +98,8 @@ function openerOf(db: Db) {
         SELECT f.call_sid AS "callSid", o.id, o.number, true AS created
         FROM fresh f JOIN opened o ON o.id = f.case_id
         UNION ALL SELECT call_sid, id, number, false FROM existing`,
-      );
-      return new Map(found.map(({ callSid, ...opened }) => [callSid, opened]));
-    },
-    (input) => input.callSid,
-  );
-  openers.set(db, open);
-  return open;
-}
+    );
+    return new Map(found.map(({ callSid, ...opened }) => [callSid, opened]));
+  },
+  (input) => input.callSid,
+);

@@ -1,5 +1,5 @@
 import type { Db } from '../platform/db/client.js';
-import { grouped } from '../platform/db/grouped.js';
+import { groupedPerDb } from '../platform/db/grouped.js';
 import { rows, sql } from '../platform/db/statements.js';
 
 // The eligibility check's read, as the caller waits at the menu: the customer's current contract,
@@ -17,17 +17,17 @@ export interface CurrentContract {
 }
 
 type Ask = { customerId: string; at: Date };
-const readers = new WeakMap<Db, (ask: Ask) => Promise<CurrentContract | undefined>>();
 
 export function currentContract(db: Db, customerId: string, at: Date): Promise<CurrentContract | undefined> {
-  let read = readers.get(db);
-  if (!read) {
-    read = grouped(
-      async (asks: Ask[]) => {
-        const input = asks.map((a) => ({ customer_id: a.customerId, at: a.at }));
-        const found = await rows<CurrentContract & { customerId: string }>(
-          db,
-          sql`
+  return readContracts(db, { customerId, at });
+}
+
+const readContracts = groupedPerDb(
+  async (db, asks: Ask[]) => {
+    const input = asks.map((a) => ({ customer_id: a.customerId, at: a.at }));
+    const found = await rows<CurrentContract & { customerId: string }>(
+      db,
+      sql`
         SELECT i.customer_id AS "customerId", k.*
         FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS i(customer_id uuid, at timestamptz)
         CROSS JOIN LATERAL (
@@ -45,13 +45,9 @@ export function currentContract(db: Db, customerId: string, at: Date): Promise<C
           ORDER BY c.out_of_hours_coverage DESC
           LIMIT 1
         ) k`,
-        );
-        return new Map(found.map(({ customerId, ...contract }) => [customerId, contract]));
-      },
-      // PostgreSQL answers uuids in lower case.
-      (ask) => ask.customerId.toLowerCase(),
     );
-    readers.set(db, read);
-  }
-  return read({ customerId, at });
-}
+    return new Map(found.map(({ customerId, ...contract }) => [customerId, contract]));
+  },
+  // PostgreSQL answers uuids in lower case.
+  (ask) => ask.customerId.toLowerCase(),
+);

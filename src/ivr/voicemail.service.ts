@@ -1,5 +1,5 @@
 import type { Db } from '../platform/db/client.js';
-import { grouped } from '../platform/db/grouped.js';
+import { groupedPerDb } from '../platform/db/grouped.js';
 import { rows, sql } from '../platform/db/statements.js';
 import type { Redis } from '../platform/redis.js';
 import type { EventBus } from '../realtime/event-bus.js';
@@ -86,26 +86,22 @@ export async function recordVoicemail(
  * together, one statement for all those that come while the previous one is in PostgreSQL.
  */
 function attachRecording(db: Db, voicemail: Voicemail): Promise<{ caseId: string | null; added: boolean }> {
-  return attacherOf(db)(voicemail).then((attached) => attached ?? { caseId: null, added: false });
+  return attachAll(db, voicemail).then((attached) => attached ?? { caseId: null, added: false });
 }
 
-const attachers = new WeakMap<Db, (voicemail: Voicemail) => Promise<Attached | undefined>>();
 type Attached = { caseId: string | null; added: boolean };
 
-function attacherOf(db: Db) {
-  let attach = attachers.get(db);
-  if (!attach) {
-    attach = grouped(
-      async (voicemails: Voicemail[]) => {
-        const input = voicemails.map((v) => ({
-          call_sid: v.callSid,
-          recording_url: v.recordingUrl,
-          at: v.at,
-          data: { recordingUrl: v.recordingUrl, durationSeconds: v.durationSeconds },
-        }));
-        const found = await rows<Attached & { callSid: string }>(
-          db,
-          sql`
+const attachAll = groupedPerDb(
+  async (db, voicemails: Voicemail[]) => {
+    const input = voicemails.map((v) => ({
+      call_sid: v.callSid,
+      recording_url: v.recordingUrl,
+      at: v.at,
+      data: { recordingUrl: v.recordingUrl, durationSeconds: v.durationSeconds },
+    }));
+    const found = await rows<Attached & { callSid: string }>(
+      db,
+      sql`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
                         AS r(call_sid text, recording_url text, at timestamptz, data jsonb)
@@ -124,15 +120,11 @@ function attacherOf(db: Db) {
         SELECT i.call_sid AS "callSid", t.case_id AS "caseId",
                EXISTS (SELECT 1 FROM added a WHERE a.case_id = t.case_id) AS added
         FROM input i LEFT JOIN target t ON t.call_sid = i.call_sid`,
-        );
-        return new Map(found.map(({ callSid, ...attached }) => [callSid, attached]));
-      },
-      (voicemail) => voicemail.callSid,
     );
-    attachers.set(db, attach);
-  }
-  return attach;
-}
+    return new Map(found.map(({ callSid, ...attached }) => [callSid, attached]));
+  },
+  (voicemail) => voicemail.callSid,
+);
 
 /** The trace every inbound call leaves, written when Twilio reports the call ended. */
 export async function recordCallEnded(
@@ -158,7 +150,7 @@ export async function recordCallEnded(
   const startedAt = state ? new Date(state.startedAt) : at;
   // Every caller's last webhook, a burst's included: the ends that come while the previous
   // statement is in PostgreSQL go together in the next one.
-  await callEndsOf(db)({
+  await recordCallEnds(db, {
     provider_id: callSid,
     at: startedAt,
     customer_id: customerId,
@@ -174,30 +166,22 @@ type CallEnd = {
   details: object;
   created_at: Date;
 };
-const callEnds = new WeakMap<Db, (end: CallEnd) => Promise<unknown>>();
 
-function callEndsOf(db: Db) {
-  let record = callEnds.get(db);
-  if (!record) {
-    record = grouped(
-      async (ends: CallEnd[]) => {
-        await rows(
-          db,
-          sql`
+const recordCallEnds = groupedPerDb(
+  async (db, ends: CallEnd[]) => {
+    await rows(
+      db,
+      sql`
         INSERT INTO contacts (provider_id, direction, channel, at, customer_id, details, created_at)
         SELECT provider_id, 'INBOUND', 'PHONE', at, customer_id, details, created_at
         FROM jsonb_to_recordset(${JSON.stringify(ends)}::jsonb)
              AS r(provider_id text, at timestamptz, customer_id uuid, details jsonb, created_at timestamptz)
         ON CONFLICT (provider_id) DO UPDATE SET details = EXCLUDED.details`,
-        );
-        return new Map();
-      },
-      (end) => end.provider_id,
     );
-    callEnds.set(db, record);
-  }
-  return record;
-}
+    return new Map();
+  },
+  (end) => end.provider_id,
+);
 
 // A message recorded while PostgreSQL is away is parked in Redis and filed by the maintenance
 // worker once the database is back: the caller was told it was recorded, so it must not be lost.

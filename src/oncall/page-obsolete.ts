@@ -1,5 +1,4 @@
-import type { Db } from '../platform/db/client.js';
-import { grouped } from '../platform/db/grouped.js';
+import { groupedPerDb } from '../platform/db/grouped.js';
 import { rows, sql } from '../platform/db/statements.js';
 import type { PagingDeps } from './paging.deps.js';
 
@@ -17,7 +16,7 @@ export async function obsoletePageMessage(
   deps: Pick<PagingDeps, 'db'>,
   messageId: string,
 ): Promise<string | null> {
-  const page = await pageStateOf(deps.db)(messageId);
+  const page = await readPageStates(deps.db, messageId);
   if (!page) return null;
   if (page.status === 'ACKNOWLEDGED') return 'page already taken';
   if (page.status === 'UNREACHED') return 'page given up';
@@ -28,28 +27,20 @@ export async function obsoletePageMessage(
 
 // Read before every page call and SMS: the sends a worker starts while the previous read is in
 // PostgreSQL go together in the next one (a burst of pages is two sends per page), indexed columns.
-const readers = new WeakMap<Db, (messageId: string) => Promise<PageState | undefined>>();
 
-function pageStateOf(db: Db) {
-  let read = readers.get(db);
-  if (!read) {
-    read = grouped(
-      async (ids: string[]) => {
-        const found = await rows<PageState & { messageId: string }>(
-          db,
-          sql`
+const readPageStates = groupedPerDb(
+  async (db, ids: string[]) => {
+    const found = await rows<PageState & { messageId: string }>(
+      db,
+      sql`
         SELECT m.id AS "messageId", a.target::text AS target, p.status::text AS status,
                p.escalated_at AS "escalatedAt"
         FROM unnest(${ids}::uuid[]) AS m(id)
         JOIN page_attempts a ON a.call_message_id = m.id OR a.sms_message_id = m.id
         JOIN pages p ON p.id = a.page_id`,
-        );
-        return new Map(found.map(({ messageId, ...state }) => [messageId, state]));
-      },
-      // PostgreSQL answers uuids in lower case.
-      (id) => id.toLowerCase(),
     );
-    readers.set(db, read);
-  }
-  return read;
-}
+    return new Map(found.map(({ messageId, ...state }) => [messageId, state]));
+  },
+  // PostgreSQL answers uuids in lower case.
+  (id) => id.toLowerCase(),
+);

@@ -1,5 +1,5 @@
 import type { Db } from '../platform/db/client.js';
-import { grouped } from '../platform/db/grouped.js';
+import { groupedPerDb } from '../platform/db/grouped.js';
 import { rows, sql } from '../platform/db/statements.js';
 import type { WeeklyWindow } from './on-call-windows.js';
 
@@ -23,20 +23,16 @@ export interface RoutingContract {
  * the previous read is in PostgreSQL are read together in the next one.
  */
 export async function routingContract(db: Db, contractId: string): Promise<RoutingContract | null> {
-  return (await contractReaderOf(db)(contractId)) ?? null;
+  return (await readContracts(db, contractId)) ?? null;
 }
 
 type ContractRow = Omit<RoutingContract, 'agency'> & { timeZone: string; holidayCalendar: string };
-const contractReaders = new WeakMap<Db, (contractId: string) => Promise<RoutingContract | undefined>>();
 
-function contractReaderOf(db: Db) {
-  let read = contractReaders.get(db);
-  if (read) return read;
-  read = grouped(
-    async (ids: string[]) => {
-      const found = await rows<ContractRow>(
-        db,
-        sql`
+const readContracts = groupedPerDb(
+  async (db, ids: string[]) => {
+    const found = await rows<ContractRow>(
+      db,
+      sql`
     SELECT c.id, c.agency_id AS "agencyId", c.on_call_type AS "onCallType",
            c.out_of_hours_coverage AS "outOfHoursCoverage", c.individual_7_7 AS "individual77",
            a.time_zone AS "timeZone", a.holiday_calendar AS "holidayCalendar",
@@ -47,20 +43,17 @@ function contractReaderOf(db: Db) {
                     '[]'::json) AS windows
     FROM contracts c JOIN agencies a ON a.id = c.agency_id
     WHERE c.id = ANY(${ids}::uuid[])`,
-      );
-      return new Map(
-        found.map(({ timeZone, holidayCalendar, ...contract }) => [
-          contract.id,
-          { ...contract, agency: { timeZone, holidayCalendar } },
-        ]),
-      );
-    },
-    // PostgreSQL answers uuids in lower case.
-    (id) => id.toLowerCase(),
-  );
-  contractReaders.set(db, read);
-  return read;
-}
+    );
+    return new Map(
+      found.map(({ timeZone, holidayCalendar, ...contract }) => [
+        contract.id,
+        { ...contract, agency: { timeZone, holidayCalendar } },
+      ]),
+    );
+  },
+  // PostgreSQL answers uuids in lower case.
+  (id) => id.toLowerCase(),
+);
 
 export interface RoutingRecord {
   caseId: string;
@@ -80,31 +73,26 @@ export interface RoutingRecord {
  * calls routed while the previous statement is in PostgreSQL are recorded together in the next.
  */
 export async function recordRouting(db: Db, record: RoutingRecord): Promise<{ pageId: string | null }> {
-  return { pageId: (await recorderOf(db)(record)) ?? null };
+  return { pageId: (await recordAll(db, record)) ?? null };
 }
 
-const recorders = new WeakMap<Db, (record: RoutingRecord) => Promise<string | null | undefined>>();
-
-function recorderOf(db: Db) {
-  let recordAll = recorders.get(db);
-  if (recordAll) return recordAll;
-  recordAll = grouped(
-    async (records: RoutingRecord[]) => {
-      const input = records.map((r) => ({
-        case_id: r.caseId,
-        agency_id: r.agencyId,
-        at: r.at,
-        decision: r.decision,
-        due_at: r.dueAt,
-        page: r.page !== null,
-        on_call_type: r.page?.onCallType ?? null,
-        page_decision: r.page?.decision ?? '',
-        scheduled_for: r.page?.scheduledFor ?? r.at,
-        reply_code: r.page?.replyCode ?? '',
-      }));
-      const found = await rows<{ caseId: string; pageId: string | null }>(
-        db,
-        sql`
+const recordAll = groupedPerDb(
+  async (db, records: RoutingRecord[]) => {
+    const input = records.map((r) => ({
+      case_id: r.caseId,
+      agency_id: r.agencyId,
+      at: r.at,
+      decision: r.decision,
+      due_at: r.dueAt,
+      page: r.page !== null,
+      on_call_type: r.page?.onCallType ?? null,
+      page_decision: r.page?.decision ?? '',
+      scheduled_for: r.page?.scheduledFor ?? r.at,
+      reply_code: r.page?.replyCode ?? '',
+    }));
+    const found = await rows<{ caseId: string; pageId: string | null }>(
+      db,
+      sql`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS r(
             case_id uuid, agency_id uuid, at timestamptz, decision jsonb, due_at timestamptz,
@@ -132,12 +120,9 @@ function recorderOf(db: Db) {
                COALESCE((SELECT id FROM created c WHERE c.case_id = i.case_id),
                         (SELECT id FROM pages p WHERE p.case_id = i.case_id)) AS "pageId"
         FROM input i`,
-      );
-      return new Map(found.map((f) => [f.caseId, f.pageId]));
-    },
-    // PostgreSQL answers uuids in lower case.
-    (record) => record.caseId.toLowerCase(),
-  );
-  recorders.set(db, recordAll);
-  return recordAll;
-}
+    );
+    return new Map(found.map((f) => [f.caseId, f.pageId]));
+  },
+  // PostgreSQL answers uuids in lower case.
+  (record) => record.caseId.toLowerCase(),
+);

@@ -1,3 +1,5 @@
+import type { Db } from './client.js';
+
 // Group commit for the statements many requests or jobs make at once (issue 24): on these machines
 // a round trip to PostgreSQL costs more CPU, in the process and in PostgreSQL, than the rows it
 // carries. The items asked for while a statement is in flight wait for it, then go together in
@@ -51,4 +53,23 @@ export function grouped<T, R>(
       waiting.push({ item, resolve, reject });
       next();
     });
+}
+
+/**
+ * `grouped` for a statement on a database client: one group per client (the service's; tests and
+ * benchmarks make several), made on its first use. `run` gets the client and the batch.
+ */
+export function groupedPerDb<T, R>(
+  run: (db: Db, items: T[]) => Promise<Map<string, R>>,
+  keyOf: (item: T) => string,
+): (db: Db, item: T) => Promise<R | undefined> {
+  const perDb = new WeakMap<Db, (item: T) => Promise<R | undefined>>();
+  return (db, item) => {
+    let send = perDb.get(db);
+    if (!send) {
+      send = grouped((items: T[]) => run(db, items), keyOf);
+      perDb.set(db, send);
+    }
+    return send(item);
+  };
 }
