@@ -56,10 +56,16 @@ export function periodsStartingOn(
   day: DateTime,
   calendar: WindowCalendar,
 ): Period[] {
-  const byWindows = remembered.get(calendar) ?? new WeakMap();
-  remembered.set(calendar, byWindows);
-  const byDay = byWindows.get(windows) ?? new Map<string, Period[]>();
-  byWindows.set(windows, byDay);
+  let byWindows = remembered.get(calendar);
+  if (!byWindows) {
+    byWindows = new WeakMap();
+    remembered.set(calendar, byWindows);
+  }
+  let byDay = byWindows.get(windows);
+  if (!byDay) {
+    byDay = new Map();
+    byWindows.set(windows, byDay);
+  }
   const key = day.toISODate() ?? '';
   const known = byDay.get(key);
   if (known) return known;
