@@ -369,6 +369,9 @@ export async function deliverMessage(
 
   const { error } = result;
   if (error.permanent || isLastAttempt) {
+    // The number is failing before the message reads FAILED: whoever sees the failure (a console,
+    // the next message to this customer) finds the other channel to try.
+    if (error.permanent) await markContactDetailFailing(deps.db, message.channel, message.to);
     await deps.db.message.update({
       where: { id: messageId },
       data: {
@@ -379,7 +382,6 @@ export async function deliverMessage(
       },
     });
     if (error.permanent) {
-      await markContactDetailFailing(deps.db, message.channel, message.to);
       await deps.onPermanentFailure?.({
         id: messageId,
         channel: message.channel,
