@@ -794,7 +794,8 @@ async function cpuMeter(servers: Metered[]) {
 }
 
 const HOPS = {
-  release: 'end of call → paging job started (recording webhook, promote, worker pick-up)',
+  release: 'end of call → page released (recording webhook, promote)',
+  workerPickUp: 'page released → paging job started (worker pick-up)',
   attempt: 'paging job started → attempt row (page read)',
   callRow: 'attempt row → call row in the outbox (rota, attempt, timeline, request details)',
   enqueue: 'call row → send job added',
@@ -809,7 +810,14 @@ type Hop = keyof typeof HOPS;
  * machine's clock (ms), against the benchmark's own clock for the call's end and the arrival.
  */
 async function hopTimes(
-  redis: { hmGet(key: string, fields: string[]): Promise<Array<string | null>> },
+  redis: {
+    hmGet(key: string, fields: string[]): Promise<Array<string | null>>;
+    xRange(
+      key: string,
+      start: string,
+      end: string,
+    ): Promise<Array<{ id: string; message: Record<string, string> }> | null>;
+  },
   pages: Array<{ n: number; endedAt: number; arrivedAt: number }>,
 ): Promise<Record<Hop, Percentiles>> {
   const epoch = (at: number) => performance.timeOrigin + at;
@@ -837,8 +845,15 @@ async function hopTimes(
   } finally {
     await db.end();
   }
+  // When each attempt was promoted: BullMQ's event stream ('waiting' after 'delayed'), whose
+  // entry ids are Redis's clock in ms.
+  const promotedAt = new Map<string, number>();
+  for (const { id, message } of (await redis.xRange('bull:paging:events', '-', '+')) ?? [])
+    if (message.event === 'waiting' && message.prev === 'delayed' && !promotedAt.has(message.jobId!))
+      promotedAt.set(message.jobId!, Number(id.split('-')[0]));
   const hops: Record<Hop, number[]> = {
     release: [],
+    workerPickUp: [],
     attempt: [],
     callRow: [],
     enqueue: [],
@@ -853,8 +868,10 @@ async function hopTimes(
       `bull:${QUEUE_NAMES.outboxVoice}:send-${row.message}`,
       ['timestamp', 'processedOn'],
     );
-    if (!pagingStarted || !sendAdded || !sendStarted) continue;
-    hops.release.push(Number(pagingStarted) - epoch(p.endedAt));
+    const promoted = promotedAt.get(`page-${row.page}-attempt-1`);
+    if (!pagingStarted || !sendAdded || !sendStarted || promoted === undefined) continue;
+    hops.release.push(promoted - epoch(p.endedAt));
+    hops.workerPickUp.push(Number(pagingStarted) - promoted);
     hops.attempt.push(row.attempt - Number(pagingStarted));
     hops.callRow.push(row.created - row.attempt);
     hops.enqueue.push(Number(sendAdded) - row.created);

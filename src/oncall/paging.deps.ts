@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import type { FrenchCalendar } from '../calendar/french-calendar.js';
 import type { OutboxDeps } from '../messaging/outbox.service.js';
 import type { Templates } from '../messaging/templates.js';
@@ -79,5 +79,19 @@ export async function cancelJob(deps: Pick<PagingDeps, 'queue'>, jobId: string):
     await deps.queue.remove(jobId);
   } catch {
     // Locked by a worker: it finds the page settled and does nothing.
+  }
+}
+
+/**
+ * Runs a delayed job now, in one Redis script (BullMQ's `promote`, which moves it only if it is
+ * still delayed). False when it was not delayed: released already, running, done or gone.
+ */
+export async function runDelayedJobNow(deps: Pick<PagingDeps, 'queue'>, jobId: string): Promise<boolean> {
+  try {
+    await new Job(deps.queue, 'promote', {}, {}, jobId).promote();
+    return true;
+  } catch (err) {
+    if (err instanceof Error && /is not in the delayed state/.test(err.message)) return false;
+    throw err;
   }
 }

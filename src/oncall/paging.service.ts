@@ -17,6 +17,7 @@ import {
   cancelJob,
   OPEN_PAGE_STATUSES,
   type PagingDeps,
+  runDelayedJobNow,
   scheduleAckTimeout,
   scheduleAttempt,
 } from './paging.deps.js';
@@ -309,11 +310,7 @@ export async function afterOutOfHoursCall(
   // Released once: by the recording or by the end of the call, whichever comes first (another api
   // may be releasing it at the same moment: a job no longer delayed is released already). A page
   // settled in between finds its attempt job with nothing to do.
-  const job = await deps.queue.getJob(attemptJobId(routing.pageId, 1));
-  if (!job || !(await job.isDelayed())) return;
-  await job.promote().catch(async (err: unknown) => {
-    if (await job.isDelayed()) throw err;
-  });
+  await runDelayedJobNow(deps, attemptJobId(routing.pageId, 1));
 }
 
 async function routingOfCase(deps: PagingDeps, caseId: string): Promise<CallRouting | undefined> {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toNational } from '../../src/identification/phone-number.js';
 import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
-import { attemptJobId } from '../../src/oncall/paging.deps.js';
-import { runAttempt } from '../../src/oncall/paging.service.js';
+import { attemptJobId, scheduleAttempt } from '../../src/oncall/paging.deps.js';
+import { afterOutOfHoursCall, runAttempt } from '../../src/oncall/paging.service.js';
 import { startPagingWorker } from '../../src/oncall/paging.worker.js';
 import type { Stoppable } from '../../src/platform/queues.js';
 import type { Services } from '../../src/services.js';
@@ -596,6 +596,35 @@ describe('durability', () => {
     expect(paged.status).toBe('PAGING');
     expect(paged.attempts).toHaveLength(1);
     expect(await timeline(kase.id)).toEqual(['page.attempt.started']);
+  });
+
+  it('[ON-5] pages at once when the call ends, once, however many times and places the end is told', async () => {
+    const agency = await createAgency(h.services.db);
+    clock.set(TUESDAY_NIGHT);
+    const db = h.services.db;
+    const kase = await db.case.create({
+      data: { category: 'out-of-hours', subject: 'Demande par téléphone', agencyId: agency.agencyId },
+    });
+    const page = await db.page.create({
+      data: {
+        caseId: kase.id,
+        agencyId: agency.agencyId,
+        onCallType: 'individual',
+        decision: 'page-now',
+        scheduledFor: clock.now(),
+        replyCode: '4322',
+      },
+    });
+    // Routed while the caller still speaks: the attempt waits behind its backstop delay.
+    await scheduleAttempt(h.services.paging, page.id, 1, 10 * 60_000);
+    const routing = { kind: 'page-now', pageId: page.id };
+    // The recording and the hang-up, on two apis at the same moment, then a late status callback.
+    await Promise.all([1, 2].map(() => afterOutOfHoursCall(h.services.paging, kase.id, routing)));
+    await until(async () => callsTo(agency.technician.mobile)[0]);
+    await afterOutOfHoursCall(h.services.paging, kase.id, routing);
+    await h.drained();
+    expect(callsTo(agency.technician.mobile)).toHaveLength(1);
+    expect((await pageOf(kase.id)).attempts).toHaveLength(1);
   });
 
   it('resumes an escalation after the worker restarts, and two worker processes page each attempt once', async () => {
