@@ -70,6 +70,8 @@ export interface SentMessage {
 }
 
 export interface NewMessage {
+  /** Chosen by the sender when another row names the message before it is written (a page attempt). */
+  id?: string;
   channel: MessageChannel;
   to: string;
   body: string;
@@ -146,8 +148,8 @@ export async function enqueueMessages(
 ): Promise<Array<{ id: string; created: boolean }>> {
   if (inputs.length === 0) return [];
   const now = deps.clock.now();
-  // Ids chosen here, so that each input knows its row without relying on RETURNING's order.
-  const rows = inputs.map((input) => ({ id: randomUUID(), ...messageRow(deps, input, now) }));
+  // Ids chosen here (or by the sender), so that each input knows its row without relying on RETURNING's order.
+  const rows = inputs.map((input) => ({ id: input.id ?? randomUUID(), ...messageRow(deps, input, now) }));
   const inserted = new Set<string>();
   for (let i = 0; i < rows.length; i += BULK_CHUNK) {
     const chunk = await insertMessages(deps.db, rows.slice(i, i + BULK_CHUNK));
@@ -284,10 +286,12 @@ export async function scheduleSend(deps: ScheduleDeps, message: Sendable): Promi
 
 /** `scheduleSend` for many: one `addBulk` (one Redis round trip) per channel. */
 export async function scheduleSends(deps: ScheduleDeps, messages: Sendable[]): Promise<void> {
-  for (const channel of ['VOICE', 'SMS', 'EMAIL'] as const) {
-    const jobs = messages.filter((m) => m.channel === channel).map((m) => sendJob(deps, m));
-    if (jobs.length > 0) await deps.queues[channel].addBulk(jobs);
-  }
+  await Promise.all(
+    (['VOICE', 'SMS', 'EMAIL'] as const).map(async (channel) => {
+      const jobs = messages.filter((m) => m.channel === channel).map((m) => sendJob(deps, m));
+      if (jobs.length > 0) await deps.queues[channel].addBulk(jobs);
+    }),
+  );
 }
 
 function sendJob(deps: ScheduleDeps, message: Sendable) {

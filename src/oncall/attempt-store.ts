@@ -24,23 +24,8 @@ export interface PageForAttempt {
   escalatedAt: Date | null;
   /** This attempt, if a worker created it already. */
   attempt: AttemptRow | null;
-}
-
-export async function pageForAttempt(db: Db, pageId: string, number: number): Promise<PageForAttempt | null> {
-  const found = await row<
-    Omit<PageForAttempt, 'attempt'> & { attemptId: string | null } & Omit<AttemptRow, 'id'>
-  >(
-    db,
-    sql`
-    SELECT p.id, p.case_id AS "caseId", p.agency_id AS "agencyId", p.on_call_type AS "onCallType",
-           p.decision, p.status::text AS status, p.reply_code AS "replyCode", p.escalated_at AS "escalatedAt",
-           a.id AS "attemptId", a.mobile, a.call_message_id AS "callMessageId", a.sms_message_id AS "smsMessageId"
-    FROM pages p LEFT JOIN page_attempts a ON a.page_id = p.id AND a.number = ${number}
-    WHERE p.id = ${pageId}::uuid`,
-  );
-  if (!found) return null;
-  const { attemptId, mobile, callMessageId, smsMessageId, ...page } = found;
-  return { ...page, attempt: attemptId ? { id: attemptId, mobile, callMessageId, smsMessageId } : null };
+  /** The active technician on the agency's rota at that instant (of the page's on-call type, if any). */
+  onRota: RotaTechnician | null;
 }
 
 export interface RotaTechnician {
@@ -50,25 +35,60 @@ export interface RotaTechnician {
   name: string;
 }
 
-/** The active technician on the agency's rota now (of the on-call type, if the page has one). */
-export async function technicianOnRota(
+/** The page, this attempt if it exists, and who is on the agency's rota at `now`: one statement. */
+export async function pageForAttempt(
   db: Db,
-  agencyId: string,
-  onCallType: string | null,
+  pageId: string,
+  number: number,
   now: Date,
-): Promise<RotaTechnician | null> {
-  const onRota = await row<RotaTechnician>(
+): Promise<PageForAttempt | null> {
+  const found = await row<
+    Omit<PageForAttempt, 'attempt' | 'onRota'> & { attemptId: string | null } & Omit<AttemptRow, 'id'> & {
+        rotaId: string | null;
+        technicianId: string | null;
+        technicianMobile: string | null;
+        technicianName: string | null;
+      }
+  >(
     db,
     sql`
-    SELECT r.id AS "rotaId", t.id AS "technicianId", t.mobile, t.first_name || ' ' || t.last_name AS name
-    FROM technician_rotas r JOIN technicians t ON t.id = r.technician_id
-    WHERE r.agency_id = ${agencyId}::uuid AND r.starts_at <= ${now}::timestamptz
-      AND r.ends_at > ${now}::timestamptz AND t.active
-      AND (${onCallType}::text IS NULL OR r.on_call_type = ${onCallType}::text)
-    ORDER BY r.starts_at DESC
-    LIMIT 1`,
+    SELECT p.id, p.case_id AS "caseId", p.agency_id AS "agencyId", p.on_call_type AS "onCallType",
+           p.decision, p.status::text AS status, p.reply_code AS "replyCode", p.escalated_at AS "escalatedAt",
+           a.id AS "attemptId", a.mobile, a.call_message_id AS "callMessageId", a.sms_message_id AS "smsMessageId",
+           rota.id AS "rotaId", rota.technician_id AS "technicianId", rota.mobile AS "technicianMobile",
+           rota.name AS "technicianName"
+    FROM pages p
+    LEFT JOIN page_attempts a ON a.page_id = p.id AND a.number = ${number}
+    LEFT JOIN LATERAL (
+      SELECT r.id, t.id AS technician_id, t.mobile, t.first_name || ' ' || t.last_name AS name
+      FROM technician_rotas r JOIN technicians t ON t.id = r.technician_id
+      WHERE r.agency_id = p.agency_id AND r.starts_at <= ${now}::timestamptz
+        AND r.ends_at > ${now}::timestamptz AND t.active
+        AND (p.on_call_type IS NULL OR r.on_call_type = p.on_call_type)
+      ORDER BY r.starts_at DESC
+      LIMIT 1) rota ON true
+    WHERE p.id = ${pageId}::uuid`,
   );
-  return onRota ?? null;
+  if (!found) return null;
+  const {
+    attemptId,
+    mobile,
+    callMessageId,
+    smsMessageId,
+    rotaId,
+    technicianId,
+    technicianMobile,
+    technicianName,
+    ...page
+  } = found;
+  return {
+    ...page,
+    attempt: attemptId ? { id: attemptId, mobile, callMessageId, smsMessageId } : null,
+    onRota:
+      rotaId && technicianId
+        ? { rotaId, technicianId, mobile: technicianMobile ?? '', name: technicianName ?? '' }
+        : null,
+  };
 }
 
 export interface NewAttempt {
@@ -81,13 +101,16 @@ export interface NewAttempt {
   managerId: string | null;
   rotaId: string | null;
   mobile: string;
+  /** Its call's and SMS's rows, named before they are written (the outbox writes them next). */
+  callMessageId: string;
+  smsMessageId: string;
   /** The `page.attempt.started` event's data, written with the attempt. */
   timeline: Record<string, unknown>;
 }
 
 /**
- * Creates the attempt, marks the page PAGING and puts the attempt on the case's timeline, in one
- * statement; `created` false when another worker created this attempt number first (it records
+ * Creates the attempt (naming its call and SMS), marks the page PAGING and puts the attempt on the
+ * case's timeline, in one statement; `created` false when another worker created this attempt number first (it records
  * it), with that attempt.
  */
 export async function startAttempt(
@@ -98,9 +121,11 @@ export async function startAttempt(
     db,
     sql`
     WITH created AS (
-      INSERT INTO page_attempts (page_id, number, target, technician_id, manager_id, rota_id, mobile, started_at)
+      INSERT INTO page_attempts (page_id, number, target, technician_id, manager_id, rota_id, mobile, started_at,
+                                 call_message_id, sms_message_id)
       VALUES (${input.pageId}::uuid, ${input.number}, ${input.target}::"PageTarget", ${input.technicianId}::uuid,
-              ${input.managerId}::uuid, ${input.rotaId}::uuid, ${input.mobile}, ${input.startedAt}::timestamptz)
+              ${input.managerId}::uuid, ${input.rotaId}::uuid, ${input.mobile}, ${input.startedAt}::timestamptz,
+              ${input.callMessageId}::uuid, ${input.smsMessageId}::uuid)
       ON CONFLICT (page_id, number) DO NOTHING
       RETURNING id, mobile, call_message_id AS "callMessageId", sms_message_id AS "smsMessageId"
     ), paging AS (

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { recordOnTimeline } from '../cases/timeline.js';
 import type { AttemptOutcome, MessageStatus, PageTarget } from '../generated/prisma/enums.js';
 import { enqueueMessage, enqueueMessages } from '../messaging/outbox.service.js';
@@ -6,11 +7,11 @@ import { maskPhone } from '../platform/logger.js';
 import {
   type AttemptRow,
   attachAttemptMessages,
+  type PageForAttempt,
   pageForAttempt,
   startAttempt,
-  technicianOnRota,
 } from './attempt-store.js';
-import { loadRequestDetails } from './page-content.js';
+import { loadRequestDetails, type RequestDetails } from './page-content.js';
 import {
   ackTimeoutJobId,
   attemptJobId,
@@ -41,11 +42,16 @@ interface Target {
 
 /** The job `attempt`: pages whoever is on call now for this page, once per attempt number. */
 export async function runAttempt(deps: PagingDeps, pageId: string, number: number): Promise<string> {
-  const page = await pageForAttempt(deps.db, pageId, number);
-  if (!page || !(OPEN_PAGE_STATUSES as readonly string[]).includes(page.status)) return 'page-settled';
   const now = deps.clock.now();
+  const page = await pageForAttempt(deps.db, pageId, number, now);
+  if (!page || !(OPEN_PAGE_STATUSES as readonly string[]).includes(page.status)) return 'page-settled';
 
   let attempt = page.attempt;
+  // What the call and the SMS say, read while the attempt is written (issue 24: a page's time is
+  // its round trips one after the other).
+  const details = loadRequestDetails(deps.db, deps.templates, page.caseId, deps.zone);
+  details.catch(() => {}); // awaited below; not an unhandled rejection if the attempt fails first
+  let started: { timeline: Record<string, unknown> } | null = null;
   if (!attempt) {
     const target = await chooseTarget(deps, page, now);
     if (!target) {
@@ -54,42 +60,51 @@ export async function runAttempt(deps: PagingDeps, pageId: string, number: numbe
     }
     const { name, ...columns } = target;
     const timeline = { attempt: number, target: target.target, name, mobile: maskPhone(target.mobile) };
-    const started = await startAttempt(deps.db, {
+    const written = await startAttempt(deps.db, {
       pageId,
       caseId: page.caseId,
       number,
       startedAt: now,
       ...columns,
+      callMessageId: randomUUID(),
+      smsMessageId: randomUUID(),
       timeline,
     });
-    attempt = started.attempt;
+    attempt = written.attempt;
     // Only the worker that created the attempt tells the consoles (its event is on the timeline).
-    if (started.created)
-      await deps.events.publish({
+    if (written.created) started = { timeline };
+  }
+  await sendAttempt(deps, page.caseId, page.replyCode, attempt, await details);
+  await Promise.all([
+    scheduleAckTimeout(deps, pageId, number, attempt.id),
+    started &&
+      deps.events.publish({
         type: 'page.attempt.started',
         at: now.toISOString(),
         agencyId: page.agencyId,
-        data: { caseId: page.caseId, ...timeline },
-      });
-  }
-  await sendAttempt(deps, page.caseId, page.replyCode, attempt);
-  await scheduleAckTimeout(deps, pageId, number, attempt.id);
+        data: { caseId: page.caseId, ...started.timeline },
+      }),
+  ]);
   return 'paged';
 }
 
-/** The call and the SMS of an attempt: created once (idempotency keys), whoever runs it. */
+/**
+ * The call and the SMS of an attempt, under the ids the attempt names: written once (ids and
+ * idempotency keys), whoever runs it, however many times. The attempt names them before they
+ * exist, so that its call's status callbacks always find it.
+ */
 async function sendAttempt(
   deps: PagingDeps,
   caseId: string,
   replyCode: string,
   attempt: AttemptRow,
+  details: RequestDetails,
 ): Promise<void> {
-  if (attempt.callMessageId && attempt.smsMessageId) return;
-  const details = await loadRequestDetails(deps.db, deps.templates, caseId, deps.zone);
   const vars = { ...details, replyCode };
   // One INSERT for both, and their send jobs in one Redis round trip per channel.
   const [call, sms] = await enqueueMessages(deps.outbox, [
     {
+      id: attempt.callMessageId ?? undefined,
       channel: 'VOICE',
       to: attempt.mobile,
       body: deps.templates.render('voice/oncall-page-intro', 'fr', vars),
@@ -100,6 +115,7 @@ async function sendAttempt(
       twimlPath: `/twilio/voice/page?attemptId=${attempt.id}`,
     },
     {
+      id: attempt.smsMessageId ?? undefined,
       channel: 'SMS',
       to: attempt.mobile,
       body: deps.templates.render('sms/oncall-page', 'fr', vars),
@@ -109,26 +125,20 @@ async function sendAttempt(
       idempotencyKey: `page-attempt-${attempt.id}-sms`,
     },
   ]);
-  await attachAttemptMessages(deps.db, attempt.id, call!.id, sms!.id);
+  // An attempt written before attempts named their messages.
+  if (!attempt.callMessageId || !attempt.smsMessageId)
+    await attachAttemptMessages(deps.db, attempt.id, call!.id, sms!.id);
 }
 
 async function chooseTarget(
   deps: PagingDeps,
-  page: {
-    id: string;
-    caseId: string;
-    agencyId: string | null;
-    onCallType: string | null;
-    decision: string;
-    escalatedAt: Date | null;
-  },
+  page: Pick<PageForAttempt, 'id' | 'agencyId' | 'decision' | 'escalatedAt' | 'onRota'>,
   now: Date,
 ): Promise<Target | null> {
   const { db } = deps;
   if (!page.agencyId) return null;
   if (!page.escalatedAt && page.decision !== 'emergency') {
-    const rota = await technicianOnRota(db, page.agencyId, page.onCallType, now);
-    if (rota) return { target: 'TECHNICIAN', managerId: null, ...rota };
+    if (page.onRota) return { target: 'TECHNICIAN', managerId: null, ...page.onRota };
     // A rota gap: nobody to page at the agency, so the regional manager takes over at once.
     await escalate(deps, page.id, 'rota-gap', null);
   } else if (!page.escalatedAt) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toNational } from '../../src/identification/phone-number.js';
 import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
@@ -596,6 +597,53 @@ describe('durability', () => {
     expect(paged.status).toBe('PAGING');
     expect(paged.attempts).toHaveLength(1);
     expect(await timeline(kase.id)).toEqual(['page.attempt.started']);
+  });
+
+  it('[ON-5] sends an attempt whose worker died after writing it, under the call and SMS it named, once', async () => {
+    const agency = await createAgency(h.services.db);
+    clock.set(TUESDAY_NIGHT);
+    const db = h.services.db;
+    const kase = await db.case.create({
+      data: { category: 'out-of-hours', subject: 'Demande par téléphone', agencyId: agency.agencyId },
+    });
+    // The attempt names its call and SMS before the outbox writes them: the worker died in between.
+    const named = { callMessageId: randomUUID(), smsMessageId: randomUUID() };
+    const page = await db.page.create({
+      data: {
+        caseId: kase.id,
+        agencyId: agency.agencyId,
+        onCallType: 'individual',
+        decision: 'page-now',
+        status: 'PAGING',
+        scheduledFor: clock.now(),
+        replyCode: '4323',
+        attempts: {
+          create: {
+            number: 1,
+            target: 'TECHNICIAN',
+            mobile: agency.technician.mobile,
+            startedAt: clock.now(),
+            ...named,
+          },
+        },
+      },
+    });
+    // BullMQ hands the job over to another worker, which may run it twice.
+    expect(await runAttempt(h.services.paging, page.id, 1)).toBe('paged');
+    expect(await runAttempt(h.services.paging, page.id, 1)).toBe('paged');
+    const [placed] = await until(
+      async () => callsTo(agency.technician.mobile).length > 0 && callsTo(agency.technician.mobile),
+    );
+    await until(async () => smsTo(agency.technician.mobile)[0]);
+    await h.drained();
+    expect(callsTo(agency.technician.mobile)).toHaveLength(1);
+    expect(smsTo(agency.technician.mobile)).toHaveLength(1);
+    const call = await db.message.findUniqueOrThrow({ where: { id: named.callMessageId } });
+    expect(call).toMatchObject({ channel: 'VOICE', status: 'SENT', to: agency.technician.mobile });
+    // The technician's answer reaches the attempt the call was placed for.
+    await pickUp(h, placed!);
+    await pressOnPage(h, placed!, '1');
+    expect((await pageOf(kase.id)).attempts.map((a) => a.outcome)).toEqual(['ACCEPTED']);
   });
 
   it('[ON-5] pages at once when the call ends, once, however many times and places the end is told', async () => {
