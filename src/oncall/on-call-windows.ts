@@ -21,6 +21,11 @@ export interface Period {
 
 export interface WindowCalendar {
   zone: string;
+  /**
+   * What makes two calendars the same (time zone and holiday calendar), when known: agencies with
+   * the same calendar and on-call hours share their placed periods.
+   */
+  key?: string;
   /** Whether this local day is a public holiday for the agency (Alsace-Moselle aware). */
   isPublicHoliday(day: DateTime): boolean;
 }
@@ -45,10 +50,24 @@ function at(day: DateTime, minute: number): DateTime {
     .set({ hour: Math.floor(rest / 60), minute: rest % 60, second: 0, millisecond: 0 });
 }
 
-// The periods of a local day, remembered per calendar and windows: placing them on the calendar
-// (luxon's time-zone offsets) was 6 % of the api's CPU in a burst of night calls (issue 24). The
-// routing cache keeps one calendar per contract; a calendar made for one call is forgotten with it.
+// The periods of a local day, remembered: placing them on the calendar (luxon's time-zone offsets)
+// was 6 % of the api's CPU in a burst of night calls (issue 24). A calendar with a key shares them
+// with every agency of the same calendar and on-call hours (most agencies keep the standard
+// hours); one without is remembered while the routing cache keeps it.
 const remembered = new WeakMap<WindowCalendar, WeakMap<readonly WeeklyWindow[], Map<string, Period[]>>>();
+const shared = new Map<string, Period[]>();
+// Distinct calendars × on-call hours × days: a bound that a year of nights stays far below.
+const SHARED_MAX = 20_000;
+const windowsKeys = new WeakMap<readonly WeeklyWindow[], string>();
+
+function windowsKey(windows: readonly WeeklyWindow[]): string {
+  let key = windowsKeys.get(windows);
+  if (key === undefined) {
+    key = windows.map((w) => `${w.day}:${w.startMinute}-${w.endMinute}`).join(',');
+    windowsKeys.set(windows, key);
+  }
+  return key;
+}
 
 /** The on-call periods that start on this local day: the holiday windows on a public holiday, if the agency has any. */
 export function periodsStartingOn(
@@ -56,6 +75,17 @@ export function periodsStartingOn(
   day: DateTime,
   calendar: WindowCalendar,
 ): Period[] {
+  const date = day.toISODate() ?? '';
+  if (calendar.key !== undefined) {
+    const key = `${calendar.key}|${date}|${windowsKey(windows)}`;
+    let periods = shared.get(key);
+    if (!periods) {
+      if (shared.size >= SHARED_MAX) shared.clear();
+      periods = placePeriods(windows, day, calendar);
+      shared.set(key, periods);
+    }
+    return periods;
+  }
   let byWindows = remembered.get(calendar);
   if (!byWindows) {
     byWindows = new WeakMap();
@@ -66,11 +96,10 @@ export function periodsStartingOn(
     byDay = new Map();
     byWindows.set(windows, byDay);
   }
-  const key = day.toISODate() ?? '';
-  const known = byDay.get(key);
+  const known = byDay.get(date);
   if (known) return known;
   const periods = placePeriods(windows, day, calendar);
-  byDay.set(key, periods);
+  byDay.set(date, periods);
   return periods;
 }
 
@@ -123,6 +152,7 @@ export function agencyCalendar(
   const department = agency.holidayCalendar.split('-')[1] ?? null;
   return {
     zone: agency.timeZone,
+    key: `${agency.timeZone}|${agency.holidayCalendar}`,
     isPublicHoliday: (day) => calendar.isPublicHoliday(day.set({ hour: 12 }).toJSDate(), department),
   };
 }

@@ -96,6 +96,27 @@ describe('out-of-hours routing', () => {
     });
   });
 
+  it('[ON-6] keeps each agency its own holidays when agencies share their on-call hours, whichever calls first', () => {
+    // Each agency's calendar and hours as the routing cache makes them: new objects per agency.
+    const agency = (holidayCalendar: string) => ({
+      calendar: agencyCalendar(french, { timeZone: 'Europe/Paris', holidayCalendar }),
+      windows: WEEKEND_DAYS_ONLY.map((w) => ({ ...w })),
+    });
+    // The evenings before Good Friday 2027 (Moselle first) and 2028 (Lyon first).
+    for (const [evening, order] of [
+      ['2027-03-25T20:00:00Z', ['FR-57', 'FR']],
+      ['2028-04-13T20:00:00Z', ['FR', 'FR-57']],
+    ] as const) {
+      const decisions = Object.fromEntries(
+        order.map((holidays) => [holidays, route(evening, agency(holidays))]),
+      );
+      expect(decisions['FR-57']).toMatchObject({ kind: 'deferred' });
+      expect(decisions.FR).toMatchObject({ kind: 'recap-only' });
+      // A third agency of the same calendar as the first decides as it did.
+      expect(route(evening, agency(order[0]))).toEqual(decisions[order[0]]);
+    }
+  });
+
   it('[ON-6] leaves a call outside the on-call hours with no on-call next morning to the agency', () => {
     // Tuesday 12:30: the next on-call period starts at 18:00, not the next morning.
     expect(route('2026-11-24T11:30:00Z')).toEqual({
