@@ -76,11 +76,15 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
       customerIds: state?.customerIds ?? [],
       at: clock.now(),
     };
+    // The page is released while the recording is filed: the page says nothing the recording adds
+    // (the recap does, so it waits for it). Logged, never thrown: the status callback releases the
+    // page again and its backstop sends it anyway.
+    const pagedNow = state?.vars.routing === 'page-now';
+    if (pagedNow) void outOfHoursCallEnded(state, state.caseId ?? null, log);
     try {
       const { caseId } = await recordVoicemail(db, events, voicemail);
-      // The caller hears the goodbye while the page is released (logged, never thrown; the
-      // status callback releases it again and the page's backstop sends it anyway).
-      void outOfHoursCallEnded(state, caseId, log);
+      // The caller hears the goodbye while the recap goes.
+      if (!pagedNow) void outOfHoursCallEnded(state, caseId, log);
       return caseId;
     } catch (err) {
       // The caller is told the message is recorded: it must not be lost.

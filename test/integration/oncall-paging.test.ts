@@ -146,6 +146,41 @@ describe('inside the on-call hours', () => {
     expect(await recapsTo(agency.directionEmail)).toHaveLength(0);
   });
 
+  it('[ON-5] pages the technician as the caller finishes their message, even when the message cannot be filed', async () => {
+    const own = await createAgency(h.services.db);
+    const call = new PhoneCall(h, own.callers.covered, LINE);
+    // PostgreSQL refuses this call's recording (and nothing else): it is parked for later.
+    await h.services.db.$executeRawUnsafe(`
+      CREATE FUNCTION refuse_recording() RETURNS trigger AS $$ BEGIN
+        IF NEW.type = 'voicemail.recorded' AND NEW.data->>'recordingUrl' LIKE '%${call.sid.slice(2)}' THEN
+          RAISE EXCEPTION 'no space left on device';
+        END IF;
+        RETURN NEW;
+      END $$ LANGUAGE plpgsql`);
+    await h.services.db.$executeRawUnsafe(
+      'CREATE TRIGGER refuse_recording BEFORE INSERT ON case_events FOR EACH ROW EXECUTE FUNCTION refuse_recording()',
+    );
+    try {
+      await call.dial();
+      await call.press('2');
+      await call.confirmAddress();
+      const goodbye = await call.record(25);
+      expect(goodbye.next.kind).toBe('hangup');
+      // Before Twilio reports the call's end: the recording webhook alone sends the page.
+      await until(async () => callsTo(own.technician.mobile).length > 0);
+      const parked = await h.services.redis.lRange('voicemail:pending', 0, -1);
+      const mine = parked.filter((p) => p.includes(call.sid));
+      expect(mine).toHaveLength(1);
+      await h.services.redis.lRem('voicemail:pending', 0, mine[0]!);
+    } finally {
+      await h.services.db.$executeRawUnsafe('DROP TRIGGER refuse_recording ON case_events');
+      await h.services.db.$executeRawUnsafe('DROP FUNCTION refuse_recording()');
+    }
+    await call.hangUp();
+    await h.drained();
+    expect(callsTo(own.technician.mobile)).toHaveLength(1);
+  });
+
   it('[ON-4] [ON-5] takes a dozen night calls at once: each case, recording and call end is its own, each technician paged once', async () => {
     // The reads and writes of callers who come together share statements (issue 24): each
     // caller must still get their own contract, case, recording and page.
