@@ -124,7 +124,13 @@ export function attachSocketGateway(
 
   return {
     relay(event) {
-      io.local.to(audienceOf(event)).emit('event', event);
+      const audience = audienceOf(event);
+      // No console of the audience on this process (an api taking webhooks through a quiet
+      // night): Socket.IO would still encode the packet, 3.6 % of an api's CPU in a burst of
+      // night calls (issue 24).
+      const rooms = io.of('/').adapter.rooms;
+      if (!audience.some((room) => (rooms.get(room)?.size ?? 0) > 0)) return;
+      io.local.to(audience).emit('event', event);
     },
     online: () => onlineUsers(io),
     async connectedHere() {
