@@ -5,7 +5,7 @@ import {
   type VoiceChannel,
   windowStart,
 } from '../channel.port.js';
-import type { TwilioClient } from './twilio-client.js';
+import { type Created, leanCreate, type TwilioClient } from './twilio-client.js';
 import type { TwilioSender } from './twilio-sms.adapter.js';
 import { fromTwilioStatus, twilioError } from './twilio-vocabulary.js';
 
@@ -16,6 +16,7 @@ export function twilioVoiceChannel(
   sender: TwilioSender,
   ringTimeoutSeconds = 30,
 ): VoiceChannel {
+  const createCall = leanCreate<CreateForm>(client, 'Calls.json') ?? sdkCreate(client);
   return {
     async call(call: OutboundCall): Promise<SendResult> {
       if (!sender.from) {
@@ -29,15 +30,15 @@ export function twilioVoiceChannel(
         };
       }
       try {
-        const placed = await client.calls.create({
-          to: call.to,
-          from: sender.from,
-          url: call.twimlUrl,
-          statusCallback: call.statusCallbackUrl,
-          statusCallbackEvent: CALL_EVENTS,
+        const placed = await createCall({
+          To: call.to,
+          From: sender.from,
+          Url: call.twimlUrl,
+          StatusCallback: call.statusCallbackUrl,
+          StatusCallbackEvent: CALL_EVENTS,
           // Wait for the greeting's end so a voicemail gets the whole message after the beep.
-          machineDetection: 'DetectMessageEnd',
-          timeout: ringTimeoutSeconds,
+          MachineDetection: 'DetectMessageEnd',
+          Timeout: String(ringTimeoutSeconds),
         });
         return { outcome: 'sent', providerId: placed.sid, status: fromTwilioStatus(placed.status) ?? 'SENT' };
       } catch (err) {
@@ -52,4 +53,28 @@ export function twilioVoiceChannel(
         .map((c) => c.sid);
     },
   };
+}
+
+/** Calls.json create parameters, as Twilio names them. */
+type CreateForm = {
+  To: string;
+  From: string;
+  Url: string;
+  StatusCallback: string;
+  StatusCallbackEvent: string[];
+  MachineDetection: string;
+  Timeout: string;
+};
+
+function sdkCreate(client: TwilioClient): (form: CreateForm) => Promise<Created> {
+  return (form) =>
+    client.calls.create({
+      to: form.To,
+      from: form.From,
+      url: form.Url,
+      statusCallback: form.StatusCallback,
+      statusCallbackEvent: form.StatusCallbackEvent,
+      machineDetection: form.MachineDetection,
+      timeout: Number(form.Timeout),
+    });
 }
