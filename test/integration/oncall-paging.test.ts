@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Prisma } from '../../src/generated/prisma/client.js';
 import { toNational } from '../../src/identification/phone-number.js';
 import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
 import { attemptJobId, scheduleAttempt } from '../../src/oncall/paging.deps.js';
@@ -76,6 +77,27 @@ const pageOf = (caseId: string) =>
     where: { caseId },
     include: { attempts: { orderBy: { number: 'asc' } } },
   });
+
+let pageNowCases = 0;
+/** A night case of the agency routed page-now, as `route-on-call` leaves it (`page` adds to the row). */
+async function pageNowCase(agency: AgencyFixture, page: Partial<Prisma.PageUncheckedCreateInput> = {}) {
+  clock.set(TUESDAY_NIGHT);
+  const kase = await h.services.db.case.create({
+    data: { category: 'out-of-hours', subject: 'Demande par téléphone', agencyId: agency.agencyId },
+  });
+  const created = await h.services.db.page.create({
+    data: {
+      caseId: kase.id,
+      agencyId: agency.agencyId,
+      onCallType: 'individual',
+      decision: 'page-now',
+      scheduledFor: clock.now(),
+      replyCode: String(4320 + ++pageNowCases),
+      ...page,
+    },
+  });
+  return { kase, page: created };
+}
 
 const timeline = async (caseId: string) =>
   (await h.services.db.caseEvent.findMany({ where: { caseId }, orderBy: { id: 'asc' } })).map((e) => e.type);
@@ -605,21 +627,7 @@ describe('outside the on-call hours', () => {
 describe('durability', () => {
   it('[ON-5] pages once when two workers run the same attempt at the same moment', async () => {
     const agency = await createAgency(h.services.db);
-    clock.set(TUESDAY_NIGHT);
-    const db = h.services.db;
-    const kase = await db.case.create({
-      data: { category: 'out-of-hours', subject: 'Demande par téléphone', agencyId: agency.agencyId },
-    });
-    const page = await db.page.create({
-      data: {
-        caseId: kase.id,
-        agencyId: agency.agencyId,
-        onCallType: 'individual',
-        decision: 'page-now',
-        scheduledFor: clock.now(),
-        replyCode: '4321',
-      },
-    });
+    const { kase, page } = await pageNowCase(agency);
     const outcomes = await Promise.all([1, 2].map(() => runAttempt(h.services.paging, page.id, 1)));
     expect(outcomes).toEqual(['paged', 'paged']);
     await until(
@@ -636,30 +644,17 @@ describe('durability', () => {
 
   it('[ON-5] sends an attempt whose worker died after writing it, under the call and SMS it named, once', async () => {
     const agency = await createAgency(h.services.db);
-    clock.set(TUESDAY_NIGHT);
-    const db = h.services.db;
-    const kase = await db.case.create({
-      data: { category: 'out-of-hours', subject: 'Demande par téléphone', agencyId: agency.agencyId },
-    });
     // The attempt names its call and SMS before the outbox writes them: the worker died in between.
     const named = { callMessageId: randomUUID(), smsMessageId: randomUUID() };
-    const page = await db.page.create({
-      data: {
-        caseId: kase.id,
-        agencyId: agency.agencyId,
-        onCallType: 'individual',
-        decision: 'page-now',
-        status: 'PAGING',
-        scheduledFor: clock.now(),
-        replyCode: '4323',
-        attempts: {
-          create: {
-            number: 1,
-            target: 'TECHNICIAN',
-            mobile: agency.technician.mobile,
-            startedAt: clock.now(),
-            ...named,
-          },
+    const { kase, page } = await pageNowCase(agency, {
+      status: 'PAGING',
+      attempts: {
+        create: {
+          number: 1,
+          target: 'TECHNICIAN',
+          mobile: agency.technician.mobile,
+          startedAt: TUESDAY_NIGHT,
+          ...named,
         },
       },
     });
@@ -673,7 +668,7 @@ describe('durability', () => {
     await h.drained();
     expect(callsTo(agency.technician.mobile)).toHaveLength(1);
     expect(smsTo(agency.technician.mobile)).toHaveLength(1);
-    const call = await db.message.findUniqueOrThrow({ where: { id: named.callMessageId } });
+    const call = await h.services.db.message.findUniqueOrThrow({ where: { id: named.callMessageId } });
     expect(call).toMatchObject({ channel: 'VOICE', status: 'SENT', to: agency.technician.mobile });
     // The technician's answer reaches the attempt the call was placed for.
     await pickUp(h, placed!);
@@ -683,21 +678,7 @@ describe('durability', () => {
 
   it('[ON-5] pages at once when the call ends, once, however many times and places the end is told', async () => {
     const agency = await createAgency(h.services.db);
-    clock.set(TUESDAY_NIGHT);
-    const db = h.services.db;
-    const kase = await db.case.create({
-      data: { category: 'out-of-hours', subject: 'Demande par téléphone', agencyId: agency.agencyId },
-    });
-    const page = await db.page.create({
-      data: {
-        caseId: kase.id,
-        agencyId: agency.agencyId,
-        onCallType: 'individual',
-        decision: 'page-now',
-        scheduledFor: clock.now(),
-        replyCode: '4322',
-      },
-    });
+    const { kase, page } = await pageNowCase(agency);
     // Routed while the caller still speaks: the attempt waits behind its backstop delay.
     await scheduleAttempt(h.services.paging, page.id, 1, 10 * 60_000);
     const routing = { kind: 'page-now', pageId: page.id };
