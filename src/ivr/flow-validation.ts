@@ -194,7 +194,10 @@ function checkSchema(file: string, document: unknown): FlowProblem[] {
   if (!steps || typeof steps !== 'object') return problems;
   for (const [id, step] of Object.entries(steps as Record<string, unknown>)) {
     const type = (step as { type?: unknown } | null)?.type;
-    const schema = typeof type === 'string' ? STEP_SCHEMAS[type] : undefined;
+    // Own types only: "constructor" or "valueOf" would find the object's machinery (found by
+    // fuzzing, test/fuzz) and crash the check instead of naming the unknown type.
+    const schema =
+      typeof type === 'string' && Object.hasOwn(STEP_SCHEMAS, type) ? STEP_SCHEMAS[type] : undefined;
     if (!schema) {
       problems.push({
         file,

@@ -20,7 +20,9 @@ export function registerFormParser(app: FastifyInstance, bodyLimit: number): voi
     (_req, body, done) => {
       try {
         const parsed = parseQuery(body as string) as Record<string, string | string[]>;
-        const flat: TwilioParams = {};
+        // Names are data: a parameter called "__proto__" or "constructor" is kept as one, not
+        // taken for the object's own machinery (found by fuzzing, test/fuzz).
+        const flat: TwilioParams = Object.create(null);
         // Twilio never repeats a parameter; keep the first if a client does.
         for (const [key, value] of Object.entries(parsed))
           flat[key] = Array.isArray(value) ? (value[0] ?? '') : value;

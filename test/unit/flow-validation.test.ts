@@ -57,6 +57,14 @@ describe('flow validation', () => {
       'line.yaml step "recognised": unknown step type "speak"',
     ],
     [
+      'a step type that names an object method (found by fuzzing)',
+      VALID.replace(
+        '{ type: say, prompt: voice/caller-recognised',
+        '{ type: constructor, prompt: voice/caller-recognised',
+      ),
+      'line.yaml step "recognised": unknown step type "constructor"',
+    ],
+    [
       'a typo in a property',
       VALID.replace('next: recorded }', 'nxt: recorded }'),
       'line.yaml step "leave-message": ',
