@@ -577,7 +577,7 @@ describe('call distribution', () => {
     const supervisor = await h.login('SUPERVISOR');
     const refused = await api(supervisor, 'POST', '/api/calls/softphone-token');
     expect(refused.statusCode).toBe(403);
-    expect(refused.json().error).toBe('not_an_agent');
+    expect(refused.json().error).toBe('forbidden');
   });
 
   it('answers a forged or unknown connect without an error the caller would hear', async () => {

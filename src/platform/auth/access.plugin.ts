@@ -12,6 +12,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /** Who may use each route ("GET /api/cases/:id"), as declared: the access test's inventory. */
+    routeAccess: Map<string, Access>;
+  }
 }
 
 interface AccessDeps {
@@ -28,6 +32,7 @@ interface AccessDeps {
 export function registerAccessControl(app: FastifyInstance, deps: AccessDeps): void {
   const checkSignature = twilioSignatureCheck(deps.twilioAuthToken, deps.publicBaseUrl);
   app.decorateRequest('principal', null);
+  app.decorate('routeAccess', new Map<string, Access>());
 
   app.addHook('onRoute', (route) => {
     const access = (route.config as { access?: Access } | undefined)?.access;
@@ -38,9 +43,13 @@ export function registerAccessControl(app: FastifyInstance, deps: AccessDeps): v
       throw new Error(`route ${route.method} ${route.url} must declare config.access`);
     }
     if (!access) return;
-    const handlers = [route.preHandler ?? []].flat();
-    if (access === 'twilio') route.preHandler = [checkSignature, ...handlers];
-    else if (access !== 'public') route.preHandler = [authenticate(deps, access), ...handlers];
+    for (const method of [route.method].flat()) app.routeAccess.set(`${method} ${route.url}`, access);
+    // The caller is checked before anything of the request is read: a bearer token as the request
+    // arrives (an unauthenticated body is never parsed, nor its schema errors told), Twilio's
+    // signature once the form it covers is parsed, before its validation.
+    if (access === 'twilio') route.preValidation = [checkSignature, ...[route.preValidation ?? []].flat()];
+    else if (access !== 'public')
+      route.onRequest = [authenticate(deps, access), ...[route.onRequest ?? []].flat()];
   });
 }
 
