@@ -32,11 +32,33 @@ const REDACTED_PATHS = [
   '*.token',
 ];
 
+/** "/api/identification?phone=%2B336..." -> "/api/identification?phone=[redacted]". */
+export function withoutQueryValues(url: string): string {
+  return url.replace(/([?&][^=&#]*)=[^&#]*/g, '$1=[redacted]');
+}
+
+interface RequestLike {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     base: { pid: process.pid },
+    serializers: {
+      // Fastify's request log, without the query's values: a console search puts a phone number
+      // or an e-mail address there (found by test/integration/log-privacy.test.ts).
+      req: (req: RequestLike) => ({
+        method: req.method,
+        url: withoutQueryValues(req.url),
+        host: req.host,
+        remoteAddress: req.ip,
+      }),
+    },
   };
   return destination ? pino(options, destination) : pino(options);
 }

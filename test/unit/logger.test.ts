@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, maskPhone } from '../../src/platform/logger.js';
+import { createLogger, maskPhone, withoutQueryValues } from '../../src/platform/logger.js';
 
 describe('logs', () => {
   it('never carry phone numbers, e-mail addresses, names, bodies or tokens', () => {
@@ -32,6 +32,13 @@ describe('logs', () => {
       expect(output).not.toContain(secret);
     }
     expect(output).toContain('CA1');
+  });
+
+  it('logs a request URL with its parameter names, not their values', () => {
+    expect(withoutQueryValues('/api/identification?phone=%2B33612345678&email=a%40b.fr#x')).toBe(
+      '/api/identification?phone=[redacted]&email=[redacted]#x',
+    );
+    expect(withoutQueryValues('/twilio/voice/step')).toBe('/twilio/voice/step');
   });
 
   it('masks a phone number that must appear, keeping enough to tell two apart', () => {
