@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
 import { Gauge } from 'prom-client';
 import { SUPERVISORS } from '../platform/auth/principal.js';
 import { ApiErrorBody } from '../platform/http/common.schemas.js';
+import { spreadsheetCsv } from '../platform/http/spreadsheet-csv.js';
 import type { Services } from '../services.js';
 import { countByState } from './agent-state.store.js';
 import { waitingByLine } from './call-queue.js';
@@ -104,7 +104,7 @@ export function figuresRoutes(app: FastifyInstance, services: Services): void {
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="appels-${day}.csv"`)
-        .send(`\uFEFF${stringify(rows, { header: true, columns: [...COLUMNS], delimiter: ';' })}`);
+        .send(spreadsheetCsv(rows, COLUMNS));
     },
   );
 }

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { STAFF } from '../platform/auth/principal.js';
+import { spreadsheetCsv } from '../platform/http/spreadsheet-csv.js';
 import type { Services } from '../services.js';
 import { LetterList, type LetterRow } from './alerts.schemas.js';
 
@@ -86,11 +86,10 @@ export function lettersRoutes(app: FastifyInstance, services: Services): void {
         }),
       );
       if (format === 'json') return rows;
-      const csv = stringify(rows, { header: true, columns: [...COLUMNS], delimiter: ';' });
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="alertes-courrier.csv"')
-        .send(`\uFEFF${csv}`);
+        .send(spreadsheetCsv(rows, COLUMNS));
     },
   );
 }

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { SUPERVISORS } from '../platform/auth/principal.js';
+import { spreadsheetCsv } from '../platform/http/spreadsheet-csv.js';
 import type { Services } from '../services.js';
 import { BillingHoldList } from './billing-holds.schemas.js';
 import { billingHoldDeps, sweepBillingHolds } from './billing-holds.service.js';
@@ -61,7 +61,7 @@ export function billingHoldsRoutes(app: FastifyInstance, services: Services): vo
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="suspensions-facturation.csv"')
-        .send(`\uFEFF${stringify(rows, { header: true, columns: [...COLUMNS], delimiter: ';' })}`);
+        .send(spreadsheetCsv(rows, COLUMNS));
     },
   );
 }

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { actorOf } from '../cases/case-actions.service.js';
 import { visibleTo } from '../cases/case-scope.js';
 import { STAFF } from '../platform/auth/principal.js';
 import { ApiErrorBody } from '../platform/http/common.schemas.js';
+import { spreadsheetCsv } from '../platform/http/spreadsheet-csv.js';
 import { isUuid } from '../platform/ids.js';
 import type { Services } from '../services.js';
 import { answer } from './follow-ups.routes.js';
@@ -111,9 +111,7 @@ export function workListRoutes(app: FastifyInstance, services: Services): void {
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${CSV_LISTS[list].file}-${day}.csv"`)
-        .send(
-          `\uFEFF${stringify(rows, { header: true, columns: [...CSV_LISTS[list].columns], delimiter: ';' })}`,
-        );
+        .send(spreadsheetCsv(rows, CSV_LISTS[list].columns));
     },
   );
 

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { SUPERVISORS } from '../platform/auth/principal.js';
 import { ApiErrorBody } from '../platform/http/common.schemas.js';
+import { spreadsheetCsv } from '../platform/http/spreadsheet-csv.js';
 import type { Services } from '../services.js';
 import { TerminationLists } from './termination.schemas.js';
 import { runTermination, terminationDeps } from './termination-run.js';
@@ -79,7 +79,7 @@ export function terminationRoutes(app: FastifyInstance, services: Services): voi
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="resiliation-${list}-${lists.day}.csv"`)
-        .send(`\uFEFF${stringify(rows, { header: true, columns: [...COLUMNS], delimiter: ';' })}`);
+        .send(spreadsheetCsv(rows, COLUMNS));
     },
   );
 }

@@ -1,3 +1,4 @@
+import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acknowledgeAlert } from '../../src/alerts/acknowledgement.service.js';
 import { notifyPendingAlerts } from '../../src/alerts/notification.service.js';
@@ -48,6 +49,9 @@ afterAll(async () => {
 
 let customers = 0;
 /** A residential customer with a leaking meter and an open alert not notified yet. */
+/** The cells of one line of a semicolon CSV file, unquoted. */
+const parseCsvLine = (line: string) => (parseCsv(line, { delimiter: ';' }) as string[][])[0]!;
+
 async function leakingCustomer(contact: { mobile?: string | null; email?: string | null } = {}) {
   customers += 1;
   const n = String(customers).padStart(3, '0');
@@ -218,6 +222,25 @@ describe('an alert reaches its customer', () => {
     expect(lines.find((l) => l.startsWith(`${customer.reference};`))).toContain(
       ';2026-11-22;2026-11-20;1;OPEN',
     );
+  });
+
+  it('writes a name that a spreadsheet would run as a formula as text in the letter list', async () => {
+    const { alert, customer } = await leakingCustomer({ mobile: null, email: null });
+    await h.services.db.customer.update({
+      where: { id: customer.id },
+      data: { lastName: '=HYPERLINK("http://evil.example","Moreau")', firstName: '@SUM(1+1)' },
+    });
+    await notifyPendingAlerts(h.services.notices);
+    expect((await alertOf(alert.id)).byLetter).toBe(true);
+    const csv = await h.app.inject({
+      method: 'GET',
+      url: '/api/alerts/letters?format=csv',
+      headers: { authorization: `Bearer ${agent}` },
+    });
+    const line = csv.body.split('\n').find((l) => l.startsWith(`${customer.reference};`))!;
+    const [, lastName, firstName] = parseCsvLine(line);
+    expect(lastName).toBe(`'=HYPERLINK("http://evil.example","Moreau")`);
+    expect(firstName).toBe("'@SUM(1+1)");
   });
 
   it('puts the alert on the letter list when the only e-mail address bounces for good', async () => {
