@@ -49,6 +49,14 @@ afterAll(async () => {
 
 let customers = 0;
 /** A residential customer with a leaking meter and an open alert not notified yet. */
+/** The letter list as the billing team downloads it. */
+const lettersCsv = () =>
+  h.app.inject({
+    method: 'GET',
+    url: '/api/alerts/letters?format=csv',
+    headers: { authorization: `Bearer ${agent}` },
+  });
+
 /** The cells of one line of a semicolon CSV file, unquoted. */
 const parseCsvLine = (line: string) => (parseCsv(line, { delimiter: ';' }) as string[][])[0]!;
 
@@ -205,11 +213,7 @@ describe('an alert reaches its customer', () => {
     const { alert, customer } = await leakingCustomer({ mobile: null, email: null });
     await notifyPendingAlerts(h.services.notices);
     expect((await alertOf(alert.id)).byLetter).toBe(true);
-    const csv = await h.app.inject({
-      method: 'GET',
-      url: '/api/alerts/letters?format=csv',
-      headers: { authorization: `Bearer ${agent}` },
-    });
+    const csv = await lettersCsv();
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.body
@@ -232,11 +236,7 @@ describe('an alert reaches its customer', () => {
     });
     await notifyPendingAlerts(h.services.notices);
     expect((await alertOf(alert.id)).byLetter).toBe(true);
-    const csv = await h.app.inject({
-      method: 'GET',
-      url: '/api/alerts/letters?format=csv',
-      headers: { authorization: `Bearer ${agent}` },
-    });
+    const csv = await lettersCsv();
     const line = csv.body.split('\n').find((l) => l.startsWith(`${customer.reference};`))!;
     const [, lastName, firstName] = parseCsvLine(line);
     expect(lastName).toBe(`'=HYPERLINK("http://evil.example","Moreau")`);
