@@ -96,7 +96,7 @@ describe('what the logs keep of a night', () => {
 
     // As written, and with URL escapes read (a query string carries "+33..." as "%2B33...").
     const raw = logged.join('');
-    const logs = `${raw}\n${raw.replace(/%[0-9A-F]{2}/gi, (escape) => String.fromCharCode(Number.parseInt(escape.slice(1), 16)))}`;
+    const logs = `${raw}\n${raw.replace(/%[0-9A-F]{2}/gi, (hex) => String.fromCharCode(Number.parseInt(hex.slice(1), 16)))}`;
     expect(raw).toContain('/api/identification?phone=');
     // What this scenario gave, written every way it could appear.
     const phones = [agency.callers.covered, agency.technician.mobile];
