@@ -286,17 +286,24 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
       if (isFinal(status)) await pageCallStatus(services.paging, messageId, status, params.AnsweredBy);
     } else if (params.CallSid && status && isFinal(status)) {
       const state = await callStates.get(params.CallSid);
-      await recordCallEnded(
-        db,
-        state,
-        params.CallSid,
-        params.CallStatus ?? 'unknown',
-        Number(params.CallDuration ?? 0),
-        clock.now(),
-      );
-      await callStates.end(params.CallSid);
-      await callEnded(distribution, params.CallSid, 'hung-up');
-      await outOfHoursCallEnded(state, state?.caseId ?? null, request.log);
+      const callSid = params.CallSid;
+      // The end reaches the call's state, the agents' queue and the page even when PostgreSQL
+      // cannot take the call's trace (a caller who hung up is never offered to an agent); a step's
+      // failure is raised once the others are done, logged with the call.
+      const ended = await Promise.allSettled([
+        recordCallEnded(
+          db,
+          state,
+          callSid,
+          params.CallStatus ?? 'unknown',
+          Number(params.CallDuration ?? 0),
+          clock.now(),
+        ),
+        callStates.end(callSid).then(() => callEnded(distribution, callSid, 'hung-up')),
+        outOfHoursCallEnded(state, state?.caseId ?? null, request.log),
+      ]);
+      const failed = ended.find((step) => step.status === 'rejected');
+      if (failed) throw failed.reason;
     }
     return reply.code(204).send();
   });
