@@ -33,6 +33,8 @@ export interface FlowEngineDeps {
   now(): Date;
   logger: Logger;
   actionTimeoutMs: number;
+  /** Told when a domain action fails and the caller goes to the flow's fallback (for the metric). */
+  actionFailed?(action: string): void;
 }
 
 export class FlowLoopError extends Error {}
@@ -95,6 +97,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
           } catch (err) {
             // The caller hears the flow's fallback (a safe message), the log says why.
             logger.error({ err, callSid: state.callSid, step: id }, 'IVR action failed: going to fallback');
+            deps.actionFailed?.(step.action);
             state.outcome = `${step.action}:failed`;
             state.path.push(`${id}:failed`);
             id = step.fallback;

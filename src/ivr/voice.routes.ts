@@ -16,7 +16,7 @@ import type { CallState } from './call-state.js';
 import { createFlowEngine, queueWaitAnswer } from './flow-engine.js';
 import { justLeftQueue, justQueued, screenPopOf } from './screen-pop.js';
 import type { ServiceLine } from './service-lines.js';
-import { parkVoicemail, recordCallEnded, recordVoicemail, type Voicemail } from './voicemail.service.js';
+import { parkVoicemail, recordOrParkCallEnd, recordVoicemail, type Voicemail } from './voicemail.service.js';
 
 const twilio = { access: 'twilio' } as const;
 const VOICE_DEADLINE_MS = 5000;
@@ -121,6 +121,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
     now: () => clock.now(),
     logger: services.logger,
     actionTimeoutMs: settings.ivr.actionTimeoutMs,
+    actionFailed: (action) => metrics.voiceFallbacks.inc({ reason: `action:${action}` }),
   });
 
   // A call that reaches the agents' queue is offered to one agent, whose console pops. That must
@@ -291,14 +292,15 @@ export function voiceRoutes(app: FastifyInstance, services: Services): void {
       // cannot take the call's trace (a caller who hung up is never offered to an agent); a step's
       // failure is raised once the others are done, logged with the call.
       const ended = await Promise.allSettled([
-        recordCallEnded(
-          db,
+        recordOrParkCallEnd(db, redis, {
           state,
           callSid,
-          params.CallStatus ?? 'unknown',
-          Number(params.CallDuration ?? 0),
-          clock.now(),
-        ),
+          status: params.CallStatus ?? 'unknown',
+          durationSeconds: Number(params.CallDuration ?? 0),
+          at: clock.now(),
+        }).then((recorded) => {
+          if (!recorded) request.log.warn({ callSid }, "call's end parked until PostgreSQL is back");
+        }),
         callStates.end(callSid).then(() => callEnded(distribution, callSid, 'hung-up')),
         outOfHoursCallEnded(state, state?.caseId ?? null, request.log),
       ]);

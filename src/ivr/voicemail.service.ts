@@ -159,7 +159,7 @@ export async function recordCallEnded(
   });
 }
 
-type CallEnd = {
+type CallEndRow = {
   provider_id: string;
   at: Date;
   customer_id: string | null;
@@ -168,7 +168,7 @@ type CallEnd = {
 };
 
 const recordCallEnds = groupedPerDb(
-  async (db, ends: CallEnd[]) => {
+  async (db, ends: CallEndRow[]) => {
     await rows(
       db,
       sql`
@@ -183,26 +183,62 @@ const recordCallEnds = groupedPerDb(
   (end) => end.provider_id,
 );
 
-// A message recorded while PostgreSQL is away is parked in Redis and filed by the maintenance
-// worker once the database is back: the caller was told it was recorded, so it must not be lost.
+// What PostgreSQL could not take when it came (a message recorded, a call's end) is parked in
+// Redis and filed by the maintenance worker once the database is back: the caller was told their
+// message was recorded, and a call's trace is the contact centre's record of it.
 const PARKED = 'voicemail:pending';
+const PARKED_ENDS = 'call-end:pending';
 
 export async function parkVoicemail(redis: Redis, voicemail: Voicemail): Promise<void> {
   await redis.lPush(PARKED, JSON.stringify(voicemail));
 }
 
-export async function fileParkedVoicemails(db: Db, redis: Redis, events: EventBus): Promise<number> {
+/** A call's end as `recordCallEnded` takes it. */
+export interface CallEnd {
+  state: CallState | null;
+  callSid: string;
+  status: string;
+  durationSeconds: number;
+  at: Date;
+}
+
+/** Records the call's end, or parks it when PostgreSQL cannot take it (false). */
+export async function recordOrParkCallEnd(db: Db, redis: Redis, end: CallEnd): Promise<boolean> {
+  try {
+    await recordCallEnded(db, end.state, end.callSid, end.status, end.durationSeconds, end.at);
+    return true;
+  } catch {
+    await redis.lPush(PARKED_ENDS, JSON.stringify(end));
+    return false;
+  }
+}
+
+/** Files what was parked, oldest first; stops at the first failure, leaving it for the next run. */
+async function fileParked(redis: Redis, key: string, file: (raw: string) => Promise<void>): Promise<number> {
   let filed = 0;
   for (;;) {
-    const raw = await redis.rPop(PARKED);
+    const raw = await redis.rPop(key);
     if (!raw) return filed;
-    const parked = JSON.parse(raw) as Voicemail & { at: string };
     try {
-      await recordVoicemail(db, events, { ...parked, at: new Date(parked.at) });
+      await file(raw);
       filed += 1;
     } catch (err) {
-      await redis.rPush(PARKED, raw); // back where it was, for the next run
+      await redis.rPush(key, raw); // back where it was, for the next run
       throw err;
     }
   }
+}
+
+export function fileParkedVoicemails(db: Db, redis: Redis, events: EventBus): Promise<number> {
+  return fileParked(redis, PARKED, async (raw) => {
+    const parked = JSON.parse(raw) as Voicemail & { at: string };
+    await recordVoicemail(db, events, { ...parked, at: new Date(parked.at) });
+  });
+}
+
+export function fileParkedCallEnds(db: Db, redis: Redis): Promise<number> {
+  return fileParked(redis, PARKED_ENDS, async (raw) => {
+    const end = JSON.parse(raw) as CallEnd & { at: string };
+    await recordCallEnded(db, end.state, end.callSid, end.status, end.durationSeconds, new Date(end.at));
+  });
 }

@@ -5,7 +5,7 @@ import { notifyPendingAlerts } from '../alerts/notification.service.js';
 import { billingHoldDeps, sweepBillingHolds } from '../cases/billing-holds.service.js';
 import { holdingReplyDeps, sendHoldingReplies } from '../cases/holding-reply.service.js';
 import { sweepTimers } from '../follow-ups/timers.js';
-import { fileParkedVoicemails } from '../ivr/voicemail.service.js';
+import { fileParkedCallEnds, fileParkedVoicemails } from '../ivr/voicemail.service.js';
 import { sweepOutbox } from '../messaging/outbox.worker.js';
 import { bullConnection, createQueue, QUEUE_NAMES } from '../platform/queues.js';
 import type { Services } from '../services.js';
@@ -43,7 +43,10 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
         };
       }
       if (job.name === 'voicemail-sweep')
-        return { filed: await fileParkedVoicemails(services.db, services.redis, services.events) };
+        return {
+          filed: await fileParkedVoicemails(services.db, services.redis, services.events),
+          callEnds: await fileParkedCallEnds(services.db, services.redis),
+        };
       throw new UnrecoverableError(`unknown maintenance job ${job.name}`);
     },
     { connection: bullConnection(services.redis), concurrency: 1 },

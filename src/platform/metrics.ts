@@ -22,7 +22,7 @@ export function createMetrics(): Metrics {
     }),
     voiceFallbacks: new Counter({
       name: 'voice_fallbacks_total',
-      help: 'Calls answered with the apology-and-voicemail fallback because something failed',
+      help: 'Callers sent to the apology and voicemail, or to the flow fallback, because something failed (reason: the webhook, or action:<name>)',
       labelNames: ['reason'],
       registers: [registry],
     }),

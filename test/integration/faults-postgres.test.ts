@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileParkedVoicemails } from '../../src/ivr/voicemail.service.js';
+import { fileParkedCallEnds, fileParkedVoicemails } from '../../src/ivr/voicemail.service.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { at, runningFrom } from '../support/clock.js';
@@ -13,7 +13,7 @@ import { until } from '../support/until.js';
 // reaches it through a proxy this test owns and cuts, never the server other tests share. The
 // caller hears no error (an apology and the voicemail), their message waits in Redis, /readyz
 // says not ready, the fault is logged and counted; once PostgreSQL is back the message is filed
-// on a case, once.
+// on a case, once, and so is the call's end.
 
 const LINE = '+33970000001';
 const logged: string[] = [];
@@ -66,7 +66,7 @@ describe('PostgreSQL unreachable while a night call comes in', () => {
     const said = heard.flatMap((answer) => answer.said).join(' ');
     expect(said).not.toMatch(/erreur|error/i);
     expect(said).toContain('message');
-    // Twilio reports the call's end: its trace cannot be written, its state in Redis still ends.
+    // Twilio reports the call's end: its trace is parked, its state in Redis ends.
     const ended = await h.twilioPost('/twilio/voice/status', {
       CallSid: call.sid,
       From: agency.callers.covered,
@@ -74,7 +74,7 @@ describe('PostgreSQL unreachable while a night call comes in', () => {
       CallStatus: 'completed',
       CallDuration: '64',
     });
-    expect(ended.statusCode).toBeLessThan(500);
+    expect(ended.statusCode).toBe(204);
     expect(await h.services.callStates.get(call.sid)).toBeNull();
 
     expect(await fallbacks()).toBeGreaterThan(before);
@@ -83,8 +83,12 @@ describe('PostgreSQL unreachable while a night call comes in', () => {
     proxy.restore();
     await until(async () => (await readiness()).status === 'ready', 20_000, 'ready again');
     expect(await fileParkedVoicemails(h.services.db, h.services.redis, h.services.events)).toBe(1);
+    expect(await fileParkedCallEnds(h.services.db, h.services.redis)).toBe(1);
     expect(await fileParkedVoicemails(h.services.db, h.services.redis, h.services.events)).toBe(0);
+    expect(await fileParkedCallEnds(h.services.db, h.services.redis)).toBe(0);
     const contact = await h.services.db.contact.findUniqueOrThrow({ where: { providerId: call.sid } });
+    // The call's trace: how it ended, as Twilio said while PostgreSQL was away.
+    expect(contact.details).toMatchObject({ status: 'completed', durationSeconds: 64 });
     const events = await h.services.db.caseEvent.findMany({ where: { caseId: contact.caseId! } });
     expect(events.filter((e) => e.type === 'voicemail.recorded')).toHaveLength(1);
   }, 60_000);
