@@ -183,7 +183,8 @@ export function caseActions(detail: CaseDetail, { request, reload }: CaseActions
       label,
       h(
         'select',
-        { name, id: `act-${name}` },
+        // A choice made and not yet sent survives the case's redraws, as typed text does.
+        { name, id: `act-${name}`, dataset: { draft: name } },
         values.map((value) => h('option', { value, selected: value === selected }, t(`${prefix}.${value}`))),
       ),
     );
@@ -420,10 +421,19 @@ function draftsIn(box: HTMLElement): Array<[string, Control]> {
   ]);
 }
 
+/** What the control shows before the user touches it (the case's own value, for a choice). */
+const untouched = (node: Control) =>
+  node instanceof HTMLSelectElement
+    ? ([...node.options].find((option) => option.defaultSelected) ?? node.options[0])?.value
+    : node.defaultValue;
+
 caseActions.saveDrafts = (box: HTMLElement): { focused: string | null } => {
   let focused: string | null = null;
   for (const [key, node] of draftsIn(box)) {
-    drafts.set(key, node.value);
+    // Only what the user changed: an untouched choice shows the case's value after a redraw,
+    // even when someone else has just changed it.
+    if (node.value !== untouched(node)) drafts.set(key, node.value);
+    else drafts.delete(key);
     if (node === document.activeElement) focused = key;
   }
   return { focused };

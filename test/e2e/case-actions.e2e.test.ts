@@ -68,4 +68,35 @@ describe('case actions in the console', () => {
     expect(sent.summary).toContain(`Objet : votre demande n° ${kase.number}`);
     expect(errors).toEqual([]);
   });
+
+  it('keeps a choice made in the qualification while a colleague’s note redraws the case, and saves it', async () => {
+    const caller = await coveredCaller(service().db, 'AG-LYO');
+    const kase = await service().api<{ id: string }>('supervisor', 'POST', '/api/cases', {
+      customerId: caller.customerId,
+      kind: 'COMPLAINT',
+      urgency: 'NORMAL',
+      category: 'billing',
+      subject: 'Courrier d’huissier',
+      contact: { channel: 'LETTER', direction: 'INBOUND', summary: 'Courrier d’un huissier' },
+    });
+    const { page, errors } = await launchBrowser(service().url);
+    await signIn(page, 'supervisor');
+    await waitForConnection(page, 'connected');
+    await page.goto(`/console/#/cases/${kase.id}`);
+    await page.locator('#detail-title').waitFor();
+
+    const sensitive = page.getByLabel('Courrier sensible (équipe dédiée)');
+    await sensitive.selectOption('LEGAL');
+    // A colleague adds a note: the case is drawn again, live, while the choice is not sent yet.
+    await service().api('admin', 'POST', `/api/cases/${kase.id}/notes`, {
+      text: 'Pièces reçues par courrier.',
+    });
+    await page.locator('#detail').getByText('Pièces reçues par courrier.').waitFor();
+    expect(await sensitive.inputValue()).toBe('LEGAL');
+    await page.locator('[data-form="qualify"] button[type="submit"]').click();
+    await expect
+      .poll(async () => (await service().db.case.findUniqueOrThrow({ where: { id: kase.id } })).sensitive)
+      .toBe('LEGAL');
+    expect(errors).toEqual([]);
+  });
 });
