@@ -23,7 +23,8 @@ export interface WindowCalendar {
   zone: string;
   /**
    * What makes two calendars the same (time zone and holiday calendar), when known: agencies with
-   * the same calendar and on-call hours share their placed periods.
+   * the same calendar and on-call hours share their placed periods. Without it, they are placed
+   * on each use.
    */
   key?: string;
   /** Whether this local day is a public holiday for the agency (Alsace-Moselle aware). */
@@ -51,10 +52,9 @@ function at(day: DateTime, minute: number): DateTime {
 }
 
 // The periods of a local day, remembered: placing them on the calendar (luxon's time-zone offsets)
-// was 6 % of the api's CPU in a burst of night calls (issue 24). A calendar with a key shares them
-// with every agency of the same calendar and on-call hours (most agencies keep the standard
-// hours); one without is remembered while the routing cache keeps it.
-const remembered = new WeakMap<WindowCalendar, WeakMap<readonly WeeklyWindow[], Map<string, Period[]>>>();
+// was 6 % of the api's CPU in a burst of night calls (issue 24). They are shared by every agency
+// of the same calendar and on-call hours (most agencies keep the standard hours); a calendar
+// without a key (made for one call) places them each time.
 const shared = new Map<string, Period[]>();
 // Distinct calendars × on-call hours × days: a bound that a year of nights stays far below.
 const SHARED_MAX = 20_000;
@@ -75,31 +75,14 @@ export function periodsStartingOn(
   day: DateTime,
   calendar: WindowCalendar,
 ): Period[] {
-  const date = day.toISODate() ?? '';
-  if (calendar.key !== undefined) {
-    const key = `${calendar.key}|${date}|${windowsKey(windows)}`;
-    let periods = shared.get(key);
-    if (!periods) {
-      if (shared.size >= SHARED_MAX) shared.clear();
-      periods = placePeriods(windows, day, calendar);
-      shared.set(key, periods);
-    }
-    return periods;
+  if (calendar.key === undefined) return placePeriods(windows, day, calendar);
+  const key = `${calendar.key}|${day.toISODate()}|${windowsKey(windows)}`;
+  let periods = shared.get(key);
+  if (!periods) {
+    if (shared.size >= SHARED_MAX) shared.clear();
+    periods = placePeriods(windows, day, calendar);
+    shared.set(key, periods);
   }
-  let byWindows = remembered.get(calendar);
-  if (!byWindows) {
-    byWindows = new WeakMap();
-    remembered.set(calendar, byWindows);
-  }
-  let byDay = byWindows.get(windows);
-  if (!byDay) {
-    byDay = new Map();
-    byWindows.set(windows, byDay);
-  }
-  const known = byDay.get(date);
-  if (known) return known;
-  const periods = placePeriods(windows, day, calendar);
-  byDay.set(date, periods);
   return periods;
 }
 
