@@ -10,22 +10,31 @@ import { useService } from './support/suite.js';
 
 const service = useService();
 
+/** A complaint received by letter, opened in the console of a signed-in supervisor. */
+async function openComplaint(subject: string, letter: string) {
+  const caller = await coveredCaller(service().db, 'AG-LYO');
+  const kase = await service().api<{ id: string; number: number }>('supervisor', 'POST', '/api/cases', {
+    customerId: caller.customerId,
+    kind: 'COMPLAINT',
+    urgency: 'NORMAL',
+    category: 'billing',
+    subject,
+    contact: { channel: 'LETTER', direction: 'INBOUND', summary: letter },
+  });
+  const { page, errors } = await launchBrowser(service().url);
+  await signIn(page, 'supervisor');
+  await waitForConnection(page, 'connected');
+  await page.goto(`/console/#/cases/${kase.id}`);
+  await page.locator('#detail-title').waitFor();
+  return { kase, page, errors };
+}
+
 describe('case actions in the console', () => {
   it('[CS-3] [CS-5] [CS-6] pauses a complaint for a third party, queues it as sensitive, answers it by letter, then closes it', async () => {
-    const caller = await coveredCaller(service().db, 'AG-LYO');
-    const kase = await service().api<{ id: string; number: number }>('supervisor', 'POST', '/api/cases', {
-      customerId: caller.customerId,
-      kind: 'COMPLAINT',
-      urgency: 'NORMAL',
-      category: 'billing',
-      subject: 'Contestation de facture (avocat)',
-      contact: { channel: 'LETTER', direction: 'INBOUND', summary: 'Courrier de son avocat' },
-    });
-    const { page, errors } = await launchBrowser(service().url);
-    await signIn(page, 'supervisor');
-    await waitForConnection(page, 'connected');
-    await page.goto(`/console/#/cases/${kase.id}`);
-    await page.locator('#detail-title').waitFor();
+    const { kase, page, errors } = await openComplaint(
+      'Contestation de facture (avocat)',
+      'Courrier de son avocat',
+    );
 
     // Waiting for the owner's agreement: the deadline pauses and the case says why.
     await page.getByLabel('Ce qui est attendu, et de qui').fill('Accord du propriétaire');
@@ -70,20 +79,7 @@ describe('case actions in the console', () => {
   });
 
   it('keeps a choice made in the qualification while a colleague’s note redraws the case, and saves it', async () => {
-    const caller = await coveredCaller(service().db, 'AG-LYO');
-    const kase = await service().api<{ id: string }>('supervisor', 'POST', '/api/cases', {
-      customerId: caller.customerId,
-      kind: 'COMPLAINT',
-      urgency: 'NORMAL',
-      category: 'billing',
-      subject: 'Courrier d’huissier',
-      contact: { channel: 'LETTER', direction: 'INBOUND', summary: 'Courrier d’un huissier' },
-    });
-    const { page, errors } = await launchBrowser(service().url);
-    await signIn(page, 'supervisor');
-    await waitForConnection(page, 'connected');
-    await page.goto(`/console/#/cases/${kase.id}`);
-    await page.locator('#detail-title').waitFor();
+    const { kase, page, errors } = await openComplaint('Courrier d’huissier', 'Courrier d’un huissier');
 
     const sensitive = page.getByLabel('Courrier sensible (équipe dédiée)');
     await sensitive.selectOption('LEGAL');
