@@ -798,15 +798,13 @@ const HOPS = {
   workerPickUp: 'page released → paging job started (worker pick-up)',
   attempt: 'paging job started → attempt row (page read)',
   callRow: 'attempt row → call row in the outbox (rota, attempt, timeline, request details)',
-  enqueue: 'call row → send job added',
-  pickUp: 'send job added → send job started',
-  send: 'send job started → request at Twilio (message read and claimed, SDK)',
+  send: 'call row → request at Twilio (sent by the attempt job: page state read, claimed, SDK)',
 } as const;
 type Hop = keyof typeof HOPS;
 
 /**
- * Where each page's time went, from timestamps the code already writes: BullMQ's job hashes
- * (added, started) and the rows' times (attempt started_at, message created_at), all on this
+ * Where each page's time went, from timestamps the code already writes: BullMQ's job hash
+ * (started) and the rows' times (attempt started_at, message created_at), all on this
  * machine's clock (ms), against the benchmark's own clock for the call's end and the arrival.
  */
 async function hopTimes(
@@ -823,11 +821,11 @@ async function hopTimes(
   const epoch = (at: number) => performance.timeOrigin + at;
   const db = new pg.Client({ connectionString: DATABASE_URL });
   await db.connect();
-  const rows = new Map<string, { page: string; attempt: number; message: string; created: number }>();
+  const rows = new Map<string, { page: string; attempt: number; created: number }>();
   try {
     const { rows: found } = await db.query(
       `SELECT ph.e164, p.id AS page, extract(epoch FROM a.started_at) * 1000 AS attempt,
-              m.id AS message, extract(epoch FROM m.created_at) * 1000 AS created
+              extract(epoch FROM m.created_at) * 1000 AS created
        FROM pages p JOIN cases c ON c.id = p.case_id
        JOIN customer_phones ph ON ph.customer_id = c.customer_id
        JOIN page_attempts a ON a.page_id = p.id AND a.number = 1
@@ -839,7 +837,6 @@ async function hopTimes(
       rows.set(r.e164, {
         page: r.page,
         attempt: Number(r.attempt),
-        message: r.message,
         created: Number(r.created),
       });
   } finally {
@@ -856,27 +853,19 @@ async function hopTimes(
     workerPickUp: [],
     attempt: [],
     callRow: [],
-    enqueue: [],
-    pickUp: [],
     send: [],
   };
   for (const p of pages) {
     const row = rows.get(customerPhone(p.n));
     if (!row) continue;
     const [pagingStarted] = await redis.hmGet(`bull:paging:page-${row.page}-attempt-1`, ['processedOn']);
-    const [sendAdded, sendStarted] = await redis.hmGet(
-      `bull:${QUEUE_NAMES.outboxVoice}:send-${row.message}`,
-      ['timestamp', 'processedOn'],
-    );
     const promoted = promotedAt.get(`page-${row.page}-attempt-1`);
-    if (!pagingStarted || !sendAdded || !sendStarted || promoted === undefined) continue;
+    if (!pagingStarted || promoted === undefined) continue;
     hops.release.push(promoted - epoch(p.endedAt));
     hops.workerPickUp.push(Number(pagingStarted) - promoted);
     hops.attempt.push(row.attempt - Number(pagingStarted));
     hops.callRow.push(row.created - row.attempt);
-    hops.enqueue.push(Number(sendAdded) - row.created);
-    hops.pickUp.push(Number(sendStarted) - Number(sendAdded));
-    hops.send.push(epoch(p.arrivedAt) - Number(sendStarted));
+    hops.send.push(epoch(p.arrivedAt) - row.created);
   }
   return Object.fromEntries(
     Object.entries(hops).map(([hop, values]) => [hop, percentiles(values)]),

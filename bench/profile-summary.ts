@@ -30,7 +30,9 @@ const args = process.argv.slice(2);
 const last = args.includes('--last');
 const skipAt = args.indexOf('--skip');
 const skipUs = skipAt >= 0 ? Number(args[skipAt + 1]) * 1e6 : 0;
-const [file, secondsArg] = args.filter((a, i) => a !== '--last' && i !== skipAt && i !== skipAt + 1);
+const [file, secondsArg] = args.filter(
+  (a, i) => a !== '--last' && (skipAt < 0 || (i !== skipAt && i !== skipAt + 1)),
+);
 if (!file) {
   console.error(
     'usage: tsx bench/profile-summary.ts <file.cpuprofile> [seconds] [--last] [--skip <seconds>]',

@@ -98,6 +98,7 @@ export async function createServices(
 ): Promise<Services> {
   const logger = overrides.logger ?? createLogger(settings.logLevel);
   const clock = overrides.clock ?? serviceClock(settings.clockStart);
+  const metrics = createMetrics();
   const redis = createRedis(settings.redisUrl, (err) =>
     logger.warn({ err: err.message }, 'redis connection problem'),
   );
@@ -131,7 +132,6 @@ export async function createServices(
     VOICE: createQueue(QUEUE_NAMES.outboxVoice, redis),
     EMAIL: createQueue(QUEUE_NAMES.outboxEmail, redis),
   };
-  const metrics = createMetrics();
   const phoneIndex = createPhoneIndex(db, redis, clock);
   const calendar = createFrenchCalendar(settings.timeZone);
   const outbox: OutboxDeps = {
@@ -146,6 +146,7 @@ export async function createServices(
     backoffMs: settings.sendBackoffMs,
     quietHours: settings.messaging.quietHours,
     calendar,
+    metrics,
     faults: crashAt(settings.faultPoint),
   };
   const pagingQueue = createQueue(QUEUE_NAMES.paging, redis);

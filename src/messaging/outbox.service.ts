@@ -9,6 +9,7 @@ import { grouped } from '../platform/db/grouped.js';
 import { rows as rowsOf, sql } from '../platform/db/statements.js';
 import type { FaultPoints } from '../platform/fault-points.js';
 import { type Logger, maskPhone } from '../platform/logger.js';
+import type { Metrics } from '../platform/metrics.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { ChannelError, Channels, SendResult } from './channel.port.js';
 import { markContactDetailFailing } from './contact-details.js';
@@ -54,6 +55,8 @@ export interface OutboxDeps {
   obsolete?(message: { id: string; purpose: string }): Promise<string | null>;
   /** Told once a message is with the provider (e.g. to trace it as an outbound contact on its case). */
   sent?(message: SentMessage): Promise<void>;
+  /** Counts `deliverNow`'s sends (the send jobs count theirs in the worker). */
+  metrics?: Pick<Metrics, 'messagesSent'>;
   /** Tests' crash points: outbox.after-claim, outbox.after-provider (src/platform/fault-points.ts). */
   faults?: FaultPoints;
 }
@@ -86,6 +89,8 @@ export interface NewMessage {
   notBefore?: Date;
   /** Voice: path (under PUBLIC_BASE_URL) of the TwiML the call plays. */
   twimlPath?: string;
+  /** Its writer sends it itself right after (`deliverNow`): no send job unless it hands it over. */
+  sentByWriter?: boolean;
   /**
    * When a non-essential message may not go: `nights-and-rest-days` by default (reminders),
    * `nights` for what must still go the same day. Essential messages ignore quiet hours.
@@ -104,6 +109,11 @@ export class TemporaryDeliveryError extends Error {
     this.name = 'TemporaryDeliveryError';
   }
 }
+
+/** A row still waiting after this long is sent again by the outbox sweep (a job lost with Redis). */
+export const SWEEP_AFTER_MS = 60_000;
+/** How young a row `deliverNow` claims: well inside the sweep's age, so the two never meet. */
+const FRESH_FOR_MS = SWEEP_AFTER_MS / 2;
 
 export function sendJobId(messageId: string): string {
   return `send-${messageId}`;
@@ -174,18 +184,19 @@ export async function enqueueMessages(
   );
   const results: Array<{ id: string; created: boolean }> = [];
   const toSchedule: Sendable[] = [];
-  for (const row of rows) {
+  rows.forEach((row, i) => {
+    const scheduled = !inputs[i]!.sentByWriter;
     if (inserted.has(row.id)) {
       results.push({ id: row.id, created: true });
-      toSchedule.push(row);
-      continue;
+      if (scheduled) toSchedule.push(row);
+      return;
     }
     const found = row.idempotencyKey ? existing.get(row.idempotencyKey) : undefined;
     if (!found)
       throw new Error(`message to ${maskPhone(row.to)} neither inserted nor found by its idempotency key`);
     results.push({ id: found.id, created: false });
-    if (found.status === 'QUEUED') toSchedule.push(found);
-  }
+    if (scheduled && found.status === 'QUEUED') toSchedule.push(found);
+  });
   await scheduleSends(deps, toSchedule);
   return results;
 }
@@ -329,7 +340,40 @@ export async function deliverMessage(
     if (!claim)
       return (await whyNotClaimed(deps, messageId)) ?? { outcome: 'skipped', reason: 'claimed-elsewhere' };
   }
+  return deliverClaimed(deps, claim, isLastAttempt);
+}
+
+/**
+ * Sends at once a message its writer has just written with `sentByWriter` (a page's call: without
+ * the wait of a send job in a queue busy with a burst, issue 24). It never races the message's send
+ * job: it claims the row only while QUEUED and younger than half the sweep's age, and otherwise
+ * (claimed by an earlier run of the writer that died, or old enough for the sweep) or after a
+ * temporary failure hands it to its send job, which asks the provider before sending again. The
+ * writer's job is what makes it durable: a writer that dies is run again and calls this again.
+ */
+export async function deliverNow(deps: OutboxDeps, message: Sendable): Promise<DeliveryOutcome> {
+  const claim = await statementsOf(deps).claimFresh(message.id);
+  if (claim) {
+    try {
+      const result = await deliverClaimed(deps, claim, false);
+      deps.metrics?.messagesSent.inc({ channel: message.channel, outcome: result.outcome });
+      return result;
+    } catch (err) {
+      if (!(err instanceof TemporaryDeliveryError)) throw err;
+      deps.metrics?.messagesSent.inc({ channel: message.channel, outcome: 'retry' });
+    }
+  }
+  await scheduleSend(deps, message);
+  return { outcome: 'skipped', reason: 'handed-to-send-job' };
+}
+
+async function deliverClaimed(
+  deps: OutboxDeps,
+  claim: Claim,
+  isLastAttempt: boolean,
+): Promise<DeliveryOutcome> {
   const { message, previousStatus, previousUpdatedAt } = claim;
+  const messageId = message.id;
   // Claimed (SENDING), the provider not asked yet.
   deps.faults?.reach('outbox.after-claim');
   const log = () => deps.logger.child({ messageId, channel: message.channel, attempt: message.attempts });
@@ -451,7 +495,12 @@ function claimForSending(deps: OutboxDeps, messageId: string): Promise<Claim | n
  * read (in id order, so two batches cannot deadlock), so two claims cannot both see it QUEUED,
  * and each row is claimed or not on its own conditions.
  */
-async function claimAll(db: OutboxDeps['db'], ids: string[], now: Date): Promise<Map<string, Claim>> {
+async function claimAll(
+  db: OutboxDeps['db'],
+  ids: string[],
+  now: Date,
+  freshSince: Date | null = null,
+): Promise<Map<string, Claim>> {
   const claimed = await rowsOf<ClaimedMessage & { previousStatus: MessageStatus; previousUpdatedAt: Date }>(
     db,
     sql`
@@ -463,6 +512,8 @@ async function claimAll(db: OutboxDeps['db'], ids: string[], now: Date): Promise
     FROM previous
     WHERE m.id = previous.id
       AND previous.status IN ('QUEUED', 'SENDING')
+      AND (${freshSince}::timestamptz IS NULL
+           OR (previous.status = 'QUEUED' AND previous.updated_at >= ${freshSince}::timestamptz))
       AND NOT (m.channel = 'SMS' AND NOT m.essential
                AND EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.phone = m."to"))
     RETURNING m.id::text AS id, m.channel::text AS channel, m."to", m.body, m.subject, m.html,
@@ -486,7 +537,11 @@ async function claimAll(db: OutboxDeps['db'], ids: string[], now: Date): Promise
 // gets its own answer, and none is sent before the commit of its claim.
 const statements = new WeakMap<
   OutboxDeps['db'],
-  { claim(id: string): Promise<Claim | undefined>; record(a: ProviderAcceptance): Promise<unknown> }
+  {
+    claim(id: string): Promise<Claim | undefined>;
+    claimFresh(id: string): Promise<Claim | undefined>;
+    record(a: ProviderAcceptance): Promise<unknown>;
+  }
 >();
 
 // One per database client, so per service: its clock is the service's one.
@@ -497,6 +552,13 @@ function statementsOf({ db, clock }: Pick<OutboxDeps, 'db' | 'clock'>) {
       // The claim time is the service's time: a stalled send's check asks the provider from it.
       claim: grouped(
         (ids: string[]) => claimAll(db, ids, clock.now()),
+        (id) => id,
+      ),
+      claimFresh: grouped(
+        (ids: string[]) => {
+          const now = clock.now();
+          return claimAll(db, ids, now, new Date(now.getTime() - FRESH_FOR_MS));
+        },
         (id) => id,
       ),
       record: grouped(

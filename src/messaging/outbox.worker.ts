@@ -2,9 +2,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { MessageChannel } from '../generated/prisma/enums.js';
 import { bullConnection, QUEUE_NAMES, type Stoppable, takeoverAfter } from '../platform/queues.js';
 import type { Services } from '../services.js';
-import { deliverMessage, scheduleSends, TemporaryDeliveryError } from './outbox.service.js';
-
-const SWEEP_AFTER_MS = 60_000;
+import { deliverMessage, SWEEP_AFTER_MS, scheduleSends, TemporaryDeliveryError } from './outbox.service.js';
 
 const QUEUE_OF: Record<MessageChannel, string> = {
   SMS: QUEUE_NAMES.outboxSms,

@@ -1,5 +1,6 @@
 import type { PageTarget } from '../generated/prisma/enums.js';
 import type { Db } from '../platform/db/client.js';
+import { groupedPerDb } from '../platform/db/grouped.js';
 import { row, rows, sql } from '../platform/db/statements.js';
 
 // What a page attempt reads and writes on its way to the technician's phone, a statement each:
@@ -35,42 +36,61 @@ export interface RotaTechnician {
   name: string;
 }
 
-/** The page, this attempt if it exists, and who is on the agency's rota at `now`: one statement. */
+/**
+ * The page, this attempt if it exists, and who is on the agency's rota at `now`: one statement,
+ * shared by the attempts a worker starts while the previous read is in PostgreSQL (a burst's pages).
+ */
 export async function pageForAttempt(
   db: Db,
   pageId: string,
   number: number,
   now: Date,
 ): Promise<PageForAttempt | null> {
-  const found = await row<
-    Omit<PageForAttempt, 'attempt' | 'onRota'> & { attemptId: string | null } & Omit<AttemptRow, 'id'> & {
-        rotaId: string | null;
-        technicianId: string | null;
-        technicianMobile: string | null;
-        technicianName: string | null;
-      }
-  >(
-    db,
-    sql`
-    SELECT p.id, p.case_id AS "caseId", p.agency_id AS "agencyId", p.on_call_type AS "onCallType",
-           p.decision, p.status::text AS status, p.reply_code AS "replyCode", p.escalated_at AS "escalatedAt",
-           a.id AS "attemptId", a.mobile, a.call_message_id AS "callMessageId", a.sms_message_id AS "smsMessageId",
-           rota.id AS "rotaId", rota.technician_id AS "technicianId", rota.mobile AS "technicianMobile",
-           rota.name AS "technicianName"
-    FROM pages p
-    LEFT JOIN page_attempts a ON a.page_id = p.id AND a.number = ${number}
-    LEFT JOIN LATERAL (
-      SELECT r.id, t.id AS technician_id, t.mobile, t.first_name || ' ' || t.last_name AS name
-      FROM technician_rotas r JOIN technicians t ON t.id = r.technician_id
-      WHERE r.agency_id = p.agency_id AND r.starts_at <= ${now}::timestamptz
-        AND r.ends_at > ${now}::timestamptz AND t.active
-        AND (p.on_call_type IS NULL OR r.on_call_type = p.on_call_type)
-      ORDER BY r.starts_at DESC
-      LIMIT 1) rota ON true
-    WHERE p.id = ${pageId}::uuid`,
-  );
-  if (!found) return null;
+  return (await readPagesForAttempts(db, { pageId, number, now })) ?? null;
+}
+
+type PageForAttemptRow = Omit<PageForAttempt, 'attempt' | 'onRota'> & {
+  number: number;
+  attemptId: string | null;
+} & Omit<AttemptRow, 'id'> & {
+    rotaId: string | null;
+    technicianId: string | null;
+    technicianMobile: string | null;
+    technicianName: string | null;
+  };
+
+const attemptKey = (pageId: string, number: number) => `${pageId}/${number}`;
+
+const readPagesForAttempts = groupedPerDb(
+  async (db, asked: Array<{ pageId: string; number: number; now: Date }>) => {
+    const found = await rows<PageForAttemptRow>(
+      db,
+      sql`
+      SELECT p.id, q.number, p.case_id AS "caseId", p.agency_id AS "agencyId", p.on_call_type AS "onCallType",
+             p.decision, p.status::text AS status, p.reply_code AS "replyCode", p.escalated_at AS "escalatedAt",
+             a.id AS "attemptId", a.mobile, a.call_message_id AS "callMessageId",
+             a.sms_message_id AS "smsMessageId", rota.id AS "rotaId", rota.technician_id AS "technicianId",
+             rota.mobile AS "technicianMobile", rota.name AS "technicianName"
+      FROM unnest(${asked.map((a) => a.pageId)}::uuid[], ${asked.map((a) => a.number)}::int[],
+                  ${asked.map((a) => a.now)}::timestamptz[]) AS q(page_id, number, at)
+      JOIN pages p ON p.id = q.page_id
+      LEFT JOIN page_attempts a ON a.page_id = p.id AND a.number = q.number
+      LEFT JOIN LATERAL (
+        SELECT r.id, t.id AS technician_id, t.mobile, t.first_name || ' ' || t.last_name AS name
+        FROM technician_rotas r JOIN technicians t ON t.id = r.technician_id
+        WHERE r.agency_id = p.agency_id AND r.starts_at <= q.at AND r.ends_at > q.at AND t.active
+          AND (p.on_call_type IS NULL OR r.on_call_type = p.on_call_type)
+        ORDER BY r.starts_at DESC
+        LIMIT 1) rota ON true`,
+    );
+    return new Map(found.map((r) => [attemptKey(r.id, r.number), toPageForAttempt(r)]));
+  },
+  (asked) => attemptKey(asked.pageId, asked.number),
+);
+
+function toPageForAttempt(found: PageForAttemptRow): PageForAttempt {
   const {
+    number: _number,
     attemptId,
     mobile,
     callMessageId,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { recordOnTimeline } from '../cases/timeline.js';
 import type { AttemptOutcome, MessageStatus, PageTarget } from '../generated/prisma/enums.js';
-import { enqueueMessage, enqueueMessages } from '../messaging/outbox.service.js';
+import { deliverNow, enqueueMessage, enqueueMessages, type Sendable } from '../messaging/outbox.service.js';
 import { row, sql } from '../platform/db/statements.js';
 import { maskPhone } from '../platform/logger.js';
 import {
@@ -74,8 +74,11 @@ export async function runAttempt(deps: PagingDeps, pageId: string, number: numbe
     // Only the worker that created the attempt tells the consoles (its event is on the timeline).
     if (written.created) started = { timeline };
   }
-  await sendAttempt(deps, page.caseId, page.replyCode, attempt, await details);
+  const call = await writeAttemptMessages(deps, page.caseId, page.replyCode, attempt, await details);
   await Promise.all([
+    // The call leaves from this job (issue 24: a second job's wait in a queue busy with a burst
+    // was half of a page's delay); the SMS waits for its turn at the sender's rate.
+    deliverNow(deps.outbox, call),
     scheduleAckTimeout(deps, pageId, number, attempt.id),
     started &&
       deps.events.publish({
@@ -91,17 +94,18 @@ export async function runAttempt(deps: PagingDeps, pageId: string, number: numbe
 /**
  * The call and the SMS of an attempt, under the ids the attempt names: written once (ids and
  * idempotency keys), whoever runs it, however many times. The attempt names them before they
- * exist, so that its call's status callbacks always find it.
+ * exist, so that its call's status callbacks always find it. The SMS gets its send job; the call
+ * is the caller's to send (returned).
  */
-async function sendAttempt(
+async function writeAttemptMessages(
   deps: PagingDeps,
   caseId: string,
   replyCode: string,
   attempt: AttemptRow,
   details: RequestDetails,
-): Promise<void> {
+): Promise<Sendable> {
   const vars = { ...details, replyCode };
-  // One INSERT for both, and their send jobs in one Redis round trip per channel.
+  // One INSERT for both.
   const [call, sms] = await enqueueMessages(deps.outbox, [
     {
       id: attempt.callMessageId ?? undefined,
@@ -113,6 +117,7 @@ async function sendAttempt(
       caseId,
       idempotencyKey: `page-attempt-${attempt.id}-call`,
       twimlPath: `/twilio/voice/page?attemptId=${attempt.id}`,
+      sentByWriter: true,
     },
     {
       id: attempt.smsMessageId ?? undefined,
@@ -128,6 +133,7 @@ async function sendAttempt(
   // An attempt written before attempts named their messages.
   if (!attempt.callMessageId || !attempt.smsMessageId)
     await attachAttemptMessages(deps.db, attempt.id, call!.id, sms!.id);
+  return { id: call!.id, channel: 'VOICE', essential: true, notBefore: null };
 }
 
 async function chooseTarget(

@@ -19,6 +19,9 @@ export function startPagingWorker(services: Services): Worker {
       connection: bullConnection(services.redis),
       concurrency: settings.workerConcurrency,
       ...takeoverAfter(settings.jobLockMs),
+      // An attempt sends its page call: a worker that dies meanwhile leaves a stalled job, handed
+      // over (then the call's send job asks Twilio before calling again) rather than failed.
+      maxStalledCount: 20,
     },
   );
   worker.on('failed', (job, err) =>

@@ -1,5 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueMessage, sendJobId } from '../../src/messaging/outbox.service.js';
+import {
+  deliverNow,
+  enqueueMessage,
+  enqueueMessages,
+  type NewMessage,
+  sendJobId,
+} from '../../src/messaging/outbox.service.js';
 import { startOutboxWorker, sweepOutbox } from '../../src/messaging/outbox.worker.js';
 import type { Stoppable } from '../../src/platform/queues.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -349,6 +355,84 @@ describe('outbound calls', () => {
       AccountSid: TEST_ACCOUNT_SID,
     });
     expect((await message(id)).status).toBe('NO_ANSWER');
+  });
+});
+
+describe('a call its writer sends at once (a page attempt)', () => {
+  // The attempt job writes its call and sends it itself; the call's send job exists only when the
+  // attempt hands the call over, so the two never send the same row at the same time.
+  const writeCall = async (body: string) => {
+    const input: NewMessage = {
+      channel: 'VOICE',
+      to: '+33611111111',
+      body,
+      purpose: 'test',
+      essential: true,
+    };
+    const [written] = await enqueueMessages(h.services.outbox, [{ ...input, sentByWriter: true }]);
+    return { id: written!.id, channel: 'VOICE' as const, essential: true, notBefore: null };
+  };
+  const callsTo = (body: string) => async () => {
+    const rows = await h.services.db.message.findMany({ where: { body } });
+    return twilioApi.calls.filter((c) => rows.some((r) => c.url?.includes(r.id)));
+  };
+  const jobOf = (id: string) => h.services.outboxQueues.VOICE.getJob(sendJobId(id));
+
+  it('[ON-5] places the call from the writer, once, without a send job', async () => {
+    const call = await writeCall('Astreinte 1');
+    expect(await jobOf(call.id)).toBeUndefined();
+    expect(await deliverNow(h.services.outbox, call)).toMatchObject({ outcome: 'sent', reconciled: false });
+    expect(await callsTo('Astreinte 1')()).toHaveLength(1);
+    expect(await message(call.id)).toMatchObject({ status: 'SENT', attempts: 1 });
+    expect(await jobOf(call.id)).toBeUndefined();
+  });
+
+  it('[ON-5] hands the call to its send job after a temporary Twilio error, which places it once', async () => {
+    twilioApi.failNext(TWILIO_ERRORS.serviceUnavailable);
+    const call = await writeCall('Astreinte 2');
+    expect(await deliverNow(h.services.outbox, call)).toMatchObject({ outcome: 'skipped' });
+    startWorker();
+    await until(async () => (await message(call.id)).status === 'SENT');
+    expect(await callsTo('Astreinte 2')()).toHaveLength(1);
+    expect((await message(call.id)).attempts).toBe(2);
+  });
+
+  it('[ON-5] leaves a call an earlier run claimed and placed before dying to its send job, which records it: one call', async () => {
+    const call = await writeCall('Astreinte 3');
+    // The earlier run: claimed, Twilio took the call, the process died before recording it.
+    await h.services.db.message.update({ where: { id: call.id }, data: { status: 'SENDING' } });
+    const placed = await h.services.outbox.channels.voice.call({
+      messageId: call.id,
+      to: '+33611111111',
+      body: 'Astreinte 3',
+      twimlUrl: `https://contact-centre.test/twilio/voice/outbound?messageId=${call.id}`,
+      statusCallbackUrl: `https://contact-centre.test/twilio/voice/status?messageId=${call.id}`,
+    });
+    expect(await deliverNow(h.services.outbox, call)).toMatchObject({ outcome: 'skipped' });
+    startWorker();
+    const row = await until(async () => {
+      const r = await message(call.id);
+      return r.status === 'SENT' && r;
+    });
+    expect(await callsTo('Astreinte 3')()).toHaveLength(1);
+    expect(row.providerId).toBe(placed.outcome === 'sent' && placed.providerId);
+  });
+
+  it('[ON-5] leaves a call old enough for the sweep to its send job, also when both run at the same moment: one call', async () => {
+    // Twilio slow to answer: had the writer placed this call too, the send job would have found
+    // no call at Twilio yet and placed a second one.
+    twilioApi.onCreate(async (kind, phase) => {
+      if (kind === 'call' && phase === 'received') await new Promise((resolve) => setTimeout(resolve, 500));
+    });
+    startWorker();
+    const call = await writeCall('Astreinte 4');
+    const fiveMinutesAgo = new Date(h.services.clock.now().getTime() - 5 * 60_000);
+    await h.services.db.message.update({ where: { id: call.id }, data: { updatedAt: fiveMinutesAgo } });
+    const [handed] = await Promise.all([sweepOutbox(h.services), deliverNow(h.services.outbox, call)]);
+    expect(handed).toBeGreaterThanOrEqual(1);
+    await until(async () => (await message(call.id)).status === 'SENT');
+    await h.drained();
+    expect(await callsTo('Astreinte 4')()).toHaveLength(1);
   });
 });
 

@@ -77,8 +77,11 @@ describe('paging with a worker killed after its first claim', () => {
 
     const { signal } = await first.exited;
     expect(signal, first.output()).toBe('SIGKILL');
+    // The attempt's call (sent by the attempt job) and its SMS (its own job) are claimed at the
+    // same moment: the worker died holding one or both, neither handed to Twilio.
     const claimed = await h.services.db.message.findMany({ where: { status: 'SENDING' } });
-    expect(claimed).toHaveLength(1);
+    expect(claimed.length).toBeGreaterThanOrEqual(1);
+    expect(claimed.every((m) => m.providerId === null)).toBe(true);
 
     startWorker();
     // Two technician attempts ring out unanswered, then the manager's one attempt: the page gives up.
