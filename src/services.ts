@@ -99,9 +99,10 @@ export async function createServices(
   const logger = overrides.logger ?? createLogger(settings.logLevel);
   const clock = overrides.clock ?? serviceClock(settings.clockStart);
   const metrics = createMetrics();
-  const redis = createRedis(settings.redisUrl, (err) =>
-    logger.warn({ err: err.message }, 'redis connection problem'),
-  );
+  const redis = createRedis(settings.redisUrl, (err) => {
+    metrics.redisErrors.inc();
+    logger.warn({ err: err.message }, 'redis connection problem');
+  });
   await connectRedis(redis, settings.redisUrl);
   const db = createDb(settings.databaseUrl);
   const events = createEventBus(redis, () => clock.now());

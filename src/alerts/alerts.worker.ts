@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker } from 'bullmq';
-import { bullConnection, createQueue, QUEUE_NAMES } from '../platform/queues.js';
+import { createQueue, QUEUE_NAMES, workerConnection } from '../platform/queues.js';
 import type { Services } from '../services.js';
 import { type DetectionDeps, type DetectionOptions, detectAlerts } from './detection.service.js';
 
@@ -37,7 +37,7 @@ export async function startAlertsWorker(
       const ids = await detectAlerts(detectionDeps(services), { onDetected: hooks.onDetected });
       return { created: ids.length };
     },
-    { connection: bullConnection(services.redis), concurrency: 1 },
+    { connection: workerConnection(services.redis), concurrency: 1 },
   );
   worker.on('failed', (job, err) =>
     services.logger.error({ jobId: job?.id, err: err.message }, 'alert detection failed'),

@@ -1,5 +1,5 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { bullConnection, QUEUE_NAMES, takeoverAfter } from '../platform/queues.js';
+import { QUEUE_NAMES, takeoverAfter, workerConnection } from '../platform/queues.js';
 import type { Services } from '../services.js';
 import { remindAlert } from './notification.service.js';
 
@@ -14,7 +14,7 @@ export function startReminderWorker(services: Services): Worker {
       return remindAlert(services.notices, alertId, n);
     },
     {
-      connection: bullConnection(services.redis),
+      connection: workerConnection(services.redis),
       concurrency: services.settings.workerConcurrency,
       ...takeoverAfter(services.settings.jobLockMs),
     },

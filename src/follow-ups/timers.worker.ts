@@ -1,5 +1,5 @@
 import { type Job, Worker } from 'bullmq';
-import { bullConnection, QUEUE_NAMES, takeoverAfter } from '../platform/queues.js';
+import { QUEUE_NAMES, takeoverAfter, workerConnection } from '../platform/queues.js';
 import type { Services } from '../services.js';
 import { DEPARTURE_HANDLERS } from './departure-firing.js';
 import { fireTimer, type TimerJob } from './timers.js';
@@ -15,7 +15,7 @@ export function startTimersWorker(services: Services): Worker {
     QUEUE_NAMES.followUps,
     async (job: Job<TimerJob>) => ({ outcome: await fireTimer(followUps, TIMER_HANDLERS, job.data) }),
     {
-      connection: bullConnection(services.redis),
+      connection: workerConnection(services.redis),
       concurrency: settings.workerConcurrency,
       ...takeoverAfter(settings.jobLockMs),
     },

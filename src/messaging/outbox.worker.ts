@@ -1,6 +1,6 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { MessageChannel } from '../generated/prisma/enums.js';
-import { bullConnection, QUEUE_NAMES, type Stoppable, takeoverAfter } from '../platform/queues.js';
+import { QUEUE_NAMES, type Stoppable, takeoverAfter, workerConnection } from '../platform/queues.js';
 import type { Services } from '../services.js';
 import { deliverMessage, SWEEP_AFTER_MS, scheduleSends, TemporaryDeliveryError } from './outbox.service.js';
 
@@ -34,7 +34,7 @@ export function startOutboxWorker(services: Services, options: { lockDurationMs?
         }
       },
       {
-        connection: bullConnection(services.redis),
+        connection: workerConnection(services.redis),
         concurrency: settings.workerConcurrency,
         ...takeoverAfter(lockDuration),
         // A worker that dies mid-send leaves a stalled job: hand it over rather than fail it.

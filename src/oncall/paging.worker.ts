@@ -1,5 +1,5 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { bullConnection, QUEUE_NAMES, takeoverAfter } from '../platform/queues.js';
+import { QUEUE_NAMES, takeoverAfter, workerConnection } from '../platform/queues.js';
 import type { Services } from '../services.js';
 import type { PagingJob } from './paging.deps.js';
 import { attemptFailed, runAttempt } from './paging.service.js';
@@ -16,7 +16,7 @@ export function startPagingWorker(services: Services): Worker {
       throw new UnrecoverableError(`unknown paging job ${job.name}`);
     },
     {
-      connection: bullConnection(services.redis),
+      connection: workerConnection(services.redis),
       concurrency: settings.workerConcurrency,
       ...takeoverAfter(settings.jobLockMs),
       // An attempt sends its page call: a worker that dies meanwhile leaves a stalled job, handed

@@ -7,7 +7,7 @@ import { holdingReplyDeps, sendHoldingReplies } from '../cases/holding-reply.ser
 import { sweepTimers } from '../follow-ups/timers.js';
 import { fileParkedCallEnds, fileParkedVoicemails } from '../ivr/voicemail.service.js';
 import { sweepOutbox } from '../messaging/outbox.worker.js';
-import { bullConnection, createQueue, QUEUE_NAMES } from '../platform/queues.js';
+import { createQueue, QUEUE_NAMES, workerConnection } from '../platform/queues.js';
 import type { Services } from '../services.js';
 import { runTermination, terminationDeps } from '../termination/termination-run.js';
 
@@ -49,7 +49,7 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
         };
       throw new UnrecoverableError(`unknown maintenance job ${job.name}`);
     },
-    { connection: bullConnection(services.redis), concurrency: 1 },
+    { connection: workerConnection(services.redis), concurrency: 1 },
   );
   worker.on('error', (err) => services.logger.error({ err }, 'maintenance worker error'));
   return {

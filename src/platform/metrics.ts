@@ -6,6 +6,7 @@ export interface Metrics {
   voiceFallbacks: Counter<'reason'>;
   webhooksRejected: Counter<'route'>;
   messagesSent: Counter<'channel' | 'outcome'>;
+  redisErrors: Counter;
 }
 
 export function createMetrics(): Metrics {
@@ -36,6 +37,11 @@ export function createMetrics(): Metrics {
       name: 'outbox_deliveries_total',
       help: 'Outbox delivery attempts by channel and outcome',
       labelNames: ['channel', 'outcome'],
+      registers: [registry],
+    }),
+    redisErrors: new Counter({
+      name: 'redis_connection_errors_total',
+      help: "Errors on the service's Redis connection (lost, refused); it reconnects on its own",
       registers: [registry],
     }),
   };

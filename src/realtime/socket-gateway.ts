@@ -48,12 +48,21 @@ export function attachSocketGateway(
   connectedHere(): Promise<string[]>;
 } {
   const { db, redis, events, logger } = services;
+  // The adapter's own connection, which waits for Redis to come back (node-redis's offline queue):
+  // the adapter's read loop retries a failed read at once, so on a connection that fails fast
+  // while Redis is away (the service's) a Redis blip spun the api at full CPU until it ran out of
+  // memory (tests/integration/faults-redis.test.ts).
+  const adapterRedis = redis.duplicate({ disableOfflineQueue: false });
+  adapterRedis.on('error', (err: Error) => redis.emit('error', err));
+  adapterRedis
+    .connect()
+    .catch((err: unknown) => logger.error({ err }, 'socket adapter not connected to Redis'));
   const io = new Server(app.server, {
     // @fastify/websocket shares the server: let it handle its own upgrades (see STACK.md).
     destroyUpgrade: false,
     serveClient: true,
-    // The adapter publishes with this (connected) client and reads with its own duplicate.
-    adapter: createAdapter(redis as never),
+    // The adapter publishes with this client and reads with its own duplicate of it.
+    adapter: createAdapter(adapterRedis as never),
     cors: { origin: false },
   });
 
@@ -120,6 +129,7 @@ export function attachSocketGateway(
   });
   app.addHook('onClose', async () => {
     await new Promise<void>((resolve) => io.close(() => resolve()));
+    await adapterRedis.close().catch(() => adapterRedis.destroy());
   });
 
   return {

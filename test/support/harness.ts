@@ -40,6 +40,8 @@ export interface HarnessOptions extends ServiceOverrides {
   databaseUrl?: string;
   /** Keep Redis as it is (a second process sharing it). */
   keepRedis?: boolean;
+  /** Reach this file's Redis database another way (through a fault test's proxy). */
+  redisUrl?: string;
   listen?: boolean;
   /**
    * Listens on a free port that PUBLIC_BASE_URL names, so that what the service posts to its own
@@ -50,7 +52,7 @@ export interface HarnessOptions extends ServiceOverrides {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const database = options.databaseUrl ? null : await createTestDatabase();
-  const redisUrl = redisUrlForWorker();
+  const redisUrl = options.redisUrl ?? redisUrlForWorker();
   if (!options.keepRedis) await flushRedis(redisUrl);
   const port = options.listenOnPublicUrl ? await freePort() : 0;
   const settings = loadSettings(
