@@ -40,6 +40,7 @@ export function createTwilioApi() {
   /** Calls Twilio has no longer in progress: an update answers 21220. */
   const endedCalls = new Set<string>();
   const failures: Failure[] = [];
+  let outage: (() => Failure | null) | undefined;
   /**
    * Called twice per create request: before Twilio accepts it and after (the message exists at
    * Twilio but the response has not left yet). Lets a test kill a worker at either point.
@@ -122,7 +123,7 @@ export function createTwilioApi() {
       if (denied) return denied;
       const form = Object.fromEntries(new URLSearchParams(await request.text()));
       await onCreate?.('message', 'received');
-      const failure = failures.shift();
+      const failure = outage?.() ?? failures.shift();
       if (failure) return errorResponse(failure);
       if (!form.To)
         return errorResponse({ status: 400, code: 21604, message: "A 'To' phone number is required." });
@@ -154,7 +155,7 @@ export function createTwilioApi() {
       if (denied) return denied;
       const form = Object.fromEntries(new URLSearchParams(await request.text()));
       await onCreate?.('call', 'received');
-      const failure = failures.shift();
+      const failure = outage?.() ?? failures.shift();
       if (failure) return errorResponse(failure);
       const c: Sent = {
         sid: sid('CA'),
@@ -174,7 +175,7 @@ export function createTwilioApi() {
       if (denied) return denied;
       const form = Object.fromEntries(new URLSearchParams(await request.text()));
       const callSid = String(params.callSid);
-      const failure = failures.shift();
+      const failure = outage?.() ?? failures.shift();
       if (failure) return errorResponse(failure);
       if (endedCalls.has(callSid))
         return errorResponse({
@@ -230,11 +231,16 @@ export function createTwilioApi() {
       callUpdates.length = 0;
       endedCalls.clear();
       failures.length = 0;
+      outage = undefined;
       onCreate = undefined;
     },
     /** The next create request(s) answer this Twilio error. */
     failNext(...next: Failure[]) {
       failures.push(...next);
+    },
+    /** Every create or update request answers the error `failure` returns while it returns one (an outage). */
+    failWhile(failure: () => Failure | null) {
+      outage = failure;
     },
     onCreate(hook: (kind: 'message' | 'call', phase: 'received' | 'accepted') => Promise<void>) {
       onCreate = hook;
@@ -247,4 +253,5 @@ export const TWILIO_ERRORS = {
   invalidTo: { status: 400, code: 21211, message: "The 'To' number is not a valid phone number." },
   tooManyRequests: { status: 429, code: 20429, message: 'Too Many Requests' },
   serviceUnavailable: { status: 503, code: 20503, message: 'Service Unavailable' },
+  internalError: { status: 500, code: 20500, message: 'Internal Server Error' },
 } satisfies Record<string, Failure>;
