@@ -5,7 +5,7 @@ import { createLogger } from '../../src/platform/logger.js';
 import type { Stoppable } from '../../src/platform/queues.js';
 import { at, runningFrom } from '../support/clock.js';
 import { type Harness, startHarness } from '../support/harness.js';
-import { type AgencyFixture, createAgency } from '../support/oncall-fixture.js';
+import { type AgencyFixture, createAgency, pageGivenUp } from '../support/oncall-fixture.js';
 import { PhoneCall } from '../support/phone-call.js';
 import { redisUrlForWorker } from '../support/redis-db.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -93,17 +93,7 @@ describe('Redis unreachable while a page is sent', () => {
     proxy.restore();
     await until(async () => (await readiness()).status === 'ready', 20_000, 'ready again');
     // Nobody acknowledges: the technician's second attempt, then the regional manager's one.
-    const page = await until(
-      async () => {
-        const found = await h.services.db.page.findFirst({
-          where: { agencyId: agency.agencyId },
-          include: { attempts: { orderBy: { number: 'asc' } } },
-        });
-        return found?.status === 'UNREACHED' && found;
-      },
-      60_000,
-      'the page given up after the manager',
-    );
+    const page = await pageGivenUp(h.services.db, agency.agencyId, 60_000);
     await h.drained();
 
     expect(page.attempts.map((a) => a.target)).toEqual(['TECHNICIAN', 'TECHNICIAN', 'MANAGER']);

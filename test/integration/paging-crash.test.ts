@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, runningFrom } from '../support/clock.js';
 import { type Harness, startHarness } from '../support/harness.js';
-import { createAgency } from '../support/oncall-fixture.js';
-import { until } from '../support/until.js';
+import { createAgency, pageGivenUp } from '../support/oncall-fixture.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 // A night's paging with the worker process killed (SIGKILL) right after it claimed the first
@@ -85,17 +84,7 @@ describe('paging with a worker killed after its first claim', () => {
 
     startWorker();
     // Two technician attempts ring out unanswered, then the manager's one attempt: the page gives up.
-    const page = await until(
-      async () => {
-        const found = await h.services.db.page.findFirst({
-          where: { agencyId: agency.agencyId },
-          include: { attempts: { orderBy: { number: 'asc' } } },
-        });
-        return found?.status === 'UNREACHED' && found;
-      },
-      90_000,
-      'the page given up after the manager',
-    );
+    const page = await pageGivenUp(h.services.db, agency.agencyId, 90_000);
     await h.drained();
 
     const technician = await sentTo(agency.technician.mobile);

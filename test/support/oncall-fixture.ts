@@ -1,5 +1,6 @@
 import { PUBLIC_HOLIDAY } from '../../src/oncall/on-call-windows.js';
 import type { Db } from '../../src/platform/db/client.js';
+import { until } from './until.js';
 
 // One agency per test: its region and regional manager, its technicians, on-call hours and rota,
 // and a few customers. Tests get their own so that consecutive-failure counts never leak.
@@ -148,4 +149,19 @@ export async function createAgency(db: Db, options: AgencyOptions = {}): Promise
     manager: { id: manager.id, mobile: manager.mobile },
     callers,
   };
+}
+
+/** The agency's page once it gave up (every attempt failed, the manager's too), with its attempts in order. */
+export function pageGivenUp(db: Db, agencyId: string, timeoutMs: number) {
+  return until(
+    async () => {
+      const found = await db.page.findFirst({
+        where: { agencyId },
+        include: { attempts: { orderBy: { number: 'asc' } } },
+      });
+      return found?.status === 'UNREACHED' && found;
+    },
+    timeoutMs,
+    'the page given up after the manager',
+  );
 }
