@@ -163,6 +163,7 @@ export async function createServices(
     calendar,
     routingData: createRoutingData(db, redis, calendar),
     zone: settings.timeZone,
+    faults: outbox.faults,
   };
   const notices: NoticeDeps = {
     db,

@@ -4,6 +4,7 @@ import type { OutboxDeps } from '../messaging/outbox.service.js';
 import type { Templates } from '../messaging/templates.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
+import type { FaultPoints } from '../platform/fault-points.js';
 import type { Logger } from '../platform/logger.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { OnCallSettings } from './oncall.settings.js';
@@ -28,6 +29,8 @@ export interface PagingDeps {
   routingData: RoutingData;
   /** The default time zone (TZ_DEFAULT) for what is said and written. */
   zone: string;
+  /** Tests' crash points: paging.after-attempt-ended (src/platform/fault-points.ts). */
+  faults?: FaultPoints;
 }
 
 // Job ids are deterministic (BullMQ ignores a second job with the same id, and ids may not hold

@@ -177,8 +177,11 @@ async function chooseTarget(
 
 /**
  * An attempt ended without an acceptance (no answer, busy, failed, answering machine, refusal,
- * no acknowledgement in time). Only the first report counts: duplicated or late callbacks find
- * the attempt already ended and change nothing.
+ * no acknowledgement in time). Only the first report ends it and says so: duplicated or late
+ * callbacks find the attempt already ended. The next step (next attempt, escalation, giving up) is
+ * idempotent, and taken again by a later report while the page has no later attempt: a worker
+ * killed between ending the attempt and scheduling the next one would otherwise leave the page
+ * waiting for ever (its acknowledgement timer's job, run again, resumes it).
  */
 export async function attemptFailed(
   deps: PagingDeps,
@@ -191,12 +194,20 @@ export async function attemptFailed(
     where: { id: attemptId, outcome: 'PENDING' },
     data: { outcome, endedAt: now },
   });
-  if (ended.count === 0) return false;
-  const attempt = await db.pageAttempt.findUniqueOrThrow({
+  deps.faults?.reach('paging.after-attempt-ended');
+  const attempt = await db.pageAttempt.findUnique({
     where: { id: attemptId },
     include: { page: true, technician: { select: { poorCoverageUntil: true } } },
   });
+  if (!attempt) return false;
   const { page } = attempt;
+  if (ended.count === 0) {
+    const open = (OPEN_PAGE_STATUSES as readonly string[]).includes(page.status);
+    if (attempt.outcome === 'ACCEPTED' || !open) return false;
+    const later = await db.pageAttempt.count({ where: { pageId: page.id, number: { gt: attempt.number } } });
+    if (later === 0) await nextStep(deps, attempt, now);
+    return false;
+  }
   await cancelJob(deps, ackTimeoutJobId(page.id, attempt.number));
   await recordOnTimeline(db, deps.events, {
     caseId: page.caseId,
@@ -206,14 +217,32 @@ export async function attemptFailed(
     data: { attempt: attempt.number, target: attempt.target, outcome },
   });
   if (!(OPEN_PAGE_STATUSES as readonly string[]).includes(page.status)) return true;
+  await nextStep(deps, attempt, now);
+  return true;
+}
 
+/** After a failed attempt of an open page: the next attempt, the escalation, or giving up. Idempotent. */
+async function nextStep(
+  deps: PagingDeps,
+  attempt: {
+    number: number;
+    target: PageTarget;
+    rotaId: string | null;
+    technicianId: string | null;
+    page: { id: string };
+    technician: { poorCoverageUntil: Date | null } | null;
+  },
+  now: Date,
+): Promise<void> {
+  const { db } = deps;
+  const { page } = attempt;
   const next = attempt.number + 1;
   const retryMs = deps.settings.retryDelaySeconds * 1000;
   if (attempt.target === 'MANAGER') {
     const managerAttempts = await db.pageAttempt.count({ where: { pageId: page.id, target: 'MANAGER' } });
     if (managerAttempts >= deps.settings.managerMaxAttempts) await giveUp(deps, page.id, 'manager-unreached');
     else await scheduleAttempt(deps, page.id, next, retryMs);
-    return true;
+    return;
   }
   const failures = await consecutiveFailures(deps, attempt.rotaId, attempt.technicianId);
   const poorCoverage = (attempt.technician?.poorCoverageUntil ?? new Date(0)) > now;
@@ -223,7 +252,6 @@ export async function attemptFailed(
   } else {
     await scheduleAttempt(deps, page.id, next, retryMs);
   }
-  return true;
 }
 
 /** Failed attempts on this technician since their last acceptance, within the on-call period. */

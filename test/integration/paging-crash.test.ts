@@ -106,3 +106,43 @@ describe('paging with a worker killed after its first claim', () => {
     expect(new Set(rows.map((r) => r.providerId)).size).toBe(rows.length);
   }, 120_000);
 });
+
+describe('paging with a worker killed between the end of an attempt and the next step', () => {
+  it('[ON-9] goes on to the next attempts once the attempt is reported again, then the regional manager', async () => {
+    // Only the worker under test runs jobs.
+    await Promise.all(processes.splice(0).map((p) => p.stop()));
+    const agency = await createAgency(h.services.db);
+    // Its customers were written straight to the database: indexed as an import would.
+    await h.services.phoneIndex.rebuild();
+    const first = startWorker('paging.after-attempt-ended');
+
+    const call = (
+      await api('POST', '/api/simulator/calls', { from: agency.callers.covered, to: '+33970000001' })
+    ).json() as { sid: string };
+    await api('POST', `/api/simulator/calls/${call.sid}/input`, { digits: '2' });
+    await api('POST', `/api/simulator/calls/${call.sid}/input`, { digits: '1' });
+    await api('POST', `/api/simulator/calls/${call.sid}/input`, { message: 'Fuite sous la chaudière.' });
+
+    // The acknowledgement timer ended the first attempt; the worker died before the next step.
+    const { signal } = await first.exited;
+    expect(signal, first.output()).toBe('SIGKILL');
+    const attempts = await h.services.db.pageAttempt.findMany({
+      where: { page: { agencyId: agency.agencyId } },
+    });
+    expect(attempts.map((a) => a.outcome)).toEqual(['NO_ACK']);
+
+    // The timer's job, taken over by the next worker (or the call's late "no answer"), reports it again.
+    startWorker();
+    const page = await pageGivenUp(h.services.db, agency.agencyId, 90_000);
+    await h.drained();
+    expect(page.attempts.map((a) => [a.number, a.target])).toEqual([
+      [1, 'TECHNICIAN'],
+      [2, 'TECHNICIAN'],
+      [3, 'MANAGER'],
+    ]);
+    const technician = await sentTo(agency.technician.mobile);
+    const manager = await sentTo(agency.manager.mobile);
+    expect(technician.filter((i) => i.kind === 'call')).toHaveLength(2);
+    expect(manager.filter((i) => i.kind === 'call')).toHaveLength(1);
+  }, 120_000);
+});
