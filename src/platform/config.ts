@@ -29,6 +29,8 @@ export interface PlatformSettings {
   emailFrom: string;
   bodyLimitBytes: number;
   sessionTtlSeconds: number;
+  /** Sign-in attempts accepted per account (e-mail address) and minute. */
+  loginPerMinute: number;
   /** Signs links that act without a login (e-mail acknowledgements). */
   linkSigningSecret: string;
   webhookDedupTtlSeconds: number;
@@ -115,6 +117,7 @@ export function readPlatformSettings(read: EnvReader, argv: string[], problems: 
     emailFrom: read.string('EMAIL_FROM', 'Service client <service-client@example.invalid>'),
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
     sessionTtlSeconds: read.integer('SESSION_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+    loginPerMinute: read.integer('LOGIN_PER_MINUTE', 10, 1, 10_000),
     linkSigningSecret: linkSecret(read, telephony === 'twilio' || email === 'smtp', problems),
     webhookDedupTtlSeconds: read.integer('WEBHOOK_DEDUP_TTL_SECONDS', 48 * 3600, 60, 30 * 24 * 3600),
     workerConcurrency: read.integer('WORKER_CONCURRENCY', 20, 1, 1000),

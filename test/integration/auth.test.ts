@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/platform/auth/passwords.js';
 import { type Harness, startHarness, TEST_PASSWORD } from '../support/harness.js';
 
 let h: Harness;
@@ -40,6 +41,24 @@ describe('authentication and roles', () => {
     expect(wrong.statusCode).toBe(401);
     expect(unknown.statusCode).toBe(401);
     expect(wrong.json()).toEqual(unknown.json());
+  });
+
+  it('refuses sign-ins to an account after ten a minute, the right password too, and not to other accounts', async () => {
+    const login = (email: string, password: string) =>
+      h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+    const email = 'cible@test.example';
+    await h.services.db.user.create({
+      data: { email, displayName: 'Cible', role: 'AGENT', passwordHash: await hashPassword(TEST_PASSWORD) },
+    });
+    const guesses = [];
+    for (let i = 0; i < 10; i++) guesses.push((await login(email, `devine-${i}`)).statusCode);
+    expect(guesses).toEqual(Array(10).fill(401));
+    // The same account, however its address is written: refused, even with the right password.
+    const blocked = await login('CIBLE@test.example', TEST_PASSWORD);
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json()).toMatchObject({ error: 'too_many_requests' });
+    // Another agent signs in meanwhile.
+    expect(await h.login('AGENT')).toMatch(/^ccs_/);
   });
 
   it('refuses API routes without a token (401) and with the wrong role (403)', async () => {

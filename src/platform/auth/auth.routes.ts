@@ -31,15 +31,30 @@ let decoyHash: Promise<string> | undefined;
 export interface AuthDeps {
   db: Db;
   redis: Redis;
-  settings: Pick<PlatformSettings, 'sessionTtlSeconds'>;
+  settings: Pick<PlatformSettings, 'sessionTtlSeconds' | 'loginPerMinute'>;
 }
 
 export function authRoutes(app: FastifyInstance, { db, redis, settings }: AuthDeps): void {
   app.post(
     '/api/auth/login',
     {
-      config: { access: 'public' },
-      schema: { tags: ['auth'], body: LoginBody, response: { 200: LoginReply, 401: ApiErrorBody } },
+      config: {
+        access: 'public',
+        // Per account, whatever the address it is tried from (a password guessed from many
+        // machines), and not per address: a contact centre's agents sign in from one office
+        // address at the start of a shift. Counted once the body is read (it names the account).
+        rateLimit: {
+          max: settings.loginPerMinute,
+          timeWindow: 60_000,
+          hook: 'preHandler',
+          keyGenerator: (request) => (request.body as { email: string }).email.toLowerCase(),
+        },
+      },
+      schema: {
+        tags: ['auth'],
+        body: LoginBody,
+        response: { 200: LoginReply, 401: ApiErrorBody, 429: ApiErrorBody },
+      },
     },
     async (request, reply) => {
       const { email, password } = request.body as { email: string; password: string };
