@@ -187,6 +187,8 @@ export async function attemptFailed(
   deps: PagingDeps,
   attemptId: string,
   outcome: Exclude<AttemptOutcome, 'PENDING' | 'ACCEPTED'>,
+  /** The retry delay has passed already (the page sweep): the next attempt goes at once. */
+  options: { retryWaited?: boolean } = {},
 ): Promise<boolean> {
   const { db } = deps;
   const now = deps.clock.now();
@@ -205,7 +207,7 @@ export async function attemptFailed(
     const open = (OPEN_PAGE_STATUSES as readonly string[]).includes(page.status);
     if (attempt.outcome === 'ACCEPTED' || !open) return false;
     const later = await db.pageAttempt.count({ where: { pageId: page.id, number: { gt: attempt.number } } });
-    if (later === 0) await nextStep(deps, attempt, now);
+    if (later === 0) await nextStep(deps, attempt, now, options);
     return false;
   }
   await cancelJob(deps, ackTimeoutJobId(page.id, attempt.number));
@@ -217,7 +219,7 @@ export async function attemptFailed(
     data: { attempt: attempt.number, target: attempt.target, outcome },
   });
   if (!(OPEN_PAGE_STATUSES as readonly string[]).includes(page.status)) return true;
-  await nextStep(deps, attempt, now);
+  await nextStep(deps, attempt, now, options);
   return true;
 }
 
@@ -233,11 +235,12 @@ async function nextStep(
     technician: { poorCoverageUntil: Date | null } | null;
   },
   now: Date,
+  { retryWaited = false }: { retryWaited?: boolean },
 ): Promise<void> {
   const { db } = deps;
   const { page } = attempt;
   const next = attempt.number + 1;
-  const retryMs = deps.settings.retryDelaySeconds * 1000;
+  const retryMs = retryWaited ? 0 : deps.settings.retryDelaySeconds * 1000;
   if (attempt.target === 'MANAGER') {
     const managerAttempts = await db.pageAttempt.count({ where: { pageId: page.id, target: 'MANAGER' } });
     if (managerAttempts >= deps.settings.managerMaxAttempts) await giveUp(deps, page.id, 'manager-unreached');

@@ -7,12 +7,13 @@ import { holdingReplyDeps, sendHoldingReplies } from '../cases/holding-reply.ser
 import { sweepTimers } from '../follow-ups/timers.js';
 import { fileParkedCallEnds, fileParkedVoicemails } from '../ivr/voicemail.service.js';
 import { sweepOutbox } from '../messaging/outbox.worker.js';
+import { sweepPages } from '../oncall/page-sweep.js';
 import { createQueue, QUEUE_NAMES, workerConnection } from '../platform/queues.js';
 import type { Services } from '../services.js';
 import { runTermination, terminationDeps } from '../termination/termination-run.js';
 
 // Periodic work and safety nets: holding replies for cases near their deadline [CS-4], re-enqueue
-// outbox rows whose job went missing, re-create the jobs of follow-up timers due soon, file voicemails parked while the database was away, notify
+// outbox rows whose job went missing, move on pages whose next step's job went missing, re-create the jobs of follow-up timers due soon, file voicemails parked while the database was away, notify
 // alerts a crash left un-notified, rebuild the phone index (refreshed on every change; this is the
 // backstop). Job schedulers are per queue, so several workers do not duplicate them.
 const SWEEP_EVERY_MS = 60_000;
@@ -25,6 +26,7 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
     QUEUE_NAMES.maintenance,
     async (job) => {
       if (job.name === 'outbox-sweep') return { requeued: await sweepOutbox(services) };
+      if (job.name === 'page-sweep') return sweepPages(services.paging);
       if (job.name === 'follow-up-timer-sweep') return { scheduled: await sweepTimers(services.followUps) };
       if (job.name === 'phone-index-rebuild') return { numbers: await services.phoneIndex.rebuild() };
       if (job.name === 'alert-notice-sweep') return { notified: await notifyPendingAlerts(services.notices) };
@@ -58,6 +60,7 @@ export function startMaintenanceWorker(services: Services): { worker: Worker; sc
       const queue = createQueue(QUEUE_NAMES.maintenance, services.redis);
       const every = {
         'outbox-sweep': SWEEP_EVERY_MS,
+        'page-sweep': SWEEP_EVERY_MS,
         'voicemail-sweep': SWEEP_EVERY_MS,
         'follow-up-timer-sweep': SWEEP_EVERY_MS,
         'alert-notice-sweep': SWEEP_EVERY_MS,
