@@ -2,12 +2,14 @@
 // BENCH_ONLY=gather (or webhook, paging, alerts-detection, gateway, fanout, distribution, startup,
 // slots, timers) runs one. Exits 1 if a benchmark fails or a request was answered wrongly; missed
 // targets are reported, not fatal (the figures are noisy on shared machines: see bench/README.md).
+import { loadavg } from 'node:os';
 import { runAlertsDetectionBench } from './alerts-detection.bench.js';
 import { runDistributionBench } from './distribution.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
 import { runGatewayBench } from './gateway.bench.js';
 import { runGatherBench } from './gather.bench.js';
 import { runPagingBench } from './paging.bench.js';
+import { type BenchEntry, machineNow, writeReport } from './report.js';
 import { runSlotsBench } from './slots.bench.js';
 import { runStartupBench } from './startup.bench.js';
 import { type BenchOutcome, installCleanup, printRows, saveResult } from './support.js';
@@ -29,7 +31,8 @@ const BENCHMARKS: Record<string, () => Promise<BenchOutcome>> = {
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean) ?? Object.keys(BENCHMARKS);
 
 installCleanup();
-let passed = true;
+const loadBefore = loadavg()[0]!;
+const entries: BenchEntry[] = [];
 for (const name of only) {
   const run = BENCHMARKS[name];
   if (!run) {
@@ -37,16 +40,20 @@ for (const name of only) {
     process.exit(1);
   }
   console.log(`\n== ${name} ==`);
+  const started = performance.now();
+  const seconds = () => Math.round((performance.now() - started) / 1000);
   try {
     const outcome = await run();
     // Paging and detection measure calls and queries, not autocannon runs: no rows to print.
     if (outcome.result.rows.length > 0) printRows(outcome.result.rows);
     for (const line of outcome.report) console.log(line);
     console.log(`saved ${saveResult(outcome.name, outcome.result)}`);
-    passed &&= outcome.passed;
+    entries.push({ name, passed: outcome.passed, seconds: seconds(), report: outcome.report });
   } catch (err) {
     console.error(`benchmark ${name} failed:`, err);
-    passed = false;
+    entries.push({ name, passed: false, seconds: seconds(), report: [], error: String(err) });
   }
 }
-process.exit(passed ? 0 : 1);
+const date = new Date().toISOString().slice(0, 10);
+console.log(`\nreport: ${writeReport(date, machineNow(loadBefore), entries)}`);
+process.exit(entries.every((e) => e.passed) ? 0 : 1);
