@@ -73,12 +73,7 @@ describe('Redis unreachable while a page is sent', () => {
       }
     });
 
-    const call = new PhoneCall(h, agency.callers.covered, LINE);
-    await call.dial();
-    await call.press('2');
-    await call.confirmAddress();
-    await call.record(25);
-    await call.hangUp();
+    await new PhoneCall(h, agency.callers.covered, LINE).reportBreakdown();
 
     await until(async () => cut, 10_000, 'the page call at Twilio');
     await until(

@@ -42,11 +42,7 @@ const redisLosesItsData = () => h.services.pagingQueue.obliterate({ force: true 
 describe('a page whose delayed jobs Redis lost', () => {
   it('[ON-5] [ON-9] is started, then its unacknowledged attempt ended and the next one made, each once overdue', async () => {
     const call = new PhoneCall(h, agency.callers.covered, LINE);
-    await call.dial();
-    await call.press('2');
-    await call.confirmAddress();
-    await call.record(25);
-    await call.hangUp();
+    await call.reportBreakdown();
     const { caseId } = await h.services.db.contact.findUniqueOrThrow({ where: { providerId: call.sid } });
     const page = () =>
       h.services.db.page.findFirstOrThrow({

@@ -90,6 +90,18 @@ export class PhoneCall {
     });
   }
 
+  /**
+   * A night call on the out-of-hours line from start to end: a breakdown (key 2), the address
+   * confirmed, a description of the fault recorded, then the hang-up. Everything the caller heard.
+   */
+  async reportBreakdown(): Promise<string[]> {
+    const heard = [await this.dial(), await this.press('2')];
+    const confirmed = await this.confirmAddress();
+    heard.push(await this.record(25));
+    await this.hangUp();
+    return [...heard.slice(0, 2).flatMap((h) => h.said), ...confirmed, ...heard[2]!.said];
+  }
+
   async hangUp(): Promise<void> {
     const ended = await this.h.twilioPost(
       '/twilio/voice/status',
