@@ -27,7 +27,7 @@ export function bullConnection(redis: Redis): QueueOptions['connection'] {
 /**
  * A worker's connection waits for Redis to come back instead: BullMQ's worker loop retries a
  * failed fetch at once when it does not recognise the error as a lost connection (node-redis's
- * "client is offline"), and spun, logging, until the process ran out of memory.
+ * "client is offline"), and spun, logging an error each turn, for as long as Redis was away.
  */
 export function workerConnection(redis: Redis): QueueOptions['connection'] {
   return wrapped(redis, redis.duplicate({ disableOfflineQueue: false }));
