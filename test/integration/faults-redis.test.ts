@@ -65,15 +65,22 @@ const redisErrors = async () => {
 describe('Redis unreachable while a page is sent', () => {
   it('[ON-5] [ON-9] places the call, says not ready, logs and counts it, and pages on once back: each call and SMS once', async () => {
     const { technician, manager } = agency;
+    // Redis goes away once the caller has hung up (the recording may release the page before).
     let cut = false;
+    let hungUp = () => {};
+    const callerGone = new Promise<void>((resolve) => {
+      hungUp = resolve;
+    });
     twilioApi.onCreate(async (kind, phase) => {
       if (kind === 'call' && phase === 'received' && !cut) {
         cut = true;
+        await callerGone;
         proxy.cut();
       }
     });
 
     await new PhoneCall(h, agency.callers.covered, LINE).reportBreakdown();
+    hungUp();
 
     await until(async () => cut, 10_000, 'the page call at Twilio');
     await until(
