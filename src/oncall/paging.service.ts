@@ -203,8 +203,8 @@ export async function attemptFailed(
   });
   if (!attempt) return false;
   const { page } = attempt;
+  const open = (OPEN_PAGE_STATUSES as readonly string[]).includes(page.status);
   if (ended.count === 0) {
-    const open = (OPEN_PAGE_STATUSES as readonly string[]).includes(page.status);
     if (attempt.outcome === 'ACCEPTED' || !open) return false;
     const later = await db.pageAttempt.count({ where: { pageId: page.id, number: { gt: attempt.number } } });
     if (later === 0) await nextStep(deps, attempt, now, options);
@@ -218,8 +218,7 @@ export async function attemptFailed(
     at: now,
     data: { attempt: attempt.number, target: attempt.target, outcome },
   });
-  if (!(OPEN_PAGE_STATUSES as readonly string[]).includes(page.status)) return true;
-  await nextStep(deps, attempt, now, options);
+  if (open) await nextStep(deps, attempt, now, options);
   return true;
 }
 
