@@ -796,9 +796,9 @@ async function cpuMeter(servers: Metered[]) {
 const HOPS = {
   release: 'end of call → page released (recording webhook, promote)',
   workerPickUp: 'page released → paging job started (worker pick-up)',
-  attempt: 'paging job started → attempt row (page read)',
-  callRow: 'attempt row → call row in the outbox (rota, attempt, timeline, request details)',
-  send: 'call row → request at Twilio (sent by the attempt job: page state read, claimed, SDK)',
+  attempt: 'paging job started → attempt started (its clock read)',
+  callRow: 'attempt started → call row made (page, rota and request details read)',
+  send: 'call row made → request at Twilio (attempt, call claimed and SMS in one statement; SDK)',
 } as const;
 type Hop = keyof typeof HOPS;
 

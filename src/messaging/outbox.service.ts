@@ -6,7 +6,7 @@ import type { Locale, MessageChannel, MessageStatus } from '../generated/prisma/
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { grouped } from '../platform/db/grouped.js';
-import { rows as rowsOf, sql } from '../platform/db/statements.js';
+import { composed, rows as rowsOf, sql } from '../platform/db/statements.js';
 import type { FaultPoints } from '../platform/fault-points.js';
 import { type Logger, maskPhone } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
@@ -202,35 +202,42 @@ export async function enqueueMessages(
 }
 
 /**
- * New rows in one prepared statement, those whose idempotency key is taken left out (only it can
- * conflict: fresh ids, no provider id yet). Every page writes its call and SMS this way: Prisma's
- * `createManyAndReturn` cost the worker 3 ms of CPU and a transaction per page (issue 24).
+ * The INSERT of new outbox rows given as a JSON array of `messageColumns` (`source`, an SQL
+ * expression), those whose idempotency key is taken left out (only it can conflict: fresh ids, no
+ * provider id yet); returns their ids. A fragment, so that a capability can write its messages in
+ * its own statement (a page attempt, issue 24).
  */
-function insertMessages(db: Db, rows: Array<{ id: string } & ReturnType<typeof messageRow>>) {
-  return rowsOf<{ id: string }>(
-    db,
-    sql`
+export const insertMessagesFrom = (source: string) => `
     INSERT INTO messages (id, direction, channel, status, essential, purpose, "to", subject, body, html,
-                          locale, case_id, customer_id, idempotency_key, not_before, twiml_url,
+                          locale, case_id, customer_id, idempotency_key, not_before, twiml_url, attempts,
                           created_at, updated_at)
     SELECT id, direction::"Direction", channel::"MessageChannel", status::"MessageStatus", essential,
            purpose, "to", subject, body, html, locale::"Locale", case_id, customer_id, idempotency_key,
-           not_before, twiml_url, created_at, updated_at
-    FROM jsonb_to_recordset(${JSON.stringify(rows.map(toColumns))}::jsonb) AS r(
+           not_before, twiml_url, coalesce(attempts, 0), created_at, updated_at
+    FROM jsonb_to_recordset(${source}) AS r(
       id uuid, direction text, channel text, status text, essential boolean, purpose text, "to" text,
       subject text, body text, html text, locale text, case_id uuid, customer_id uuid,
-      idempotency_key text, not_before timestamptz, twiml_url text, created_at timestamptz,
+      idempotency_key text, not_before timestamptz, twiml_url text, attempts int, created_at timestamptz,
       updated_at timestamptz)
     ON CONFLICT DO NOTHING
-    RETURNING id`,
-  );
+    RETURNING id`;
+
+/**
+ * New rows in one prepared statement. Every page wrote its call and SMS this way: Prisma's
+ * `createManyAndReturn` cost the worker 3 ms of CPU and a transaction per page (issue 24).
+ */
+const insertMessagesStatement = composed('outbox_insert_messages', insertMessagesFrom('$1::jsonb'));
+
+function insertMessages(db: Db, rows: Array<{ id: string } & ReturnType<typeof messageRow>>) {
+  return rowsOf<{ id: string }>(db, insertMessagesStatement(JSON.stringify(rows.map(messageColumns))));
 }
 
-const toColumns = (row: { id: string } & ReturnType<typeof messageRow>) => ({
+/** A row as `insertMessagesFrom` takes it. */
+export const messageColumns = (row: { id: string } & ReturnType<typeof messageRow>) => ({
   id: row.id,
   direction: row.direction,
   channel: row.channel,
-  status: row.status,
+  status: row.status as MessageStatus,
   essential: row.essential,
   purpose: row.purpose,
   to: row.to,
@@ -243,6 +250,7 @@ const toColumns = (row: { id: string } & ReturnType<typeof messageRow>) => ({
   idempotency_key: row.idempotencyKey,
   not_before: row.notBefore,
   twiml_url: row.twimlUrl,
+  attempts: 0,
   created_at: row.createdAt,
   updated_at: row.updatedAt,
 });
@@ -353,9 +361,73 @@ export async function deliverMessage(
  */
 export async function deliverNow(deps: OutboxDeps, message: Sendable): Promise<DeliveryOutcome> {
   const claim = await statementsOf(deps).claimFresh(message.id);
-  if (claim) {
+  return sendNowOrHandOver(deps, message, claim && (() => deliverClaimed(deps, claim, false)));
+}
+
+/** A message its writer inserts already claimed (`claimedAtWrite`) and sends with `deliverWritten`. */
+export interface WrittenClaim {
+  /** The row for `insertMessagesFrom`: SENDING, its first attempt. */
+  columns: ReturnType<typeof messageColumns>;
+  message: ClaimedMessage;
+  sendable: Sendable;
+}
+
+/**
+ * A message written claimed in its writer's own statement, which also checked that it is still
+ * wanted (a page attempt's call: its attempt, the call's row and the claim are one statement, issue
+ * 24). If the writer dies before sending, the row stays SENDING: its next run hands it to the send
+ * job (`deliverNow` claims only QUEUED rows), which asks the provider before sending.
+ */
+export function claimedAtWrite(deps: OutboxDeps, input: NewMessage & { id: string }): WrittenClaim {
+  const row = { id: input.id, ...messageRow(deps, input, deps.clock.now()) };
+  const { channel, to, body, subject, html, twimlUrl, purpose, caseId, customerId } = row;
+  return {
+    columns: { ...messageColumns(row), status: 'SENDING', attempts: 1 },
+    message: {
+      id: row.id,
+      channel,
+      to,
+      body,
+      subject,
+      html,
+      twimlUrl,
+      purpose,
+      caseId,
+      customerId,
+      providerId: null,
+      attempts: 1,
+    },
+    sendable: { id: row.id, channel, essential: row.essential, notBefore: row.notBefore },
+  };
+}
+
+/** A message its writer inserts QUEUED in its own statement (`insertMessagesFrom`), then `scheduleSend`s. */
+export function queuedAtWrite(
+  deps: OutboxDeps,
+  input: NewMessage & { id: string },
+): Pick<WrittenClaim, 'columns' | 'sendable'> {
+  const row = { id: input.id, ...messageRow(deps, input, deps.clock.now()) };
+  return {
+    columns: messageColumns(row),
+    sendable: { id: row.id, channel: row.channel, essential: row.essential, notBefore: row.notBefore },
+  };
+}
+
+/** Sends a message its writer's statement inserted claimed (`claimedAtWrite`); as `deliverNow` after its claim. */
+export function deliverWritten(deps: OutboxDeps, written: WrittenClaim): Promise<DeliveryOutcome> {
+  const claim = { message: written.message, writtenClaimed: true } as const;
+  return sendNowOrHandOver(deps, written.sendable, () => deliverClaimed(deps, claim, false));
+}
+
+/** `send` if the message is claimed; its send job otherwise, or after a temporary failure. */
+async function sendNowOrHandOver(
+  deps: OutboxDeps,
+  message: Sendable,
+  send: (() => Promise<DeliveryOutcome>) | undefined,
+): Promise<DeliveryOutcome> {
+  if (send) {
     try {
-      const result = await deliverClaimed(deps, claim, false);
+      const result = await send();
       deps.metrics?.messagesSent.inc({ channel: message.channel, outcome: result.outcome });
       return result;
     } catch (err) {
@@ -372,14 +444,14 @@ async function deliverClaimed(
   claim: Claim,
   isLastAttempt: boolean,
 ): Promise<DeliveryOutcome> {
-  const { message, previousStatus, previousUpdatedAt } = claim;
+  const { message } = claim;
   const messageId = message.id;
   // Claimed (SENDING), the provider not asked yet.
   deps.faults?.reach('outbox.after-claim');
   const log = () => deps.logger.child({ messageId, channel: message.channel, attempt: message.attempts });
 
-  if (previousStatus === 'SENDING') {
-    const providerId = await findOwnSend(deps, message, previousUpdatedAt);
+  if ('previousStatus' in claim && claim.previousStatus === 'SENDING') {
+    const providerId = await findOwnSend(deps, message, claim.previousUpdatedAt);
     if (providerId) {
       await recordSent(deps, messageId, providerId, 'SENT', message.caseId);
       await deps.sent?.({ ...message, providerId });
@@ -388,7 +460,7 @@ async function deliverClaimed(
     }
   }
 
-  const obsolete = await deps.obsolete?.(message);
+  const obsolete = 'writtenClaimed' in claim ? null : await deps.obsolete?.(message);
   if (obsolete) {
     await deps.db.message.updateMany({
       where: { id: messageId, status: 'SENDING' },
@@ -477,7 +549,10 @@ interface ClaimedMessage {
   attempts: number;
 }
 
-type Claim = { message: ClaimedMessage; previousStatus: MessageStatus; previousUpdatedAt: Date };
+type Claim =
+  | { message: ClaimedMessage; previousStatus: MessageStatus; previousUpdatedAt: Date }
+  /** Inserted claimed by its writer, whose statement checked that it is still wanted. */
+  | { message: ClaimedMessage; writtenClaimed: true };
 
 /**
  * Marks a waiting row SENDING (one more attempt) and returns it with the status it had: SENDING

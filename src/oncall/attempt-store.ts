@@ -1,7 +1,9 @@
 import type { PageTarget } from '../generated/prisma/enums.js';
+import { insertMessagesFrom } from '../messaging/outbox.service.js';
 import type { Db } from '../platform/db/client.js';
 import { groupedPerDb } from '../platform/db/grouped.js';
-import { row, rows, sql } from '../platform/db/statements.js';
+import { composed, row, rows, sql } from '../platform/db/statements.js';
+import { OPEN_PAGE_STATUSES } from './paging.deps.js';
 
 // What a page attempt reads and writes on its way to the technician's phone, a statement each:
 // a burst of night calls ends in a burst of pages (issue 24: this path was about twenty Prisma
@@ -112,6 +114,8 @@ function toPageForAttempt(found: PageForAttemptRow): PageForAttempt {
 }
 
 export interface NewAttempt {
+  /** Chosen by the worker: its call's and SMS's idempotency keys and TwiML address name it. */
+  id: string;
   pageId: string;
   caseId: string;
   number: number;
@@ -121,44 +125,28 @@ export interface NewAttempt {
   managerId: string | null;
   rotaId: string | null;
   mobile: string;
-  /** Its call's and SMS's rows, named before they are written (the outbox writes them next). */
+  /** Its call's and SMS's rows, named before they are written. */
   callMessageId: string;
   smsMessageId: string;
   /** The `page.attempt.started` event's data, written with the attempt. */
   timeline: Record<string, unknown>;
+  /** The call's and the SMS's rows as `insertMessagesFrom` takes them (the call already claimed). */
+  messages: unknown[];
 }
 
 /**
- * Creates the attempt (naming its call and SMS), marks the page PAGING and puts the attempt on the
- * case's timeline, in one statement; `created` false when another worker created this attempt number first (it records
- * it), with that attempt.
+ * Creates the attempt with its call and SMS, marks the page PAGING and puts the attempt on the
+ * case's timeline, in one statement, shared by the attempts a worker starts while the previous one
+ * is in PostgreSQL (issue 24: a page's time was its round trips one after the other). Nothing is
+ * written unless the page still wants this attempt (open, and not escalated past a technician);
+ * `created` false when it does not, or when another worker created this attempt number first,
+ * then with that attempt, if any.
  */
 export async function startAttempt(
   db: Db,
   input: NewAttempt,
-): Promise<{ attempt: AttemptRow; created: boolean }> {
-  const created = await row<AttemptRow>(
-    db,
-    sql`
-    WITH created AS (
-      INSERT INTO page_attempts (page_id, number, target, technician_id, manager_id, rota_id, mobile, started_at,
-                                 call_message_id, sms_message_id)
-      VALUES (${input.pageId}::uuid, ${input.number}, ${input.target}::"PageTarget", ${input.technicianId}::uuid,
-              ${input.managerId}::uuid, ${input.rotaId}::uuid, ${input.mobile}, ${input.startedAt}::timestamptz,
-              ${input.callMessageId}::uuid, ${input.smsMessageId}::uuid)
-      ON CONFLICT (page_id, number) DO NOTHING
-      RETURNING id, mobile, call_message_id AS "callMessageId", sms_message_id AS "smsMessageId"
-    ), paging AS (
-      UPDATE pages SET status = 'PAGING', updated_at = ${input.startedAt}::timestamptz
-      WHERE id = ${input.pageId}::uuid AND EXISTS (SELECT 1 FROM created)
-    ), started AS (
-      INSERT INTO case_events (case_id, type, at, data)
-      SELECT ${input.caseId}::uuid, 'page.attempt.started', ${input.startedAt}::timestamptz,
-             ${JSON.stringify(input.timeline)}::jsonb
-      FROM created
-    )
-    SELECT * FROM created`,
-  );
+): Promise<{ attempt: AttemptRow; created: true } | { attempt: AttemptRow | null; created: false }> {
+  const created = await startAttempts(db, input);
   if (created) return { attempt: created, created: true };
   // Another worker created it first; its insert may have committed while this statement waited
   // on it, after this statement's snapshot: read with a new one.
@@ -168,9 +156,68 @@ export async function startAttempt(
     SELECT id, mobile, call_message_id AS "callMessageId", sms_message_id AS "smsMessageId"
     FROM page_attempts WHERE page_id = ${input.pageId}::uuid AND number = ${input.number}`,
   );
-  if (!other) throw new Error(`attempt ${input.number} of page ${input.pageId} neither created nor found`);
-  return { attempt: other, created: false };
+  return { attempt: other ?? null, created: false };
 }
+
+const startAttemptsStatement = composed(
+  'start_page_attempts',
+  `
+  WITH asked AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS a(
+      id uuid, page_id uuid, case_id uuid, number int, target text, technician_id uuid, manager_id uuid,
+      rota_id uuid, mobile text, started_at timestamptz, call_message_id uuid, sms_message_id uuid,
+      timeline jsonb)
+  ), created AS (
+    INSERT INTO page_attempts (id, page_id, number, target, technician_id, manager_id, rota_id, mobile,
+                               started_at, call_message_id, sms_message_id)
+    SELECT a.id, a.page_id, a.number, a.target::"PageTarget", a.technician_id, a.manager_id, a.rota_id,
+           a.mobile, a.started_at, a.call_message_id, a.sms_message_id
+    FROM asked a JOIN pages p ON p.id = a.page_id
+    WHERE p.status IN (${OPEN_PAGE_STATUSES.map((s) => `'${s}'`).join(', ')})
+      AND (a.target <> 'TECHNICIAN' OR p.escalated_at IS NULL)
+    ON CONFLICT (page_id, number) DO NOTHING
+    RETURNING id, mobile, call_message_id, sms_message_id
+  ), paging AS (
+    UPDATE pages p SET status = 'PAGING', updated_at = a.started_at
+    FROM asked a JOIN created c ON c.id = a.id
+    WHERE p.id = a.page_id
+  ), started AS (
+    INSERT INTO case_events (case_id, type, at, data)
+    SELECT a.case_id, 'page.attempt.started', a.started_at, a.timeline
+    FROM asked a JOIN created c ON c.id = a.id
+  ), messages AS (${insertMessagesFrom(`(
+    SELECT coalesce(jsonb_agg(m.value), '[]'::jsonb)
+    FROM jsonb_array_elements($2::jsonb) m
+    JOIN created c ON (m.value->>'id')::uuid IN (c.call_message_id, c.sms_message_id))`)})
+  SELECT c.id, c.mobile, c.call_message_id AS "callMessageId", c.sms_message_id AS "smsMessageId"
+  FROM created c`,
+);
+
+const startAttempts = groupedPerDb(
+  async (db, asked: NewAttempt[]) => {
+    const attempts = asked.map(({ timeline, messages: _messages, ...a }) => ({
+      id: a.id,
+      page_id: a.pageId,
+      case_id: a.caseId,
+      number: a.number,
+      target: a.target,
+      technician_id: a.technicianId,
+      manager_id: a.managerId,
+      rota_id: a.rotaId,
+      mobile: a.mobile,
+      started_at: a.startedAt,
+      call_message_id: a.callMessageId,
+      sms_message_id: a.smsMessageId,
+      timeline,
+    }));
+    const created = await rows<AttemptRow>(
+      db,
+      startAttemptsStatement(JSON.stringify(attempts), JSON.stringify(asked.flatMap((a) => a.messages))),
+    );
+    return new Map(created.map((a) => [a.id, a]));
+  },
+  (attempt) => attempt.id,
+);
 
 export async function attachAttemptMessages(
   db: Db,

@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { recordOnTimeline } from '../cases/timeline.js';
 import type { AttemptOutcome, MessageStatus, PageTarget } from '../generated/prisma/enums.js';
-import { deliverNow, enqueueMessage, enqueueMessages, type Sendable } from '../messaging/outbox.service.js';
+import {
+  claimedAtWrite,
+  deliverNow,
+  deliverWritten,
+  enqueueMessage,
+  enqueueMessages,
+  type NewMessage,
+  queuedAtWrite,
+  type Sendable,
+  scheduleSend,
+} from '../messaging/outbox.service.js';
 import { row, sql } from '../platform/db/statements.js';
 import { maskPhone } from '../platform/logger.js';
 import {
@@ -47,11 +57,12 @@ export async function runAttempt(deps: PagingDeps, pageId: string, number: numbe
   if (!page || !(OPEN_PAGE_STATUSES as readonly string[]).includes(page.status)) return 'page-settled';
 
   let attempt = page.attempt;
-  // What the call and the SMS say, read while the attempt is written (issue 24: a page's time is
+  // What the call and the SMS say, read while the rota is looked at (issue 24: a page's time is
   // its round trips one after the other).
   const details = loadRequestDetails(deps.db, deps.templates, page.caseId, deps.zone);
   details.catch(() => {}); // awaited below; not an unhandled rejection if the attempt fails first
   let started: { timeline: Record<string, unknown> } | null = null;
+  let sending: Promise<unknown> | null = null;
   if (!attempt) {
     const target = await chooseTarget(deps, page, now);
     if (!target) {
@@ -60,25 +71,43 @@ export async function runAttempt(deps: PagingDeps, pageId: string, number: numbe
     }
     const { name, ...columns } = target;
     const timeline = { attempt: number, target: target.target, name, mobile: maskPhone(target.mobile) };
+    const named = {
+      id: randomUUID(),
+      mobile: target.mobile,
+      callMessageId: randomUUID(),
+      smsMessageId: randomUUID(),
+    };
+    const [callInput, smsInput] = attemptMessages(deps, page, named, await details);
+    // The attempt, its call (claimed) and its SMS in one statement; the call leaves from this job
+    // (a second job's wait in a queue busy with a burst was half of a page's delay), the SMS waits
+    // for its turn at the sender's rate.
+    const call = claimedAtWrite(deps.outbox, callInput);
+    const sms = queuedAtWrite(deps.outbox, smsInput);
     const written = await startAttempt(deps.db, {
+      ...named,
       pageId,
       caseId: page.caseId,
       number,
       startedAt: now,
       ...columns,
-      callMessageId: randomUUID(),
-      smsMessageId: randomUUID(),
       timeline,
+      messages: [call.columns, sms.columns],
     });
+    if (!written.attempt) return 'page-settled';
     attempt = written.attempt;
-    // Only the worker that created the attempt tells the consoles (its event is on the timeline).
-    if (written.created) started = { timeline };
+    if (written.created) {
+      // Only the worker that created the attempt tells the consoles (its event is on the timeline).
+      started = { timeline };
+      sending = Promise.all([deliverWritten(deps.outbox, call), scheduleSend(deps.outbox, sms.sendable)]);
+    }
   }
-  const call = await writeAttemptMessages(deps, page.caseId, page.replyCode, attempt, await details);
-  await Promise.all([
-    // The call leaves from this job (issue 24: a second job's wait in a queue busy with a burst
-    // was half of a page's delay); the SMS waits for its turn at the sender's rate.
+  // Run again (its worker died, or another created the attempt first): the messages are written
+  // once whoever writes them, and the call is sent only if nobody claimed it yet.
+  sending ??= writeAttemptMessages(deps, page, attempt, await details).then((call) =>
     deliverNow(deps.outbox, call),
+  );
+  await Promise.all([
+    sending,
     scheduleAckTimeout(deps, pageId, number, attempt.id),
     started &&
       deps.events.publish({
@@ -91,45 +120,48 @@ export async function runAttempt(deps: PagingDeps, pageId: string, number: numbe
   return 'paged';
 }
 
-/**
- * The call and the SMS of an attempt, under the ids the attempt names: written once (ids and
- * idempotency keys), whoever runs it, however many times. The attempt names them before they
- * exist, so that its call's status callbacks always find it. The SMS gets its send job; the call
- * is the caller's to send (returned).
- */
-async function writeAttemptMessages(
+/** The call and the SMS of an attempt, under the ids the attempt names (or new ones, for an old attempt). */
+function attemptMessages(
   deps: PagingDeps,
-  caseId: string,
-  replyCode: string,
+  page: Pick<PageForAttempt, 'caseId' | 'replyCode'>,
   attempt: AttemptRow,
   details: RequestDetails,
-): Promise<Sendable> {
-  const vars = { ...details, replyCode };
-  // One INSERT for both.
-  const [call, sms] = await enqueueMessages(deps.outbox, [
+): [NewMessage & { id: string }, NewMessage & { id: string }] {
+  const vars = { ...details, replyCode: page.replyCode };
+  const common = { to: attempt.mobile, purpose: 'oncall-page', essential: true, caseId: page.caseId };
+  return [
     {
-      id: attempt.callMessageId ?? undefined,
+      ...common,
+      id: attempt.callMessageId ?? randomUUID(),
       channel: 'VOICE',
-      to: attempt.mobile,
       body: deps.templates.render('voice/oncall-page-intro', 'fr', vars),
-      purpose: 'oncall-page',
-      essential: true,
-      caseId,
       idempotencyKey: `page-attempt-${attempt.id}-call`,
       twimlPath: `/twilio/voice/page?attemptId=${attempt.id}`,
       sentByWriter: true,
     },
     {
-      id: attempt.smsMessageId ?? undefined,
+      ...common,
+      id: attempt.smsMessageId ?? randomUUID(),
       channel: 'SMS',
-      to: attempt.mobile,
       body: deps.templates.render('sms/oncall-page', 'fr', vars),
-      purpose: 'oncall-page',
-      essential: true,
-      caseId,
       idempotencyKey: `page-attempt-${attempt.id}-sms`,
     },
-  ]);
+  ];
+}
+
+/**
+ * The call and the SMS of an attempt run again, written once (ids and idempotency keys) whoever
+ * runs it, however many times. The attempt names them before they exist, so that its call's status
+ * callbacks always find it. The SMS gets its send job; the call is the caller's to send (returned).
+ */
+async function writeAttemptMessages(
+  deps: PagingDeps,
+  page: Pick<PageForAttempt, 'caseId' | 'replyCode'>,
+  attempt: AttemptRow,
+  details: RequestDetails,
+): Promise<Sendable> {
+  // One INSERT for both.
+  const [call, sms] = await enqueueMessages(deps.outbox, attemptMessages(deps, page, attempt, details));
   // An attempt written before attempts named their messages.
   if (!attempt.callMessageId || !attempt.smsMessageId)
     await attachAttemptMessages(deps.db, attempt.id, call!.id, sms!.id);

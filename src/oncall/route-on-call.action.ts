@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Locale } from '../generated/prisma/enums.js';
 import { addWorkingDays, type WindowCalendar } from './on-call-windows.js';
@@ -38,34 +38,42 @@ export async function routeOnCall(deps: PagingDeps, request: RouteRequest): Prom
   const agencyId = contract?.agencyId ?? null;
   const pageAt = routing.kind === 'deferred' ? routing.pageAt : now;
   const paged = routing.kind === 'page-now' || routing.kind === 'emergency' || routing.kind === 'deferred';
-  const { pageId } = await recordRouting(deps.db, {
-    caseId: request.caseId,
-    agencyId,
-    at: now,
-    decision: decisionData(routing),
-    // A request the agency handles itself is due its next working day (DOMAIN.md section 1).
-    dueAt:
-      routing.kind === 'not-eligible' || routing.kind === 'recap-only'
-        ? nextWorkingDay(now, calendar, deps.settings.agencyDueMinute)
-        : null,
-    page: paged
-      ? {
-          onCallType: contract?.onCallType ?? null,
-          decision: routing.kind,
-          scheduledFor: pageAt,
-          replyCode: String(randomInt(1000, 10000)),
-        }
-      : null,
-  });
-  if (pageId) {
-    // Inside the window the page waits for the end of the call (the fault's description), at
-    // most `pageAfterCallSeconds`; an emergency goes at once; a deferred page the next morning.
-    const delayMs =
-      routing.kind === 'page-now'
-        ? deps.settings.pageAfterCallSeconds * 1000
-        : Math.max(0, pageAt.getTime() - now.getTime());
-    await scheduleAttempt(deps, pageId, 1, delayMs);
-  }
+  // The page's job is scheduled while the decision is written (one round trip less for the
+  // caller, issue 24). A job whose page was not written (the case had its decision already, or the
+  // write failed) finds no page and does nothing.
+  const page = paged
+    ? {
+        id: randomUUID(),
+        onCallType: contract?.onCallType ?? null,
+        decision: routing.kind,
+        scheduledFor: pageAt,
+        replyCode: String(randomInt(1000, 10000)),
+      }
+    : null;
+  // Inside the window the page waits for the end of the call (the fault's description), at most
+  // `pageAfterCallSeconds`; an emergency goes at once; a deferred page the next morning.
+  const delayMs =
+    routing.kind === 'page-now'
+      ? deps.settings.pageAfterCallSeconds * 1000
+      : Math.max(0, pageAt.getTime() - now.getTime());
+  const [{ pageId }] = await Promise.all([
+    recordRouting(deps.db, {
+      caseId: request.caseId,
+      agencyId,
+      at: now,
+      decision: decisionData(routing),
+      // A request the agency handles itself is due its next working day (DOMAIN.md section 1).
+      dueAt:
+        routing.kind === 'not-eligible' || routing.kind === 'recap-only'
+          ? nextWorkingDay(now, calendar, deps.settings.agencyDueMinute)
+          : null,
+      page,
+    }),
+    page && scheduleAttempt(deps, page.id, 1, delayMs),
+  ]);
+  // The case's page from an earlier run of this step: scheduled again, in case that run's job was
+  // lost (the same job id: harmless when it exists).
+  if (pageId && pageId !== page?.id) await scheduleAttempt(deps, pageId, 1, delayMs);
   // The console hears of it after the caller has their answer; the timeline has it already.
   void deps.events
     .publish({

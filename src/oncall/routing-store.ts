@@ -63,7 +63,14 @@ export interface RoutingRecord {
   /** Set when the agency handles the request itself: its next working day. */
   dueAt: Date | null;
   /** The page to create, if the decision pages someone. */
-  page: { onCallType: string | null; decision: string; scheduledFor: Date; replyCode: string } | null;
+  page: {
+    /** Chosen by the caller, who schedules the page's job meanwhile (a case's first decision creates it). */
+    id: string;
+    onCallType: string | null;
+    decision: string;
+    scheduledFor: Date;
+    replyCode: string;
+  } | null;
 }
 
 /**
@@ -85,6 +92,7 @@ const recordAll = groupedPerDb(
       decision: r.decision,
       due_at: r.dueAt,
       page: r.page !== null,
+      page_id: r.page?.id ?? null,
       on_call_type: r.page?.onCallType ?? null,
       page_decision: r.page?.decision ?? '',
       scheduled_for: r.page?.scheduledFor ?? r.at,
@@ -96,7 +104,7 @@ const recordAll = groupedPerDb(
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS r(
             case_id uuid, agency_id uuid, at timestamptz, decision jsonb, due_at timestamptz,
-            page boolean, on_call_type text, page_decision text, scheduled_for timestamptz,
+            page boolean, page_id uuid, on_call_type text, page_decision text, scheduled_for timestamptz,
             reply_code text)
         ), first AS (
           SELECT i.* FROM input i
@@ -109,9 +117,9 @@ const recordAll = groupedPerDb(
           UPDATE cases AS c SET agency_id = f.agency_id, updated_at = f.at, due_at = COALESCE(f.due_at, c.due_at)
           FROM first f WHERE c.id = f.case_id
         ), created AS (
-          INSERT INTO pages (case_id, agency_id, on_call_type, decision, scheduled_for, reply_code,
+          INSERT INTO pages (id, case_id, agency_id, on_call_type, decision, scheduled_for, reply_code,
                              created_at, updated_at)
-          SELECT case_id, agency_id, on_call_type, page_decision, scheduled_for, reply_code, at, at
+          SELECT page_id, case_id, agency_id, on_call_type, page_decision, scheduled_for, reply_code, at, at
           FROM first WHERE page
           ON CONFLICT (case_id) DO NOTHING
           RETURNING id, case_id

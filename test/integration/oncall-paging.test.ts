@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Prisma } from '../../src/generated/prisma/client.js';
 import { toNational } from '../../src/identification/phone-number.js';
+import { queuedAtWrite } from '../../src/messaging/outbox.service.js';
 import { startOutboxWorker } from '../../src/messaging/outbox.worker.js';
+import { startAttempt } from '../../src/oncall/attempt-store.js';
 import { attemptJobId, scheduleAttempt } from '../../src/oncall/paging.deps.js';
 import { afterOutOfHoursCall, runAttempt } from '../../src/oncall/paging.service.js';
 import { startPagingWorker } from '../../src/oncall/paging.worker.js';
@@ -674,6 +676,52 @@ describe('durability', () => {
     await pickUp(h, placed!);
     await pressOnPage(h, placed!, '1');
     expect((await pageOf(kase.id)).attempts.map((a) => a.outcome)).toEqual(['ACCEPTED']);
+  });
+
+  it('[ON-5] [ON-9] writes no attempt, call or SMS for a page taken, or escalated past its technician, since the worker read it', async () => {
+    const agency = await createAgency(h.services.db);
+    const taken = await pageNowCase(agency, { status: 'ACKNOWLEDGED' });
+    const escalated = await pageNowCase(agency, { escalatedAt: TUESDAY_NIGHT });
+    const results = await Promise.all(
+      [taken, escalated].map(({ kase, page }) => {
+        const named = { id: randomUUID(), callMessageId: randomUUID(), smsMessageId: randomUUID() };
+        const message = (id: string, channel: 'VOICE' | 'SMS') =>
+          queuedAtWrite(h.services.outbox, {
+            id,
+            channel,
+            to: agency.technician.mobile,
+            body: 'Astreinte',
+            purpose: 'oncall-page',
+            essential: true,
+          }).columns;
+        return startAttempt(h.services.db, {
+          ...named,
+          pageId: page.id,
+          caseId: kase.id,
+          number: 1,
+          startedAt: TUESDAY_NIGHT,
+          target: 'TECHNICIAN',
+          technicianId: agency.technician.id,
+          managerId: null,
+          rotaId: null,
+          mobile: agency.technician.mobile,
+          timeline: {},
+          messages: [message(named.callMessageId, 'VOICE'), message(named.smsMessageId, 'SMS')],
+        });
+      }),
+    );
+    expect(results).toEqual([
+      { attempt: null, created: false },
+      { attempt: null, created: false },
+    ]);
+    for (const { kase, page } of [taken, escalated]) {
+      expect((await pageOf(kase.id)).attempts).toEqual([]);
+      expect(await h.services.db.page.findUniqueOrThrow({ where: { id: page.id } })).toMatchObject({
+        status: page.status,
+      });
+      expect(await timeline(kase.id)).toEqual([]);
+    }
+    expect(await h.services.db.message.count({ where: { to: agency.technician.mobile } })).toBe(0);
   });
 
   it('[ON-5] pages at once when the call ends, once, however many times and places the end is told', async () => {

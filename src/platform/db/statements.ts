@@ -29,6 +29,14 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): Statem
   return { ...known, values };
 }
 
+/**
+ * A statement whose text is put together from parts (a fragment another module owns): one name,
+ * prepared once per connection like a `sql` template. `$1`… in the text are `values` in order.
+ */
+export function composed(name: string, text: string): (...values: unknown[]) => Statement {
+  return (...values) => ({ name, text, values });
+}
+
 /** The statement's rows. */
 export async function rows<T>(db: Db, statement: Statement): Promise<T[]> {
   const pool = poolOf(db);
