@@ -1361,6 +1361,7 @@ function summarise(
     })),
     settings: {
       workerConcurrency: settings.workerConcurrency,
+      pagingConcurrency: settings.pagingConcurrency,
       smsPerSecond: settings.messaging.smsPerSecond,
       ivrActionTimeoutMs: settings.ivr.actionTimeoutMs,
       pageAfterCallSeconds: settings.oncall.pageAfterCallSeconds,

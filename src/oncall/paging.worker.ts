@@ -17,7 +17,7 @@ export function startPagingWorker(services: Services): Worker {
     },
     {
       connection: workerConnection(services.redis),
-      concurrency: settings.workerConcurrency,
+      concurrency: settings.pagingConcurrency,
       ...takeoverAfter(settings.jobLockMs),
       // An attempt sends its page call: a worker that dies meanwhile leaves a stalled job, handed
       // over (then the call's send job asks Twilio before calling again) rather than failed.
