@@ -62,7 +62,7 @@ const TARGETS = {
   sequentialPageP95UnderMs: 64,
 };
 
-interface Topology {
+export interface Topology {
   name: string;
   apis: number;
   workers: number;
@@ -78,26 +78,27 @@ const processesOf = (t: Topology) =>
   `${t.apis} api${t.apis > 1 ? 's' : ''} + ${t.workers} worker${t.workers > 1 ? 's' : ''}`;
 
 const ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
-const DATABASE = 'cc_bench_paging';
-const DATABASE_URL = `postgresql://postgres@127.0.0.1:5432/${DATABASE}`;
-const REDIS_URL = 'redis://127.0.0.1:6379/14';
-const REDIS_DB = 14;
+// Overridable for the night storm's short run in the test suite, beside the other tests.
+const DATABASE = process.env.BENCH_PAGING_DATABASE ?? 'cc_bench_paging';
+export const DATABASE_URL = `postgresql://postgres@127.0.0.1:5432/${DATABASE}`;
+const REDIS_DB = Number(process.env.BENCH_PAGING_REDIS_DB ?? 14);
+export const REDIS_URL = `redis://127.0.0.1:6379/${REDIS_DB}`;
 const LINE = '+33970000001'; // ivr-flows/out-of-hours.yaml
-const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
-const AUTH_TOKEN = 'bench-paging-auth-token';
-const FROM_NUMBER = '+33970000000';
+export const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
+export const AUTH_TOKEN = 'bench-paging-auth-token';
+export const FROM_NUMBER = '+33970000000';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' } as const;
 // What Twilio would be given as the webhooks' address: a load balancer in front of the apis, so
 // every api has it as PUBLIC_BASE_URL and the caller signs over it, then sends each request to the
 // apis in turn. Nothing connects to it (the stand-in never calls back).
-const FRONT_URL = 'http://front.paging-bench.invalid';
+export const FRONT_URL = 'http://front.paging-bench.invalid';
 
 // Call n comes from customer n, covered by agency n, whose one technician is on call: a page's
 // To names its call.
 const seven = (n: number) => String(n).padStart(7, '0');
-const customerPhone = (n: number) => `+3361${seven(n)}`;
-const technicianMobile = (n: number) => `+3362${seven(n)}`;
-const MANAGER_MOBILE = '+33699999999';
+export const customerPhone = (n: number) => `+3361${seven(n)}`;
+export const technicianMobile = (n: number) => `+3362${seven(n)}`;
+export const MANAGER_MOBILE = '+33699999999';
 const RUN_ID = Date.now().toString(16).padStart(16, '0');
 const callSid = (n: number) => `CA${RUN_ID}${n.toString(16).padStart(16, '0')}`;
 // The bare server reads nothing of a call: its calls are numbered apart from the prepared ones.
@@ -147,7 +148,7 @@ function saveResult(result: unknown): string {
  * one technician each, on the rota now; one regional manager on the rota; one customer each under
  * a covered contract (individual, not 7/7). Empties Redis database 14.
  */
-async function prepareData(agencies: number): Promise<{ postgres: string; redis: string }> {
+export async function prepareData(agencies: number): Promise<{ postgres: string; redis: string }> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
@@ -157,6 +158,9 @@ async function prepareData(agencies: number): Promise<{ postgres: string; redis:
   await applyMigrations(DATABASE_URL); // creates the database, then prisma/migrations
   const db = new pg.Client({ connectionString: DATABASE_URL });
   await db.connect();
+  // The rotas around this process's time, which the servers share (not PostgreSQL's: the storm's
+  // short run in the test suite runs under a moved clock).
+  const onCallNow = new Date();
   try {
     await db.query('BEGIN');
     const region = await db.query(
@@ -171,8 +175,8 @@ async function prepareData(agencies: number): Promise<{ postgres: string; redis:
     );
     await db.query(
       `INSERT INTO manager_rotas (region_id, manager_id, starts_at, ends_at)
-       VALUES ($1, $2, now() - interval '1 day', now() + interval '7 days')`,
-      [regionId, manager.rows[0].id],
+       VALUES ($1, $2, $3::timestamptz - interval '1 day', $3::timestamptz + interval '7 days')`,
+      [regionId, manager.rows[0].id, onCallNow],
     );
     await db.query(
       `INSERT INTO agencies (code, name, region_id, email, updated_at)
@@ -192,8 +196,9 @@ async function prepareData(agencies: number): Promise<{ postgres: string; redis:
     );
     await db.query(
       `INSERT INTO technician_rotas (agency_id, technician_id, on_call_type, starts_at, ends_at)
-       SELECT agency_id, id, 'individual', now() - interval '1 day', now() + interval '7 days'
+       SELECT agency_id, id, 'individual', $1::timestamptz - interval '1 day', $1::timestamptz + interval '7 days'
        FROM technicians`,
+      [onCallNow],
     );
     await db.query(
       `INSERT INTO customers (reference, last_name, first_name, address_line, postcode, city, updated_at)
@@ -234,7 +239,7 @@ interface Metered {
   pid: number;
 }
 
-interface MainProcess extends Metered {
+export interface MainProcess extends Metered {
   role: 'api' | 'worker';
   /** Warnings and errors it logged (pino JSON at LOG_LEVEL=warn), counted by message. */
   logs: Record<string, number>;
@@ -326,7 +331,7 @@ function spawnMain(label: string, role: 'api' | 'worker', env: Record<string, st
   return proc;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const healthy = (url: string) =>
   fetch(`${url}/healthz`)
@@ -356,7 +361,7 @@ interface Running {
  * until every api serves /healthz (an api has no workers) and every worker consumes the page
  * queues: as many worker connections per queue as the topology has workers.
  */
-async function startTopology(
+export async function startTopology(
   topology: Topology,
   env: (label: string) => Record<string, string>,
   redis: CommandSender,
@@ -408,7 +413,7 @@ async function startBare(count: number, willCallBack: string) {
 // ---------------------------------------------------------------------------------------------
 // A night call, as Twilio drives it
 
-interface CallResult {
+export interface CallResult {
   n: number;
   incomingMs: number;
   /** The menu answer: identification and eligibility, then the address read back [ON-4]. */
@@ -470,8 +475,10 @@ function postForm(url: string, body: string, headers: Record<string, string>) {
   });
 }
 
-interface Caller {
+export interface Caller {
   drive(n: number): Promise<CallResult>;
+  /** A signed webhook to the next api, at `path` under FRONT_URL (the storm's phones call back with it). */
+  post(path: string, params: Record<string, string>): Promise<{ status: number; body: string; ms: number }>;
   /** Opens `connections` idle kept-alive connections, spread over the targets (CONNECTIONS = warm). */
   warm(connections: number): Promise<void>;
 }
@@ -481,7 +488,7 @@ interface Caller {
  * in front of them would: the call's state is in Redis, so any api serves any step), signed over
  * FRONT_URL + path, the apis' PUBLIC_BASE_URL.
  */
-function caller(targets: string[], willCallBack: string): Caller {
+export function caller(targets: string[], willCallBack: string, pause: () => number = () => 0): Caller {
   let next = 0;
   const opened = (target: string) =>
     new Promise<void>((resolve, reject) => {
@@ -505,7 +512,13 @@ function caller(targets: string[], willCallBack: string): Caller {
       return { status: 0, body: String(err), ms: performance.now() - started };
     }
   };
+  // A caller listening to the prompt before keying (the storm); no pause in the bursts.
+  const listen = async () => {
+    const ms = pause();
+    if (ms > 0) await sleep(ms);
+  };
   return {
+    post,
     async warm(connections) {
       if (CONNECTIONS === 'fresh') return;
       const each = Math.ceil(connections / targets.length);
@@ -543,6 +556,7 @@ function caller(targets: string[], willCallBack: string): Caller {
       }
       // Key 2 at the menu: a breakdown. The flow identifies the caller, checks the contract and
       // reads back the served address [ON-4].
+      await listen();
       const menuAnswer = await post(menu, { ...call, CallStatus: 'in-progress', Digits: '2' });
       result.menuMs = menuAnswer.ms;
       const address = actionOf(menuAnswer.body, 'Gather');
@@ -552,6 +566,7 @@ function caller(targets: string[], willCallBack: string): Caller {
       }
       // Key 1: the address is right. The case is opened and routed (page-now), then the flow asks
       // for the description.
+      await listen();
       const routed = await post(address, { ...call, CallStatus: 'in-progress', Digits: '1' });
       result.routingMs = routed.ms;
       const recording = actionOf(routed.body, 'Record');
@@ -570,6 +585,7 @@ function caller(targets: string[], willCallBack: string): Caller {
         );
       }
       // The description recorded: the end of the call, which releases the page.
+      await listen();
       result.endedAt = performance.now();
       const recorded = await post(recording, {
         ...call,
@@ -598,7 +614,7 @@ function caller(targets: string[], willCallBack: string): Caller {
 // ---------------------------------------------------------------------------------------------
 // Figures and checks
 
-const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+export const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 
 /**
  * Requests per technician at the stand-in so far: anything but one call and one SMS each is wrong.
@@ -1217,7 +1233,7 @@ function counter(first: number) {
   };
 }
 
-const serverLabels = (t: Topology) => [
+export const serverLabels = (t: Topology) => [
   ...range(1, t.apis).map((i) => `${t.name}-api${i}`),
   ...range(1, t.workers).map((i) => `${t.name}-worker${i}`),
 ];

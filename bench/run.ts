@@ -2,6 +2,7 @@
 // BENCH_ONLY=gather (or webhook, paging, alerts-detection, gateway, fanout, distribution, startup,
 // slots, timers) runs one. Exits 1 if a benchmark fails or a request was answered wrongly; missed
 // targets are reported, not fatal (the figures are noisy on shared machines: see bench/README.md).
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { runAlertsDetectionBench } from './alerts-detection.bench.js';
 import { runDistributionBench } from './distribution.bench.js';
@@ -12,6 +13,7 @@ import { runPagingBench } from './paging.bench.js';
 import { type BenchEntry, machineNow, writeReport } from './report.js';
 import { runSlotsBench } from './slots.bench.js';
 import { runStartupBench } from './startup.bench.js';
+import { stormResultFile } from './storm/night-storm.js';
 import { type BenchOutcome, installCleanup, printRows, saveResult } from './support.js';
 import { runTimersBench } from './timers.bench.js';
 import { runWebhookBench } from './webhook.bench.js';
@@ -55,5 +57,15 @@ for (const name of only) {
   }
 }
 const date = new Date().toISOString().slice(0, 10);
+// The night storm runs apart (`npm run load:night`, 10 minutes and more): its run of the day, if any.
+if (existsSync(stormResultFile(date))) {
+  const storm = JSON.parse(readFileSync(stormResultFile(date), 'utf8')) as Omit<BenchEntry, 'name'>;
+  entries.push({
+    name: 'night storm (npm run load:night)',
+    passed: storm.passed,
+    seconds: storm.seconds,
+    report: storm.report,
+  });
+}
 console.log(`\nreport: ${writeReport(date, machineNow(loadBefore), entries)}`);
 process.exit(entries.every((e) => e.passed) ? 0 : 1);

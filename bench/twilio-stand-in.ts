@@ -1,8 +1,8 @@
 // A local stand-in for Twilio's REST API (2010-04-01), in the benchmark's own process: it answers
 // Calls.json and Messages.json create requests (the SDK's, the SMS adapter's own) with 201 and the
 // JSON Twilio returns (as test/support/twilio-api.ts does), and records when each one arrived, for
-// whom, with which SMS body and the sid it answered. It never calls back. One listener per server
-// process, so each request says which process sent it.
+// whom, with which SMS body and the sid it answered. It calls back only through `onCreate` (the
+// night storm's phones). One listener per server process, so each request says which process sent it.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
@@ -43,6 +43,8 @@ export async function startTwilioStandIn(
   accountSid: string,
   authToken: string,
   labels: string[],
+  /** Told of each create request answered, with its form and the sid answered (after the answer). */
+  onCreate?: (kind: PageKind, form: URLSearchParams, sid: string) => void,
 ): Promise<TwilioStandIn> {
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
   const createPath = new RegExp(`^/2010-04-01/Accounts/${accountSid}/(Calls|Messages)\\.json$`);
@@ -133,6 +135,7 @@ export async function startTwilioStandIn(
         status: 'queued',
         to,
       };
+      if (onCreate) response.once('finish', () => onCreate(kind, form, sid));
       if (kind === 'call') {
         return answer(response, 201, {
           ...common,
