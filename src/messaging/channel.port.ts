@@ -8,6 +8,11 @@ export interface ChannelError {
   /** A permanent error is not retried (invalid or landline number, blocked, unsubscribed). */
   permanent: boolean;
   message: string;
+  /**
+   * The provider answered that it did not take the message (too many requests, unavailable): the
+   * next attempt sends again without first asking the provider whether this one went out.
+   */
+  refused?: boolean;
 }
 
 export type SendResult =

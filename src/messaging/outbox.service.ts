@@ -112,6 +112,11 @@ export class TemporaryDeliveryError extends Error {
 
 /** A row still waiting after this long is sent again by the outbox sweep (a job lost with Redis). */
 export const SWEEP_AFTER_MS = 60_000;
+/**
+ * A row claimed this recently and not recorded yet may still be on its way to the provider (its
+ * request and answer, the SDK's own timeout included); an older one is stalled.
+ */
+const IN_FLIGHT_MS = 30_000;
 /** How young a row `deliverNow` claims: well inside the sweep's age, so the two never meet. */
 const FRESH_FOR_MS = SWEEP_AFTER_MS / 2;
 
@@ -528,6 +533,13 @@ async function deliverClaimed(
     );
     return { outcome: 'failed', error };
   }
+  if (error.refused)
+    // Not at the provider: the next attempt sends without a reconciliation (a list request per
+    // retry would only add to the provider's load while it turns requests away).
+    await deps.db.message.updateMany({
+      where: { id: messageId, status: 'SENDING' },
+      data: { status: 'QUEUED', updatedAt: deps.clock.now() },
+    });
   log().warn({ code: error.code }, 'temporary failure, will retry');
   throw new TemporaryDeliveryError(error);
 }
@@ -730,6 +742,28 @@ async function findOwnSend(deps: OutboxDeps, message: ClaimedMessage, since: Dat
     });
   }
   if (candidates.length === 0) return null;
+  // A call is known by its number and time only. While another row to the same number is being
+  // sent (claimed lately, its sid not recorded yet), its call looks like this row's: wait for it
+  // to be recorded rather than take it (the night storm, issue 20: the regional manager's number
+  // paged for many cases at once got one call twice and another never).
+  if (message.channel === 'VOICE') {
+    const inFlight = await deps.db.message.count({
+      where: {
+        id: { not: message.id },
+        channel: 'VOICE',
+        to: message.to,
+        status: 'SENDING',
+        providerId: null,
+        updatedAt: { gt: new Date(deps.clock.now().getTime() - IN_FLIGHT_MS) },
+      },
+    });
+    if (inFlight > 0)
+      throw new TemporaryDeliveryError({
+        code: 'reconcile-ambiguous',
+        permanent: false,
+        message: `${inFlight} other call(s) to this number being placed: reconciled once they are recorded`,
+      });
+  }
   const others = await deps.db.message.findMany({
     where: { providerId: { in: candidates }, id: { not: message.id } },
     select: { providerId: true },

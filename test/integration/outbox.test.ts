@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  deliverMessage,
   deliverNow,
   enqueueMessage,
   enqueueMessages,
   type NewMessage,
   sendJobId,
+  TemporaryDeliveryError,
 } from '../../src/messaging/outbox.service.js';
 import { startOutboxWorker, sweepOutbox } from '../../src/messaging/outbox.worker.js';
 import type { Stoppable } from '../../src/platform/queues.js';
@@ -135,7 +137,7 @@ describe('outbound SMS through the outbox', () => {
     expect(twilioApi.messages.filter((m) => m.body === 'Une seule fois')).toHaveLength(1);
   });
 
-  it('retries a temporary Twilio error with backoff, then sends once', async () => {
+  it('retries a temporary Twilio error with backoff, then sends once, without asking Twilio what it turned away', async () => {
     twilioApi.failNext(TWILIO_ERRORS.serviceUnavailable, TWILIO_ERRORS.tooManyRequests);
     startWorker();
     const { id } = await enqueueMessage(h.services.outbox, {
@@ -150,6 +152,8 @@ describe('outbound SMS through the outbox', () => {
     });
     expect(row.attempts).toBe(3);
     expect(twilioApi.messages).toHaveLength(1);
+    // 503 and 429 say the message was not taken: nothing to look for before sending again.
+    expect(twilioApi.lists).toEqual([]);
   });
 
   it('stops at a permanent error and marks the number as failing', async () => {
@@ -294,6 +298,71 @@ describe('a stalled send is reconciled by identity, not by resemblance', () => {
       expect(new Set(rows.map((r) => r.providerId))).toEqual(new Set(atTwilio.map((m) => m.sid)));
     },
   );
+
+  it('[ON-9] a stalled call does not take the call of another row to the same number still being placed: each goes out once', async () => {
+    // The regional manager's number, paged for two cases at once: row B's call is at Twilio, its
+    // answer not back yet, while the stalled row A is reconciled.
+    const to = '+33644444444';
+    const stalled = await h.services.db.message.create({
+      data: {
+        direction: 'OUTBOUND',
+        channel: 'VOICE',
+        status: 'SENDING',
+        attempts: 1,
+        purpose: 'oncall-page',
+        essential: true,
+        to,
+        body: 'Astreinte A',
+        twimlUrl: 'https://example.test/twiml/a',
+        createdAt: h.services.clock.now(),
+        updatedAt: h.services.clock.now(),
+      },
+    });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let placedB = false;
+    twilioApi.onCreate(async (kind, phase) => {
+      if (kind === 'call' && phase === 'accepted' && !placedB) {
+        placedB = true;
+        await held;
+      }
+    });
+    const [b] = await enqueueMessages(h.services.outbox, [
+      {
+        channel: 'VOICE',
+        to,
+        body: 'Astreinte B',
+        purpose: 'oncall-page',
+        essential: true,
+        sentByWriter: true,
+      },
+    ]);
+    const sendingB = deliverNow(h.services.outbox, {
+      id: b!.id,
+      channel: 'VOICE',
+      essential: true,
+      notBefore: null,
+    });
+    await until(async () => placedB);
+    // A's worker died before Twilio was asked: its call is not at Twilio, B's is.
+    await expect(deliverMessage(h.services.outbox, stalled.id, false)).rejects.toBeInstanceOf(
+      TemporaryDeliveryError,
+    );
+    release();
+    await sendingB;
+    // Retried once B's call is recorded: A's own call goes out.
+    expect(await deliverMessage(h.services.outbox, stalled.id, false)).toMatchObject({
+      outcome: 'sent',
+      reconciled: false,
+    });
+    const atTwilio = twilioApi.calls.filter((c) => c.to === to);
+    expect(atTwilio).toHaveLength(2);
+    const rows = await Promise.all([message(stalled.id), message(b!.id)]);
+    expect(rows.map((r) => r.status)).toEqual(['SENT', 'SENT']);
+    expect(new Set(rows.map((r) => r.providerId))).toEqual(new Set(atTwilio.map((c) => c.sid)));
+  });
 
   it('settles a stalled row from the status callback that named it before the worker could record the send: nothing sent again', async () => {
     let killed = false;

@@ -45,6 +45,7 @@ export function createTwilioApi() {
    * Called twice per create request: before Twilio accepts it and after (the message exists at
    * Twilio but the response has not left yet). Lets a test kill a worker at either point.
    */
+  const lists: string[] = [];
   let onCreate: ((kind: 'message' | 'call', phase: 'received' | 'accepted') => Promise<void>) | undefined;
 
   const base = `${TWILIO_TEST_BASE}/2010-04-01/Accounts/:accountSid`;
@@ -143,6 +144,7 @@ export function createTwilioApi() {
     http.get(`${base}/Messages.json`, ({ request }) => {
       const denied = unauthorized(request);
       if (denied) return denied;
+      lists.push(new URL(request.url).pathname);
       const to = new URL(request.url).searchParams.get('To');
       const items = messages
         .filter((m) => !to || m.to === to)
@@ -194,6 +196,7 @@ export function createTwilioApi() {
     http.get(`${base}/Calls.json`, ({ request }) => {
       const denied = unauthorized(request);
       if (denied) return denied;
+      lists.push(new URL(request.url).pathname);
       const to = new URL(request.url).searchParams.get('To');
       const items = calls
         .filter((c) => !to || c.to === to)
@@ -208,6 +211,8 @@ export function createTwilioApi() {
     messages,
     calls,
     callUpdates,
+    /** List requests (a worker reconciling a send), by path. */
+    lists,
     /** The caller hangs up at Twilio: moving or ending the call fails from now on. */
     endCall(callSid: string) {
       endedCalls.add(callSid);
@@ -231,6 +236,7 @@ export function createTwilioApi() {
       callUpdates.length = 0;
       endedCalls.clear();
       failures.length = 0;
+      lists.length = 0;
       outage = undefined;
       onCreate = undefined;
     },

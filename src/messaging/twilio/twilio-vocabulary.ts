@@ -57,7 +57,14 @@ export function twilioError(err: unknown): ChannelError {
     return { code: `twilio-${code}`, permanent: true, message };
   // 429 and 5xx are Twilio telling us to come back later; so are network errors (no status).
   if (status === undefined || status === 429 || status >= 500) {
-    return { code: code ? `twilio-${code}` : `http-${status ?? 'network'}`, permanent: false, message };
+    // A 429 or 503 says the request was turned away; no answer or another 5xx leaves it unknown.
+    const refused = status === 429 || status === 503;
+    return {
+      code: code ? `twilio-${code}` : `http-${status ?? 'network'}`,
+      permanent: false,
+      message,
+      refused,
+    };
   }
   // Other 4xx: our request is wrong (auth, parameters); retrying will not help.
   return { code: code ? `twilio-${code}` : `http-${status}`, permanent: true, message };
