@@ -475,7 +475,16 @@ function postForm(url: string, body: string, headers: Record<string, string>) {
   });
 }
 
+export interface CallerOptions {
+  /** How long the caller listens before each key and speaks before the beep (the storm); none in the bursts. */
+  pause?: () => number;
+  /** Send once more a request whose kept-alive socket was reset (the storm's long pauses). */
+  retryResets?: boolean;
+}
+
 export interface Caller {
+  /** Requests sent again after a reset (`retryResets`). */
+  readonly resets: number;
   drive(n: number): Promise<CallResult>;
   /** A signed webhook to the next api, at `path` under FRONT_URL (the storm's phones call back with it). */
   post(path: string, params: Record<string, string>): Promise<{ status: number; body: string; ms: number }>;
@@ -488,7 +497,11 @@ export interface Caller {
  * in front of them would: the call's state is in Redis, so any api serves any step), signed over
  * FRONT_URL + path, the apis' PUBLIC_BASE_URL.
  */
-export function caller(targets: string[], willCallBack: string, pause: () => number = () => 0): Caller {
+export function caller(
+  targets: string[],
+  willCallBack: string,
+  { pause = () => 0, retryResets = false }: CallerOptions = {},
+): Caller {
   let next = 0;
   const opened = (target: string) =>
     new Promise<void>((resolve, reject) => {
@@ -504,14 +517,21 @@ export function caller(targets: string[], willCallBack: string, pause: () => num
     const body = new URLSearchParams(params).toString();
     const target = targets[next++ % targets.length]!;
     const started = performance.now();
+    const send = () => postForm(`${target}${path}`, body, { 'x-twilio-signature': signature });
     try {
-      const answer = await postForm(`${target}${path}`, body, { 'x-twilio-signature': signature });
+      const answer = await send().catch((err: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed as it was reused: sent again once, on a new one.
+        if (!retryResets || (err.code !== 'ECONNRESET' && err.message !== 'socket hang up')) throw err;
+        resets++;
+        return send();
+      });
       return { ...answer, ms: performance.now() - started };
     } catch (err) {
       // Connection refused or reset: counted as a failed webhook (status 0), like a non-200.
       return { status: 0, body: String(err), ms: performance.now() - started };
     }
   };
+  let resets = 0;
   // A caller listening to the prompt before keying (the storm); no pause in the bursts.
   const listen = async () => {
     const ms = pause();
@@ -519,6 +539,9 @@ export function caller(targets: string[], willCallBack: string, pause: () => num
   };
   return {
     post,
+    get resets() {
+      return resets;
+    },
     async warm(connections) {
       if (CONNECTIONS === 'fresh') return;
       const each = Math.ceil(connections / targets.length);

@@ -34,7 +34,16 @@ export interface TwilioStandIn {
   /** Requests that were not an authenticated create (wrong path, auth, no To) and list requests. */
   unexpected: string[];
   lists: number;
+  /** Create requests answered with `refusing`'s error. */
+  refused: number;
   close(): Promise<void>;
+}
+
+export interface StandInOptions {
+  /** Told of each create request answered, with its form and the sid answered (after the answer). */
+  onCreate?: (kind: PageKind, form: URLSearchParams, sid: string) => void;
+  /** While it returns an error, create requests get it instead of a 201 (counted in `refused`). */
+  refusing?: () => { status: number; code: number; message: string } | null;
 }
 
 const rfc2822 = (date: Date) => date.toUTCString().replace('GMT', '+0000');
@@ -43,9 +52,9 @@ export async function startTwilioStandIn(
   accountSid: string,
   authToken: string,
   labels: string[],
-  /** Told of each create request answered, with its form and the sid answered (after the answer). */
-  onCreate?: (kind: PageKind, form: URLSearchParams, sid: string) => void,
+  options: StandInOptions = {},
 ): Promise<TwilioStandIn> {
+  const { onCreate, refusing } = options;
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
   const createPath = new RegExp(`^/2010-04-01/Accounts/${accountSid}/(Calls|Messages)\\.json$`);
   const arrivals: Arrival[] = [];
@@ -55,6 +64,9 @@ export async function startTwilioStandIn(
   const waiters = new Map<string, Array<(arrival: Arrival) => void>>();
   const unexpected: string[] = [];
   let lists = 0;
+  let refused = 0;
+  // What was created, per kind and number, for the list requests.
+  const created = new Map<string, Array<{ sid: string; date: Date; from: string; body?: string }>>();
   const key = (kind: PageKind, to: string) => `${kind} ${to}`;
 
   const answer = (response: ServerResponse, status: number, body: object) => {
@@ -84,15 +96,30 @@ export async function startTwilioStandIn(
     }
     const resource = match[1] as 'Calls' | 'Messages';
     if (request.method === 'GET') {
-      // Only a worker reconciling a stalled send lists: it finds nothing and sends again.
+      // Only a worker reconciling a stalled send lists: it gets what it created for that number,
+      // newest first, as Twilio answers (the paging benchmark counts these requests as failures).
       lists++;
       request.resume();
+      const to = url.searchParams.get('To') ?? '';
+      const kind: PageKind = resource === 'Calls' ? 'call' : 'sms';
+      const found = (created.get(key(kind, to)) ?? []).slice().reverse();
       return answer(response, 200, {
-        [resource.toLowerCase()]: [],
-        end: 0,
+        [resource.toLowerCase()]: found.map((c) => ({
+          account_sid: accountSid,
+          sid: c.sid,
+          to,
+          from: c.from,
+          status: kind === 'call' ? 'completed' : 'delivered',
+          date_created: rfc2822(c.date),
+          date_updated: rfc2822(c.date),
+          ...(kind === 'sms'
+            ? { body: c.body, date_sent: rfc2822(c.date) }
+            : { start_time: rfc2822(c.date) }),
+        })),
+        end: Math.max(0, found.length - 1),
         next_page_uri: null,
         page: 0,
-        page_size: 50,
+        page_size: found.length,
         start: 0,
       });
     }
@@ -107,6 +134,11 @@ export async function startTwilioStandIn(
       if (request.method !== 'POST' || !to) {
         unexpected.push(`${request.method} ${url.pathname} without To (${via})`);
         return error(response, 400, 21604, "A 'To' phone number is required.");
+      }
+      const refusal = refusing?.();
+      if (refusal) {
+        refused++;
+        return error(response, refusal.status, refusal.code, refusal.message);
       }
       const kind: PageKind = resource === 'Calls' ? 'call' : 'sms';
       const sid = `${kind === 'call' ? 'CA' : 'SM'}${randomBytes(16).toString('hex')}`;
@@ -125,6 +157,9 @@ export async function startTwilioStandIn(
         waiters.delete(k);
       }
       const now = new Date();
+      const list = created.get(k) ?? [];
+      list.push({ sid, date: now, from: form.get('From') ?? '', body: arrival.body });
+      created.set(k, list);
       const common = {
         account_sid: accountSid,
         api_version: '2010-04-01',
@@ -197,6 +232,9 @@ export async function startTwilioStandIn(
     unexpected,
     get lists() {
       return lists;
+    },
+    get refused() {
+      return refused;
     },
     async close() {
       await Promise.all(

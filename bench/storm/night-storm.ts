@@ -33,16 +33,22 @@ import {
   type Topology,
   technicianMobile,
 } from '../paging.bench.js';
-import { installCleanup, type Percentiles, percentiles, verdict } from '../support.js';
+import { cpuSeconds, installCleanup, type Percentiles, percentiles, verdict } from '../support.js';
 import { startTwilioStandIn } from '../twilio-stand-in.js';
 import { BEHAVIOURS, behaviourOf, createPhones, EXPECTED_OUTCOMES } from './phones.js';
 
 const SECONDS = Number(process.env.STORM_SECONDS ?? 600);
 const CALLERS = Number(process.env.STORM_CALLERS ?? 200);
 /** How long a caller listens to a prompt before keying, and speaks before the beep (ms, min-max). */
-const PAUSE_MS = (process.env.STORM_PAUSE_MS ?? '2000-6000').split('-').map(Number) as [number, number];
+const PAUSE_MS = (process.env.STORM_PAUSE_MS ?? '4000-12000').split('-').map(Number) as [number, number];
 /** After the last call: how long every page has to settle. */
 const SETTLE_SECONDS = Number(process.env.STORM_SETTLE_SECONDS ?? 180);
+/** Twilio's REST API answers 429 and 500 for this long, from a third of the storm on. */
+const TWILIO_FAULT_SECONDS = Number(process.env.STORM_TWILIO_FAULT_SECONDS ?? 60);
+const TWILIO_REFUSALS = [
+  { status: 429, code: 20429, message: 'Too Many Requests' },
+  { status: 500, code: 20500, message: 'Internal Server Error' },
+];
 /** Where the JSON goes (the suite's short run writes under /tmp). */
 const RESULT_FILE = process.env.STORM_RESULT_FILE;
 
@@ -82,12 +88,16 @@ export async function runNightStorm(): Promise<StormOutcome> {
 
   // The phones need the callers' signed post, the callers need the apis: wired once both exist.
   let phones: ReturnType<typeof createPhones> | null = null;
-  const standIn = await startTwilioStandIn(
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    serverLabels(TOPOLOGY),
-    (kind, form, sid) => (kind === 'call' ? phones?.call(form, sid) : phones?.sms(form, sid)),
-  );
+  // Twilio's fault window, set once the storm starts.
+  const fault = { from: Number.POSITIVE_INFINITY, until: Number.NEGATIVE_INFINITY };
+  let refusals = 0;
+  const standIn = await startTwilioStandIn(ACCOUNT_SID, AUTH_TOKEN, serverLabels(TOPOLOGY), {
+    onCreate: (kind, form, sid) => (kind === 'call' ? phones?.call(form, sid) : phones?.sms(form, sid)),
+    refusing: () => {
+      const now = performance.now();
+      return now >= fault.from && now < fault.until ? TWILIO_REFUSALS[refusals++ % 2]! : null;
+    },
+  });
   const redis = createClient({ url: REDIS_URL });
   await redis.connect();
   const env = (label: string): Record<string, string> => ({
@@ -109,11 +119,14 @@ export async function runNightStorm(): Promise<StormOutcome> {
     // The escalation of a storm's night within its minutes: the next attempt 5 s after a failure.
     ONCALL_RETRY_DELAY_SECONDS: '5',
     ONCALL_ACK_TIMEOUT_SECONDS: '120',
+    // A messaging service with a pool of senders, as an operator expecting storms sets it up (one
+    // number's 10/s would hold a storm's page SMS for half an hour).
+    SMS_RATE_PER_SECOND: '50',
   });
   console.log(`Starting ${TOPOLOGY.apis} apis + ${TOPOLOGY.workers} workers...`);
   const running = await startTopology(TOPOLOGY, env, redis);
   const { servers, apiUrls } = running;
-  const callers = caller(apiUrls, willCallBack, () => between(PAUSE_MS));
+  const callers = caller(apiUrls, willCallBack, { pause: () => between(PAUSE_MS), retryResets: true });
   const agencyOf = (to: string) => (/^\+3362(\d{7})$/.test(to) ? Number(to.slice(5)) : null);
   phones = createPhones(
     { post: callers.post, pathOf: (url) => url.slice(FRONT_URL.length) },
@@ -125,8 +138,11 @@ export async function runNightStorm(): Promise<StormOutcome> {
   const console_ = await superviseConsole(apiUrls[0]!);
 
   console.log(`Storm: ${CALLERS} callers for ${SECONDS} s...`);
+  const cpuBefore = servers.map((server) => cpuSeconds(server.pid));
   const started = performance.now();
   const deadline = started + SECONDS * 1000;
+  fault.from = started + (SECONDS * 1000) / 3;
+  fault.until = fault.from + TWILIO_FAULT_SECONDS * 1000;
   const calls: CallResult[] = [];
   let next = 0;
   await Promise.all(
@@ -135,6 +151,13 @@ export async function runNightStorm(): Promise<StormOutcome> {
     }),
   );
   const stormSeconds = (performance.now() - started) / 1000;
+  // Cores each process used while the callers called.
+  const cores = Object.fromEntries(
+    servers.map((server, i) => [
+      server.label,
+      Number(((cpuSeconds(server.pid) - cpuBefore[i]!) / stormSeconds).toFixed(2)),
+    ]),
+  );
   console.log(`  ${calls.length} calls in ${stormSeconds.toFixed(0)} s; waiting for every page to settle...`);
 
   const db = new pg.Client({ connectionString: DATABASE_URL });
@@ -142,16 +165,20 @@ export async function runNightStorm(): Promise<StormOutcome> {
   const routed = calls.filter((c) => c.failures.length === 0).map((c) => c.n);
   const settled = await settle(db, routed, () => phones!.events.pending);
   const checks = await check(db, routed, standIn.arrivals);
-  const firstPage = percentiles(
-    await Promise.all(
-      calls
-        .filter((c) => c.endedAt > 0)
-        .map(async (c) => {
-          const arrival = await standIn.first('call', technicianMobile(c.n), 0);
-          return arrival ? arrival.at - c.endedAt : Number.NaN;
-        }),
-    ).then((ms) => ms.filter(Number.isFinite)),
+  // End of call → first page call, apart for the calls that ended while Twilio refused.
+  const firstPages = await Promise.all(
+    calls
+      .filter((c) => c.endedAt > 0)
+      .map(async (c) => {
+        const arrival = await standIn.first('call', technicianMobile(c.n), 0);
+        const inFault = c.endedAt >= fault.from && c.endedAt < fault.until;
+        return { inFault, ms: arrival ? arrival.at - c.endedAt : Number.NaN };
+      }),
   );
+  const pageMs = (inFault: boolean) =>
+    percentiles(firstPages.filter((p) => p.inFault === inFault && Number.isFinite(p.ms)).map((p) => p.ms));
+  const firstPage = pageMs(false);
+  const firstPageInFault = pageMs(true);
   await db.end();
   const fanOut = console_.close();
   await Promise.all(servers.map((s) => s.stop()));
@@ -186,13 +213,16 @@ export async function runNightStorm(): Promise<StormOutcome> {
   const line = (name: string, p: Percentiles) => `${name} p50 ${p.p50} / p99 ${p.p99} / max ${p.max} ms`;
   const report = [
     `night storm: ${CALLERS} callers for ${SECONDS} s (pauses ${PAUSE_MS.join('-')} ms), ${TOPOLOGY.apis} apis + ${TOPOLOGY.workers} workers; PostgreSQL ${versions.postgres}, Redis ${versions.redis}`,
-    `  ${calls.length} calls (${(calls.length / stormSeconds).toFixed(1)}/s), ${routed.length} routed, failed webhooks ${failedWebhooks.length}`,
+    `  ${calls.length} calls (${(calls.length / stormSeconds).toFixed(1)}/s), ${routed.length} routed, failed webhooks ${failedWebhooks.length}; requests sent again after a kept-alive socket was reset: ${callers.resets}`,
+    `  CPU while the callers called (cores): ${JSON.stringify(cores)}`,
     `  caller's wait: ${Object.entries(waits)
       .map(([step, p]) => line(step, p))
       .join('; ')}`,
-    `  end of call → first page call: p50 ${firstPage.p50} / p95 ${firstPage.p95} / p99 ${firstPage.p99} / max ${firstPage.max} ms`,
+    `  end of call → first page call: p50 ${firstPage.p50} / p95 ${firstPage.p95} / p99 ${firstPage.p99} / max ${firstPage.max} ms; ` +
+      `calls that ended while Twilio answered 429 and 500 (${TWILIO_FAULT_SECONDS} s, ${standIn.refused} requests refused): ` +
+      `p50 ${firstPageInFault.p50} / p95 ${firstPageInFault.p95} / max ${firstPageInFault.max} ms`,
     `  console fan-out (supervisor, event published → received): ${line('', fanOut.latency)} over ${fanOut.events} events; disconnects ${fanOut.disconnects}`,
-    `  pages: ${checks.pages} (${BEHAVIOURS.map((b) => `${b} ${checks.byBehaviour[b] ?? 0}`).join(', ')}), escalated to the regional manager ${checks.escalated}, attempts ${checks.attempts}; Twilio requests: calls ${checks.callRequests}, SMS ${checks.smsRequests}; recaps ${checks.recaps}`,
+    `  pages: ${checks.pages} (${BEHAVIOURS.map((b) => `${b} ${checks.byBehaviour[b] ?? 0}`).join(', ')}), escalated to the regional manager ${checks.escalated}, attempts ${checks.attempts}; Twilio requests: calls ${checks.callRequests}, SMS ${checks.smsRequests}; recaps ${checks.recaps}; page SMS dropped once their page was taken ${checks.obsoleteSms}; list requests (reconciliations) ${standIn.lists}`,
     `  phone callbacks: ${Object.entries(phones.events.posted)
       .map(([kind, n]) => `${kind} ${n}`)
       .join(', ')}`,
@@ -211,13 +241,18 @@ export async function runNightStorm(): Promise<StormOutcome> {
       seconds: SECONDS,
       callers: CALLERS,
       pauseMs: PAUSE_MS,
+      twilioFaultSeconds: TWILIO_FAULT_SECONDS,
       phoneDelays: PHONE_DELAYS,
       topology: TOPOLOGY,
     },
     calls: calls.length,
     routed: routed.length,
+    resets: callers.resets,
     waits,
+    cores,
     firstPageMs: firstPage,
+    firstPageInTwilioFaultMs: firstPageInFault,
+    twilioRefused: standIn.refused,
     fanOut,
     checks,
     passed,
@@ -226,21 +261,26 @@ export async function runNightStorm(): Promise<StormOutcome> {
   return { passed, report, result };
 }
 
-/** Waits until every routed call's page is acknowledged or given up, and no phone callback is due. */
+/**
+ * Waits until every routed call's page is acknowledged or given up, its calls and SMS have gone
+ * (or were dropped because the page no longer wanted them), and no phone callback is due.
+ */
 async function settle(db: pg.Client, calls: number[], pending: () => number): Promise<boolean> {
   const deadline = performance.now() + SETTLE_SECONDS * 1000;
   const phones = calls.map(technicianMobile);
   while (performance.now() < deadline) {
-    const open = await db.query(
-      `SELECT count(*)::int AS n FROM pages p JOIN page_attempts a ON a.page_id = p.id AND a.number = 1
-       WHERE a.mobile = ANY($1) AND p.status IN ('SCHEDULED', 'PAGING')`,
+    const { rows } = await db.query(
+      `SELECT count(*) FILTER (WHERE p.status IN ('SCHEDULED', 'PAGING'))::int AS open,
+              count(*)::int AS pages,
+              (SELECT count(*)::int FROM messages m JOIN pages q ON q.case_id = m.case_id
+               JOIN page_attempts f ON f.page_id = q.id AND f.number = 1
+               WHERE f.mobile = ANY($1) AND m.status IN ('QUEUED', 'SENDING')) AS waiting
+       FROM pages p JOIN page_attempts a ON a.page_id = p.id AND a.number = 1
+       WHERE a.mobile = ANY($1)`,
       [phones],
     );
-    const pages = await db.query(
-      `SELECT count(*)::int AS n FROM page_attempts WHERE number = 1 AND mobile = ANY($1)`,
-      [phones],
-    );
-    if (open.rows[0].n === 0 && pages.rows[0].n === calls.length && pending() === 0) return true;
+    const { open, pages, waiting } = rows[0];
+    if (open === 0 && pages === calls.length && waiting === 0 && pending() === 0) return true;
     await sleep(500);
   }
   return false;
@@ -253,6 +293,8 @@ interface Checks {
   recaps: number;
   callRequests: number;
   smsRequests: number;
+  /** Page SMS dropped because their page was settled before the sender's rate let them go. */
+  obsoleteSms: number;
   byBehaviour: Record<string, number>;
   lost: number;
   doubled: number;
@@ -274,6 +316,9 @@ async function check(
             array_agg(a.target::text ORDER BY a.number) AS targets,
             array_agg(cm.provider_id ORDER BY a.number) AS "callSids",
             array_agg(sm.provider_id ORDER BY a.number) AS "smsSids",
+            array_agg(cm.status::text ORDER BY a.number) AS "callStatuses",
+            array_agg(sm.status::text ORDER BY a.number) AS "smsStatuses",
+            array_agg(sm.error_code ORDER BY a.number) AS "smsErrors",
             (SELECT count(*)::int FROM messages r WHERE r.case_id = p.case_id AND r.purpose = 'oncall-recap') AS recaps,
             (SELECT count(*)::int FROM messages e
              WHERE e.case_id = p.case_id AND e.purpose = 'oncall-escalated' AND e.provider_id IS NOT NULL) AS told
@@ -289,66 +334,71 @@ async function check(
   const pages = new Map(found.rows.map((r) => [r.technician as string, r]));
   const sids = new Map<string, number>();
   for (const a of arrivals) if (a.sid) sids.set(a.sid, (sids.get(a.sid) ?? 0) + 1);
-  let lost = 0;
-  let attempts = 0;
-  let escalated = 0;
-  let recaps = 0;
+  const totals = { lost: 0, attempts: 0, escalated: 0, recaps: 0, obsoleteSms: 0, smsSent: 0 };
   for (const n of calls) {
     const behaviour = behaviourOf(n);
     byBehaviour[behaviour] = (byBehaviour[behaviour] ?? 0) + 1;
     const page = pages.get(technicianMobile(n));
     if (!page) {
-      lost++;
+      totals.lost++;
       problems.push(`call ${n}: no page`);
       continue;
     }
     const expected = EXPECTED_OUTCOMES[behaviour];
-    attempts += page.outcomes.length;
-    if (page.escalated) escalated++;
-    recaps += page.recaps;
+    totals.attempts += page.outcomes.length;
+    if (page.escalated) totals.escalated++;
+    totals.recaps += page.recaps;
     if (page.status !== 'ACKNOWLEDGED' || page.outcomes.join() !== expected.join())
       problems.push(
         `call ${n} (${behaviour}): page ${page.status}, attempts ${page.outcomes.join(' ')}, expected ${expected.join(' ')}`,
       );
+    // [ON-9] After two failed attempts the regional manager, and only then.
     const toManager = page.targets.map((t: string) => t === 'MANAGER');
     const shouldEscalate = expected.length === 3;
     if (shouldEscalate !== page.escalated || toManager.join() !== expected.map((_, i) => i === 2).join())
       problems.push(
         `call ${n} (${behaviour}): targets ${page.targets.join(' ')}, escalated ${page.escalated}`,
       );
-    for (const sid of [...page.callSids, ...page.smsSids]) {
-      if (!sid) {
-        lost++;
-        problems.push(`call ${n}: an attempt's call or SMS without a Twilio sid`);
-      } else if (sids.get(sid) !== 1)
-        problems.push(`call ${n}: sid ${sid} answered ${sids.get(sid) ?? 0} times`);
+    // An attempt's SMS waiting for the sender's rate may find its page taken meanwhile: dropped as
+    // obsolete, never sent late. Any other call or SMS without a sid is lost.
+    const dropped = page.smsErrors.filter((e: string | null) => e === 'obsolete').length;
+    totals.obsoleteSms += dropped;
+    const sent = [...page.callSids, ...page.smsSids].filter(Boolean) as string[];
+    if (sent.length + dropped !== 2 * page.outcomes.length) {
+      totals.lost += 2 * page.outcomes.length - sent.length - dropped;
+      problems.push(
+        `call ${n}: attempts' calls ${page.callStatuses.join(' ')}, SMS ${page.smsStatuses.join(' ')}`,
+      );
     }
+    totals.smsSent += page.smsSids.filter(Boolean).length;
+    for (const sid of sent)
+      if (sids.get(sid) !== 1) problems.push(`call ${n}: sid ${sid} answered ${sids.get(sid) ?? 0} times`);
     if (page.recaps !== 1) problems.push(`call ${n}: ${page.recaps} recaps`);
+    // Statuses move forward only, whatever the order and number of the callbacks (phones.ts).
+    if (
+      page.smsStatuses.some(
+        (status: string, i: number) => status !== 'DELIVERED' && page.smsErrors[i] !== 'obsolete',
+      )
+    )
+      problems.push(`call ${n}: page SMS ${page.smsStatuses.join(' ')}, not all DELIVERED`);
+    if (page.callStatuses.some((status: string) => status !== 'COMPLETED' && status !== 'NO_ANSWER'))
+      problems.push(`call ${n}: page calls ${page.callStatuses.join(' ')}, not all ended`);
     // [ON-9] The technician is told once that the regional manager took over.
     if (page.told !== (page.escalated ? 1 : 0))
       problems.push(`call ${n}: told of the escalation ${page.told} times`);
   }
-  // Every request at Twilio is an attempt's: as many calls and SMS as attempts, none twice.
+  // Every request at Twilio is an attempt's call, a page SMS sent or an escalation notice, once.
   const callRequests = arrivals.filter((a) => a.kind === 'call').length;
   const smsRequests = arrivals.filter((a) => a.kind === 'sms').length;
-  const sms = attempts + escalated; // a page SMS per attempt, and the escalation notices
-  const doubled = Math.max(0, callRequests - attempts) + Math.max(0, smsRequests - sms);
-  if (callRequests !== attempts || smsRequests !== sms)
+  const sms = totals.smsSent + totals.escalated;
+  const doubled = Math.max(0, callRequests - totals.attempts) + Math.max(0, smsRequests - sms);
+  if (callRequests !== totals.attempts || smsRequests !== sms)
     problems.push(
-      `${attempts} attempts and ${escalated} escalations, but ${callRequests} calls and ${smsRequests} SMS at Twilio`,
+      `${totals.attempts} attempts, ${totals.smsSent} page SMS sent, ${totals.escalated} escalations; ` +
+        `${callRequests} calls and ${smsRequests} SMS at Twilio`,
     );
-  return {
-    pages: pages.size,
-    attempts,
-    escalated,
-    recaps,
-    callRequests,
-    smsRequests,
-    byBehaviour,
-    lost,
-    doubled,
-    problems,
-  };
+  const { smsSent: _sent, ...figures } = totals;
+  return { pages: pages.size, ...figures, callRequests, smsRequests, byBehaviour, doubled, problems };
 }
 
 /** A supervisor's console socket for the whole storm: how long each event took to reach it. */

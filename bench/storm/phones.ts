@@ -52,6 +52,14 @@ export interface Webhooks {
   pathOf(url: string): string;
 }
 
+/**
+ * Twilio may deliver a callback twice, late or out of order: every `messyEvery`-th call has its
+ * last status posted twice and a late `ringing` after it, and every `messyEvery`-th SMS its
+ * `delivered` before its `sent`, the `sent` twice. The service must move nothing backwards and
+ * count no failure twice.
+ */
+export const MESSY_EVERY = 3;
+
 export interface PhoneEvents {
   /** Callbacks posted, by kind, and those answered with something other than 200/204. */
   posted: Record<string, number>;
@@ -72,6 +80,8 @@ export function createPhones(
   accountSid: string,
 ) {
   const callsTo = new Map<string, number>();
+  let calls = 0;
+  let texts = 0;
   const events: PhoneEvents = { posted: {}, failed: [], pending: 0 };
   const between = ([min, max]: [number, number]) => min + Math.random() * (max - min);
   const later = (ms: number, step: () => Promise<void>) => {
@@ -106,8 +116,15 @@ export function createPhones(
       const call = { CallSid: sid, AccountSid: accountSid, From: form.get('From') ?? '', To: to };
       const twimlPath = webhooks.pathOf(form.get('Url') ?? '');
       const statusPath = webhooks.pathOf(form.get('StatusCallback') ?? '');
-      const status = (CallStatus: string) =>
+      const messy = ++calls % MESSY_EVERY === 0;
+      const post1 = (CallStatus: string) =>
         post(`call ${CallStatus}`, statusPath, { ...call, CallStatus, Direction: 'outbound-api' }, 204);
+      const status = async (CallStatus: string) => {
+        await post1(CallStatus);
+        if (!messy) return;
+        await post1(CallStatus);
+        later(between(delays.deliveryMs), () => post1('ringing').then(() => {}));
+      };
       const answer = answerOf(to);
       if (answer === 'no-answer') {
         later(delays.noAnswerMs, () => status('no-answer').then(() => {}));
@@ -139,9 +156,13 @@ export function createPhones(
       const message = { MessageSid: sid, SmsSid: sid, AccountSid: accountSid, To: form.get('To') ?? '' };
       const status = (MessageStatus: string) =>
         post(`sms ${MessageStatus}`, statusPath, { ...message, MessageStatus }, 204).then(() => {});
+      const [first, second] = ++texts % MESSY_EVERY === 0 ? ['delivered', 'sent'] : ['sent', 'delivered'];
       later(between(delays.ringMs) / 4, async () => {
-        await status('sent');
-        later(between(delays.deliveryMs), () => status('delivered'));
+        await status(first);
+        later(between(delays.deliveryMs), async () => {
+          await status(second);
+          if (second === 'sent') await status('sent');
+        });
       });
     },
   };
