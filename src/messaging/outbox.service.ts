@@ -117,6 +117,8 @@ export const SWEEP_AFTER_MS = 60_000;
  * request and answer, the SDK's own timeout included); an older one is stalled.
  */
 const IN_FLIGHT_MS = 30_000;
+/** Twilio names a call's row in its 'initiated' callback within seconds of creating it. */
+const CALLBACK_GRACE_MS = 120_000;
 /** How young a row `deliverNow` claims: well inside the sweep's age, so the two never meet. */
 const FRESH_FOR_MS = SWEEP_AFTER_MS / 2;
 
@@ -743,9 +745,11 @@ async function findOwnSend(deps: OutboxDeps, message: ClaimedMessage, since: Dat
   }
   if (candidates.length === 0) return null;
   // A call is known by its number and time only. While another row to the same number is being
-  // sent (claimed lately, its sid not recorded yet), its call looks like this row's: wait for it
-  // to be recorded rather than take it (the night storm, issue 20: the regional manager's number
-  // paged for many cases at once got one call twice and another never).
+  // sent (claimed lately, its sid not recorded yet), its call looks like this row's: rather than
+  // take it, wait for Twilio's status callbacks, which name the row they are about ('initiated' as
+  // soon as the call exists; the claim reads the sid they recorded). None in two minutes: this
+  // row's call was never created. (The night storm, issue 20: the regional manager's number, paged
+  // for many cases at once, got one call twice and another never.)
   if (message.channel === 'VOICE') {
     const inFlight = await deps.db.message.count({
       where: {
@@ -757,12 +761,19 @@ async function findOwnSend(deps: OutboxDeps, message: ClaimedMessage, since: Dat
         updatedAt: { gt: new Date(deps.clock.now().getTime() - IN_FLIGHT_MS) },
       },
     });
-    if (inFlight > 0)
+    if (inFlight > 0 && deps.clock.now().getTime() - since.getTime() >= CALLBACK_GRACE_MS) return null;
+    if (inFlight > 0) {
+      // The next try counts from the first claim, not from this one (the grace, the list's window).
+      await deps.db.message.updateMany({
+        where: { id: message.id, status: 'SENDING' },
+        data: { updatedAt: since },
+      });
       throw new TemporaryDeliveryError({
         code: 'reconcile-ambiguous',
         permanent: false,
-        message: `${inFlight} other call(s) to this number being placed: reconciled once they are recorded`,
+        message: `${inFlight} other call(s) to this number being placed: waiting for Twilio's callbacks`,
       });
+    }
   }
   const others = await deps.db.message.findMany({
     where: { providerId: { in: candidates }, id: { not: message.id } },

@@ -299,10 +299,10 @@ describe('a stalled send is reconciled by identity, not by resemblance', () => {
     },
   );
 
-  it('[ON-9] a stalled call does not take the call of another row to the same number still being placed: each goes out once', async () => {
-    // The regional manager's number, paged for two cases at once: row B's call is at Twilio, its
-    // answer not back yet, while the stalled row A is reconciled.
-    const to = '+33644444444';
+  // The regional manager's number, paged for two cases at once: row B's call is at Twilio, its
+  // answer not back yet, while the stalled row A is reconciled.
+  async function stalledBesideCallInFlight(to: string, stalledFor: number) {
+    const stalledAt = new Date(h.services.clock.now().getTime() - stalledFor);
     const stalled = await h.services.db.message.create({
       data: {
         direction: 'OUTBOUND',
@@ -314,8 +314,8 @@ describe('a stalled send is reconciled by identity, not by resemblance', () => {
         to,
         body: 'Astreinte A',
         twimlUrl: 'https://example.test/twiml/a',
-        createdAt: h.services.clock.now(),
-        updatedAt: h.services.clock.now(),
+        createdAt: stalledAt,
+        updatedAt: stalledAt,
       },
     });
     let release: () => void = () => undefined;
@@ -346,6 +346,20 @@ describe('a stalled send is reconciled by identity, not by resemblance', () => {
       notBefore: null,
     });
     await until(async () => placedB);
+    return { stalled, b: b!, release, sendingB };
+  }
+
+  async function eachCallOnce(to: string, ids: string[]) {
+    const atTwilio = twilioApi.calls.filter((c) => c.to === to);
+    expect(atTwilio).toHaveLength(2);
+    const rows = await Promise.all(ids.map(message));
+    expect(rows.map((r) => r.status)).toEqual(['SENT', 'SENT']);
+    expect(new Set(rows.map((r) => r.providerId))).toEqual(new Set(atTwilio.map((c) => c.sid)));
+  }
+
+  it('[ON-9] a stalled call does not take the call of another row to the same number still being placed: each goes out once', async () => {
+    const to = '+33644444444';
+    const { stalled, b, release, sendingB } = await stalledBesideCallInFlight(to, 0);
     // A's worker died before Twilio was asked: its call is not at Twilio, B's is.
     await expect(deliverMessage(h.services.outbox, stalled.id, false)).rejects.toBeInstanceOf(
       TemporaryDeliveryError,
@@ -357,11 +371,19 @@ describe('a stalled send is reconciled by identity, not by resemblance', () => {
       outcome: 'sent',
       reconciled: false,
     });
-    const atTwilio = twilioApi.calls.filter((c) => c.to === to);
-    expect(atTwilio).toHaveLength(2);
-    const rows = await Promise.all([message(stalled.id), message(b!.id)]);
-    expect(rows.map((r) => r.status)).toEqual(['SENT', 'SENT']);
-    expect(new Set(rows.map((r) => r.providerId))).toEqual(new Set(atTwilio.map((c) => c.sid)));
+    await eachCallOnce(to, [stalled.id, b.id]);
+  });
+
+  it('[ON-9] a stalled call that no Twilio callback named in two minutes goes out, even while other calls to its number are placed', async () => {
+    const to = '+33655555555';
+    const { stalled, b, release, sendingB } = await stalledBesideCallInFlight(to, 3 * 60_000);
+    expect(await deliverMessage(h.services.outbox, stalled.id, false)).toMatchObject({
+      outcome: 'sent',
+      reconciled: false,
+    });
+    release();
+    await sendingB;
+    await eachCallOnce(to, [stalled.id, b.id]);
   });
 
   it('settles a stalled row from the status callback that named it before the worker could record the send: nothing sent again', async () => {
