@@ -102,7 +102,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     app.swagger(),
   );
 
-  authRoutes(app, services);
+  // A logout closes the session's consoles (the gateway is attached below, before any request).
+  authRoutes(app, services, (token) => sockets.sessionEnded(token));
   for (const module of MODULES) if ('routes' in module) module.routes(app, services);
 
   // An agent closing their last console while a call rings there: the call goes to the next agent.

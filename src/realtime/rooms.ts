@@ -9,6 +9,8 @@ export const ALL_STAFF = 'staff';
 export const agencyRoom = (agencyId: string) => `agency:${agencyId}`;
 export const roleRoom = (role: string) => `role:${role}`;
 export const userRoom = (userId: string) => `user:${userId}`;
+/** The consoles opened with one session token (by its digest, never the token itself). */
+export const sessionRoom = (tokenDigest: string) => `session:${tokenDigest}`;
 const UNASSIGNED_AGENTS = 'agency:any';
 
 export function roomsFor(principal: Principal): string[] {

@@ -2,18 +2,20 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
 import { type Principal, STAFF } from '../platform/auth/principal.js';
-import { resolveToken } from '../platform/auth/tokens.js';
+import { digest, resolveToken } from '../platform/auth/tokens.js';
 import type { Services } from '../services.js';
 import type { DomainEvent } from './event-bus.js';
 import { handlePresence, type OnlineUser, onlineUsers } from './presence.js';
 import type { ResumeReply } from './realtime.schemas.js';
-import { audienceOf, mayReceive, roomsFor, userRoom } from './rooms.js';
+import { audienceOf, mayReceive, roomsFor, sessionRoom, userRoom } from './rooms.js';
 
 declare module 'socket.io' {
   interface SocketData {
     principal: Principal;
     /** The case this console has open (presence.ts). */
     viewing?: string | null;
+    /** Its session token's digest: a logout closes the consoles opened with it. */
+    session?: string;
   }
 }
 
@@ -43,6 +45,8 @@ export function attachSocketGateway(
   } = {},
 ): {
   relay(event: DomainEvent): void;
+  /** Closes the consoles opened with this session token, on every api process (a logout). */
+  sessionEnded(token: string): void;
   online(): Promise<OnlineUser[]>;
   /** The users with a console connected to this process. */
   connectedHere(): Promise<string[]>;
@@ -79,12 +83,13 @@ export function attachSocketGateway(
       return;
     }
     socket.data.principal = principal;
+    socket.data.session = digest(token!);
     next();
   });
 
   io.on('connection', (socket) => {
     const principal = socket.data.principal;
-    void socket.join(roomsFor(principal));
+    void socket.join([...roomsFor(principal), sessionRoom(socket.data.session!)]);
     handlePresence(io, socket, (err) => logger.warn({ err }, 'presence not told'));
     if (principal.kind === 'user' && hooks.consoleClosed) {
       const closed = hooks.consoleClosed;
@@ -141,6 +146,10 @@ export function attachSocketGateway(
       const rooms = io.of('/').adapter.rooms;
       if (!audience.some((room) => (rooms.get(room)?.size ?? 0) > 0)) return;
       io.local.to(audience).emit('event', event);
+    },
+    sessionEnded(token) {
+      // Through the adapter: the consoles of this session on the other api processes too.
+      io.in(sessionRoom(digest(token))).disconnectSockets(true);
     },
     online: () => onlineUsers(io),
     async connectedHere() {

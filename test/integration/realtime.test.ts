@@ -92,6 +92,28 @@ describe('Socket.IO', () => {
     await expect(connected(forged)).rejects.toThrow('unauthorized');
   });
 
+  it('closes the consoles opened with a session when it logs out, on every api process; its token opens none again', async () => {
+    const token = await second.login('SUPERVISOR');
+    const other = await second.login('SUPERVISOR'); // another supervisor's session
+    const here = socketTo(first, token);
+    const there = socketTo(second, token);
+    const kept = socketTo(first, other);
+    await Promise.all([here, there, kept].map(connected));
+    const logout = await first.app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(logout.statusCode).toBe(204);
+    await until(async () => !here.connected && !there.connected);
+    await expect(connected(socketTo(second, token))).rejects.toThrow('unauthorized');
+    // The other session's console stays, and still hears events.
+    const received = nextEvent(kept, 'test.after-logout');
+    await first.services.events.publish({ type: 'test.after-logout', data: {} });
+    expect((await received).type).toBe('test.after-logout');
+    expect(kept.connected).toBe(true);
+  });
+
   it('keeps an agency’s events to that agency’s agents and supervisors', async () => {
     const db = first.services.db;
     const region = await db.region.create({ data: { code: 'RT', name: 'R' } });

@@ -34,7 +34,12 @@ export interface AuthDeps {
   settings: Pick<PlatformSettings, 'sessionTtlSeconds' | 'loginPerMinute'>;
 }
 
-export function authRoutes(app: FastifyInstance, { db, redis, settings }: AuthDeps): void {
+export function authRoutes(
+  app: FastifyInstance,
+  { db, redis, settings }: AuthDeps,
+  /** Told of a logout once its session is gone: the consoles opened with it are closed. */
+  sessionEnded: (token: string) => void = () => {},
+): void {
   app.post(
     '/api/auth/login',
     {
@@ -86,7 +91,10 @@ export function authRoutes(app: FastifyInstance, { db, redis, settings }: AuthDe
     { config: { access: { users: STAFF } }, schema: { tags: ['auth'] } },
     async (request, reply) => {
       const token = bearerToken(request.headers.authorization);
-      if (token) await endSession(redis, token);
+      if (token) {
+        await endSession(redis, token);
+        sessionEnded(token);
+      }
       return reply.code(204).send();
     },
   );
