@@ -1261,6 +1261,31 @@ export const serverLabels = (t: Topology) => [
   ...range(1, t.workers).map((i) => `${t.name}-worker${i}`),
 ];
 
+/**
+ * The environment of a night server process (an api or a worker): this benchmark's database and
+ * Redis, Twilio at the stand-in's listener for that process, the simulated e-mail, warnings only.
+ */
+export function nightServerEnv(twilioApiBaseUrl: string): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PUBLIC_BASE_URL: FRONT_URL,
+    DATABASE_URL,
+    REDIS_URL,
+    LOG_LEVEL: 'warn',
+    TELEPHONY: 'twilio',
+    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    TWILIO_API_BASE_URL: twilioApiBaseUrl,
+    TWILIO_FROM_NUMBER: FROM_NUMBER,
+    TWILIO_MESSAGING_SERVICE_SID: '',
+    EMAIL: 'simulator',
+    SMTP_URL: '',
+    // Required with Twilio (signed links in messages); any 32+ characters do here.
+    LINK_SIGNING_SECRET: 'bench-paging-link-signing-secret-0123456789',
+    IVR_FLOWS_DIR: '',
+  };
+}
+
 export async function runPagingBench(): Promise<PagingOutcome> {
   const loadBefore = loadavg()[0]!;
   // Per topology: the warm-up and latency calls (or as many warm-up calls), then the bursts.
@@ -1276,22 +1301,7 @@ export async function runPagingBench(): Promise<PagingOutcome> {
   const redis = createClient({ url: REDIS_URL });
   await redis.connect();
   const env = (label: string): Record<string, string> => ({
-    HOST: '127.0.0.1',
-    PUBLIC_BASE_URL: FRONT_URL,
-    DATABASE_URL,
-    REDIS_URL,
-    LOG_LEVEL: 'warn',
-    TELEPHONY: 'twilio',
-    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    TWILIO_API_BASE_URL: standIn.baseUrl(label),
-    TWILIO_FROM_NUMBER: FROM_NUMBER,
-    TWILIO_MESSAGING_SERVICE_SID: '',
-    EMAIL: 'simulator',
-    SMTP_URL: '',
-    // Required with Twilio (signed links in messages); any 32+ characters do here.
-    LINK_SIGNING_SECRET: 'bench-paging-link-signing-secret-0123456789',
-    IVR_FLOWS_DIR: '',
+    ...nightServerEnv(standIn.baseUrl(label)),
     // No retries or escalation in the window: every page is one attempt, one call, one SMS.
     ONCALL_ACK_TIMEOUT_SECONDS: '3600',
     ONCALL_RETRY_DELAY_SECONDS: '3600',

@@ -24,6 +24,7 @@ import {
   FROM_NUMBER,
   FRONT_URL,
   MANAGER_MOBILE,
+  nightServerEnv,
   prepareData,
   REDIS_URL,
   range,
@@ -67,6 +68,9 @@ const PHONE_DELAYS = {
 export const stormResultFile = (date: string) =>
   new URL(`../results/storm-${date}.json`, import.meta.url).pathname;
 
+/** The agency whose technician has this mobile (prepareData's numbering), or null (the manager). */
+const agencyOf = (to: string) => (/^\+3362(\d{7})$/.test(to) ? Number(to.slice(5)) : null);
+
 export interface StormOutcome {
   passed: boolean;
   report: string[];
@@ -101,21 +105,7 @@ export async function runNightStorm(): Promise<StormOutcome> {
   const redis = createClient({ url: REDIS_URL });
   await redis.connect();
   const env = (label: string): Record<string, string> => ({
-    HOST: '127.0.0.1',
-    PUBLIC_BASE_URL: FRONT_URL,
-    DATABASE_URL,
-    REDIS_URL,
-    LOG_LEVEL: 'warn',
-    TELEPHONY: 'twilio',
-    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    TWILIO_API_BASE_URL: standIn.baseUrl(label),
-    TWILIO_FROM_NUMBER: FROM_NUMBER,
-    TWILIO_MESSAGING_SERVICE_SID: '',
-    EMAIL: 'simulator',
-    SMTP_URL: '',
-    LINK_SIGNING_SECRET: 'storm-link-signing-secret-0123456789abcdef',
-    IVR_FLOWS_DIR: '',
+    ...nightServerEnv(standIn.baseUrl(label)),
     // The escalation of a storm's night within its minutes: the next attempt 5 s after a failure.
     ONCALL_RETRY_DELAY_SECONDS: '5',
     ONCALL_ACK_TIMEOUT_SECONDS: '120',
@@ -127,7 +117,6 @@ export async function runNightStorm(): Promise<StormOutcome> {
   const running = await startTopology(TOPOLOGY, env, redis);
   const { servers, apiUrls } = running;
   const callers = caller(apiUrls, willCallBack, { pause: () => between(PAUSE_MS), retryResets: true });
-  const agencyOf = (to: string) => (/^\+3362(\d{7})$/.test(to) ? Number(to.slice(5)) : null);
   phones = createPhones(
     { post: callers.post, pathOf: (url) => url.slice(FRONT_URL.length) },
     agencyOf,
@@ -269,18 +258,16 @@ async function settle(db: pg.Client, calls: number[], pending: () => number): Pr
   const deadline = performance.now() + SETTLE_SECONDS * 1000;
   const phones = calls.map(technicianMobile);
   while (performance.now() < deadline) {
+    // Every page, also those of calls whose caller heard a fallback.
     const { rows } = await db.query(
-      `SELECT count(*) FILTER (WHERE p.status IN ('SCHEDULED', 'PAGING'))::int AS open,
-              count(*)::int AS pages,
-              (SELECT count(*)::int FROM messages m JOIN pages q ON q.case_id = m.case_id
-               JOIN page_attempts f ON f.page_id = q.id AND f.number = 1
-               WHERE f.mobile = ANY($1) AND m.status IN ('QUEUED', 'SENDING')) AS waiting
-       FROM pages p JOIN page_attempts a ON a.page_id = p.id AND a.number = 1
-       WHERE a.mobile = ANY($1)`,
+      `SELECT count(*) FILTER (WHERE status IN ('SCHEDULED', 'PAGING'))::int AS open,
+              (SELECT count(*)::int FROM messages WHERE status IN ('QUEUED', 'SENDING')) AS waiting,
+              (SELECT count(*)::int FROM page_attempts WHERE number = 1 AND mobile = ANY($1)) AS paged
+       FROM pages`,
       [phones],
     );
-    const { open, pages, waiting } = rows[0];
-    if (open === 0 && pages === calls.length && waiting === 0 && pending() === 0) return true;
+    const { open, waiting, paged } = rows[0];
+    if (open === 0 && paged === calls.length && waiting === 0 && pending() === 0) return true;
     await sleep(500);
   }
   return false;
@@ -327,38 +314,18 @@ async function check(
      LEFT JOIN messages cm ON cm.id = a.call_message_id
      LEFT JOIN messages sm ON sm.id = a.sms_message_id
      JOIN LATERAL (SELECT mobile FROM page_attempts f WHERE f.page_id = p.id AND f.number = 1) t ON true
-     WHERE t.mobile = ANY($1)
      GROUP BY p.id, t.mobile`,
-    [calls.map(technicianMobile)],
   );
   const pages = new Map(found.rows.map((r) => [r.technician as string, r]));
   const sids = new Map<string, number>();
   for (const a of arrivals) if (a.sid) sids.set(a.sid, (sids.get(a.sid) ?? 0) + 1);
   const totals = { lost: 0, attempts: 0, escalated: 0, recaps: 0, obsoleteSms: 0, smsSent: 0 };
-  for (const n of calls) {
-    const behaviour = behaviourOf(n);
-    byBehaviour[behaviour] = (byBehaviour[behaviour] ?? 0) + 1;
-    const page = pages.get(technicianMobile(n));
-    if (!page) {
-      totals.lost++;
-      problems.push(`call ${n}: no page`);
-      continue;
-    }
-    const expected = EXPECTED_OUTCOMES[behaviour];
+  // Every page, also those of calls whose caller heard a fallback: its calls, SMS and recap.
+  for (const page of found.rows) {
+    const n = agencyOf(page.technician);
     totals.attempts += page.outcomes.length;
     if (page.escalated) totals.escalated++;
     totals.recaps += page.recaps;
-    if (page.status !== 'ACKNOWLEDGED' || page.outcomes.join() !== expected.join())
-      problems.push(
-        `call ${n} (${behaviour}): page ${page.status}, attempts ${page.outcomes.join(' ')}, expected ${expected.join(' ')}`,
-      );
-    // [ON-9] After two failed attempts the regional manager, and only then.
-    const toManager = page.targets.map((t: string) => t === 'MANAGER');
-    const shouldEscalate = expected.length === 3;
-    if (shouldEscalate !== page.escalated || toManager.join() !== expected.map((_, i) => i === 2).join())
-      problems.push(
-        `call ${n} (${behaviour}): targets ${page.targets.join(' ')}, escalated ${page.escalated}`,
-      );
     // An attempt's SMS waiting for the sender's rate may find its page taken meanwhile: dropped as
     // obsolete, never sent late. Any other call or SMS without a sid is lost.
     const dropped = page.smsErrors.filter((e: string | null) => e === 'obsolete').length;
@@ -386,6 +353,29 @@ async function check(
     // [ON-9] The technician is told once that the regional manager took over.
     if (page.told !== (page.escalated ? 1 : 0))
       problems.push(`call ${n}: told of the escalation ${page.told} times`);
+  }
+  // Every routed call: its page, ended as its technician's phone decided.
+  for (const n of calls) {
+    const behaviour = behaviourOf(n);
+    byBehaviour[behaviour] = (byBehaviour[behaviour] ?? 0) + 1;
+    const page = pages.get(technicianMobile(n));
+    if (!page) {
+      totals.lost++;
+      problems.push(`call ${n}: no page`);
+      continue;
+    }
+    const expected = EXPECTED_OUTCOMES[behaviour];
+    if (page.status !== 'ACKNOWLEDGED' || page.outcomes.join() !== expected.join())
+      problems.push(
+        `call ${n} (${behaviour}): page ${page.status}, attempts ${page.outcomes.join(' ')}, expected ${expected.join(' ')}`,
+      );
+    // [ON-9] After two failed attempts the regional manager, and only then.
+    const toManager = page.targets.map((t: string) => t === 'MANAGER');
+    const shouldEscalate = expected.length === 3;
+    if (shouldEscalate !== page.escalated || toManager.join() !== expected.map((_, i) => i === 2).join())
+      problems.push(
+        `call ${n} (${behaviour}): targets ${page.targets.join(' ')}, escalated ${page.escalated}`,
+      );
   }
   // Every request at Twilio is an attempt's call, a page SMS sent or an escalation notice, once.
   const callRequests = arrivals.filter((a) => a.kind === 'call').length;

@@ -1,6 +1,7 @@
 // The phones of the people paged in the night storm: every call and SMS the service asks of the
 // Twilio stand-in is carried as Twilio would carry it, back to the service's own signed webhooks
-// (the page's TwiML, the technician's keys, the status callbacks), after a delay a phone takes.
+// (the page's TwiML, the technician's keys, the status callbacks from `initiated` on), after the
+// delays a phone takes.
 // What a technician does depends on their agency's number, so that the storm knows what each page
 // must end with: accepted at once, at the second call, or escalated to the regional manager after
 // two failed attempts (DOMAIN.md section 1, [ON-9]).
@@ -126,6 +127,8 @@ export function createPhones(
         later(between(delays.deliveryMs), () => post1('ringing').then(() => {}));
       };
       const answer = answerOf(to);
+      // Twilio tells the call's status callback as soon as the call exists.
+      later(100, () => post1('initiated').then(() => {}));
       if (answer === 'no-answer') {
         later(delays.noAnswerMs, () => status('no-answer').then(() => {}));
         return;

@@ -8,7 +8,8 @@ import { redisUrlForWorker } from '../support/redis-db.js';
 // The night storm's short run (issue 20; `npm run load:night` is the long one, bench/README.md):
 // 20 callers at once on the out-of-hours line for 30 s through 2 apis and 2 workers, the
 // technicians' phones answering, not answering, on voicemail or refusing through the signed
-// webhooks. Here after the other tests, one file at a time: five processes share the two cores.
+// webhooks, some callbacks twice, late or out of order, and Twilio's REST API answering 429 and 500
+// for 5 s. Here after the other tests, one file at a time: five processes share the two cores.
 const ROOT = new URL('../..', import.meta.url).pathname;
 
 interface StormResult {
@@ -35,6 +36,8 @@ it('[ON-5] [ON-9] a storm of night calls: one page per call, one call and SMS pe
       STORM_SECONDS: '30',
       STORM_CALLERS: '20',
       STORM_SETTLE_SECONDS: '120',
+      // Twilio turns requests away for 5 s, from the 10th second: retried, none lost or doubled.
+      STORM_TWILIO_FAULT_SECONDS: '5',
       STORM_RESULT_FILE: resultFile,
       // Its own database and this worker's Redis database: beside the benchmarks' and other suites'.
       BENCH_PAGING_DATABASE: `cc_storm_test_${process.env.TEST_REDIS_BASE ?? '2'}`,
