@@ -117,8 +117,11 @@ export const SWEEP_AFTER_MS = 60_000;
  * request and answer, the SDK's own timeout included); an older one is stalled.
  */
 const IN_FLIGHT_MS = 30_000;
-/** Twilio names a call's row in its 'initiated' callback within seconds of creating it. */
-const CALLBACK_GRACE_MS = 120_000;
+/**
+ * Twilio names a call's row in its 'initiated' callback within a second or two of creating it;
+ * half a minute without one, the call does not exist (a page waiting longer risks its ack time).
+ */
+const CALLBACK_GRACE_MS = 30_000;
 /** How young a row `deliverNow` claims: well inside the sweep's age, so the two never meet. */
 const FRESH_FOR_MS = SWEEP_AFTER_MS / 2;
 
@@ -747,7 +750,7 @@ async function findOwnSend(deps: OutboxDeps, message: ClaimedMessage, since: Dat
   // A call is known by its number and time only. While another row to the same number is being
   // sent (claimed lately, its sid not recorded yet), its call looks like this row's: rather than
   // take it, wait for Twilio's status callbacks, which name the row they are about ('initiated' as
-  // soon as the call exists; the claim reads the sid they recorded). None in two minutes: this
+  // soon as the call exists; the claim reads the sid they recorded). None in half a minute: this
   // row's call was never created. (The night storm, issue 20: the regional manager's number, paged
   // for many cases at once, got one call twice and another never.)
   if (message.channel === 'VOICE') {

@@ -374,9 +374,9 @@ describe('a stalled send is reconciled by identity, not by resemblance', () => {
     await eachCallOnce(to, [stalled.id, b.id]);
   });
 
-  it('[ON-9] a stalled call that no Twilio callback named in two minutes goes out, even while other calls to its number are placed', async () => {
+  it('[ON-9] a stalled call that no Twilio callback named in half a minute goes out, even while other calls to its number are placed', async () => {
     const to = '+33655555555';
-    const { stalled, b, release, sendingB } = await stalledBesideCallInFlight(to, 3 * 60_000);
+    const { stalled, b, release, sendingB } = await stalledBesideCallInFlight(to, 60_000);
     expect(await deliverMessage(h.services.outbox, stalled.id, false)).toMatchObject({
       outcome: 'sent',
       reconciled: false,
