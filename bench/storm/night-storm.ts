@@ -21,7 +21,6 @@ import {
   type CallResult,
   caller,
   DATABASE_URL,
-  FROM_NUMBER,
   FRONT_URL,
   MANAGER_MOBILE,
   nightServerEnv,
