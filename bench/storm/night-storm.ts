@@ -35,7 +35,7 @@ import {
 } from '../paging.bench.js';
 import { cpuSeconds, installCleanup, type Percentiles, percentiles, verdict } from '../support.js';
 import { startTwilioStandIn } from '../twilio-stand-in.js';
-import { BEHAVIOURS, behaviourOf, createPhones, EXPECTED_OUTCOMES, type PhoneDelays } from './phones.js';
+import { BEHAVIOURS, behaviourOf, createPhones, EXPECTED_OUTCOMES } from './phones.js';
 
 const SECONDS = Number(process.env.STORM_SECONDS ?? 600);
 const CALLERS = Number(process.env.STORM_CALLERS ?? 200);
@@ -56,12 +56,12 @@ const RESULT_FILE = process.env.STORM_RESULT_FILE;
 const PAGE_P95_UNDER_MS = 50;
 const TOPOLOGY: Topology = { name: 'S', apis: 2, workers: 2, latency: false };
 const SUPERVISOR = { email: 'superviseur@storm.example', password: 'storm-supervisor-password' };
-const PHONE_DELAYS: PhoneDelays = {
+const PHONE_DELAYS = {
   ringMs: [1000, 3000],
   noAnswerMs: 6000,
   listenMs: [1000, 2000],
   deliveryMs: [500, 1500],
-};
+} as const;
 
 /** Where `npm run load:night` saves its run of that day; `npm run bench`'s report includes it. */
 export const stormResultFile = (date: string) =>
@@ -120,7 +120,7 @@ export async function runNightStorm(): Promise<StormOutcome> {
     { post: callers.post, pathOf: (url) => url.slice(FRONT_URL.length) },
     agencyOf,
     (to) => to === MANAGER_MOBILE,
-    PHONE_DELAYS,
+    PHONE_DELAYS as unknown as Parameters<typeof createPhones>[3],
     ACCOUNT_SID,
   );
   const console_ = await superviseConsole(apiUrls[0]!);

@@ -389,10 +389,10 @@ export interface WrittenClaim {
  * job (`deliverNow` claims only QUEUED rows), which asks the provider before sending.
  */
 export function claimedAtWrite(deps: OutboxDeps, input: NewMessage & { id: string }): WrittenClaim {
-  const { row, columns, sendable } = queuedAtWrite(deps, input);
+  const row = { id: input.id, ...messageRow(deps, input, deps.clock.now()) };
   const { channel, to, body, subject, html, twimlUrl, purpose, caseId, customerId } = row;
   return {
-    columns: { ...columns, status: 'SENDING', attempts: 1 },
+    columns: { ...messageColumns(row), status: 'SENDING', attempts: 1 },
     message: {
       id: row.id,
       channel,
@@ -407,20 +407,20 @@ export function claimedAtWrite(deps: OutboxDeps, input: NewMessage & { id: strin
       providerId: null,
       attempts: 1,
     },
-    sendable,
+    sendable: { id: row.id, channel, essential: row.essential, notBefore: row.notBefore },
   };
 }
 
 /** A message its writer inserts QUEUED in its own statement (`insertMessagesFrom`), then `scheduleSend`s. */
-export function queuedAtWrite(deps: OutboxDeps, input: NewMessage & { id: string }) {
+export function queuedAtWrite(
+  deps: OutboxDeps,
+  input: NewMessage & { id: string },
+): Pick<WrittenClaim, 'columns' | 'sendable'> {
   const row = { id: input.id, ...messageRow(deps, input, deps.clock.now()) };
-  const sendable: Sendable = {
-    id: row.id,
-    channel: row.channel,
-    essential: row.essential,
-    notBefore: row.notBefore,
+  return {
+    columns: messageColumns(row),
+    sendable: { id: row.id, channel: row.channel, essential: row.essential, notBefore: row.notBefore },
   };
-  return { row, columns: messageColumns(row), sendable };
 }
 
 /** Sends a message its writer's statement inserted claimed (`claimedAtWrite`); as `deliverNow` after its claim. */
